@@ -1,0 +1,164 @@
+/*
+ * cmd_check.c - `sluice check`: discover, judge, report, exit with a code
+ * a pipeline can use.
+ */
+#include "commands.h"
+#include "settings.h"
+#include "discover.h"
+#include "judge.h"
+#include "report.h"
+#include "rules.h"
+#include "check.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char check_usage[] =
+	"usage: sluice check [options] [PATH...]\n"
+	"\n"
+	"With no PATH, judges the current branch's pending migrations: files added or\n"
+	"changed since the merge-base with the base branch, plus uncommitted ones.\n"
+	"With PATHs, judges those files or directories.\n"
+	"\n"
+	"  --format FMT        text (default), json, sarif, github, markdown\n"
+	"  --pg-version N      PostgreSQL major version to judge for (default 15)\n"
+	"  --base REF          base branch (default: sluice.base, the remote HEAD, main, master)\n"
+	"  --fail-on SEV       LOW, MEDIUM, HIGH (default) or BLOCKER\n"
+	"  --disable RULE      switch a rule off (repeatable)\n"
+	"  --color WHEN        auto (default), always, never\n"
+	"  -C DIR              run as if started in DIR\n"
+	"\n"
+	"Exit: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or I/O error.\n";
+
+enum { OPT_FORMAT = 256, OPT_PG, OPT_BASE, OPT_FAIL, OPT_DISABLE, OPT_COLOR };
+
+static const struct option check_options[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "pg-version", required_argument, NULL, OPT_PG },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "fail-on", required_argument, NULL, OPT_FAIL },
+	{ "disable", required_argument, NULL, OPT_DISABLE },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_check(int argc, char **argv)
+{
+	const char *format = "text", *color = "auto", *pg = NULL, *fail = NULL;
+	struct check_run run;
+	struct strlist disable = STRLIST_INIT;
+	int c, ret = 0;
+
+	check_run_init(&run);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hC:", check_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			format = optarg;
+			break;
+		case OPT_PG:
+			pg = optarg;
+			break;
+		case OPT_BASE:
+			free(run.base);
+			run.base = xstrdup(optarg);
+			break;
+		case OPT_FAIL:
+			fail = optarg;
+			break;
+		case OPT_DISABLE:
+			strlist_add(&disable, optarg);
+			break;
+		case OPT_COLOR:
+			color = optarg;
+			break;
+		case 'C':
+			if (chdir(optarg) < 0) {
+				error("cannot change to '%s': %m", optarg);
+				ret = 2;
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			goto out;
+		default:
+			fputs(check_usage, stderr);
+			ret = 2;
+			goto out;
+		}
+	}
+
+	report_fn fmt = report_format(format);
+	if (!fmt) {
+		error("unknown format '%s': use text, json, sarif, github or markdown", format);
+		ret = 2;
+		goto out;
+	}
+	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+		error("--color takes auto, always or never, not '%s'", color);
+		ret = 2;
+		goto out;
+	}
+	if (check_prepare(&run, (const char *const *)argv + optind, (size_t)(argc - optind)) < 0) {
+		ret = 2;
+		goto out;
+	}
+	/* Command-line options win over settings. */
+	if (pg) {
+		char *end;
+		long n = strtol(pg, &end, 10);
+		if (*end || n < 9 || n > 30) {
+			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", pg);
+			ret = 2;
+			goto out;
+		}
+		run.opts.pg_version = (int)n;
+	}
+	if (fail) {
+		int s = severity_parse(fail);
+		if (s <= 0) {
+			error("--fail-on: '%s' is not one of LOW, MEDIUM, HIGH, BLOCKER", fail);
+			ret = 2;
+			goto out;
+		}
+		run.opts.fail_on = (enum severity)s;
+	}
+	for (size_t i = 0; i < disable.nr; i++) {
+		if (!rule_find(disable.items[i]))
+			warning("--disable: no rule named '%s' (see 'sluice rules')", disable.items[i]);
+		strlist_add(&run.opts.disabled, disable.items[i]);
+	}
+
+	check_judge(&run);
+	if (!strcmp(format, "text"))
+		report_text(stdout, &run.report,
+			    !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(1) && !getenv("NO_COLOR")));
+	else
+		fmt(stdout, &run.report);
+	fflush(stdout);
+	for (size_t i = 0; i < run.report.errors.nr; i++)
+		error("%s", run.report.errors.items[i]);
+	if (run.report.errors.nr && !run.report.nr)
+		ret = 2;
+	else
+		ret = report_fails(&run.report) ? 1 : (run.report.errors.nr ? 2 : 0);
+out:
+	strlist_clear(&disable);
+	check_run_release(&run);
+	return ret;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < rules_count(); i++) {
+		const struct rule *r = rule_at(i);
+		printf("%-34s %-8s %-12s %s\n", r->id, severity_name(r->sev), class_name(r->cls), r->title);
+	}
+	return 0;
+}

@@ -1,0 +1,13 @@
+/*
+ * commands.h - sluice's subcommands. Each returns the process exit code:
+ * 0 nothing at or above the threshold, 1 findings at or above it (or drift),
+ * 2 usage or I/O error.
+ */
+#ifndef SLUICE_COMMANDS_H
+#define SLUICE_COMMANDS_H
+
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * check.c - a judging run (see check.h).
+ *
+ * Migrations are walked in apply order. One that is not pending is history:
+ * it is only replayed into the schema model. A pending one has its up
+ * script judged against the schema as the history left it; its down script
+ * is judged on a scratch schema, so that undoing does not erase what later
+ * migrations expect to exist.
+ */
+#include "check.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void check_run_init(struct check_run *run)
+{
+	memset(run, 0, sizeof(*run));
+	config_init(&run->cfg);
+	judge_opts_init(&run->opts);
+	migration_set_init(&run->ms);
+	schema_init(&run->schema);
+	run->report.opts = &run->opts;
+}
+
+void check_run_release(struct check_run *run)
+{
+	for (size_t i = 0; i < run->report.nr; i++)
+		file_report_release(&run->report.files[i]);
+	free(run->report.files);
+	strlist_clear(&run->report.errors);
+	free(run->file_migration);
+	schema_release(&run->schema);
+	migration_set_release(&run->ms);
+	judge_opts_release(&run->opts);
+	config_release(&run->cfg);
+	free(run->base);
+	memset(run, 0, sizeof(*run));
+}
+
+int check_prepare(struct check_run *run, const char *const *paths, size_t n)
+{
+	int r;
+	run->paths_mode = n > 0;
+	config_load(&run->cfg, ".");
+	if (config_apply_judge(&run->cfg, &run->opts) < 0)
+		return -1;
+	if (!run->base && config_get(&run->cfg, "sluice.base"))
+		run->base = xstrdup(config_get(&run->cfg, "sluice.base"));
+	if (n)
+		r = discover_paths(&run->ms, paths, n);
+	else
+		r = discover_repo(&run->ms, ".", run->base);
+	for (size_t i = 0; i < run->ms.errors.nr; i++)
+		strlist_add(&run->report.errors, run->ms.errors.items[i]);
+	if (r < 0 && !run->ms.nr && !n)
+		return -1;
+	run->report.branch = run->ms.branch;
+	run->report.base = run->ms.base;
+	return 0;
+}
+
+static struct file_report *next_file(struct check_run *run, size_t *alloc, size_t mig)
+{
+	ALLOC_GROW(run->report.files, run->report.nr + 1, *alloc);
+	run->file_migration = xrealloc(run->file_migration, *alloc * sizeof(size_t));
+	run->file_migration[run->report.nr] = mig;
+	return &run->report.files[run->report.nr++];
+}
+
+void check_judge(struct check_run *run)
+{
+	size_t alloc = run->report.nr;
+	double t0 = now_seconds();
+	for (size_t i = 0; i < run->ms.nr; i++) {
+		struct migration *m = run->ms.v[i];
+		schema_begin_migration(&run->schema, m->id);
+		if (!m->pending && !run->all) {
+			if (m->up)
+				replay_script(&run->schema, m->up);
+			continue;
+		}
+		if (m->up)
+			judge_script(&run->opts, &run->schema, m, m->up, next_file(run, &alloc, i));
+		if (m->down) {
+			struct schema scratch;
+			schema_init(&scratch);
+			judge_script(&run->opts, &scratch, m, m->down, next_file(run, &alloc, i));
+			schema_release(&scratch);
+		}
+	}
+	run->report.elapsed = now_seconds() - t0;
+}

@@ -1,0 +1,34 @@
+/*
+ * check.h - one judging run, shared by `sluice check` and the workbench:
+ * settings, discovery, the history replay, judging the pending scripts.
+ */
+#ifndef SLUICE_CHECK_H
+#define SLUICE_CHECK_H
+
+#include "settings.h"
+#include "discover.h"
+#include "judge.h"
+#include "report.h"
+#include "schema.h"
+
+struct check_run {
+	struct config cfg;
+	struct judge_opts opts;
+	struct migration_set ms;
+	struct schema schema;
+	struct report report;
+	char *base;              /* --base, or NULL */
+	bool paths_mode;         /* PATHs were given: judge exactly those */
+	bool all;                /* judge every migration, not only pending ones */
+	/* Which migration each report.files[i] came from (index into ms.v). */
+	size_t *file_migration;
+};
+
+void check_run_init(struct check_run *run);
+void check_run_release(struct check_run *run);
+/* Settings and discovery. Returns -1 (message printed) when nothing can be judged. */
+int check_prepare(struct check_run *run, const char *const *paths, size_t n);
+/* Replays the history and judges the pending scripts into run->report. */
+void check_judge(struct check_run *run);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * model.c - constructors and destructors for the structures in model.h.
+ */
+#include "model.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	bool txn;
+} framework_info[] = {
+#define X(id, name, txn) { name, txn },
+	FRAMEWORK_INFO(X)
+#undef X
+};
+
+const char *framework_name(enum framework fw)
+{
+	return (unsigned)fw < FW__COUNT ? framework_info[fw].name : "?";
+}
+
+bool framework_wraps_in_transaction(enum framework fw)
+{
+	return (unsigned)fw < FW__COUNT && framework_info[fw].txn;
+}
+
+const char *direction_name(enum direction d)
+{
+	switch (d) {
+	case DIR_UP:
+		return "up";
+	case DIR_DOWN:
+		return "down";
+	case DIR_REPEATABLE:
+		return "repeatable";
+	case DIR_VERIFY:
+		return "verify";
+	}
+	return "?";
+}
+
+static void finding_init(struct finding *f, const char *rule, enum severity sev,
+			 unsigned cats, const char *message, const char *fix)
+{
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->sev = sev;
+	f->categories = cats;
+	f->message = xstrdup(message ? message : "");
+	f->fix = xstrdup(fix ? fix : "");
+}
+
+struct finding *stmt_add_finding(struct stmt *st, const char *rule, enum severity sev,
+				 unsigned cats, const char *message, const char *fix)
+{
+	ALLOC_GROW(st->findings, st->nr_findings + 1, st->alloc_findings);
+	struct finding *f = &st->findings[st->nr_findings++];
+	finding_init(f, rule, sev, cats, message, fix);
+	return f;
+}
+
+struct finding *file_add_finding(struct file_report *fr, const char *rule, enum severity sev,
+				 unsigned cats, int line, const char *message, const char *fix)
+{
+	ALLOC_GROW(fr->findings, fr->nr_findings + 1, fr->alloc_findings);
+	struct finding *f = &fr->findings[fr->nr_findings++];
+	finding_init(f, rule, sev, cats, message, fix);
+	f->line = line;
+	return f;
+}
+
+void finding_release(struct finding *f)
+{
+	free(f->message);
+	free(f->fix);
+	free(f->ignored);
+}
+
+void stmt_release(struct stmt *st)
+{
+	for (size_t i = 0; i < st->nr_findings; i++)
+		finding_release(&st->findings[i]);
+	free(st->findings);
+	for (size_t i = 0; i < st->nr_refs; i++) {
+		free(st->refs[i].path);
+		free(st->refs[i].text);
+		free(st->refs[i].ident);
+	}
+	free(st->refs);
+	free(st->sql);
+	free(st->parse_error);
+	free(st->comments);
+	free(st->table);
+	cJSON_Delete(st->tree);
+	memset(st, 0, sizeof(*st));
+}
+
+/* xref registers how to free its per-file table, so model.c needs no xref. */
+void (*file_compat_free)(void *compat);
+
+void file_report_release(struct file_report *fr)
+{
+	for (size_t i = 0; i < fr->nr_stmts; i++)
+		stmt_release(&fr->stmts[i]);
+	free(fr->stmts);
+	for (size_t i = 0; i < fr->nr_findings; i++)
+		finding_release(&fr->findings[i]);
+	free(fr->findings);
+	free(fr->path);
+	free(fr->error);
+	if (fr->compat && file_compat_free)
+		file_compat_free(fr->compat);
+	memset(fr, 0, sizeof(*fr));
+}
+
+struct script *script_new(const char *path, const char *text, size_t len)
+{
+	struct script *s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	s->text = xstrndup(text, len);
+	s->len = len;
+	s->first_line = 1;
+	s->in_txn = true;
+	return s;
+}
+
+void script_free(struct script *s)
+{
+	if (!s)
+		return;
+	free(s->path);
+	free(s->text);
+	free(s);
+}
+
+void migration_free(struct migration *m)
+{
+	if (!m)
+		return;
+	script_free(m->up);
+	script_free(m->down);
+	free(m->id);
+	free(m->name);
+	free(m);
+}

@@ -1,0 +1,142 @@
+/*
+ * model.h - what sluice judges and what it says about it.
+ *
+ *   struct migration    one logical migration: an id, a framework, an up
+ *                       script and (maybe) a down script
+ *   struct script       the text of one direction of a migration, with the
+ *                       line it starts on (goose and dbmate keep up and down
+ *                       in one file) and whether the framework wraps it in a
+ *                       transaction
+ *   struct stmt         one statement of a script after parsing and judging
+ *   struct finding      one thing a rule found about a statement (or a file)
+ *   struct file_report  a judged script: statements plus file-level findings
+ *
+ * Every part of sluice (check, the TUI, drafts, the shadow database) reads
+ * these; core/judge.c fills them.
+ */
+#ifndef SLUICE_MODEL_H
+#define SLUICE_MODEL_H
+
+#include <stddef.h>
+#include <stdbool.h>
+#include "types.h"
+
+struct cJSON;
+
+#define FRAMEWORK_INFO(X) \
+	X(FW_PLAIN, "plain", false) \
+	X(FW_GOLANG_MIGRATE, "golang-migrate", true) \
+	X(FW_GOOSE, "goose", true) \
+	X(FW_DBMATE, "dbmate", true) \
+	X(FW_FLYWAY, "flyway", true) \
+	X(FW_SQITCH, "sqitch", false) \
+	X(FW_PRISMA, "prisma", true) \
+	X(FW_SUPABASE, "supabase", true) \
+	X(FW_DIESEL, "diesel", true) \
+	X(FW_SQLX, "sqlx", true) \
+	X(FW_ATLAS, "atlas", true)
+
+/* The third column: does the framework run a file in one transaction by
+ * default? (golang-migrate does not itself, but its postgres driver runs a
+ * multi-statement file as one implicit transaction; see discover.c.) */
+enum framework {
+#define X(id, name, txn) id,
+	FRAMEWORK_INFO(X)
+#undef X
+	FW__COUNT
+};
+const char *framework_name(enum framework fw);
+bool framework_wraps_in_transaction(enum framework fw);
+
+enum direction { DIR_UP, DIR_DOWN, DIR_REPEATABLE, DIR_VERIFY };
+const char *direction_name(enum direction d);
+
+struct script {
+	char *path;          /* repository-relative where known */
+	char *text;          /* the script's own text (a section for goose) */
+	size_t len;
+	int first_line;      /* line of `text` in the file, 1-based */
+	enum direction dir;
+	bool in_txn;         /* the framework runs it inside a transaction */
+	bool from_worktree;  /* uncommitted / untracked */
+};
+
+struct migration {
+	char *id;            /* version or timestamp, sortable */
+	char *name;
+	enum framework fw;
+	struct script *up;   /* NULL when only a down exists */
+	struct script *down; /* NULL when missing */
+	bool pending;        /* new or changed on this branch */
+	bool changed;        /* existed on the base and was modified */
+};
+
+struct finding {
+	const char *rule;    /* rule id, e.g. "create-index-nonconcurrent" */
+	enum severity sev;
+	enum stmt_class cls; /* what the finding makes of the statement */
+	unsigned categories; /* CATBIT(...) */
+	char *message;       /* one line: why */
+	char *fix;           /* the safer alternative */
+	char *ignored;       /* non-NULL: suppressed by an ignore; the reason */
+	int line;            /* for file-level findings; 0 means the stmt's */
+};
+
+/* A reference from application code to a schema element (core/xref.c). */
+struct app_ref {
+	char *path;
+	int line;
+	char *text;          /* the line, trimmed */
+	char *ident;         /* what matched */
+	int confidence;      /* XREF_SQL, XREF_ORM, XREF_BARE */
+};
+
+struct stmt {
+	int line, end_line;  /* 1-based, in the file */
+	size_t off, len;     /* bytes in script->text */
+	char *sql;           /* the statement's text */
+	struct cJSON *tree;  /* libpg_query's node, e.g. {"IndexStmt":{...}} */
+	const char *kind;    /* node name, "IndexStmt"; NULL when unparsed */
+	char *parse_error;   /* the parser's message when it did not parse */
+	char *comments;      /* comment text just before the statement */
+	char *table;         /* main relation, schema-qualified when given */
+	enum lock_mode lock;
+	bool rewrite;        /* rewrites the table */
+	bool scan;           /* scans the whole table while locked */
+	bool in_txn;         /* runs inside a transaction */
+	bool new_table;      /* table created earlier in this migration */
+	enum stmt_class cls;
+	enum severity sev;   /* worst unsuppressed finding */
+	struct finding *findings;
+	size_t nr_findings, alloc_findings;
+	struct app_ref *refs;
+	size_t nr_refs, alloc_refs;
+};
+
+struct file_report {
+	char *path;
+	enum framework fw;
+	enum direction dir;
+	bool in_txn;
+	struct stmt *stmts;
+	size_t nr_stmts, alloc_stmts;
+	struct finding *findings; /* file-level: missing down, parse of file */
+	size_t nr_findings, alloc_findings;
+	enum severity sev;        /* worst of all */
+	char *error;              /* could not be read at all */
+	void *compat;             /* xref's per-file verdict table, owned by xref */
+};
+
+struct finding *stmt_add_finding(struct stmt *st, const char *rule, enum severity sev,
+				 unsigned cats, const char *message, const char *fix);
+struct finding *file_add_finding(struct file_report *fr, const char *rule, enum severity sev,
+				 unsigned cats, int line, const char *message, const char *fix);
+void finding_release(struct finding *f);
+void stmt_release(struct stmt *st);
+void file_report_release(struct file_report *fr);
+
+struct script *script_new(const char *path, const char *text, size_t len);
+void script_free(struct script *s);
+void migration_free(struct migration *m);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * parse.c - the statement splitter and the libpg_query call.
+ */
+#include "parse.h"
+#include "model.h"
+#include "tree.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <pg_query.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the $tag$ starting at s[0] == '$', or 0 when it is not one. */
+static size_t dollar_tag_len(const char *s, size_t rest)
+{
+	size_t i = 1;
+	if (rest < 2)
+		return 0;
+	if (s[1] == '$')
+		return 2;
+	if (!(isalpha((unsigned char)s[1]) || s[1] == '_' || (unsigned char)s[1] >= 0x80))
+		return 0;
+	while (i < rest && (isalnum((unsigned char)s[i]) || s[i] == '_' || (unsigned char)s[i] >= 0x80))
+		i++;
+	return i < rest && s[i] == '$' ? i + 1 : 0;
+}
+
+static bool word_at(const char *text, size_t len, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	if (i + n > len || strncasecmp(text + i, w, n))
+		return false;
+	if (i > 0 && (isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_'))
+		return false;
+	return i + n == len || !(isalnum((unsigned char)text[i + n]) || text[i + n] == '_');
+}
+
+/* True when the line comment at i is goose's StatementBegin / StatementEnd. */
+static int goose_marker(const char *text, size_t len, size_t i)
+{
+	size_t j = i + 2;
+	while (j < len && (text[j] == ' ' || text[j] == '\t'))
+		j++;
+	if (j + 6 <= len && !strncmp(text + j, "+goose", 6)) {
+		j += 6;
+		while (j < len && (text[j] == ' ' || text[j] == '\t'))
+			j++;
+		if (j + 14 <= len && !strncasecmp(text + j, "StatementBegin", 14))
+			return 1;
+		if (j + 12 <= len && !strncasecmp(text + j, "StatementEnd", 12))
+			return -1;
+	}
+	return 0;
+}
+
+struct splitter {
+	const char *text;
+	size_t len;
+	struct sql_piece *pieces;
+	size_t nr, alloc;
+	size_t start;        /* where the current piece's leading part began */
+	size_t first_token;  /* first non-comment byte of the piece, or SIZE_MAX */
+	size_t last_token_end;
+};
+
+static void emit(struct splitter *sp, size_t end)
+{
+	if (sp->first_token != (size_t)-1) {
+		ALLOC_GROW(sp->pieces, sp->nr + 1, sp->alloc);
+		struct sql_piece *p = &sp->pieces[sp->nr++];
+		p->off = sp->first_token;
+		p->len = sp->last_token_end - sp->first_token;
+		p->comment_off = sp->start;
+		p->comment_len = sp->first_token - sp->start;
+	}
+	sp->start = end;
+	sp->first_token = (size_t)-1;
+}
+
+static void token(struct splitter *sp, size_t b, size_t e)
+{
+	if (sp->first_token == (size_t)-1)
+		sp->first_token = b;
+	sp->last_token_end = e;
+}
+
+size_t sql_split(const char *text, size_t len, struct sql_piece **out)
+{
+	struct splitter sp = { text, len, NULL, 0, 0, 0, (size_t)-1, 0 };
+	int paren = 0, atomic = 0, goose_block = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		char c = text[i];
+		if (c == '-' && i + 1 < len && text[i + 1] == '-') {
+			int g = goose_marker(text, len, i);
+			while (i < len && text[i] != '\n')
+				i++;
+			if (g > 0)
+				goose_block = 1;
+			else if (g < 0 && goose_block) {
+				goose_block = 0;
+				emit(&sp, i);
+			}
+			continue;
+		}
+		if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+			int depth = 1;
+			i += 2;
+			while (i < len && depth) {
+				if (text[i] == '/' && i + 1 < len && text[i + 1] == '*')
+					depth++, i += 2;
+				else if (text[i] == '*' && i + 1 < len && text[i + 1] == '/')
+					depth--, i += 2;
+				else
+					i++;
+			}
+			continue;
+		}
+		if (isspace((unsigned char)c)) {
+			i++;
+			continue;
+		}
+		size_t b = i;
+		if (c == '\'' || ((c == 'E' || c == 'e') && i + 1 < len && text[i + 1] == '\'' &&
+				  (i == 0 || !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_')))) {
+			bool esc = c != '\'';
+			i += esc ? 2 : 1;
+			while (i < len) {
+				if (esc && text[i] == '\\' && i + 1 < len)
+					i += 2;
+				else if (text[i] == '\'' && i + 1 < len && text[i + 1] == '\'')
+					i += 2;
+				else if (text[i] == '\'') {
+					i++;
+					break;
+				} else
+					i++;
+			}
+		} else if (c == '"') {
+			i++;
+			while (i < len) {
+				if (text[i] == '"' && i + 1 < len && text[i + 1] == '"')
+					i += 2;
+				else if (text[i++] == '"')
+					break;
+			}
+		} else if (c == '$' && dollar_tag_len(text + i, len - i) &&
+			   (i == 0 || !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_'))) {
+			size_t tl = dollar_tag_len(text + i, len - i);
+			const char *tag = text + i;
+			i += tl;
+			while (i < len && !(text[i] == '$' && i + tl <= len && !memcmp(text + i, tag, tl)))
+				i++;
+			i = i < len ? i + tl : len;
+		} else if (c == '(') {
+			paren++, i++;
+		} else if (c == ')') {
+			if (paren)
+				paren--;
+			i++;
+		} else if (c == ';') {
+			if (!paren && !atomic && !goose_block) {
+				emit(&sp, i + 1);
+				i++;
+				continue;
+			}
+			i++;
+		} else if (isalpha((unsigned char)c) || c == '_') {
+			while (i < len && (isalnum((unsigned char)text[i]) || text[i] == '_' || text[i] == '$'))
+				i++;
+			/* BEGIN ATOMIC ... END (SQL-standard function bodies). */
+			if (i - b == 5 && !strncasecmp(text + b, "BEGIN", 5)) {
+				size_t j = i;
+				while (j < len && isspace((unsigned char)text[j]))
+					j++;
+				if (word_at(text, len, j, "ATOMIC"))
+					atomic++;
+			} else if (atomic && i - b == 3 && !strncasecmp(text + b, "END", 3)) {
+				atomic--;
+			} else if (atomic && (i - b == 4 && !strncasecmp(text + b, "CASE", 4))) {
+				atomic++; /* CASE ... END inside an atomic body */
+			}
+		} else {
+			i++;
+		}
+		token(&sp, b, i);
+	}
+	emit(&sp, len);
+	*out = sp.pieces;
+	return sp.nr;
+}
+
+/* The parser's error, with its line in the file when it has a position. */
+static char *parse_error_message(const PgQueryError *e, const char *sql, int line, int *eline)
+{
+	*eline = line;
+	if (e->cursorpos > 0)
+		*eline = line + line_of_offset(sql, (size_t)e->cursorpos - 1) - 1;
+	return xstrdup(e->message ? e->message : "syntax error");
+}
+
+static void parse_piece(struct stmt *st, const char *sql)
+{
+	PgQueryParseResult r = pg_query_parse(sql);
+	if (r.error) {
+		int eline;
+		st->parse_error = parse_error_message(r.error, sql, st->line, &eline);
+		if (eline != st->line) {
+			char *m = xstrfmt("%s (line %d)", st->parse_error, eline);
+			free(st->parse_error);
+			st->parse_error = m;
+		}
+	} else {
+		cJSON *root = cJSON_Parse(r.parse_tree);
+		cJSON *stmts = tree_path(root, "stmts", NULL);
+		cJSON *first = cJSON_GetArrayItem(stmts, 0);
+		cJSON *node = tree_path(first, "stmt", NULL);
+		if (node) {
+			cJSON_DetachItemViaPointer(first, node);
+			st->tree = node;
+			st->kind = tree_kind(node);
+		}
+		cJSON_Delete(root);
+	}
+	pg_query_free_parse_result(r);
+}
+
+int parse_script(const struct script *s, struct file_report *fr)
+{
+	struct sql_piece *pieces;
+	size_t n = sql_split(s->text, s->len, &pieces);
+	int bad = 0;
+	/* Count lines incrementally: pieces come in order. */
+	size_t pos = 0;
+	int line = s->first_line;
+
+	for (size_t i = 0; i < n; i++) {
+		ALLOC_GROW(fr->stmts, fr->nr_stmts + 1, fr->alloc_stmts);
+		struct stmt *st = &fr->stmts[fr->nr_stmts++];
+		memset(st, 0, sizeof(*st));
+		for (; pos < pieces[i].off; pos++)
+			if (s->text[pos] == '\n')
+				line++;
+		st->line = line;
+		st->end_line = line;
+		for (size_t k = pieces[i].off; k < pieces[i].off + pieces[i].len; k++)
+			if (s->text[k] == '\n')
+				st->end_line++;
+		st->off = pieces[i].off;
+		st->len = pieces[i].len;
+		st->sql = xstrndup(s->text + st->off, st->len);
+		if (pieces[i].comment_len)
+			st->comments = xstrndup(s->text + pieces[i].comment_off, pieces[i].comment_len);
+		st->lock = LOCK_NONE;
+		if (memchr(st->sql, '\0', st->len)) {
+			st->parse_error = xstrdup("statement contains a NUL byte");
+		} else {
+			parse_piece(st, st->sql);
+		}
+		if (st->parse_error)
+			bad++;
+	}
+	free(pieces);
+	return bad;
+}

@@ -1,0 +1,272 @@
+/*
+ * report.c - counting, the format table, and the JSON and text reporters.
+ */
+#include "report.h"
+#include "rules.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+void report_count(const struct report *r, struct report_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->files = r->nr;
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct file_report *fr = &r->files[i];
+		c->statements += fr->nr_stmts;
+		for (size_t s = 0; s <= fr->nr_stmts; s++) {
+			const struct finding *fs = s < fr->nr_stmts ? fr->stmts[s].findings : fr->findings;
+			size_t n = s < fr->nr_stmts ? fr->stmts[s].nr_findings : fr->nr_findings;
+			for (size_t k = 0; k < n; k++) {
+				if (fs[k].ignored) {
+					c->ignored++;
+					continue;
+				}
+				c->findings++;
+				c->by_sev[fs[k].sev]++;
+				if (fs[k].sev > c->worst)
+					c->worst = fs[k].sev;
+			}
+		}
+	}
+}
+
+bool report_fails(const struct report *r)
+{
+	struct report_counts c;
+	report_count(r, &c);
+	return c.findings && c.worst >= r->opts->fail_on;
+}
+
+/* --- JSON ------------------------------------------------------------- */
+
+static cJSON *finding_json(const struct finding *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	const struct rule *r = rule_find(f->rule);
+	cJSON_AddStringToObject(o, "rule", f->rule);
+	cJSON_AddStringToObject(o, "severity", severity_name(f->sev));
+	cJSON_AddStringToObject(o, "message", f->message);
+	cJSON_AddStringToObject(o, "fix", f->fix);
+	if (f->line)
+		cJSON_AddNumberToObject(o, "line", f->line);
+	cJSON *cats = cJSON_AddArrayToObject(o, "categories");
+	for (int c = 0; c < CAT__COUNT; c++)
+		if (f->categories & CATBIT(c))
+			cJSON_AddItemToArray(cats, cJSON_CreateString(category_name(c)));
+	if (r)
+		cJSON_AddStringToObject(o, "title", r->title);
+	if (f->ignored) {
+		cJSON_AddBoolToObject(o, "ignored", 1);
+		cJSON_AddStringToObject(o, "ignore_reason", f->ignored);
+	}
+	return o;
+}
+
+static cJSON *stmt_json(const struct stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "line", st->line);
+	cJSON_AddNumberToObject(o, "end_line", st->end_line);
+	cJSON_AddStringToObject(o, "sql", st->sql);
+	cJSON_AddStringToObject(o, "kind", st->kind ? st->kind : "unparsed");
+	if (st->table)
+		cJSON_AddStringToObject(o, "table", st->table);
+	cJSON_AddStringToObject(o, "class", class_name(st->cls));
+	cJSON_AddStringToObject(o, "lock", lock_name(st->lock));
+	cJSON_AddBoolToObject(o, "rewrite", st->rewrite);
+	cJSON_AddBoolToObject(o, "scan", st->scan);
+	cJSON_AddBoolToObject(o, "in_transaction", st->in_txn);
+	cJSON_AddBoolToObject(o, "new_table", st->new_table);
+	cJSON_AddStringToObject(o, "severity", severity_name(st->sev));
+	if (st->parse_error)
+		cJSON_AddStringToObject(o, "parse_error", st->parse_error);
+	cJSON *fs = cJSON_AddArrayToObject(o, "findings");
+	for (size_t i = 0; i < st->nr_findings; i++)
+		cJSON_AddItemToArray(fs, finding_json(&st->findings[i]));
+	cJSON *refs = cJSON_AddArrayToObject(o, "references");
+	for (size_t i = 0; i < st->nr_refs; i++) {
+		cJSON *ref = cJSON_CreateObject();
+		cJSON_AddStringToObject(ref, "path", st->refs[i].path);
+		cJSON_AddNumberToObject(ref, "line", st->refs[i].line);
+		cJSON_AddStringToObject(ref, "text", st->refs[i].text);
+		cJSON_AddStringToObject(ref, "identifier", st->refs[i].ident);
+		cJSON_AddNumberToObject(ref, "confidence", st->refs[i].confidence);
+		cJSON_AddItemToArray(refs, ref);
+	}
+	return o;
+}
+
+/* xref fills this to add its "compat" section per file; NULL until linked in. */
+struct cJSON *(*file_compat_json)(const void *compat);
+
+cJSON *report_json_tree(const struct report *r)
+{
+	struct report_counts c;
+	cJSON *root = cJSON_CreateObject();
+	cJSON *files = cJSON_AddArrayToObject(root, "files");
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct file_report *fr = &r->files[i];
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "path", fr->path);
+		cJSON_AddStringToObject(f, "framework", framework_name(fr->fw));
+		cJSON_AddStringToObject(f, "direction", direction_name(fr->dir));
+		cJSON_AddBoolToObject(f, "in_transaction", fr->in_txn);
+		cJSON_AddStringToObject(f, "severity", severity_name(fr->sev));
+		if (fr->error)
+			cJSON_AddStringToObject(f, "error", fr->error);
+		cJSON *sts = cJSON_AddArrayToObject(f, "statements");
+		for (size_t s = 0; s < fr->nr_stmts; s++)
+			cJSON_AddItemToArray(sts, stmt_json(&fr->stmts[s]));
+		cJSON *ff = cJSON_AddArrayToObject(f, "findings");
+		for (size_t k = 0; k < fr->nr_findings; k++)
+			cJSON_AddItemToArray(ff, finding_json(&fr->findings[k]));
+		if (fr->compat && file_compat_json)
+			cJSON_AddItemToObject(f, "compat", file_compat_json(fr->compat));
+		cJSON_AddItemToArray(files, f);
+	}
+	report_count(r, &c);
+	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(sum, "files", (double)c.files);
+	cJSON_AddNumberToObject(sum, "statements", (double)c.statements);
+	cJSON_AddNumberToObject(sum, "findings", (double)c.findings);
+	cJSON_AddNumberToObject(sum, "ignored", (double)c.ignored);
+	for (int s = SEV_LOW; s < SEV__COUNT; s++)
+		cJSON_AddNumberToObject(sum, severity_name(s), (double)c.by_sev[s]);
+	cJSON_AddStringToObject(sum, "worst", severity_name(c.worst));
+	cJSON_AddStringToObject(sum, "verdict", verdict_name(verdict_of(r->files, r->nr)));
+	cJSON_AddStringToObject(sum, "fail_on", severity_name(r->opts->fail_on));
+	cJSON_AddBoolToObject(sum, "failed", report_fails(r));
+	cJSON_AddNumberToObject(sum, "pg_version", r->opts->pg_version);
+	if (r->branch)
+		cJSON_AddStringToObject(sum, "branch", r->branch);
+	if (r->base)
+		cJSON_AddStringToObject(sum, "base", r->base);
+	cJSON *errs = cJSON_AddArrayToObject(sum, "errors");
+	for (size_t i = 0; i < r->errors.nr; i++)
+		cJSON_AddItemToArray(errs, cJSON_CreateString(r->errors.items[i]));
+	return root;
+}
+
+void report_json(FILE *out, const struct report *r)
+{
+	cJSON *root = report_json_tree(r);
+	char *s = cJSON_Print(root);
+	fputs(s, out);
+	fputc('\n', out);
+	free(s);
+	cJSON_Delete(root);
+}
+
+/* --- text ------------------------------------------------------------- */
+
+static const char *sev_color(enum severity s, bool color)
+{
+	if (!color)
+		return "";
+	switch (s) {
+	case SEV_BLOCKER:
+		return "\033[1;37;41m";
+	case SEV_HIGH:
+		return "\033[1;31m";
+	case SEV_MEDIUM:
+		return "\033[33m";
+	case SEV_LOW:
+		return "\033[36m";
+	default:
+		return "\033[32m";
+	}
+}
+
+/* First line of a statement, cut to `max` bytes, for one-line listings. */
+static void first_line(struct strbuf *sb, const char *sql, size_t max)
+{
+	size_t n = strcspn(sql, "\n");
+	strbuf_reset(sb);
+	if (n > max) {
+		strbuf_add(sb, sql, max);
+		strbuf_addstr(sb, "...");
+	} else {
+		strbuf_add(sb, sql, n);
+		if (sql[n])
+			strbuf_addstr(sb, " ...");
+	}
+	/* Never pass control bytes through to a terminal. */
+	for (size_t i = 0; i < sb->len; i++)
+		if ((unsigned char)sb->buf[i] < 0x20 || sb->buf[i] == 0x7f)
+			sb->buf[i] = '?';
+}
+
+static void text_finding(FILE *out, const char *path, int line, const struct finding *f, bool color)
+{
+	const char *reset = color ? "\033[0m" : "";
+	fprintf(out, "%s:%d: %s%s%s [%s] %s", path, line, sev_color(f->sev, color),
+		severity_name(f->sev), reset, f->rule, f->message);
+	if (f->ignored)
+		fprintf(out, " (ignored%s%s)", *f->ignored ? ": " : "", f->ignored);
+	fputc('\n', out);
+	if (f->fix && *f->fix && !f->ignored)
+		fprintf(out, "    fix: %s\n", f->fix);
+}
+
+void report_text(FILE *out, const struct report *r, bool color)
+{
+	struct report_counts c;
+	struct strbuf sb = STRBUF_INIT;
+	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+
+	for (size_t i = 0; i < r->errors.nr; i++)
+		fprintf(out, "error: %s\n", r->errors.items[i]);
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct file_report *fr = &r->files[i];
+		fprintf(out, "%s%s%s (%s, %s%s)\n", bold, fr->path, reset, framework_name(fr->fw),
+			direction_name(fr->dir), fr->in_txn ? ", in a transaction" : "");
+		if (fr->error)
+			fprintf(out, "  error: %s\n", fr->error);
+		for (size_t s = 0; s < fr->nr_stmts; s++) {
+			const struct stmt *st = &fr->stmts[s];
+			first_line(&sb, st->sql, 70);
+			fprintf(out, "  %4d  %s%-8s%s %-11s %-22s %s\n", st->line, sev_color(st->sev, color),
+				st->sev ? severity_name(st->sev) : "ok", reset, class_name(st->cls),
+				lock_name(st->lock), sb.buf);
+		}
+		for (size_t s = 0; s < fr->nr_stmts; s++)
+			for (size_t k = 0; k < fr->stmts[s].nr_findings; k++)
+				text_finding(out, fr->path, fr->stmts[s].line, &fr->stmts[s].findings[k], color);
+		for (size_t k = 0; k < fr->nr_findings; k++)
+			text_finding(out, fr->path, fr->findings[k].line, &fr->findings[k], color);
+		fputc('\n', out);
+	}
+	report_count(r, &c);
+	fprintf(out, "%zu files, %zu statements, %zu findings (", c.files, c.statements, c.findings);
+	for (int s = SEV_BLOCKER; s >= SEV_LOW; s--)
+		fprintf(out, "%s%zu %s", s == SEV_BLOCKER ? "" : ", ", c.by_sev[s], severity_name(s));
+	fprintf(out, ")%s%zu ignored; verdict: %s%s%s\n", c.ignored ? ", " : ", ", c.ignored,
+		bold, verdict_name(verdict_of(r->files, r->nr)), reset);
+	strbuf_release(&sb);
+}
+
+static void text_plain(FILE *out, const struct report *r)
+{
+	report_text(out, r, false);
+}
+
+static const struct {
+	const char *name;
+	report_fn fn;
+} formats[] = {
+	{ "text", text_plain },
+	{ "json", report_json },
+	{ "sarif", report_sarif },
+	{ "github", report_github },
+	{ "markdown", report_markdown },
+};
+
+report_fn report_format(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		if (!strcmp(formats[i].name, name))
+			return formats[i].fn;
+	return NULL;
+}

@@ -1,0 +1,48 @@
+/*
+ * report.h - writing a judged set of files in each output format.
+ *
+ * Every reporter reads the same struct report and writes to a FILE; none
+ * judges anything. The JSON field names are a contract with CI users:
+ * {"files":[{"path","statements":[{"line","sql","class","lock","severity",
+ * "findings":[{"rule","severity","message","fix"}]}]}],"summary":{...}}
+ */
+#ifndef SLUICE_REPORT_H
+#define SLUICE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "judge.h"
+#include "model.h"
+
+struct cJSON;
+
+struct report {
+	struct file_report *files;
+	size_t nr;
+	const struct judge_opts *opts;
+	const char *branch, *base;   /* may be NULL */
+	struct strlist errors;       /* files that could not be read at all */
+	double elapsed;              /* seconds spent judging */
+};
+
+struct report_counts {
+	size_t files, statements, findings, ignored;
+	size_t by_sev[SEV__COUNT];
+	enum severity worst;
+};
+void report_count(const struct report *r, struct report_counts *c);
+/* Does anything unsuppressed reach the --fail-on threshold? */
+bool report_fails(const struct report *r);
+
+void report_text(FILE *out, const struct report *r, bool color);
+void report_json(FILE *out, const struct report *r);
+struct cJSON *report_json_tree(const struct report *r);
+void report_sarif(FILE *out, const struct report *r);
+void report_github(FILE *out, const struct report *r);
+void report_markdown(FILE *out, const struct report *r);
+
+/* Looks a format up by name; NULL when unknown. */
+typedef void (*report_fn)(FILE *out, const struct report *r);
+report_fn report_format(const char *name);
+
+#endif

@@ -1,0 +1,545 @@
+/*
+ * schema.c - replaying DDL into the schema model.
+ *
+ * Only what rules need is modelled: tables and their columns (type, NOT
+ * NULL, default), indexes, constraints, and the names of functions,
+ * triggers and types. Statements the model does not understand leave it
+ * unchanged; a model that is slightly behind only makes rules more
+ * cautious ("verify"), never wrong in the unsafe direction.
+ */
+#include "schema.h"
+#include "tree.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void schema_init(struct schema *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void table_release(struct table_def *t)
+{
+	for (size_t i = 0; i < t->nr_cols; i++) {
+		free(t->cols[i].name);
+		free(t->cols[i].type);
+	}
+	free(t->cols);
+	free(t->name);
+	free(t->created_by);
+}
+
+static void index_release(struct index_def *ix)
+{
+	free(ix->name);
+	free(ix->table);
+	strlist_clear(&ix->columns);
+}
+
+static void constraint_release(struct constraint_def *c)
+{
+	free(c->name);
+	free(c->table);
+	free(c->ref_table);
+	free(c->check_not_null_col);
+	strlist_clear(&c->columns);
+	strlist_clear(&c->ref_columns);
+}
+
+void schema_release(struct schema *s)
+{
+	for (size_t i = 0; i < s->nr_tables; i++)
+		table_release(&s->tables[i]);
+	free(s->tables);
+	for (size_t i = 0; i < s->nr_indexes; i++)
+		index_release(&s->indexes[i]);
+	free(s->indexes);
+	for (size_t i = 0; i < s->nr_cons; i++)
+		constraint_release(&s->cons[i]);
+	free(s->cons);
+	strlist_clear(&s->functions);
+	strlist_clear(&s->triggers);
+	strlist_clear(&s->types);
+	memset(s, 0, sizeof(*s));
+}
+
+struct table_def *schema_table(const struct schema *s, const char *name)
+{
+	if (!name)
+		return NULL;
+	if (starts_with(name, "public."))
+		name += 7;
+	for (size_t i = 0; i < s->nr_tables; i++)
+		if (!strcmp(s->tables[i].name, name))
+			return &s->tables[i];
+	return NULL;
+}
+
+struct column *table_column(const struct table_def *t, const char *col)
+{
+	if (!t || !col)
+		return NULL;
+	for (size_t i = 0; i < t->nr_cols; i++)
+		if (!strcmp(t->cols[i].name, col))
+			return &t->cols[i];
+	return NULL;
+}
+
+struct index_def *schema_index(const struct schema *s, const char *name)
+{
+	if (!name)
+		return NULL;
+	if (starts_with(name, "public."))
+		name += 7;
+	for (size_t i = 0; i < s->nr_indexes; i++)
+		if (s->indexes[i].name && !strcmp(s->indexes[i].name, name))
+			return &s->indexes[i];
+	return NULL;
+}
+
+static bool cols_prefix(const struct strlist *have, const struct strlist *want)
+{
+	if (have->nr < want->nr)
+		return false;
+	for (size_t i = 0; i < want->nr; i++)
+		if (strcmp(have->items[i], want->items[i]))
+			return false;
+	return true;
+}
+
+bool schema_has_index_prefix(const struct schema *s, const char *table, const struct strlist *cols)
+{
+	if (starts_with(table, "public."))
+		table += 7;
+	for (size_t i = 0; i < s->nr_indexes; i++)
+		if (!strcmp(s->indexes[i].table, table) && cols_prefix(&s->indexes[i].columns, cols))
+			return true;
+	return false;
+}
+
+bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col)
+{
+	if (starts_with(table, "public."))
+		table += 7;
+	for (size_t i = 0; i < s->nr_cons; i++) {
+		const struct constraint_def *c = &s->cons[i];
+		if (c->type == CON_CHECK && c->validated && c->check_not_null_col &&
+		    !strcmp(c->table, table) && !strcmp(c->check_not_null_col, col))
+			return true;
+	}
+	return false;
+}
+
+void schema_begin_migration(struct schema *s, const char *id)
+{
+	s->generation++;
+	s->current_id = id;
+}
+
+bool schema_table_is_new(const struct schema *s, const char *table)
+{
+	const struct table_def *t = schema_table(s, table);
+	return t && t->created_gen == s->generation && s->generation > 0;
+}
+
+void schema_set_stats(struct schema *s, const char *table, long long rows, long long bytes)
+{
+	struct table_def *t = schema_table(s, table);
+	if (!t) {
+		ALLOC_GROW(s->tables, s->nr_tables + 1, s->alloc_tables);
+		t = &s->tables[s->nr_tables++];
+		memset(t, 0, sizeof(*t));
+		t->name = xstrdup(starts_with(table, "public.") ? table + 7 : table);
+		t->created_gen = -1;
+	}
+	t->rows = rows;
+	t->bytes = bytes;
+}
+
+static struct table_def *add_table(struct schema *s, const char *name)
+{
+	struct table_def *t = schema_table(s, name);
+	if (t) {
+		/* CREATE TABLE IF NOT EXISTS, or stats came first. */
+		if (t->created_gen == -1)
+			t->created_gen = 0;
+		return t;
+	}
+	ALLOC_GROW(s->tables, s->nr_tables + 1, s->alloc_tables);
+	t = &s->tables[s->nr_tables++];
+	memset(t, 0, sizeof(*t));
+	t->name = xstrdup(starts_with(name, "public.") ? name + 7 : name);
+	t->created_by = s->current_id ? xstrdup(s->current_id) : NULL;
+	t->created_gen = s->generation;
+	t->rows = t->bytes = -1;
+	return t;
+}
+
+static void drop_table(struct schema *s, const char *name)
+{
+	struct table_def *t = schema_table(s, name);
+	if (!t)
+		return;
+	char *tname = xstrdup(t->name);
+	table_release(t);
+	*t = s->tables[--s->nr_tables];
+	for (size_t i = 0; i < s->nr_indexes;) {
+		if (!strcmp(s->indexes[i].table, tname)) {
+			index_release(&s->indexes[i]);
+			s->indexes[i] = s->indexes[--s->nr_indexes];
+		} else
+			i++;
+	}
+	for (size_t i = 0; i < s->nr_cons;) {
+		if (!strcmp(s->cons[i].table, tname)) {
+			constraint_release(&s->cons[i]);
+			s->cons[i] = s->cons[--s->nr_cons];
+		} else
+			i++;
+	}
+	free(tname);
+}
+
+static struct column *add_column(struct table_def *t, const char *name)
+{
+	struct column *c = table_column(t, name);
+	if (c)
+		return c;
+	ALLOC_GROW(t->cols, t->nr_cols + 1, t->alloc_cols);
+	c = &t->cols[t->nr_cols++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	return c;
+}
+
+static void drop_column(struct table_def *t, const char *name)
+{
+	for (size_t i = 0; i < t->nr_cols; i++) {
+		if (!strcmp(t->cols[i].name, name)) {
+			free(t->cols[i].name);
+			free(t->cols[i].type);
+			memmove(&t->cols[i], &t->cols[i + 1], (t->nr_cols - i - 1) * sizeof(*t->cols));
+			t->nr_cols--;
+			return;
+		}
+	}
+}
+
+static void names_to_list(const cJSON *names, struct strlist *out)
+{
+	const cJSON *n;
+	cJSON_ArrayForEach(n, names) {
+		const char *s = tree_str(n);
+		if (!s) {
+			/* IndexElem */
+			const cJSON *ie = tree_as(n, "IndexElem");
+			s = tree_str(tree_path(ie, "name", NULL));
+		}
+		strlist_add(out, s ? s : "?");
+	}
+}
+
+/* CHECK (col IS NOT NULL) -> "col" */
+static char *notnull_check_column(const cJSON *expr)
+{
+	const cJSON *nt = tree_as(expr, "NullTest");
+	if (!nt || strcmp(nonnull(tree_str(tree_path(nt, "nulltesttype", NULL))), "IS_NOT_NULL"))
+		return NULL;
+	const cJSON *cr = tree_as(tree_path(nt, "arg", NULL), "ColumnRef");
+	const cJSON *fields = tree_path(cr, "fields", NULL);
+	int n = cJSON_GetArraySize(fields);
+	const char *c = n ? tree_str(cJSON_GetArrayItem(fields, n - 1)) : NULL;
+	return c ? xstrdup(c) : NULL;
+}
+
+static void add_constraint(struct schema *s, const char *table, const char *column, const cJSON *con)
+{
+	const char *ct = tree_str(tree_path(con, "contype", NULL));
+	if (!ct)
+		return;
+	struct table_def *t = schema_table(s, table);
+	if (!strcmp(ct, "CONSTR_NOTNULL")) {
+		struct column *c = table_column(t, column);
+		if (c)
+			c->not_null = true;
+		return;
+	}
+	if (!strcmp(ct, "CONSTR_DEFAULT")) {
+		struct column *c = table_column(t, column);
+		if (c)
+			c->has_default = true;
+		return;
+	}
+	enum constraint_type type;
+	if (!strcmp(ct, "CONSTR_PRIMARY"))
+		type = CON_PRIMARY;
+	else if (!strcmp(ct, "CONSTR_UNIQUE"))
+		type = CON_UNIQUE;
+	else if (!strcmp(ct, "CONSTR_FOREIGN"))
+		type = CON_FOREIGN;
+	else if (!strcmp(ct, "CONSTR_CHECK"))
+		type = CON_CHECK;
+	else if (!strcmp(ct, "CONSTR_EXCLUSION"))
+		type = CON_EXCLUDE;
+	else
+		return;
+	ALLOC_GROW(s->cons, s->nr_cons + 1, s->alloc_cons);
+	struct constraint_def *c = &s->cons[s->nr_cons++];
+	memset(c, 0, sizeof(*c));
+	const char *name = tree_str(tree_path(con, "conname", NULL));
+	c->name = name ? xstrdup(name) : NULL;
+	c->table = xstrdup(starts_with(table, "public.") ? table + 7 : table);
+	c->type = type;
+	c->validated = !tree_bool(con, "skip_validation");
+	if (column)
+		strlist_add(&c->columns, column);
+	else
+		names_to_list(tree_path(con, type == CON_FOREIGN ? "fk_attrs" : "keys", NULL), &c->columns);
+	if (type == CON_FOREIGN) {
+		c->ref_table = tree_rangevar_name(tree_path(con, "pktable", NULL));
+		names_to_list(tree_path(con, "pk_attrs", NULL), &c->ref_columns);
+	}
+	if (type == CON_CHECK)
+		c->check_not_null_col = notnull_check_column(tree_path(con, "raw_expr", NULL));
+	if (type == CON_PRIMARY || type == CON_UNIQUE) {
+		/* Both are backed by an index; model it so FK-index checks see it. */
+		ALLOC_GROW(s->indexes, s->nr_indexes + 1, s->alloc_indexes);
+		struct index_def *ix = &s->indexes[s->nr_indexes++];
+		memset(ix, 0, sizeof(*ix));
+		ix->name = name ? xstrdup(name) : NULL;
+		ix->table = xstrdup(c->table);
+		for (size_t i = 0; i < c->columns.nr; i++)
+			strlist_add(&ix->columns, c->columns.items[i]);
+		ix->unique = true;
+		ix->primary = type == CON_PRIMARY;
+		if (type == CON_PRIMARY)
+			for (size_t i = 0; i < c->columns.nr; i++) {
+				struct column *col = table_column(t, c->columns.items[i]);
+				if (col)
+					col->not_null = true;
+			}
+	}
+}
+
+static void apply_column_def(struct schema *s, struct table_def *t, const cJSON *cd)
+{
+	const char *name = tree_str(tree_path(cd, "colname", NULL));
+	if (!name)
+		return;
+	struct column *c = add_column(t, name);
+	free(c->type);
+	c->type = tree_type_name(tree_path(cd, "typeName", NULL));
+	if (!strcmp(c->type, "serial") || !strcmp(c->type, "bigserial") || !strcmp(c->type, "smallserial"))
+		c->has_default = true;
+	const cJSON *con;
+	cJSON_ArrayForEach(con, tree_path(cd, "constraints", NULL))
+		add_constraint(s, t->name, name, tree_body(con));
+}
+
+static void apply_create(struct schema *s, const cJSON *b)
+{
+	char *name = tree_rangevar_name(tree_path(b, "relation", NULL));
+	if (!name)
+		return;
+	struct table_def *t = add_table(s, name);
+	const cJSON *elt;
+	cJSON_ArrayForEach(elt, tree_path(b, "tableElts", NULL)) {
+		const cJSON *cd = tree_as(elt, "ColumnDef");
+		const cJSON *con = tree_as(elt, "Constraint");
+		if (cd)
+			apply_column_def(s, t, cd);
+		else if (con)
+			add_constraint(s, name, NULL, con);
+	}
+	free(name);
+}
+
+static void drop_constraint(struct schema *s, const char *table, const char *name)
+{
+	if (starts_with(table, "public."))
+		table += 7;
+	for (size_t i = 0; i < s->nr_cons; i++) {
+		if (s->cons[i].name && !strcmp(s->cons[i].name, name) && !strcmp(s->cons[i].table, table)) {
+			constraint_release(&s->cons[i]);
+			s->cons[i] = s->cons[--s->nr_cons];
+			break;
+		}
+	}
+	for (size_t i = 0; i < s->nr_indexes; i++) {
+		if (s->indexes[i].name && !strcmp(s->indexes[i].name, name)) {
+			index_release(&s->indexes[i]);
+			s->indexes[i] = s->indexes[--s->nr_indexes];
+			break;
+		}
+	}
+}
+
+static void apply_alter(struct schema *s, const cJSON *b)
+{
+	char *name = tree_rangevar_name(tree_path(b, "relation", NULL));
+	struct table_def *t = schema_table(s, name);
+	const cJSON *cmdn;
+	cJSON_ArrayForEach(cmdn, tree_path(b, "cmds", NULL)) {
+		const cJSON *cmd = tree_as(cmdn, "AlterTableCmd");
+		const char *sub = tree_str(tree_path(cmd, "subtype", NULL));
+		const char *col = tree_str(tree_path(cmd, "name", NULL));
+		const cJSON *def = tree_path(cmd, "def", NULL);
+		if (!sub || !name)
+			continue;
+		if (!t && strcmp(sub, "AT_AddConstraint"))
+			continue;
+		if (!strcmp(sub, "AT_AddColumn")) {
+			const cJSON *cd = tree_as(def, "ColumnDef");
+			if (cd)
+				apply_column_def(s, t, cd);
+		} else if (!strcmp(sub, "AT_DropColumn") && col) {
+			drop_column(t, col);
+		} else if (!strcmp(sub, "AT_AlterColumnType") && col) {
+			struct column *c = table_column(t, col);
+			const cJSON *cd = tree_as(def, "ColumnDef");
+			if (c && cd) {
+				free(c->type);
+				c->type = tree_type_name(tree_path(cd, "typeName", NULL));
+			}
+		} else if (!strcmp(sub, "AT_SetNotNull") || !strcmp(sub, "AT_DropNotNull")) {
+			struct column *c = table_column(t, col);
+			if (c)
+				c->not_null = !strcmp(sub, "AT_SetNotNull");
+		} else if (!strcmp(sub, "AT_ColumnDefault")) {
+			struct column *c = table_column(t, col);
+			if (c)
+				c->has_default = def != NULL;
+		} else if (!strcmp(sub, "AT_AddConstraint")) {
+			const cJSON *con = tree_as(def, "Constraint");
+			if (con)
+				add_constraint(s, name, NULL, con);
+		} else if (!strcmp(sub, "AT_DropConstraint") && col) {
+			drop_constraint(s, name, col);
+		} else if (!strcmp(sub, "AT_ValidateConstraint") && col) {
+			for (size_t i = 0; i < s->nr_cons; i++)
+				if (s->cons[i].name && !strcmp(s->cons[i].name, col))
+					s->cons[i].validated = true;
+		}
+	}
+	free(name);
+}
+
+static void apply_index(struct schema *s, const cJSON *b)
+{
+	char *table = tree_rangevar_name(tree_path(b, "relation", NULL));
+	if (!table)
+		return;
+	ALLOC_GROW(s->indexes, s->nr_indexes + 1, s->alloc_indexes);
+	struct index_def *ix = &s->indexes[s->nr_indexes++];
+	memset(ix, 0, sizeof(*ix));
+	const char *name = tree_str(tree_path(b, "idxname", NULL));
+	ix->name = name ? xstrdup(name) : NULL;
+	ix->table = xstrdup(starts_with(table, "public.") ? table + 7 : table);
+	ix->unique = tree_bool(b, "unique");
+	ix->primary = tree_bool(b, "primary");
+	names_to_list(tree_path(b, "indexParams", NULL), &ix->columns);
+	free(table);
+}
+
+static void apply_drop(struct schema *s, const cJSON *b)
+{
+	const char *type = tree_str(tree_path(b, "removeType", NULL));
+	const cJSON *obj;
+	if (!type)
+		return;
+	cJSON_ArrayForEach(obj, tree_path(b, "objects", NULL)) {
+		const cJSON *list = tree_path(obj, "List", "items", NULL);
+		char *name = list ? tree_name_list(list) : xstrdup(nonnull(tree_str(obj)));
+		if (!strcmp(type, "OBJECT_TABLE"))
+			drop_table(s, name);
+		else if (!strcmp(type, "OBJECT_INDEX")) {
+			struct index_def *ix = schema_index(s, name);
+			if (ix) {
+				index_release(ix);
+				*ix = s->indexes[--s->nr_indexes];
+			}
+		}
+		free(name);
+	}
+}
+
+static void apply_rename(struct schema *s, const cJSON *b)
+{
+	const char *type = tree_str(tree_path(b, "renameType", NULL));
+	const char *newname = tree_str(tree_path(b, "newname", NULL));
+	char *rel = tree_rangevar_name(tree_path(b, "relation", NULL));
+	if (!type || !newname)
+		goto out;
+	if (!strcmp(type, "OBJECT_TABLE")) {
+		struct table_def *t = schema_table(s, rel);
+		if (t) {
+			for (size_t i = 0; i < s->nr_indexes; i++)
+				if (!strcmp(s->indexes[i].table, t->name)) {
+					free(s->indexes[i].table);
+					s->indexes[i].table = xstrdup(newname);
+				}
+			for (size_t i = 0; i < s->nr_cons; i++)
+				if (!strcmp(s->cons[i].table, t->name)) {
+					free(s->cons[i].table);
+					s->cons[i].table = xstrdup(newname);
+				}
+			free(t->name);
+			t->name = xstrdup(newname);
+		}
+	} else if (!strcmp(type, "OBJECT_COLUMN")) {
+		struct column *c = table_column(schema_table(s, rel), tree_str(tree_path(b, "subname", NULL)));
+		if (c) {
+			free(c->name);
+			c->name = xstrdup(newname);
+		}
+	} else if (!strcmp(type, "OBJECT_INDEX")) {
+		struct index_def *ix = schema_index(s, rel);
+		if (ix) {
+			free(ix->name);
+			ix->name = xstrdup(newname);
+		}
+	}
+out:
+	free(rel);
+}
+
+void schema_apply(struct schema *s, const cJSON *node)
+{
+	const char *kind = tree_kind(node);
+	const cJSON *b = tree_body(node);
+	if (!kind)
+		return;
+	if (!strcmp(kind, "CreateStmt"))
+		apply_create(s, b);
+	else if (!strcmp(kind, "AlterTableStmt"))
+		apply_alter(s, b);
+	else if (!strcmp(kind, "IndexStmt"))
+		apply_index(s, b);
+	else if (!strcmp(kind, "DropStmt"))
+		apply_drop(s, b);
+	else if (!strcmp(kind, "RenameStmt"))
+		apply_rename(s, b);
+	else if (!strcmp(kind, "CreateFunctionStmt")) {
+		char *n = tree_name_list(tree_path(b, "funcname", NULL));
+		if (!strlist_has(&s->functions, n))
+			strlist_add_nodup(&s->functions, n);
+		else
+			free(n);
+	} else if (!strcmp(kind, "CreateTrigStmt")) {
+		char *rel = tree_rangevar_name(tree_path(b, "relation", NULL));
+		const char *tg = tree_str(tree_path(b, "trigname", NULL));
+		strlist_add_nodup(&s->triggers, xstrfmt("%s on %s", tg ? tg : "?", rel ? rel : "?"));
+		free(rel);
+	} else if (!strcmp(kind, "CreateEnumStmt") || !strcmp(kind, "CompositeTypeStmt")) {
+		const cJSON *names = tree_path(b, kind[6] == 'E' ? "typeName" : "typevar", NULL);
+		char *n = kind[6] == 'E' ? tree_name_list(names) : tree_rangevar_name(names);
+		if (n)
+			strlist_add_nodup(&s->types, n);
+	} else if (!strcmp(kind, "CreateTableAsStmt")) {
+		char *n = tree_rangevar_name(tree_path(b, "into", "rel", NULL));
+		if (n) {
+			add_table(s, n);
+			free(n);
+		}
+	}
+}

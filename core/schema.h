@@ -1,0 +1,96 @@
+/*
+ * schema.h - a small in-memory model of the database schema.
+ *
+ * Built by replaying the migration history statement by statement, it lets
+ * a rule ask: does this table exist, was it created in this very migration,
+ * what was this column's type before, is there an index on these columns?
+ * It also carries table statistics when a database was reachable, so that
+ * severities can scale with table size.
+ *
+ * Names are stored as PostgreSQL folds them (unquoted identifiers lower
+ * case; the parser already did that), with "public." dropped.
+ */
+#ifndef SLUICE_SCHEMA_H
+#define SLUICE_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "util.h"
+
+struct cJSON;
+
+struct column {
+	char *name;
+	char *type;          /* as tree_type_name() writes it: "varchar(20)" */
+	bool not_null;
+	bool has_default;
+};
+
+struct index_def {
+	char *name;
+	char *table;
+	struct strlist columns;  /* key columns in order; expressions as "?" */
+	bool unique, primary;
+};
+
+enum constraint_type { CON_PRIMARY, CON_UNIQUE, CON_FOREIGN, CON_CHECK, CON_EXCLUDE, CON_NOTNULL };
+
+struct constraint_def {
+	char *name;
+	char *table;
+	enum constraint_type type;
+	struct strlist columns;
+	char *ref_table;         /* foreign keys */
+	struct strlist ref_columns;
+	bool validated;
+	char *check_not_null_col; /* CHECK (col IS NOT NULL): the column */
+};
+
+struct table_def {
+	char *name;
+	struct column *cols;
+	size_t nr_cols, alloc_cols;
+	char *created_by;        /* migration id that created it */
+	int created_gen;         /* schema generation that created it */
+	long long rows;          /* from statistics; -1 unknown */
+	long long bytes;         /* -1 unknown */
+};
+
+struct schema {
+	struct table_def *tables;
+	size_t nr_tables, alloc_tables;
+	struct index_def *indexes;
+	size_t nr_indexes, alloc_indexes;
+	struct constraint_def *cons;
+	size_t nr_cons, alloc_cons;
+	struct strlist functions;    /* created functions and procedures */
+	struct strlist triggers;     /* "trigger on table" */
+	struct strlist types;        /* enums and composite types */
+	int generation;              /* bumped per migration applied */
+	const char *current_id;      /* migration being applied */
+};
+
+void schema_init(struct schema *s);
+void schema_release(struct schema *s);
+
+struct table_def *schema_table(const struct schema *s, const char *name);
+struct column *table_column(const struct table_def *t, const char *col);
+struct index_def *schema_index(const struct schema *s, const char *name);
+/* Is there an index on `table` whose leading columns are exactly `cols`? */
+bool schema_has_index_prefix(const struct schema *s, const char *table,
+			     const struct strlist *cols);
+/* A validated CHECK (col IS NOT NULL) exists (lets SET NOT NULL skip the scan, PG 12+). */
+bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col);
+
+/* Starts a new migration: tables created from here on count as "new". */
+void schema_begin_migration(struct schema *s, const char *id);
+/* Was `table` created by the migration currently being applied? */
+bool schema_table_is_new(const struct schema *s, const char *table);
+
+/* Applies one parsed statement (a node like {"CreateStmt":{...}}). */
+void schema_apply(struct schema *s, const struct cJSON *node);
+
+/* Statistics from a live database (core/db). */
+void schema_set_stats(struct schema *s, const char *table, long long rows, long long bytes);
+
+#endif

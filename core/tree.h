@@ -1,0 +1,43 @@
+/*
+ * tree.h - reading libpg_query's parse tree.
+ *
+ * libpg_query hands us its tree as JSON ({"IndexStmt":{"relation":...}});
+ * we keep it as cJSON and walk it with these helpers, which accept NULL
+ * anywhere so a rule can ask for a deep path without checking each step:
+ *
+ *	const char *rel = tree_str(tree_path(node, "relation", "relname", NULL));
+ *
+ * Boolean fields that are false and integers that are 0 are omitted from
+ * the JSON, so tree_bool/tree_int default to false/0.
+ */
+#ifndef SLUICE_TREE_H
+#define SLUICE_TREE_H
+
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+
+struct strbuf;
+
+/* Follow object keys; NULL-terminated. */
+cJSON *tree_path(const cJSON *node, ...);
+const char *tree_str(const cJSON *node);
+bool tree_bool(const cJSON *node, const char *key);
+int tree_int(const cJSON *node, const char *key);
+/* The name of a node's single key: "IndexStmt" for {"IndexStmt":{...}}. */
+const char *tree_kind(const cJSON *node);
+/* The body of a node: {...} of {"IndexStmt":{...}}. */
+cJSON *tree_body(const cJSON *node);
+/* Body if the node is of that kind, else NULL. */
+cJSON *tree_as(const cJSON *node, const char *kind);
+/* "schema.name" or "name" of a RangeVar body; NULL when absent. Caller frees. */
+char *tree_rangevar_name(const cJSON *rangevar);
+/* A list of {"String":{"sval":...}} joined with '.', e.g. type or object names. */
+char *tree_name_list(const cJSON *list);
+/* A TypeName body as SQL: "varchar(20)", "numeric(10,2)", "text[]". Caller frees. */
+char *tree_type_name(const cJSON *typename_body);
+/* Depth-first search for any node of `kind` below `node`. */
+bool tree_contains_kind(const cJSON *node, const char *kind);
+/* Calls fn on every FuncCall name below node; stops when fn returns true. */
+bool tree_any_funccall(const cJSON *node, bool (*fn)(const char *name, void *data), void *data);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * typechange.h - does ALTER COLUMN ... TYPE rewrite the table?
+ *
+ * PostgreSQL skips the rewrite (and, for most cases, the scan) when the
+ * old type is binary-coercible to the new one and no check of the values is
+ * needed: varchar(n) to varchar(m >= n) or text, numeric(p,s) to
+ * numeric(p' >= p, s), varbit(n) widening, cidr to inet, dropping a length
+ * limit. Everything else is treated as a rewrite.
+ */
+#ifndef SLUICE_TYPECHANGE_H
+#define SLUICE_TYPECHANGE_H
+
+#include <stdbool.h>
+
+/* Types as tree_type_name() writes them ("varchar(20)", "numeric(10,2)"). */
+bool type_change_is_binary_coercible(const char *from, const char *to, int pg_version);
+/* Canonical base name: "character varying" -> "varchar", "int" -> "int4". */
+const char *type_canonical(const char *base);
+
+#endif

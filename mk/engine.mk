@@ -1,0 +1,18 @@
+# The engine's spine: data model, parsing, schema model, locks, judge.
+libsluice_a_SOURCES += \
+	core/util.c core/util.h \
+	core/types.c core/types.h \
+	core/model.c core/model.h \
+	core/tree.c core/tree.h \
+	core/parse.c core/parse.h \
+	core/schema.c core/schema.h \
+	core/typechange.c core/typechange.h \
+	core/locks.c core/judge.c core/judge.h \
+	core/rules.c core/rules.h
+
+# Unit tests link the engine directly.
+check_PROGRAMS += tests/unit-rules tests/unit-parse
+tests_unit_rules_SOURCES = tests/unit-rules.c tests/tap.h
+tests_unit_rules_LDADD = $(LIBSLUICE_LIBS)
+tests_unit_parse_SOURCES = tests/unit-parse.c tests/tap.h
+tests_unit_parse_LDADD = $(LIBSLUICE_LIBS)

@@ -1,0 +1,11 @@
+-- test: history
+CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);
+-- test: up
+CREATE INDEX CONCURRENTLY idx_a ON users (email);
+BEGIN;
+-- expect: concurrently-in-transaction BLOCKER
+CREATE INDEX CONCURRENTLY idx_b ON users (name);
+-- expect: concurrently-in-transaction BLOCKER
+DROP INDEX CONCURRENTLY idx_a;
+COMMIT;
+DROP INDEX CONCURRENTLY idx_b;

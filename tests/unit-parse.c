@@ -1,0 +1,120 @@
+/*
+ * unit-parse.c - the statement splitter, line numbers, lock conflicts and
+ * type-change facts.
+ */
+#include "judge.h"
+#include "parse.h"
+#include "tap.h"
+#include "typechange.h"
+#include "types.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+static size_t split(const char *sql, struct sql_piece **p)
+{
+	return sql_split(sql, strlen(sql), p);
+}
+
+static void piece_is(const char *sql, struct sql_piece *p, const char *want, const char *desc)
+{
+	char *got = xstrndup(sql + p->off, p->len);
+	is_str(got, want, "%s", desc);
+	free(got);
+}
+
+static void test_splitter(void)
+{
+	struct sql_piece *p;
+	const char *s1 = "SELECT 1; -- one; two\nSELECT 'a;b' /* c; /* nested; */ d */; SELECT $$x;y$$";
+	is_int(split(s1, &p), 3, "comments, strings and dollar quotes hide semicolons");
+	piece_is(s1, &p[1], "SELECT 'a;b'", "a trailing comment is not part of the statement");
+	piece_is(s1, &p[2], "SELECT $$x;y$$", "unterminated last statement is kept");
+	free(p);
+
+	const char *s2 = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\n"
+			 "BEGIN RETURN 1; END;\n$body$;\nSELECT E'it\\'s;';";
+	is_int(split(s2, &p), 2, "tagged dollar quote and E'' escapes");
+	free(p);
+
+	const char *s3 = "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION g() AS $$ SELECT 1; $$;\n"
+			 "SELECT 2;\n-- +goose StatementEnd\nSELECT 3;";
+	is_int(split(s3, &p), 2, "goose StatementBegin/End groups statements");
+	free(p);
+
+	const char *s4 = "CREATE FUNCTION h() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 9;";
+	is_int(split(s4, &p), 2, "BEGIN ATOMIC body is one statement");
+	free(p);
+
+	const char *s5 = "CREATE RULE r AS ON INSERT TO t DO ALSO (SELECT 1; SELECT 2); SELECT 3";
+	is_int(split(s5, &p), 2, "semicolons inside parentheses do not split");
+	free(p);
+
+	const char *s6 = "-- only a comment\n/* and another */\n";
+	is_int(split(s6, &p), 0, "comment-only text has no statements");
+	free(p);
+
+	const char *s7 = "SELECT \"a;b\" FROM t; SELECT 1";
+	is_int(split(s7, &p), 2, "quoted identifiers hide semicolons");
+	free(p);
+}
+
+static void test_lines(void)
+{
+	struct script *s = script_new("x.sql", "\n\n-- c\nCREATE TABLE t (\n  id int\n);\n\nSELEC 1;\nSELECT 2;", 63);
+	struct file_report fr = { 0 };
+	s->len = strlen(s->text);
+	s->first_line = 10;
+	int bad = parse_script(s, &fr);
+	is_int(fr.nr_stmts, 3, "three statements");
+	is_int(fr.stmts[0].line, 13, "first statement starts at its own line, offset by first_line");
+	is_int(fr.stmts[0].end_line, 15, "and ends three lines later");
+	is_int(bad, 1, "one statement does not parse");
+	ok(fr.stmts[1].parse_error && strstr(fr.stmts[1].parse_error, "SELEC"),
+	   "the parser's message names the bad token");
+	is_int(fr.stmts[2].line, 18, "statements after the error are still parsed");
+	is_str(fr.stmts[2].kind, "SelectStmt", "and have their kind");
+	file_report_release(&fr);
+	script_free(s);
+}
+
+static void test_locks(void)
+{
+	ok(lock_conflicts(LOCK_SHARE, LOCK_ROW_EXCLUSIVE), "SHARE blocks writers");
+	ok(!lock_conflicts(LOCK_SHARE, LOCK_ACCESS_SHARE), "SHARE lets readers in");
+	ok(!lock_conflicts(LOCK_SHARE_UPDATE_EXCLUSIVE, LOCK_ROW_EXCLUSIVE),
+	   "SHARE UPDATE EXCLUSIVE lets writers in");
+	ok(lock_conflicts(LOCK_SHARE_UPDATE_EXCLUSIVE, LOCK_SHARE_UPDATE_EXCLUSIVE),
+	   "SHARE UPDATE EXCLUSIVE conflicts with itself");
+	ok(lock_blocks_reads(LOCK_ACCESS_EXCLUSIVE), "ACCESS EXCLUSIVE blocks reads");
+	ok(!lock_blocks_reads(LOCK_EXCLUSIVE), "EXCLUSIVE does not block plain reads");
+	for (int a = 0; a < LOCK__COUNT; a++)
+		for (int b = 0; b < LOCK__COUNT; b++)
+			if (lock_conflicts(a, b) != lock_conflicts(b, a))
+				ok(0, "conflict table is symmetric for %s/%s", lock_name(a), lock_name(b));
+	ok(1, "conflict table is symmetric");
+	is_int(lock_parse("ShareRowExclusiveLock"), LOCK_SHARE_ROW_EXCLUSIVE, "pg_locks names parse");
+	is_int(lock_parse("ACCESS EXCLUSIVE"), LOCK_ACCESS_EXCLUSIVE, "manual names parse");
+}
+
+static void test_typechange(void)
+{
+	ok(type_change_is_binary_coercible("varchar(20)", "varchar(40)", 15), "varchar widening");
+	ok(!type_change_is_binary_coercible("varchar(40)", "varchar(20)", 15), "varchar narrowing rewrites");
+	ok(type_change_is_binary_coercible("varchar(20)", "text", 15), "varchar to text");
+	ok(type_change_is_binary_coercible("numeric(10,2)", "numeric(12,2)", 15), "numeric precision up");
+	ok(!type_change_is_binary_coercible("numeric(10,2)", "numeric(12,3)", 15), "numeric scale change rewrites");
+	ok(type_change_is_binary_coercible("cidr", "inet", 15), "cidr to inet");
+	ok(!type_change_is_binary_coercible("int4", "int8", 15), "int to bigint rewrites");
+	ok(!type_change_is_binary_coercible("timestamp", "timestamptz", 15),
+	   "timestamp to timestamptz is not shown safe statically");
+}
+
+int main(void)
+{
+	test_splitter();
+	test_lines();
+	test_locks();
+	test_typechange();
+	return done_testing();
+}
