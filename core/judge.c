@@ -36,6 +36,7 @@ bool rule_enabled(const struct judge_opts *o, const char *id)
 
 /* --- reporting from rules ------------------------------------------------ */
 
+ATTR_PRINTF(5, 0)
 static struct finding *vflag(struct rule_ctx *ctx, enum severity sev, const char *fix,
 			     int line, const char *fmt, va_list ap)
 {

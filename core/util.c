@@ -229,6 +229,7 @@ void strlist_clear(struct strlist *l)
 	l->nr = l->alloc = 0;
 }
 
+ATTR_PRINTF(2, 0)
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	if (message_sink) {

@@ -61,9 +61,9 @@ static void test_splitter(void)
 
 static void test_lines(void)
 {
-	struct script *s = script_new("x.sql", "\n\n-- c\nCREATE TABLE t (\n  id int\n);\n\nSELEC 1;\nSELECT 2;", 63);
+	const char *text = "\n\n-- c\nCREATE TABLE t (\n  id int\n);\n\nSELEC 1;\nSELECT 2;";
+	struct script *s = script_new("x.sql", text, strlen(text));
 	struct file_report fr = { 0 };
-	s->len = strlen(s->text);
 	s->first_line = 10;
 	int bad = parse_script(s, &fr);
 	is_int(fr.nr_stmts, 3, "three statements");
