@@ -39,6 +39,40 @@ bool report_fails(const struct report *r)
 	return c.findings && c.worst >= r->opts->fail_on;
 }
 
+const char *cat_state_name(enum cat_state s)
+{
+	return s == CAT_BLOCK ? "BLOCK" : s == CAT_FLAG ? "FLAG" : "PASS";
+}
+
+static void category_note(struct category_row rows[CAT__COUNT], const struct finding *f,
+			  const char *path, int line)
+{
+	if (f->ignored || f->sev < SEV_MEDIUM)
+		return;
+	for (int c = 0; c < CAT__COUNT; c++) {
+		if (!(f->categories & CATBIT(c)) || (rows[c].path && rows[c].sev >= f->sev))
+			continue;
+		rows[c].state = f->sev >= SEV_BLOCKER ? CAT_BLOCK : CAT_FLAG;
+		rows[c].sev = f->sev;
+		rows[c].path = path;
+		rows[c].line = line;
+		rows[c].rule = f->rule;
+	}
+}
+
+void report_categories(const struct report *r, struct category_row rows[CAT__COUNT])
+{
+	memset(rows, 0, sizeof(*rows) * CAT__COUNT);
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct file_report *fr = &r->files[i];
+		for (size_t s = 0; s < fr->nr_stmts; s++)
+			for (size_t k = 0; k < fr->stmts[s].nr_findings; k++)
+				category_note(rows, &fr->stmts[s].findings[k], fr->path, fr->stmts[s].line);
+		for (size_t k = 0; k < fr->nr_findings; k++)
+			category_note(rows, &fr->findings[k], fr->path, fr->findings[k].line);
+	}
+}
+
 /* --- JSON ------------------------------------------------------------- */
 
 static cJSON *finding_json(const struct finding *f)
@@ -136,6 +170,20 @@ cJSON *report_json_tree(const struct report *r)
 		cJSON_AddNumberToObject(sum, severity_name(s), (double)c.by_sev[s]);
 	cJSON_AddStringToObject(sum, "worst", severity_name(c.worst));
 	cJSON_AddStringToObject(sum, "verdict", verdict_name(verdict_of(r->files, r->nr)));
+	struct category_row rows[CAT__COUNT];
+	report_categories(r, rows);
+	cJSON *cats = cJSON_AddArrayToObject(sum, "categories");
+	for (int k = 0; k < CAT__COUNT; k++) {
+		cJSON *row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "category", category_name(k));
+		cJSON_AddStringToObject(row, "state", cat_state_name(rows[k].state));
+		if (rows[k].path) {
+			cJSON_AddStringToObject(row, "path", rows[k].path);
+			cJSON_AddNumberToObject(row, "line", rows[k].line);
+			cJSON_AddStringToObject(row, "rule", rows[k].rule);
+		}
+		cJSON_AddItemToArray(cats, row);
+	}
 	cJSON_AddStringToObject(sum, "fail_on", severity_name(r->opts->fail_on));
 	cJSON_AddBoolToObject(sum, "failed", report_fails(r));
 	cJSON_AddNumberToObject(sum, "pg_version", r->opts->pg_version);

@@ -41,6 +41,22 @@ void report_sarif(FILE *out, const struct report *r);
 void report_github(FILE *out, const struct report *r);
 void report_markdown(FILE *out, const struct report *r);
 
+/*
+ * The eight risk categories, each PASS / FLAG / BLOCK with the statement it
+ * comes from (the worst finding in that category). FLAG: a MEDIUM or HIGH
+ * finding; BLOCK: a BLOCKER. Ignored findings do not count.
+ */
+enum cat_state { CAT_PASS, CAT_FLAG, CAT_BLOCK };
+struct category_row {
+	enum cat_state state;
+	enum severity sev;          /* of the worst finding */
+	const char *path;           /* where it comes from; NULL on PASS */
+	int line;
+	const char *rule;
+};
+void report_categories(const struct report *r, struct category_row rows[CAT__COUNT]);
+const char *cat_state_name(enum cat_state s);
+
 /* Looks a format up by name; NULL when unknown. */
 typedef void (*report_fn)(FILE *out, const struct report *r);
 report_fn report_format(const char *name);
