@@ -32,11 +32,16 @@ static int load_from(struct config *c, git_config *cfg, const char *origin)
 {
 	git_config_iterator *it;
 	git_config_entry *e;
-	if (git_config_iterator_glob_new(&it, cfg, "^sluice\\.") < 0)
+	/*
+	 * Not git_config_iterator_glob_new(): libgit2 1.5 leaks the regex
+	 * match data of a glob iterator. A prefix test does the same job.
+	 */
+	if (git_config_iterator_new(&it, cfg) < 0)
 		return -1;
 	/* libgit2 iterates files from highest priority down; keep that order. */
 	while (git_config_next(&e, it) == 0)
-		config_set(c, e->name, e->value, origin);
+		if (istarts_with(e->name, "sluice."))
+			config_set(c, e->name, e->value, origin);
 	git_config_iterator_free(it);
 	return 0;
 }
