@@ -258,6 +258,31 @@ static void text_finding(FILE *out, const char *path, int line, const struct fin
 		fprintf(out, "    fix: %s\n", f->fix);
 }
 
+static const char *cat_color(enum cat_state s, bool color)
+{
+	if (!color)
+		return "";
+	return s == CAT_BLOCK ? "\033[1;37;41m" : s == CAT_FLAG ? "\033[33m" : "\033[32m";
+}
+
+/* The eight risk categories, one line each, and the verdict. */
+static void text_categories(FILE *out, const struct report *r, bool color)
+{
+	struct category_row rows[CAT__COUNT];
+	const char *reset = color ? "\033[0m" : "";
+	report_categories(r, rows);
+	fputs("risk categories:\n", out);
+	for (int k = 0; k < CAT__COUNT; k++) {
+		fprintf(out, "  %-26s %s%s%s", category_name(k), cat_color(rows[k].state, color),
+			cat_state_name(rows[k].state), reset);
+		if (rows[k].path)
+			fprintf(out, "%*s%s:%d (%s)", rows[k].state == CAT_BLOCK ? 2 : 3, "",
+				rows[k].path, rows[k].line, rows[k].rule);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
 void report_text(FILE *out, const struct report *r, bool color)
 {
 	struct report_counts c;
@@ -286,6 +311,7 @@ void report_text(FILE *out, const struct report *r, bool color)
 			text_finding(out, fr->path, fr->findings[k].line, &fr->findings[k], color);
 		fputc('\n', out);
 	}
+	text_categories(out, r, color);
 	report_count(r, &c);
 	fprintf(out, "%zu files, %zu statements, %zu findings (", c.files, c.statements, c.findings);
 	for (int s = SEV_BLOCKER; s >= SEV_LOW; s--)
