@@ -44,11 +44,6 @@ static const struct subcmd_lock alter_locks[] = {
 	{ "AT_DisableTrigUser", LOCK_SHARE_ROW_EXCLUSIVE, 9 },
 };
 
-/* Subcommands that rewrite the table whatever their arguments. */
-static const char *const alter_rewrites[] = {
-	"AT_SetTableSpace", "AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod",
-};
-
 static bool str_in(const char *s, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -56,6 +51,44 @@ static bool str_in(const char *s, const char *const *list, size_t n)
 			return true;
 	return false;
 }
+
+/*
+ * Storage parameters that ALTER TABLE ... SET (...) changes under SHARE
+ * UPDATE EXCLUSIVE (reloptions.c gives each its lock; autovacuum ones since
+ * 9.6, fillfactor and parallel_workers since 10). Any other parameter, or a
+ * mix, takes ACCESS EXCLUSIVE.
+ */
+static const char *const weak_reloptions[] = {
+	"fillfactor", "parallel_workers", "toast_tuple_target", "vacuum_index_cleanup",
+	"vacuum_truncate", "log_autovacuum_min_duration",
+};
+
+static bool reloption_is_weak(const char *name)
+{
+	if (starts_with(name, "toast."))
+		name += 6;
+	return starts_with(name, "autovacuum_") ||
+	       str_in(name, weak_reloptions, ARRAY_SIZE(weak_reloptions));
+}
+
+static enum lock_mode reloptions_lock(const cJSON *def, int pg)
+{
+	const cJSON *opt;
+	if (pg < 10)
+		return LOCK_ACCESS_EXCLUSIVE;
+	cJSON_ArrayForEach(opt, tree_path(def, "List", "items", NULL)) {
+		const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
+		const char *ns = tree_str(tree_path(opt, "DefElem", "defnamespace", NULL));
+		if (!n || (ns && strcmp(ns, "toast")) || !reloption_is_weak(n))
+			return LOCK_ACCESS_EXCLUSIVE;
+	}
+	return LOCK_SHARE_UPDATE_EXCLUSIVE;
+}
+
+/* Subcommands that rewrite the table whatever their arguments. */
+static const char *const alter_rewrites[] = {
+	"AT_SetTableSpace", "AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod",
+};
 
 static bool is_volatile_func(const char *name, void *data)
 {
@@ -75,6 +108,31 @@ static bool is_volatile_func(const char *name, void *data)
 bool expr_is_volatile(const cJSON *expr)
 {
 	return tree_any_funccall(expr, is_volatile_func, NULL);
+}
+
+/* Built-ins seen in DEFAULTs that are STABLE or IMMUTABLE: no rewrite on 11+. */
+static bool is_known_func(const char *name, void *data)
+{
+	static const char *const known[] = {
+		"now", "statement_timestamp", "transaction_timestamp", "current_setting",
+		"lower", "upper", "btrim", "trim", "replace", "concat", "md5", "length",
+		"to_char", "to_timestamp", "to_date", "date_trunc", "timezone", "make_interval",
+		"make_date", "to_json", "to_jsonb", "json_build_object", "jsonb_build_object",
+		"json_build_array", "jsonb_build_array", "array_fill", "encode", "decode",
+		"current_database", "current_schema", "current_user", "session_user",
+	};
+	const char **unknown = data;
+	if (is_volatile_func(name, NULL) || str_in(name, known, ARRAY_SIZE(known)))
+		return false;
+	*unknown = name;
+	return true;
+}
+
+const char *expr_unknown_function(const cJSON *expr)
+{
+	const char *name = NULL;
+	tree_any_funccall(expr, is_known_func, &name);
+	return name;
 }
 
 static const cJSON *column_default(const cJSON *coldef, bool *has_default)
@@ -144,6 +202,10 @@ static void assess_alter_cmd(struct alter_facts *f, const cJSON *cmd, const char
 			      false, !strcmp(sub, "AT_ValidateConstraint"));
 			return;
 		}
+	if (!strcmp(sub, "AT_SetRelOptions") || !strcmp(sub, "AT_ResetRelOptions")) {
+		merge(f, reloptions_lock(def, pg), false, false);
+		return;
+	}
 	if (str_in(sub, alter_rewrites, ARRAY_SIZE(alter_rewrites))) {
 		merge(f, LOCK_ACCESS_EXCLUSIVE, true, false);
 		return;

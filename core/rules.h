@@ -85,6 +85,12 @@ long long ctx_table_rows(const struct rule_ctx *ctx, const char *table);
 bool ctx_in_txn(const struct rule_ctx *ctx);
 int ctx_pg(const struct rule_ctx *ctx);       /* PostgreSQL major version */
 
+/* DEFAULT expressions (core/locks.c): does one call a volatile function (so
+ * ADD COLUMN rewrites the table), and which function in it has a
+ * volatility sluice does not know (NULL: none)? */
+bool expr_is_volatile(const cJSON *expr);
+const char *expr_unknown_function(const cJSON *expr);
+
 /* The catalogue. */
 size_t rules_count(void);
 const struct rule *rule_at(size_t i);

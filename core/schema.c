@@ -117,6 +117,31 @@ bool schema_has_index_prefix(const struct schema *s, const char *table, const st
 	return false;
 }
 
+/* Are the first want->nr columns of `have` the columns of `want`, in any order? */
+static bool cols_cover(const struct strlist *have, const struct strlist *want)
+{
+	if (have->nr < want->nr || !want->nr)
+		return false;
+	for (size_t i = 0; i < want->nr; i++) {
+		bool found = false;
+		for (size_t j = 0; j < want->nr && !found; j++)
+			found = !strcmp(have->items[j], want->items[i]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+bool schema_has_index_covering(const struct schema *s, const char *table, const struct strlist *cols)
+{
+	if (starts_with(table, "public."))
+		table += 7;
+	for (size_t i = 0; i < s->nr_indexes; i++)
+		if (!strcmp(s->indexes[i].table, table) && cols_cover(&s->indexes[i].columns, cols))
+			return true;
+	return false;
+}
+
 bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col)
 {
 	if (starts_with(table, "public."))
@@ -140,6 +165,64 @@ bool schema_table_is_new(const struct schema *s, const char *table)
 {
 	const struct table_def *t = schema_table(s, table);
 	return t && t->created_gen == s->generation && s->generation > 0;
+}
+
+static bool type_is_serial(const char *type)
+{
+	static const char *const serials[] = {
+		"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(serials); i++)
+		if (!strcmp(type, serials[i]))
+			return true;
+	return false;
+}
+
+static bool is_null_const(const cJSON *expr)
+{
+	return tree_bool(tree_as(expr, "A_Const"), "isnull");
+}
+
+void coldef_facts_read(const cJSON *cd, struct coldef_facts *f)
+{
+	const cJSON *node;
+	memset(f, 0, sizeof(*f));
+	f->name = tree_str(tree_path(cd, "colname", NULL));
+	f->type = tree_type_name(tree_path(cd, "typeName", NULL));
+	f->serial = type_is_serial(f->type);
+	cJSON_ArrayForEach(node, tree_path(cd, "constraints", NULL)) {
+		const cJSON *c = tree_as(node, "Constraint");
+		const char *t = nonnull(tree_str(tree_path(c, "contype", NULL)));
+		if (!strcmp(t, "CONSTR_NOTNULL"))
+			f->not_null = true;
+		else if (!strcmp(t, "CONSTR_PRIMARY"))
+			f->primary = f->not_null = true;
+		else if (!strcmp(t, "CONSTR_UNIQUE"))
+			f->unique = true;
+		else if (!strcmp(t, "CONSTR_IDENTITY"))
+			f->identity = true;
+		else if (!strcmp(t, "CONSTR_GENERATED"))
+			f->generated = true;
+		else if (!strcmp(t, "CONSTR_FOREIGN"))
+			f->fk = c;
+		else if (!strcmp(t, "CONSTR_CHECK"))
+			f->check = c;
+		else if (!strcmp(t, "CONSTR_DEFAULT")) {
+			const cJSON *e = tree_path(c, "raw_expr", NULL);
+			f->default_expr = is_null_const(e) ? NULL : e;
+		}
+	}
+}
+
+void coldef_facts_release(struct coldef_facts *f)
+{
+	free(f->type);
+	f->type = NULL;
+}
+
+bool coldef_fills_rows(const struct coldef_facts *f)
+{
+	return f->default_expr || f->serial || f->identity || f->generated;
 }
 
 void schema_set_stats(struct schema *s, const char *table, long long rows, long long bytes)
@@ -329,7 +412,7 @@ static void apply_column_def(struct schema *s, struct table_def *t, const cJSON 
 	struct column *c = add_column(t, name);
 	free(c->type);
 	c->type = tree_type_name(tree_path(cd, "typeName", NULL));
-	if (!strcmp(c->type, "serial") || !strcmp(c->type, "bigserial") || !strcmp(c->type, "smallserial"))
+	if (type_is_serial(c->type))
 		c->has_default = true;
 	const cJSON *con;
 	cJSON_ArrayForEach(con, tree_path(cd, "constraints", NULL))

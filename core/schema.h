@@ -79,6 +79,10 @@ struct index_def *schema_index(const struct schema *s, const char *name);
 /* Is there an index on `table` whose leading columns are exactly `cols`? */
 bool schema_has_index_prefix(const struct schema *s, const char *table,
 			     const struct strlist *cols);
+/* Same, but the leading columns may come in any order (a lookup on all of
+ * `cols` can use such an index, which is what a foreign key needs). */
+bool schema_has_index_covering(const struct schema *s, const char *table,
+			       const struct strlist *cols);
 /* A validated CHECK (col IS NOT NULL) exists (lets SET NOT NULL skip the scan, PG 12+). */
 bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col);
 
@@ -89,6 +93,27 @@ bool schema_table_is_new(const struct schema *s, const char *table);
 
 /* Applies one parsed statement (a node like {"CreateStmt":{...}}). */
 void schema_apply(struct schema *s, const struct cJSON *node);
+
+/*
+ * What one column definition (a ColumnDef body, in CREATE TABLE or ALTER
+ * TABLE ... ADD COLUMN) asks for, read once so rules need not walk its
+ * constraint list themselves. Pointers point into the tree.
+ */
+struct coldef_facts {
+	const char *name;
+	char *type;                      /* tree_type_name(), owned */
+	const struct cJSON *default_expr; /* DEFAULT expr; NULL for none or DEFAULT NULL */
+	const struct cJSON *fk;          /* inline REFERENCES: the Constraint body */
+	const struct cJSON *check;       /* inline CHECK: the Constraint body */
+	bool not_null, primary, unique;
+	bool serial;                     /* serial, bigserial, smallserial */
+	bool identity;                   /* GENERATED ... AS IDENTITY */
+	bool generated;                  /* GENERATED ALWAYS AS (...) STORED */
+};
+void coldef_facts_read(const struct cJSON *coldef, struct coldef_facts *out);
+void coldef_facts_release(struct coldef_facts *f);
+/* Does the column get a value for existing rows (default, serial, identity, generated)? */
+bool coldef_fills_rows(const struct coldef_facts *f);
 
 /* Statistics from a live database (core/db). */
 void schema_set_stats(struct schema *s, const char *table, long long rows, long long bytes);

@@ -1,0 +1,42 @@
+-- test: history
+CREATE TABLE users (id integer PRIMARY KEY, email varchar(100), code varchar(10),
+	price numeric(10,2), cost numeric(10,2), flags varbit(8), net cidr, seen timestamp, bio text);
+-- test: up
+-- expect: alter-column-type HIGH
+-- expect-lock: ACCESS EXCLUSIVE
+-- expect-class: BLOCKING
+ALTER TABLE users ALTER COLUMN id TYPE bigint;
+
+-- narrowing a varchar checks and rewrites
+-- expect: alter-column-type HIGH
+ALTER TABLE users ALTER COLUMN code TYPE varchar(5);
+
+-- a scale change rewrites
+-- expect: alter-column-type HIGH
+ALTER TABLE users ALTER COLUMN cost TYPE numeric(12,3);
+
+-- USING always rewrites
+-- expect: alter-column-type HIGH
+ALTER TABLE users ALTER COLUMN bio TYPE text USING trim(bio);
+
+-- timestamp to timestamptz is only free with TimeZone UTC: not shown safe
+-- expect: alter-column-type HIGH
+ALTER TABLE users ALTER COLUMN seen TYPE timestamptz;
+
+-- a column the history does not know: verify
+-- expect: alter-column-type HIGH
+ALTER TABLE accounts ALTER COLUMN balance TYPE numeric(20,2);
+
+-- near misses: binary-coercible changes skip the rewrite
+-- expect-class: SAFE
+ALTER TABLE users ALTER COLUMN email TYPE varchar(200);
+ALTER TABLE users ALTER COLUMN email TYPE text;
+ALTER TABLE users ALTER COLUMN price TYPE numeric(14,2);
+ALTER TABLE users ALTER COLUMN price TYPE numeric;
+ALTER TABLE users ALTER COLUMN flags TYPE varbit(16);
+ALTER TABLE users ALTER COLUMN net TYPE inet;
+ALTER TABLE users ALTER COLUMN code TYPE character varying;
+
+-- near miss: a table created in this migration
+CREATE TABLE orders (id integer PRIMARY KEY);
+ALTER TABLE orders ALTER COLUMN id TYPE bigint;
