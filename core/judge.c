@@ -297,12 +297,15 @@ static void advance_txn(struct txn_state *t, const struct stmt *st)
 	if ((!strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt")) && st->table)
 		strlist_add(&t->created, starts_with(st->table, "public.") ? st->table + 7 : st->table);
 	bool in_txn = t->framework_txn || t->explicit_depth > 0;
-	if (in_txn && st->lock == LOCK_ACCESS_EXCLUSIVE && st->table && !st->new_table && !t->ae_table) {
+	/* CREATE TABLE/VIEW lock only the relation they create: nobody waits on it. */
+	bool creates = !strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt") ||
+		       !strcmp(st->kind, "ViewStmt");
+	if (in_txn && st->lock == LOCK_ACCESS_EXCLUSIVE && st->table && !st->new_table && !creates &&
+	    !t->ae_table) {
 		t->ae_table = xstrdup(st->table);
 		t->ae_line = st->line;
 	}
-	if (in_txn && st->table && !st->new_table && lock_blocks_writes(st->lock) &&
-	    strcmp(st->kind, "CreateStmt"))
+	if (in_txn && st->table && !st->new_table && lock_blocks_writes(st->lock) && !creates)
 		strlist_add(&t->blocking, st->table);
 	if (in_txn && strcmp(st->kind, "SelectStmt") && strcmp(st->kind, "InsertStmt"))
 		t->ddl_count++;
@@ -378,6 +381,25 @@ static bool looks_binary(const char *text, size_t len)
 	return memchr(text, '\0', n) != NULL;
 }
 
+/*
+ * Judging keeps every statement's parse tree, about 80 bytes of memory per
+ * byte of SQL, so a file past this size (a data load, not a schema change)
+ * is refused with a message rather than judged for seconds in gigabytes.
+ */
+#define MAX_SCRIPT_MB 10
+
+static char *refuse_script(const struct script *sc)
+{
+	if (looks_binary(sc->text, sc->len))
+		return xstrfmt("'%s' looks like a binary file (it has NUL bytes); not judged",
+			       sc->path);
+	if (sc->len > (size_t)MAX_SCRIPT_MB << 20)
+		return xstrfmt("'%s' is %.1f MB, over the %d MB sluice judges (a file this big is "
+			       "a data load, not a schema change); split it, or review it by hand",
+			       sc->path, (double)sc->len / (1 << 20), MAX_SCRIPT_MB);
+	return NULL;
+}
+
 void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
 		  const struct script *sc, struct file_report *out)
 {
@@ -392,11 +414,9 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 	out->fw = m ? m->fw : FW_PLAIN;
 	out->dir = sc->dir;
 	out->in_txn = sc->in_txn;
-	if (looks_binary(sc->text, sc->len)) {
-		out->error = xstrfmt("'%s' looks like a binary file (it has NUL bytes); not judged",
-				     sc->path);
+	out->error = refuse_script(sc);
+	if (out->error)
 		return;
-	}
 
 	memset(&txn, 0, sizeof(txn));
 	txn.framework_txn = sc->in_txn;
@@ -483,8 +503,11 @@ void replay_script(struct schema *s, const struct script *sc)
 {
 	struct file_report fr;
 	memset(&fr, 0, sizeof(fr));
-	if (looks_binary(sc->text, sc->len))
+	char *refused = refuse_script(sc);
+	if (refused) {
+		free(refused);
 		return;
+	}
 	parse_script(sc, &fr);
 	for (size_t i = 0; i < fr.nr_stmts; i++)
 		if (fr.stmts[i].tree)

@@ -1,8 +1,351 @@
 /*
- * rules_txn.c - (family being written)
+ * rules_txn.c - what the transaction around a statement does to its locks.
+ *
+ * PostgreSQL releases table locks only at commit. So a blocking statement
+ * with no lock_timeout can queue behind a long query and stall every
+ * query behind it; several blocking statements on one table in one
+ * transaction keep it locked for all of them; anything slow after an
+ * ACCESS EXCLUSIVE lock stretches the outage; and BEGIN/COMMIT that do not
+ * pair up change which statements share a transaction at all. The judge
+ * keeps the transaction state (struct txn_state); these rules read it.
  */
 #include "rules.h"
 
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A lock that stalls ordinary traffic (writes, or reads too). */
+static bool blocks_traffic(const struct stmt *st)
+{
+	return lock_blocks_writes(st->lock);
+}
+
+/* A DDL statement locking an existing table: what the timeout rules are about. */
+static bool blocking_ddl(const struct rule_ctx *ctx)
+{
+	const struct stmt *st = ctx->st;
+	return st->table && !st->new_table && blocks_traffic(st) &&
+	       strcmp(st->kind, "CreateStmt") && strcmp(st->kind, "CreateTableAsStmt") &&
+	       strcmp(st->kind, "ViewStmt");
+}
+
+/* "ALTER TABLE", "CREATE INDEX", "UPDATE": the statement's verb for messages. */
+static char *stmt_verb(const struct stmt *st)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = nonnull(st->sql);
+	for (int words = 0; words < 2 && *p; words++) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		size_t n = strcspn(p, " \t\r\n(;");
+		if (words && (n != 5 || strncasecmp(p, "TABLE", 5)) &&
+		    (n != 5 || strncasecmp(p, "INDEX", 5)) && (n != 7 || strncasecmp(p, "TRIGGER", 7)))
+			break;
+		if (words)
+			strbuf_addch(&sb, ' ');
+		for (size_t i = 0; i < n; i++)
+			strbuf_addch(&sb, toupper((unsigned char)p[i]));
+		p += n;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static bool flagged_before(const struct rule_ctx *ctx, const char *rule)
+{
+	for (size_t i = 0; i < ctx->idx; i++) {
+		const struct stmt *st = &ctx->fr->stmts[i];
+		for (size_t f = 0; f < st->nr_findings; f++)
+			if (!strcmp(st->findings[f].rule, rule))
+				return true;
+	}
+	return false;
+}
+
+static bool same_table(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	if (starts_with(a, "public."))
+		a += 7;
+	if (starts_with(b, "public."))
+		b += 7;
+	return !strcmp(a, b);
+}
+
+static void check_lock_timeout(struct rule_ctx *ctx)
+{
+	if (ctx->txn->lock_timeout || !blocking_ddl(ctx) || flagged_before(ctx, ctx->rule->id))
+		return;
+	char *verb = stmt_verb(ctx->st);
+	flag(ctx, "%s on '%s' waits for %s with no lock_timeout: behind one long query it "
+	     "queues, and every %s of '%s' queues behind it", verb, ctx->st->table,
+	     lock_name(ctx->st->lock), lock_blocks_reads(ctx->st->lock) ? "read and write" : "write",
+	     ctx->st->table);
+	free(verb);
+}
+
+/* The earlier blocking statement on this table in the current transaction. */
+static const struct stmt *earlier_blocking(const struct rule_ctx *ctx)
+{
+	for (size_t i = ctx->idx; i-- > 0;) {
+		const struct stmt *st = &ctx->fr->stmts[i];
+		if (st->kind && !strcmp(st->kind, "TransactionStmt"))
+			break;
+		if (st->in_txn && same_table(st->table, ctx->st->table) && !st->new_table &&
+		    blocks_traffic(st))
+			return st;
+	}
+	return NULL;
+}
+
+static void check_stacked_ddl(struct rule_ctx *ctx)
+{
+	if (!ctx_in_txn(ctx) || !blocking_ddl(ctx))
+		return;
+	int seen = 0;
+	for (size_t i = 0; i < ctx->txn->blocking.nr; i++)
+		seen += same_table(ctx->txn->blocking.items[i], ctx->st->table);
+	const struct stmt *prev = earlier_blocking(ctx);
+	/* Once per table and transaction: the second statement is the news. */
+	if (seen != 1 || !prev)
+		return;
+	flag(ctx, "second blocking statement on '%s' in one transaction (first at line %d): "
+	     "%s is held from line %d until commit, across both", ctx->st->table, prev->line,
+	     lock_name(prev->lock > ctx->st->lock ? prev->lock : ctx->st->lock), prev->line);
+}
+
+/* Slow: scans or rewrites a table, or changes rows of one that already exists. */
+static bool is_slow(const struct stmt *st)
+{
+	if (st->new_table)
+		return false;
+	if (st->rewrite || (st->scan && st->lock != LOCK_NONE))
+		return true;
+	return st->table && (!strcmp(st->kind, "UpdateStmt") || !strcmp(st->kind, "DeleteStmt") ||
+			     !strcmp(st->kind, "InsertStmt"));
+}
+
+static void check_after_access_exclusive(struct rule_ctx *ctx)
+{
+	const struct txn_state *t = ctx->txn;
+	const struct stmt *st = ctx->st;
+	if (!t->ae_table || !ctx_in_txn(ctx) || !strcmp(st->kind, "TransactionStmt"))
+		return;
+	if (is_slow(st)) {
+		char *verb = stmt_verb(st);
+		flag(ctx, "%s runs while ACCESS EXCLUSIVE on '%s' (taken at line %d) is held until "
+		     "commit: every query on '%s' waits for it to finish too", verb, t->ae_table,
+		     t->ae_line, t->ae_table);
+		free(verb);
+		return;
+	}
+	if (st->table && !st->new_table && !same_table(st->table, t->ae_table) &&
+	    st->lock >= LOCK_SHARE_UPDATE_EXCLUSIVE)
+		flag(ctx, "waits for %s on '%s' while holding ACCESS EXCLUSIVE on '%s' (line %d): "
+		     "if it queues, '%s' stays blocked the whole time",
+		     lock_name(st->lock), st->table, t->ae_table, t->ae_line, t->ae_table);
+}
+
+static bool is_txn_kind(const struct rule_ctx *ctx, const char *k1, const char *k2)
+{
+	const char *k = tree_str(tree_path(ctx->body, "kind", NULL));
+	return k && (!strcmp(k, k1) || (k2 && !strcmp(k, k2)));
+}
+
+static void check_nested_begin(struct rule_ctx *ctx)
+{
+	if (!is_txn_kind(ctx, "TRANS_STMT_BEGIN", "TRANS_STMT_START"))
+		return;
+	if (ctx->txn->explicit_depth > 0) {
+		flag(ctx, "BEGIN inside the transaction opened at line %d: PostgreSQL ignores it "
+		     "with a warning, and the first COMMIT ends both", ctx->txn->begin_line);
+		return;
+	}
+	/*
+	 * golang-migrate's postgres driver sends the file as one multi-statement
+	 * query: an explicit BEGIN there turns the implicit transaction into a
+	 * real one, which is fine. Other tools open a transaction of their own.
+	 */
+	if (ctx->txn->framework_txn && ctx->mig && ctx->mig->fw != FW_GOLANG_MIGRATE)
+		flag(ctx, "%s already runs this file in a transaction: this BEGIN is ignored with "
+		     "a warning and its COMMIT ends %s's transaction early",
+		     framework_name(ctx->mig->fw), framework_name(ctx->mig->fw));
+}
+
+static void check_commit_without_begin(struct rule_ctx *ctx)
+{
+	if (!is_txn_kind(ctx, "TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK") ||
+	    ctx->txn->explicit_depth > 0)
+		return;
+	if (ctx->txn->framework_txn && ctx->mig && ctx->mig->fw != FW_GOLANG_MIGRATE)
+		flag(ctx, "COMMIT with no BEGIN in this file ends %s's own transaction: the "
+		     "statements after it run without one", framework_name(ctx->mig->fw));
+	else if (!ctx->txn->framework_txn)
+		flag(ctx, "COMMIT with no BEGIN before it: PostgreSQL warns that no transaction is "
+		     "in progress, and the statements above it were not in one");
+}
+
+static void check_unclosed_begin(struct rule_ctx *ctx)
+{
+	if (ctx->txn->explicit_depth <= 0)
+		return;
+	flag_file(ctx, ctx->txn->begin_line, "BEGIN at line %d has no COMMIT: the tool's "
+		  "session ends with the transaction open and PostgreSQL rolls it back",
+		  ctx->txn->begin_line);
+}
+
+/* --- unrelated changes: tables grouped by the statements that link them --- */
+
+struct groups {
+	struct strlist tables;
+	int *parent;
+	size_t alloc;
+};
+
+static int group_find(struct groups *g, int i)
+{
+	while (g->parent[i] != i)
+		i = g->parent[i] = g->parent[g->parent[i]];
+	return i;
+}
+
+static int group_add(struct groups *g, const char *table)
+{
+	const char *t = starts_with(table, "public.") ? table + 7 : table;
+	for (size_t i = 0; i < g->tables.nr; i++)
+		if (!strcmp(g->tables.items[i], t))
+			return (int)i;
+	strlist_add(&g->tables, t);
+	ALLOC_GROW(g->parent, g->tables.nr, g->alloc);
+	g->parent[g->tables.nr - 1] = (int)g->tables.nr - 1;
+	return (int)g->tables.nr - 1;
+}
+
+/* Links the statement's table with every other relation it names (a FK's target). */
+static void link_relations(struct groups *g, int root, const cJSON *node)
+{
+	const cJSON *c;
+	if (!node)
+		return;
+	const cJSON *rv = cJSON_IsObject(node) ? tree_as(node, "RangeVar") : NULL;
+	if (rv) {
+		char *name = tree_rangevar_name(rv);
+		if (name) {
+			int other = group_add(g, name);
+			g->parent[group_find(g, other)] = group_find(g, root);
+		}
+		free(name);
+	}
+	cJSON_ArrayForEach(c, node)
+		link_relations(g, root, c);
+}
+
+static bool is_schema_change(const struct stmt *st)
+{
+	static const char *const kinds[] = {
+		"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "CreateTrigStmt",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(st->kind, kinds[i]))
+			return true;
+	return false;
+}
+
+static void check_unrelated_changes(struct rule_ctx *ctx)
+{
+	struct groups g = { STRLIST_INIT, NULL, 0 };
+	int first_line = 0;
+	for (size_t i = 0; i < ctx->fr->nr_stmts; i++) {
+		const struct stmt *st = &ctx->fr->stmts[i];
+		if (!st->kind || !st->table || st->new_table || !is_schema_change(st))
+			continue;
+		int root = group_add(&g, st->table);
+		link_relations(&g, root, tree_body(st->tree));
+		if (!first_line)
+			first_line = st->line;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	int nr_groups = 0;
+	for (size_t i = 0; i < g.tables.nr; i++)
+		if (group_find(&g, (int)i) == (int)i) {
+			strbuf_addf(&sb, "%s'%s'", nr_groups ? ", " : "", g.tables.items[i]);
+			nr_groups++;
+		}
+	if (nr_groups >= 2)
+		flag_file(ctx, first_line, "changes %d unrelated tables (%s) in one migration: a "
+			  "failure or a rollback takes all of them together", nr_groups, sb.buf);
+	strbuf_release(&sb);
+	strlist_clear(&g.tables);
+	free(g.parent);
+}
+
 const struct rule rules_txn[] = {
+	{
+		.id = "lock-timeout-missing",
+		.sev = SEV_MEDIUM,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_LOCK),
+		.title = "Blocking DDL with no lock_timeout set earlier in the file",
+		.fix = "Start the migration with SET lock_timeout = '2s' (and retry on timeout), so "
+		       "it gives up instead of stalling every query behind it",
+		.check = check_lock_timeout,
+		.squawk = "require-timeout-settings",
+	},
+	{
+		.id = "ddl-stacked-in-transaction",
+		.sev = SEV_MEDIUM,
+		.cls = CLASS_BLOCKING,
+		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES),
+		.title = "Several blocking statements on one table in one transaction",
+		.fix = "Fold them into one ALTER TABLE (one lock, one pass), or give each its own "
+		       "migration; SET lock_timeout first",
+		.check = check_stacked_ddl,
+	},
+	{
+		.id = "work-after-access-exclusive",
+		.sev = SEV_MEDIUM,
+		.cls = CLASS_BLOCKING,
+		.cats = CATBIT(CAT_LOCK),
+		.title = "Work after ACCESS EXCLUSIVE was taken in the same transaction",
+		.fix = "Take the ACCESS EXCLUSIVE lock last, right before COMMIT, or move the slow "
+		       "statement to its own migration",
+		.check = check_after_access_exclusive,
+	},
+	{
+		.id = "transaction-nested",
+		.sev = SEV_MEDIUM,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_ROLLBACK),
+		.flags = RULE_DOWN_TOO,
+		.kind = "TransactionStmt",
+		.title = "BEGIN inside a transaction",
+		.fix = "Drop the inner BEGIN/COMMIT, or tell the tool not to wrap the file (goose: "
+		       "-- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false)",
+		.check = check_nested_begin,
+	},
+	{
+		.id = "transaction-unbalanced",
+		.sev = SEV_MEDIUM,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_ROLLBACK),
+		.flags = RULE_DOWN_TOO,
+		.kind = "TransactionStmt",
+		.title = "BEGIN without COMMIT, or COMMIT without BEGIN",
+		.fix = "Pair every BEGIN with a COMMIT in the same file, or leave transactions to "
+		       "the migration tool",
+		.check = check_commit_without_begin,
+		.check_file = check_unclosed_begin,
+	},
+	{
+		.id = "unrelated-changes",
+		.sev = SEV_LOW,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_ROLLBACK),
+		.title = "Unrelated changes in one migration",
+		.fix = "Split into one migration per change, so each can ship and roll back alone",
+		.check_file = check_unrelated_changes,
+	},
 	{ .id = NULL },
 };

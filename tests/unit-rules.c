@@ -6,6 +6,8 @@
  *
  *   -- test: pg=10             judge for PostgreSQL 10
  *   -- test: txn               the framework runs the script in a transaction
+ *   -- test: fw=goose          the migration's framework (default: plain, or
+ *                              golang-migrate with txn)
  *   -- test: rows users=500    table statistics, as a database would give
  *   -- test: history           what follows, up to the next section, is the
  *                              applied history (replayed, not judged)
@@ -42,6 +44,7 @@ struct testfile {
 	struct section history, up, down;
 	struct judge_opts opts;
 	bool txn;
+	int fw;                  /* -1: from txn */
 	struct strlist row_tables;
 	struct strlist row_counts;
 };
@@ -55,6 +58,11 @@ static void parse_header(struct testfile *tf, const char *line)
 		tf->opts.pg_version = atoi(p + 3);
 	else if (starts_with(p, "txn"))
 		tf->txn = true;
+	else if (starts_with(p, "fw=")) {
+		for (int fw = 0; fw < FW__COUNT; fw++)
+			if (!strncmp(p + 3, framework_name(fw), strlen(framework_name(fw))))
+				tf->fw = fw;
+	}
 	else if (starts_with(p, "rows ")) {
 		char name[128];
 		long long n;
@@ -199,6 +207,7 @@ static void run_file(const char *dir, const char *file)
 	memset(&tf, 0, sizeof(tf));
 	judge_opts_init(&tf.opts);
 	tf.rule = rule;
+	tf.fw = -1;
 	strbuf_init(&tf.history.text, 0);
 	strbuf_init(&tf.up.text, 0);
 	strbuf_init(&tf.down.text, 0);
@@ -221,7 +230,7 @@ static void run_file(const char *dir, const char *file)
 	struct migration m = { 0 };
 	m.id = xstrdup("1_test");
 	m.name = xstrdup(rule);
-	m.fw = tf.txn ? FW_GOLANG_MIGRATE : FW_PLAIN;
+	m.fw = tf.fw >= 0 ? (enum framework)tf.fw : tf.txn ? FW_GOLANG_MIGRATE : FW_PLAIN;
 	m.up = script_new(file, tf.up.text.buf, tf.up.text.len);
 	m.up->first_line = tf.up.first_line;
 	m.up->in_txn = tf.txn;

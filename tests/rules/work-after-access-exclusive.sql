@@ -1,0 +1,25 @@
+-- test: history
+CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);
+-- test: up
+SET lock_timeout = '2s';
+BEGIN;
+ALTER TABLE users ADD COLUMN plan text;
+-- expect: work-after-access-exclusive MEDIUM
+UPDATE users SET plan = 'free' WHERE plan IS NULL;
+-- expect: work-after-access-exclusive MEDIUM
+CREATE INDEX CONCURRENTLY idx_orders_user ON orders (user_id);
+-- expect: work-after-access-exclusive MEDIUM
+ALTER TABLE orders ADD COLUMN note text;
+-- near miss: cheap statements on the locked table itself
+COMMENT ON COLUMN users.plan IS 'billing plan';
+ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';
+COMMIT;
+-- near miss: after COMMIT the lock is gone
+UPDATE orders SET note = 'x' WHERE id = 1;
+-- near miss: ACCESS EXCLUSIVE on a table created here holds nobody up
+BEGIN;
+CREATE TABLE tags (id int);
+ALTER TABLE tags ADD COLUMN name text;
+INSERT INTO tags SELECT id, email FROM users;
+COMMIT;
