@@ -1,0 +1,28 @@
+-- test: history
+CREATE TABLE users (id bigint, email text, slot tsrange);
+CREATE TABLE tags (id bigint, name text);
+-- test: up
+-- expect: add-constraint-builds-index HIGH
+-- expect-lock: ACCESS EXCLUSIVE
+-- expect-class: BLOCKING
+ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);
+
+-- expect: add-constraint-builds-index HIGH
+ALTER TABLE users ADD PRIMARY KEY (id);
+
+-- squawk's adding-serial-primary-key-field maps here
+-- expect-ignored: add-constraint-builds-index
+-- squawk-ignore adding-serial-primary-key-field
+ALTER TABLE tags ADD COLUMN tag_id bigserial PRIMARY KEY;
+
+-- expect: add-constraint-builds-index HIGH
+ALTER TABLE users ADD CONSTRAINT users_no_overlap EXCLUDE USING gist (slot WITH &&);
+
+-- near miss: adopt an index built concurrently
+CREATE UNIQUE INDEX CONCURRENTLY tags_name_idx ON tags (name);
+ALTER TABLE tags ADD CONSTRAINT tags_name_key UNIQUE USING INDEX tags_name_idx;
+
+-- near miss: a table created in this migration
+CREATE TABLE sessions (id bigint, token text);
+ALTER TABLE sessions ADD PRIMARY KEY (id);
+ALTER TABLE sessions ADD CONSTRAINT sessions_token_key UNIQUE (token);
