@@ -104,8 +104,22 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (check_prepare(&run, (const char *const *)argv + optind, (size_t)(argc - optind)) < 0) {
+		/* Say why nothing can be judged; discovery leaves its reasons here. */
+		for (size_t i = 0; i < run.report.errors.nr; i++)
+			error("%s", run.report.errors.items[i]);
+		if (!run.report.errors.nr)
+			error("no migrations to judge here: not a git repository, or none found "
+			      "(give PATHs to judge files directly)");
 		ret = 2;
 		goto out;
+	}
+	if (!run.ms.nr && !run.report.errors.nr) {
+		if (optind < argc)
+			warning("no migration files found in the given paths ('%s'%s)", argv[optind],
+				argc - optind > 1 ? ", ..." : "");
+		else
+			warning("no migration files found in this repository (looked for golang-migrate, "
+				"goose, dbmate, Flyway, sqitch, Prisma, Diesel, sqlx, Atlas and migrations/*.sql)");
 	}
 	/* Command-line options win over settings. */
 	if (pg) {
@@ -142,10 +156,18 @@ int cmd_check(int argc, char **argv)
 	fflush(stdout);
 	for (size_t i = 0; i < run.report.errors.nr; i++)
 		error("%s", run.report.errors.items[i]);
+	/* A file that was found but could not be judged (binary, too big) is
+	 * an input error too: never let it pass as "safe". */
+	size_t unjudged = 0;
+	for (size_t i = 0; i < run.report.nr; i++)
+		if (run.report.files[i].error) {
+			error("%s", run.report.files[i].error);
+			unjudged++;
+		}
 	if (run.report.errors.nr && !run.report.nr)
 		ret = 2;
 	else
-		ret = report_fails(&run.report) ? 1 : (run.report.errors.nr ? 2 : 0);
+		ret = report_fails(&run.report) ? 1 : (run.report.errors.nr || unjudged ? 2 : 0);
 out:
 	strlist_clear(&disable);
 	check_run_release(&run);

@@ -132,6 +132,39 @@ static cJSON *stmt_json(const struct stmt *st)
 	return o;
 }
 
+/*
+ * JSON must be UTF-8, but a migration file need not be (not-utf8 is only a
+ * finding): every string of the tree that is not valid UTF-8 gets U+FFFD
+ * for each bad byte, so that JSON and SARIF consumers can still parse it.
+ */
+static void fix_utf8_string(cJSON *n)
+{
+	const char *p = n->valuestring;
+	size_t rest = strlen(p), bad;
+	struct strbuf sb = STRBUF_INIT;
+	while (!utf8_valid(p, rest, &bad)) {
+		strbuf_add(&sb, p, bad);
+		strbuf_addstr(&sb, "\xEF\xBF\xBD");
+		p += bad + 1;
+		rest -= bad + 1;
+	}
+	strbuf_add(&sb, p, rest);
+	cJSON_SetValuestring(n, sb.buf);
+	strbuf_release(&sb);
+}
+
+void report_json_fix_utf8(cJSON *n)
+{
+	size_t bad;
+	for (; n; n = n->next) {
+		if (cJSON_IsString(n) && n->valuestring &&
+		    !utf8_valid(n->valuestring, strlen(n->valuestring), &bad))
+			fix_utf8_string(n);
+		if (n->child)
+			report_json_fix_utf8(n->child);
+	}
+}
+
 /* xref fills this to add its "compat" section per file; NULL until linked in. */
 struct cJSON *(*file_compat_json)(const void *compat);
 
@@ -194,6 +227,7 @@ cJSON *report_json_tree(const struct report *r)
 	cJSON *errs = cJSON_AddArrayToObject(sum, "errors");
 	for (size_t i = 0; i < r->errors.nr; i++)
 		cJSON_AddItemToArray(errs, cJSON_CreateString(r->errors.items[i]));
+	report_json_fix_utf8(root);
 	return root;
 }
 
@@ -246,16 +280,40 @@ static void first_line(struct strbuf *sb, const char *sql, size_t max)
 			sb->buf[i] = '?';
 }
 
+/*
+ * Messages quote the input (a parser's "at or near" token, an identifier),
+ * which may hold newlines or terminal escape sequences: show those bytes
+ * as C escapes so that one finding stays one line and nothing reaches the
+ * terminal as a control sequence.
+ */
+static const char *printable(struct strbuf *sb, const char *s)
+{
+	strbuf_reset(sb);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			strbuf_addstr(sb, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addf(sb, "\\x%02x", c);
+		else
+			strbuf_addch(sb, (char)c);
+	}
+	return sb->buf;
+}
+
 static void text_finding(FILE *out, const char *path, int line, const struct finding *f, bool color)
 {
 	const char *reset = color ? "\033[0m" : "";
-	fprintf(out, "%s:%d: %s%s%s [%s] %s", path, line, sev_color(f->sev, color),
-		severity_name(f->sev), reset, f->rule, f->message);
+	struct strbuf sb = STRBUF_INIT;
+	fprintf(out, "%s:%d: %s%s%s [%s] ", printable(&sb, path), line, sev_color(f->sev, color),
+		severity_name(f->sev), reset, f->rule);
+	fputs(printable(&sb, f->message), out);
 	if (f->ignored)
-		fprintf(out, " (ignored%s%s)", *f->ignored ? ": " : "", f->ignored);
+		fprintf(out, " (ignored%s%s)", *f->ignored ? ": " : "", printable(&sb, f->ignored));
 	fputc('\n', out);
 	if (f->fix && *f->fix && !f->ignored)
-		fprintf(out, "    fix: %s\n", f->fix);
+		fprintf(out, "    fix: %s\n", printable(&sb, f->fix));
+	strbuf_release(&sb);
 }
 
 static const char *cat_color(enum cat_state s, bool color)
@@ -269,6 +327,7 @@ static const char *cat_color(enum cat_state s, bool color)
 static void text_categories(FILE *out, const struct report *r, bool color)
 {
 	struct category_row rows[CAT__COUNT];
+	struct strbuf sb = STRBUF_INIT;
 	const char *reset = color ? "\033[0m" : "";
 	report_categories(r, rows);
 	fputs("risk categories:\n", out);
@@ -277,10 +336,11 @@ static void text_categories(FILE *out, const struct report *r, bool color)
 			cat_state_name(rows[k].state), reset);
 		if (rows[k].path)
 			fprintf(out, "%*s%s:%d (%s)", rows[k].state == CAT_BLOCK ? 2 : 3, "",
-				rows[k].path, rows[k].line, rows[k].rule);
+				printable(&sb, rows[k].path), rows[k].line, rows[k].rule);
 		fputc('\n', out);
 	}
 	fputc('\n', out);
+	strbuf_release(&sb);
 }
 
 void report_text(FILE *out, const struct report *r, bool color)
@@ -290,13 +350,13 @@ void report_text(FILE *out, const struct report *r, bool color)
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 
 	for (size_t i = 0; i < r->errors.nr; i++)
-		fprintf(out, "error: %s\n", r->errors.items[i]);
+		fprintf(out, "error: %s\n", printable(&sb, r->errors.items[i]));
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_report *fr = &r->files[i];
-		fprintf(out, "%s%s%s (%s, %s%s)\n", bold, fr->path, reset, framework_name(fr->fw),
-			direction_name(fr->dir), fr->in_txn ? ", in a transaction" : "");
+		fprintf(out, "%s%s%s (%s, %s%s)\n", bold, printable(&sb, fr->path), reset,
+			framework_name(fr->fw), direction_name(fr->dir), fr->in_txn ? ", in a transaction" : "");
 		if (fr->error)
-			fprintf(out, "  error: %s\n", fr->error);
+			fprintf(out, "  error: %s\n", printable(&sb, fr->error));
 		for (size_t s = 0; s < fr->nr_stmts; s++) {
 			const struct stmt *st = &fr->stmts[s];
 			first_line(&sb, st->sql, 70);

@@ -37,6 +37,8 @@ bool report_fails(const struct report *r);
 void report_text(FILE *out, const struct report *r, bool color);
 void report_json(FILE *out, const struct report *r);
 struct cJSON *report_json_tree(const struct report *r);
+/* Replaces bytes that are not UTF-8 in every string of a tree with U+FFFD. */
+void report_json_fix_utf8(struct cJSON *tree);
 void report_sarif(FILE *out, const struct report *r);
 void report_github(FILE *out, const struct report *r);
 void report_markdown(FILE *out, const struct report *r);

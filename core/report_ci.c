@@ -179,6 +179,7 @@ void report_sarif(FILE *out, const struct report *r)
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
 
 	each_finding(r, sarif_result, cJSON_AddArrayToObject(run, "results"));
+	report_json_fix_utf8(root);
 
 	char *s = cJSON_Print(root);
 	fputs(s, out);
