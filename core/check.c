@@ -54,8 +54,12 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 		r = discover_repo(&run->ms, ".", run->base);
 	for (size_t i = 0; i < run->ms.errors.nr; i++)
 		strlist_add(&run->report.errors, run->ms.errors.items[i]);
-	if (r < 0 && !run->ms.nr && !n)
+	if (r < 0 && !run->ms.nr && !n) {
+		/* nothing to judge: say why now, there will be no report */
+		for (size_t i = 0; i < run->ms.errors.nr; i++)
+			error("%s", run->ms.errors.items[i]);
 		return -1;
+	}
 	run->report.branch = run->ms.branch;
 	run->report.base = run->ms.base;
 	return 0;
@@ -75,6 +79,7 @@ void check_judge(struct check_run *run)
 	double t0 = now_seconds();
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
+		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
 		schema_begin_migration(&run->schema, m->id);
 		if (!m->pending && !run->all) {
 			if (m->up)
@@ -90,5 +95,6 @@ void check_judge(struct check_run *run)
 			schema_release(&scratch);
 		}
 	}
+	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
 	run->report.elapsed = now_seconds() - t0;
 }

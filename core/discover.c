@@ -1,7 +1,14 @@
 /*
- * discover.c - layout detection and pairing (minimal; see discover.h).
+ * discover.c - the migration set: adding classified files, apply order,
+ * pairing ups with downs, and files or directories named on the command
+ * line. The layouts themselves are in discover_layout.c; repositories in
+ * gitrepo.c.
+ *
+ * Each file becomes a migration of its own as it is added; pairing happens
+ * once at the end (discover_finish), because a down may be seen before its
+ * up and marker files may arrive after the scripts they govern.
  */
-#include "discover.h"
+#include "discover_int.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -10,12 +17,48 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Files larger than this are refused with a message, not read. */
-#define MAX_MIGRATION_BYTES (64u << 20)
+/* What sorting and pairing need beyond struct migration. */
+struct mig_meta {
+	struct migration *m;
+	char *root, *version;
+	int rank;
+	long plan_pos;
+};
+
+struct discover_priv {
+	struct markers markers;
+	struct mig_meta *meta;
+	size_t nr, alloc;
+};
+
+static struct discover_priv *priv(struct migration_set *ms)
+{
+	if (!ms->priv)
+		ms->priv = xcalloc(1, sizeof(*ms->priv));
+	return ms->priv;
+}
+
+struct markers *discover_markers(struct migration_set *ms)
+{
+	return &priv(ms)->markers;
+}
 
 void migration_set_init(struct migration_set *ms)
 {
 	memset(ms, 0, sizeof(*ms));
+}
+
+static void priv_free(struct discover_priv *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nr; i++) {
+		free(p->meta[i].root);
+		free(p->meta[i].version);
+	}
+	free(p->meta);
+	markers_clear(&p->markers);
+	free(p);
 }
 
 void migration_set_release(struct migration_set *ms)
@@ -30,6 +73,7 @@ void migration_set_release(struct migration_set *ms)
 	free(ms->head);
 	strlist_clear(&ms->dirs);
 	strlist_clear(&ms->errors);
+	priv_free(ms->priv);
 	memset(ms, 0, sizeof(*ms));
 }
 
@@ -41,122 +85,267 @@ size_t migration_set_pending(const struct migration_set *ms)
 	return n;
 }
 
-static struct migration *find_or_add(struct migration_set *ms, const char *key, enum framework fw)
+bool discover_text_ok(struct migration_set *ms, const char *path, const char *text, size_t len)
 {
-	for (size_t i = 0; i < ms->nr; i++)
-		if (!strcmp(ms->v[i]->id, key) && ms->v[i]->fw == fw)
-			return ms->v[i];
+	const char *nul;
+	if (len > MAX_MIGRATION_BYTES) {
+		strlist_add_nodup(&ms->errors,
+				  xstrfmt("%s: file is %zu bytes, over sluice's %zu MiB limit for one migration; not judged",
+					  path, len, MAX_MIGRATION_BYTES >> 20));
+		return false;
+	}
+	if ((nul = memchr(text, '\0', len))) {
+		strlist_add_nodup(&ms->errors,
+				  xstrfmt("%s:%d: binary file (a NUL byte); not judged", path,
+					  line_of_offset(text, (size_t)(nul - text))));
+		return false;
+	}
+	return true;
+}
+
+static struct script *make_script(const char *path, const char *text, const struct layout_part *p,
+				  bool from_worktree)
+{
+	struct script *s = script_new(path, text + p->off, p->len);
+	s->first_line = p->first_line;
+	s->dir = p->dir;
+	s->in_txn = p->in_txn;
+	s->from_worktree = from_worktree;
+	return s;
+}
+
+int discover_add(struct migration_set *ms, const char *path, size_t skip, bool forced,
+		 const char *text, size_t len, bool from_worktree)
+{
+	struct discover_priv *p = priv(ms);
+	struct layout_file lf;
+	enum layout_verdict v;
+
+	if (layout_candidate(&p->markers, path, skip, forced) != LAYOUT_MIGRATION)
+		return 1;
+	if (!discover_text_ok(ms, path, text, len))
+		return -1;
+	v = layout_classify(&p->markers, path, skip, forced, text, len, &lf);
+	if (v != LAYOUT_MIGRATION)
+		return 1;
+
 	struct migration *m = xcalloc(1, sizeof(*m));
-	m->id = xstrdup(key);
-	m->fw = fw;
+	m->id = xstrdup(lf.version);
+	m->name = xstrdup(lf.name);
+	m->fw = lf.fw;
+	m->pending = from_worktree;
+	for (int i = 0; i < lf.nr_parts; i++) {
+		struct script *s = make_script(path, text, &lf.part[i], from_worktree);
+		if (s->dir == DIR_DOWN && !m->down)
+			m->down = s;
+		else if (s->dir != DIR_DOWN && !m->up)
+			m->up = s;
+		else
+			script_free(s);
+	}
 	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
 	ms->v[ms->nr++] = m;
-	return m;
+	ALLOC_GROW(p->meta, p->nr + 1, p->alloc);
+	p->meta[p->nr++] = (struct mig_meta){ m, lf.root, lf.version, lf.rank, lf.plan_pos };
+	lf.root = lf.version = NULL;
+	layout_file_release(&lf);
+	if (!strlist_has(&ms->dirs, p->meta[p->nr - 1].root))
+		strlist_add(&ms->dirs, p->meta[p->nr - 1].root);
+	return 0;
 }
 
 int discover_add_file(struct migration_set *ms, const char *relpath, const char *text, size_t len,
 		      bool from_worktree)
 {
-	const char *base = strrchr(relpath, '/');
-	base = base ? base + 1 : relpath;
-	if (!ends_with(base, ".sql"))
-		return 1;
-	enum framework fw = FW_PLAIN;
-	enum direction dir = DIR_UP;
-	char *key;
-	if (!strcmp(base, "up.sql") || !strcmp(base, "down.sql")) {
-		fw = FW_DIESEL;
-		dir = base[0] == 'd' ? DIR_DOWN : DIR_UP;
-		key = xstrndup(relpath, (size_t)(base - relpath));
-	} else if (ends_with(base, ".up.sql") || ends_with(base, ".down.sql")) {
-		fw = FW_GOLANG_MIGRATE;
-		dir = ends_with(base, ".down.sql") ? DIR_DOWN : DIR_UP;
-		key = xstrndup(relpath, strlen(relpath) - (dir == DIR_DOWN ? 9 : 7));
-	} else {
-		key = xstrndup(relpath, strlen(relpath) - 4);
-	}
-	struct migration *m = find_or_add(ms, key, fw);
-	free(key);
-	struct script *s = script_new(relpath, text, len);
-	s->dir = dir;
-	s->in_txn = framework_wraps_in_transaction(fw);
-	s->from_worktree = from_worktree;
-	if (!m->name)
-		m->name = xstrdup(base);
-	if (dir == DIR_DOWN) {
-		script_free(m->down);
-		m->down = s;
-	} else {
-		script_free(m->up);
-		m->up = s;
-	}
-	m->pending = true;
-	return 0;
+	return discover_add(ms, relpath, 0, false, text, len, from_worktree);
 }
 
-static int add_disk_file(struct migration_set *ms, const char *path, bool named)
+/* --- apply order and pairing ------------------------------------------- */
+
+static int cmp_meta(const void *a, const void *b)
 {
-	struct strbuf sb = STRBUF_INIT;
+	const struct mig_meta *x = a, *y = b;
+	int c = strcmp(x->root, y->root);
+	if (c)
+		return c;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	if (x->plan_pos != y->plan_pos)
+		return x->plan_pos < y->plan_pos ? -1 : 1;
+	if ((c = version_cmp(x->version, y->version)))
+		return c;
+	if ((c = version_cmp(x->m->name, y->m->name)))
+		return c;
+	/* an up before its down, so that pairing sees them side by side */
+	return (x->m->up == NULL) - (y->m->up == NULL);
+}
+
+/* A lone down that belongs to the lone up before it (same directory, tool, version). */
+static bool pairs_with(const struct mig_meta *up, const struct mig_meta *down)
+{
+	return up->m->up && !up->m->down && down->m->down && !down->m->up &&
+	       up->m->fw == down->m->fw && !strcmp(up->root, down->root) &&
+	       !version_cmp(up->version, down->version);
+}
+
+void discover_finish(struct migration_set *ms)
+{
+	struct discover_priv *p = ms->priv;
+	size_t out = 0;
+	if (!p || !p->nr)
+		return;
+	qsort(p->meta, p->nr, sizeof(*p->meta), cmp_meta);
+	for (size_t i = 0; i < p->nr; i++) {
+		struct mig_meta *cur = &p->meta[i];
+		if (out && pairs_with(&p->meta[out - 1], cur)) {
+			struct migration *up = p->meta[out - 1].m;
+			up->down = cur->m->down;
+			cur->m->down = NULL;
+			up->pending |= cur->m->pending;
+			up->changed |= cur->m->changed;
+			migration_free(cur->m);
+			free(cur->root);
+			free(cur->version);
+			continue;
+		}
+		p->meta[out++] = *cur;
+	}
+	p->nr = out;
+	ms->nr = out;
+	for (size_t i = 0; i < out; i++)
+		ms->v[i] = p->meta[i].m;
+}
+
+/* --- files and directories on disk ------------------------------------- */
+
+static int read_disk(struct migration_set *ms, const char *path, struct strbuf *sb)
+{
 	struct stat st;
-	if (stat(path, &st) < 0) {
+	if (stat(path, &st) < 0 || strbuf_read_file(sb, path, MAX_MIGRATION_BYTES + 1) < 0) {
 		strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", path, strerror(errno)));
 		return -1;
 	}
-	if ((size_t)st.st_size > MAX_MIGRATION_BYTES) {
+	if ((size_t)st.st_size > MAX_MIGRATION_BYTES || sb->len > MAX_MIGRATION_BYTES) {
 		strlist_add_nodup(&ms->errors,
-				  xstrfmt("%s: file is %lld bytes, over sluice's %u MiB limit for one migration; not judged",
+				  xstrfmt("%s: file is %lld bytes, over sluice's %zu MiB limit for one migration; not judged",
 					  path, (long long)st.st_size, MAX_MIGRATION_BYTES >> 20));
 		return -1;
 	}
-	if (strbuf_read_file(&sb, path, MAX_MIGRATION_BYTES) < 0) {
-		strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", path, strerror(errno)));
-		strbuf_release(&sb);
-		return -1;
-	}
-	int r = discover_add_file(ms, path, sb.buf, sb.len, true);
-	if (r == 1 && named) {
-		/* Named explicitly: judge it whatever its name. */
-		struct migration *m = find_or_add(ms, path, FW_PLAIN);
-		m->up = script_new(path, sb.buf, sb.len);
-		m->up->in_txn = false;
-		m->name = xstrdup(path);
-		m->pending = true;
-		r = 0;
-	}
-	strbuf_release(&sb);
-	return r < 0 ? -1 : 0;
+	return 0;
 }
 
-static int walk_dir(struct migration_set *ms, const char *dir)
+static void note_disk_marker(struct migration_set *ms, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	if (layout_marker_wants_text(path) && st.st_size < (1 << 20))
+		strbuf_read_file(&sb, path, 1 << 20);
+	markers_add(discover_markers(ms), path, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+/* The markers that could govern a file named alone on the command line. */
+static void note_markers_near(struct migration_set *ms, const char *path)
+{
+	static const char *const here[] = { "atlas.sum", "metadata.toml" };
+	static const char *const above[] = { "sqitch.plan", "Cargo.toml" };
+	const char *slash = strrchr(path, '/');
+	char *tmp;
+	if (!slash)
+		return; /* no directory in the path: the layouts need one */
+	int dl = (int)(slash - path);
+	for (size_t i = 0; i < ARRAY_SIZE(here); i++) {
+		tmp = xstrfmt("%.*s/%s", dl, path, here[i]);
+		note_disk_marker(ms, tmp);
+		free(tmp);
+	}
+	const char *up = dl ? memrchr(path, '/', (size_t)dl) : NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(above); i++) {
+		tmp = up ? xstrfmt("%.*s/%s", (int)(up - path), path, above[i]) : xstrdup(above[i]);
+		note_disk_marker(ms, tmp);
+		free(tmp);
+	}
+	tmp = xstrfmt("%s.conf", path);
+	note_disk_marker(ms, tmp);
+	free(tmp);
+}
+
+static int add_disk_file(struct migration_set *ms, const char *path, size_t skip, bool forced)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r = 1;
+	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION) {
+		r = read_disk(ms, path, &sb);
+		if (!r)
+			r = discover_add(ms, path, skip, forced, sb.buf, sb.len, true);
+	}
+	strbuf_release(&sb);
+	return r;
+}
+
+static bool skipped_dir(const char *name)
+{
+	return name[0] == '.' || !strcmp(name, "node_modules") || !strcmp(name, "vendor");
+}
+
+/* Collects the .sql files and the markers below `dir`, sorted. */
+static void walk_dir(struct migration_set *ms, const char *dir, struct strlist *files)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int ret = 0;
 	if (!d) {
 		strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot open directory: %s", dir, strerror(errno)));
-		return -1;
+		return;
 	}
-	struct strlist names = STRLIST_INIT;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			strlist_add(&names, de->d_name);
-	closedir(d);
-	for (size_t i = 0; i < names.nr; i++) {
-		char *p = xstrfmt("%s/%s", dir, names.items[i]);
+	while ((de = readdir(d))) {
 		struct stat st;
-		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			ret |= walk_dir(ms, p);
-		else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && ends_with(p, ".sql"))
-			ret |= add_disk_file(ms, p, false);
+		char *p = xstrfmt("%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || stat(p, &st) < 0) {
+			/* dot files, dangling links */
+		} else if (S_ISDIR(st.st_mode)) {
+			if (!skipped_dir(de->d_name))
+				walk_dir(ms, p, files);
+		} else if (S_ISREG(st.st_mode)) {
+			if (layout_is_marker(p))
+				note_disk_marker(ms, p);
+			else if (ends_with(p, ".sql"))
+				strlist_add(files, p);
+		}
 		free(p);
 	}
-	strlist_clear(&names);
-	return ret;
+	closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void discover_add_dir(struct migration_set *ms, const char *dir)
+{
+	struct strlist files = STRLIST_INIT;
+	size_t skip = strlen(dir), found = 0;
+	walk_dir(ms, dir, &files);
+	if (files.nr)
+		qsort(files.items, files.nr, sizeof(*files.items), cmp_str);
+	for (size_t i = 0; i < files.nr; i++)
+		found += add_disk_file(ms, files.items[i], skip, false) == 0;
+	/*
+	 * A directory named on the command line that holds no recognised
+	 * migration directory is itself the migration directory.
+	 */
+	if (!found)
+		for (size_t i = 0; i < files.nr; i++)
+			add_disk_file(ms, files.items[i], skip, true);
+	strlist_clear(&files);
 }
 
 int discover_paths(struct migration_set *ms, const char *const *paths, size_t n)
 {
 	int ret = 0;
+	size_t errs = ms->errors.nr;
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		char *p = xstrdup(paths[i]);
@@ -164,34 +353,24 @@ int discover_paths(struct migration_set *ms, const char *const *paths, size_t n)
 		while (l > 1 && p[l - 1] == '/')
 			p[--l] = '\0';
 		if (stat(p, &st) < 0) {
-			strlist_add_nodup(&ms->errors, xstrfmt("%s: no such file or directory", p));
-			ret = -1;
+			strlist_add_nodup(&ms->errors, xstrfmt("%s: %s", p, strerror(errno)));
 		} else if (S_ISDIR(st.st_mode)) {
-			ret |= walk_dir(ms, p);
+			size_t before = ms->nr;
+			discover_add_dir(ms, p);
+			if (ms->nr == before)
+				warning("no migrations found in '%s'; looked for %s", p, layout_names);
 		} else {
-			ret |= add_disk_file(ms, p, true);
+			note_markers_near(ms, p);
+			/* Named explicitly: judged whatever its name, in its layout. */
+			if (layout_candidate(discover_markers(ms), p, l, true) == LAYOUT_OTHER_DIALECT)
+				warning("skipping '%s': a migration for another database, not PostgreSQL", p);
+			else
+				add_disk_file(ms, p, l, true);
 		}
 		free(p);
 	}
+	if (ms->errors.nr > errs)
+		ret = -1;
 	discover_finish(ms);
 	return ret;
-}
-
-int discover_repo(struct migration_set *ms, const char *path, const char *base)
-{
-	(void)base;
-	strlist_add_nodup(&ms->errors, xstrfmt("%s: repository discovery not built yet", path));
-	return -1;
-}
-
-static int cmp_migration(const void *a, const void *b)
-{
-	const struct migration *x = *(struct migration *const *)a, *y = *(struct migration *const *)b;
-	return strcmp(x->id, y->id);
-}
-
-void discover_finish(struct migration_set *ms)
-{
-	if (ms->nr)
-		qsort(ms->v, ms->nr, sizeof(*ms->v), cmp_migration);
 }

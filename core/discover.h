@@ -14,6 +14,8 @@
 #include "model.h"
 #include "util.h"
 
+struct discover_priv;
+
 struct migration_set {
 	struct migration **v;
 	size_t nr, alloc;
@@ -24,6 +26,7 @@ struct migration_set {
 	char *head;          /* hex commit id of HEAD */
 	struct strlist dirs; /* migration directories found (repo-relative) */
 	struct strlist errors; /* "path:line: message" for files that could not be read */
+	struct discover_priv *priv; /* discover.c's sort and pairing data, markers */
 };
 
 void migration_set_init(struct migration_set *ms);

@@ -1,8 +1,13 @@
 /*
- * config.c - settings from .sluice and git config (see config.h).
+ * settings.c - settings from .sluice and git config (see settings.h).
+ *
+ * The .sluice file is read first so that a project's committed policy wins
+ * over a developer's personal git config; command-line flags win over both
+ * (cli/cmd_check.c applies them after config_apply_judge).
  */
 #include "settings.h"
 #include "judge.h"
+#include "rules.h"
 
 #include <git2.h>
 #include <stdlib.h>
@@ -46,32 +51,43 @@ static int load_from(struct config *c, git_config *cfg, const char *origin)
 	return 0;
 }
 
+/* The project's policy file: .sluice at the top of the work tree. */
+static int load_policy(struct config *c, const char *dir)
+{
+	git_config *cfg;
+	int ret = 0;
+	char *path = xstrfmt("%s%s.sluice", dir, ends_with(dir, "/") ? "" : "/");
+	if (access(path, F_OK) == 0) {
+		if (git_config_open_ondisk(&cfg, path) < 0) {
+			const git_error *e = git_error_last();
+			ret = error("cannot read '%s': %s", path, e ? e->message : "invalid");
+		} else {
+			load_from(c, cfg, ".sluice");
+			git_config_free(cfg);
+		}
+	}
+	free(path);
+	return ret;
+}
+
 int config_load(struct config *c, const char *workdir)
 {
 	git_config *cfg = NULL;
+	git_repository *repo;
 	int ret = 0;
-	if (workdir) {
-		char *path = xstrfmt("%s/.sluice", workdir);
-		if (access(path, R_OK) == 0) {
-			if (git_config_open_ondisk(&cfg, path) < 0) {
-				const git_error *e = git_error_last();
-				ret = error("cannot read '%s': %s", path, e ? e->message : "invalid");
-			} else {
-				load_from(c, cfg, ".sluice");
-				git_config_free(cfg);
-			}
+	if (workdir && git_repository_open_ext(&repo, workdir, 0, NULL) == 0) {
+		/* from a subdirectory too: .sluice lives at the top */
+		const char *top = git_repository_workdir(repo);
+		ret = load_policy(c, top ? top : workdir);
+		if (git_repository_config_snapshot(&cfg, repo) == 0) {
+			load_from(c, cfg, "git config");
+			git_config_free(cfg);
 		}
-		free(path);
-		git_repository *repo;
-		if (git_repository_open_ext(&repo, workdir, 0, NULL) == 0) {
-			if (git_repository_config_snapshot(&cfg, repo) == 0) {
-				load_from(c, cfg, "git config");
-				git_config_free(cfg);
-			}
-			git_repository_free(repo);
-			return ret;
-		}
+		git_repository_free(repo);
+		return ret;
 	}
+	if (workdir)
+		ret = load_policy(c, workdir);
 	if (git_config_open_default(&cfg) == 0) {
 		git_config *snap;
 		if (git_config_snapshot(&snap, cfg) == 0) {
@@ -132,21 +148,33 @@ bool config_get_bool(const struct config *c, const char *key, bool def)
 	return def;
 }
 
+/* Where a setting came from, for messages: ".sluice" or "git config". */
+static const char *origin_of(const struct config *c, const char *key)
+{
+	for (size_t i = 0; i < c->keys.nr; i++)
+		if (!strcasecmp_ascii(c->keys.items[i], key))
+			return c->origins.items[i];
+	return "";
+}
+
 int config_apply_judge(const struct config *c, struct judge_opts *o)
 {
 	const char *v;
 	int ret = 0;
 	if ((v = config_get(c, "sluice.pgversion"))) {
-		int n = atoi(v);
-		if (n < 9 || n > 30)
-			ret = error("sluice.pgVersion: '%s' is not a PostgreSQL major version", v);
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (!*v || *end || n < 9 || n > 30)
+			ret = error("sluice.pgVersion (%s): '%s' is not a PostgreSQL major version (9 to 30)",
+				    origin_of(c, "sluice.pgversion"), v);
 		else
-			o->pg_version = n;
+			o->pg_version = (int)n;
 	}
 	if ((v = config_get(c, "sluice.failon"))) {
 		int s = severity_parse(v);
 		if (s <= 0)
-			ret = error("sluice.failOn: '%s' is not one of LOW, MEDIUM, HIGH, BLOCKER", v);
+			ret = error("sluice.failOn (%s): '%s' is not one of LOW, MEDIUM, HIGH, BLOCKER",
+				    origin_of(c, "sluice.failon"), v);
 		else
 			o->fail_on = (enum severity)s;
 	}
@@ -155,8 +183,11 @@ int config_apply_judge(const struct config *c, struct judge_opts *o)
 	for (size_t i = 0; i < dis.nr; i++) {
 		/* "a, b" and repeated keys both work */
 		char *copy = xstrdup(dis.items[i]);
-		for (char *t = strtok(copy, ", "); t; t = strtok(NULL, ", "))
+		for (char *t = strtok(copy, ", "); t; t = strtok(NULL, ", ")) {
+			if (!rule_find(t))
+				warning("sluice.disable: no rule named '%s' (see 'sluice rules')", t);
 			strlist_add(&o->disabled, t);
+		}
 		free(copy);
 	}
 	strlist_clear(&dis);

@@ -1,0 +1,97 @@
+/*
+ * discover_int.h - what the parts of discovery share and nobody else needs:
+ * the layout classifier (discover_layout.c), the marker files that decide a
+ * layout (atlas.sum, sqitch.plan, ...), and the per-migration sort and
+ * pairing data discover.c keeps beside migration_set.v.
+ *
+ * A layout is decided from a file's path, its text and a few marker files
+ * near it, never from the file alone: a `20240101_x.sql` is Atlas beside an
+ * atlas.sum, sqlx beside a Cargo.toml, plain otherwise.
+ */
+#ifndef SLUICE_DISCOVER_INT_H
+#define SLUICE_DISCOVER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "discover.h"
+
+/* Files over this size are refused with a message, not read. */
+#define MAX_MIGRATION_BYTES ((size_t)64 << 20)
+
+/*
+ * Marker files, by path (the same kind of path as the migrations: repo-
+ * relative in a repository, as given on the command line otherwise). Only
+ * the text of those whose content matters is kept (sqitch.plan, diesel's
+ * metadata.toml, Flyway's per-script .conf).
+ */
+struct markers {
+	struct strlist paths, texts;
+};
+
+/* True for a file name that is a marker: worth reading as such. */
+bool layout_is_marker(const char *path);
+/* True when the marker's text matters (else only its existence does). */
+bool layout_marker_wants_text(const char *path);
+void markers_add(struct markers *mk, const char *path, const char *text, size_t len);
+void markers_clear(struct markers *mk);
+
+/* One section of a file that becomes a script. */
+struct layout_part {
+	enum direction dir;
+	size_t off, len;     /* bytes of the file's text */
+	int first_line;      /* line of `off` in the file */
+	bool in_txn;
+};
+
+/* What the classifier makes of one file. */
+struct layout_file {
+	enum framework fw;
+	char *root;          /* the migration directory it belongs to */
+	char *version;       /* sort key: version, timestamp, sqitch change */
+	char *name;          /* description */
+	int rank;            /* 0 versioned, 1 repeatable (Flyway R__ run last) */
+	long plan_pos;       /* sqitch: the change's line in sqitch.plan; else 0 */
+	struct layout_part part[2];
+	int nr_parts;
+};
+
+enum layout_verdict {
+	LAYOUT_MIGRATION,
+	LAYOUT_NOT_MIGRATION, /* outside migration directories, a verify script */
+	LAYOUT_OTHER_DIALECT, /* x.mysql.up.sql, migrations/sqlite/... */
+};
+
+/*
+ * By path alone: could this be a migration? Repository discovery reads only
+ * the blobs this accepts. `skip` bytes of the path (a directory named on
+ * the command line) are not searched for excluded names such as fixtures/.
+ */
+enum layout_verdict layout_candidate(const struct markers *mk, const char *path, size_t skip,
+				     bool forced);
+/*
+ * Classifies a candidate from its path and text; fills `out` (release
+ * with layout_file_release). `forced`: the file was named, or sits in a
+ * directory named, on the command line, so it counts wherever it is.
+ */
+enum layout_verdict layout_classify(const struct markers *mk, const char *path, size_t skip,
+				    bool forced, const char *text, size_t len,
+				    struct layout_file *out);
+void layout_file_release(struct layout_file *lf);
+
+/* Compares versions with digit runs as numbers: "2" < "10", "1.9" < "1.10". */
+int version_cmp(const char *a, const char *b);
+
+/* The layouts sluice looks for, for "no migrations found" messages. */
+extern const char layout_names[];
+
+/* discover.c: the state kept beside migration_set. */
+struct discover_priv;
+struct markers *discover_markers(struct migration_set *ms);
+/* Like discover_add_file(), with the command-line context of layout_classify. */
+int discover_add(struct migration_set *ms, const char *path, size_t skip, bool forced,
+		 const char *text, size_t len, bool from_worktree);
+/* Refuses binary and oversized text with a message in ms->errors. */
+bool discover_text_ok(struct migration_set *ms, const char *path, const char *text, size_t len);
+void discover_add_dir(struct migration_set *ms, const char *dir);
+
+#endif

@@ -1,0 +1,596 @@
+/*
+ * discover_layout.c - which framework a file belongs to, and how it splits.
+ *
+ * Every migration tool has its own conventions for names, directories,
+ * direction and transactions. They are all decided here, from the path,
+ * the text and marker files (see discover_int.h), so that repository
+ * discovery and files named on the command line agree exactly.
+ *
+ * Only files inside a migration directory count: .sql files under queries/,
+ * fixtures/, vendored code or dumps elsewhere in a repository are not
+ * migrations, and reading them would both waste time and invent findings.
+ */
+#include "discover_int.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char layout_names[] =
+	"golang-migrate, goose, dbmate, Flyway, sqitch, Prisma, Supabase, Diesel, sqlx, "
+	"Atlas and plain migrations/*.sql";
+
+/* Directories whose .sql files are not migrations even below migrations/. */
+static const char *const excluded_dirs[] = {
+	"vendor", "node_modules", "third_party", "thirdparty", "bower_components",
+	"testdata", "fixtures", "fixture", "queries", "query", "dumps", "dump",
+	"seeds", "seed", NULL,
+};
+
+/* Database dialects that are not PostgreSQL, as directory or file-name parts. */
+static const char *const other_dialects[] = {
+	"mysql", "mariadb", "sqlite", "sqlite3", "mssql", "sqlserver", "oracle",
+	"cockroach", "cockroachdb", "crdb", "clickhouse", "spanner", "snowflake",
+	"redshift", "tidb", "h2", "ydb", "vertica", "duckdb", NULL,
+};
+
+static bool word_in(const char *const *list, const char *s, size_t n)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && !strncasecmp(*list, s, n))
+			return true;
+	return false;
+}
+
+static bool iends_with_n(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return n >= k && !strncasecmp(s + n - k, suffix, k);
+}
+
+/* migrations/, db/migration (Flyway), db/migrate, sql/, sql_migrations/ ... */
+static bool is_migration_dir_name(const char *s, size_t n)
+{
+	return (n == 7 && !strncasecmp(s, "migrate", 7)) || (n == 3 && !strncasecmp(s, "sql", 3)) ||
+	       iends_with_n(s, n, "migrations") || iends_with_n(s, n, "migration");
+}
+
+bool layout_is_marker(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return !strcmp(base, "atlas.sum") || !strcmp(base, "sqitch.plan") ||
+	       !strcmp(base, "Cargo.toml") || !strcmp(base, "metadata.toml") ||
+	       ends_with(base, ".sql.conf");
+}
+
+bool layout_marker_wants_text(const char *path)
+{
+	return ends_with(path, "sqitch.plan") || ends_with(path, "metadata.toml") ||
+	       ends_with(path, ".sql.conf");
+}
+
+void markers_add(struct markers *mk, const char *path, const char *text, size_t len)
+{
+	if (strlist_has(&mk->paths, path))
+		return;
+	strlist_add(&mk->paths, path);
+	strlist_add_nodup(&mk->texts, xstrndup(text ? text : "", text ? len : 0));
+}
+
+void markers_clear(struct markers *mk)
+{
+	strlist_clear(&mk->paths);
+	strlist_clear(&mk->texts);
+}
+
+/* The text of marker `name` in directory `dir` (n bytes of it), or NULL. */
+static const char *marker_in(const struct markers *mk, const char *dir, size_t n, const char *name)
+{
+	char *p = n ? xstrfmt("%.*s/%s", (int)n, dir, name) : xstrdup(name);
+	const char *found = NULL;
+	for (size_t i = 0; i < mk->paths.nr && !found; i++)
+		if (!strcmp(mk->paths.items[i], p))
+			found = mk->texts.items[i];
+	free(p);
+	return found;
+}
+
+/* A path cut into directory components and a base name. */
+struct path_parts {
+	const char *path;
+	size_t nr;                   /* directory components */
+	size_t *off, *len;
+	const char *base;
+};
+
+static void path_split(struct path_parts *pp, const char *path)
+{
+	size_t alloc = 0;
+	memset(pp, 0, sizeof(*pp));
+	pp->path = path;
+	const char *s = path;
+	for (const char *slash; (slash = strchr(s, '/')); s = slash + 1) {
+		if (slash == s || (slash - s == 1 && *s == '.'))
+			continue; /* "a//b", "./a" */
+		ALLOC_GROW(pp->off, pp->nr + 1, alloc);
+		pp->len = xrealloc(pp->len, alloc * sizeof(*pp->len));
+		pp->off[pp->nr] = (size_t)(s - path);
+		pp->len[pp->nr++] = (size_t)(slash - s);
+	}
+	pp->base = s;
+}
+
+static void path_parts_release(struct path_parts *pp)
+{
+	free(pp->off);
+	free(pp->len);
+}
+
+static const char *comp(const struct path_parts *pp, size_t i)
+{
+	return pp->path + pp->off[i];
+}
+
+static bool comp_is(const struct path_parts *pp, size_t i, const char *name)
+{
+	return pp->len[i] == strlen(name) && !strncasecmp(comp(pp, i), name, pp->len[i]);
+}
+
+/* Bytes of the path up to (not including) component i: its parent dirs. */
+static size_t upto(const struct path_parts *pp, size_t i)
+{
+	if (i == 0)
+		return 0;
+	return pp->off[i - 1] + pp->len[i - 1];
+}
+
+/* The directory holding the file: the path before the base name. */
+static size_t dir_len(const struct path_parts *pp)
+{
+	return pp->nr ? upto(pp, pp->nr) : 0;
+}
+
+/*
+ * The dialect word of "x.mysql.up.sql", "x.postgres.down.sql" or
+ * "x.sqlite3.sql"; NULL when there is none.
+ */
+static const char *dialect_of(const char *base, size_t *n)
+{
+	size_t bl = strlen(base), end;
+	if (iends_with_n(base, bl, ".up.sql"))
+		end = bl - 7;
+	else if (iends_with_n(base, bl, ".down.sql"))
+		end = bl - 9;
+	else if (iends_with_n(base, bl, ".sql"))
+		end = bl - 4;
+	else
+		return NULL;
+	size_t start = end;
+	while (start > 0 && base[start - 1] != '.')
+		start--;
+	if (start == 0)
+		return NULL;
+	*n = end - start;
+	return base + start;
+}
+
+static bool sqitch_script(const struct markers *mk, const struct path_parts *pp, const char *kind)
+{
+	return pp->nr >= 1 && comp_is(pp, pp->nr - 1, kind) &&
+	       marker_in(mk, pp->path, upto(pp, pp->nr - 1), "sqitch.plan");
+}
+
+enum layout_verdict layout_candidate(const struct markers *mk, const char *path, size_t skip,
+				     bool forced)
+{
+	struct path_parts pp;
+	enum layout_verdict v = LAYOUT_NOT_MIGRATION;
+	size_t dn;
+	const char *d;
+
+	if (!iends_with_n(path, strlen(path), ".sql"))
+		return LAYOUT_NOT_MIGRATION;
+	path_split(&pp, path);
+	for (size_t i = 0; i < pp.nr; i++) {
+		if (pp.off[i] < skip)
+			continue;
+		if (word_in(other_dialects, comp(&pp, i), pp.len[i])) {
+			v = LAYOUT_OTHER_DIALECT;
+			goto out;
+		}
+		if (word_in(excluded_dirs, comp(&pp, i), pp.len[i]))
+			goto out;
+	}
+	if ((d = dialect_of(pp.base, &dn)) && word_in(other_dialects, d, dn)) {
+		v = LAYOUT_OTHER_DIALECT;
+		goto out;
+	}
+	if (sqitch_script(mk, &pp, "verify"))
+		goto out;
+	if (forced || marker_in(mk, path, dir_len(&pp), "atlas.sum") ||
+	    sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
+		v = LAYOUT_MIGRATION;
+		goto out;
+	}
+	for (size_t i = 0; i < pp.nr; i++)
+		if (is_migration_dir_name(comp(&pp, i), pp.len[i]))
+			v = LAYOUT_MIGRATION;
+out:
+	path_parts_release(&pp);
+	return v;
+}
+
+/* --- text: directives in comments ------------------------------------- */
+
+/* A line of text: [s, s+n). */
+struct line {
+	const char *s;
+	size_t n, off, next; /* offset of the line, of the line after it */
+	int no;
+};
+
+static bool next_line(const char *text, size_t len, struct line *l)
+{
+	size_t off = l->no ? l->next : 0;
+	if (off >= len)
+		return false;
+	const char *nl = memchr(text + off, '\n', len - off);
+	l->s = text + off;
+	l->off = off;
+	l->n = nl ? (size_t)(nl - l->s) : len - off;
+	l->next = off + l->n + (nl ? 1 : 0);
+	l->no++;
+	return true;
+}
+
+/* "  -- +goose Up" -> "+goose Up"; NULL when the line is not a -- comment. */
+static const char *comment_body(const struct line *l, size_t *n)
+{
+	const char *s = l->s, *e = l->s + l->n;
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	if (e - s < 2 || s[0] != '-' || s[1] != '-')
+		return NULL;
+	s += 2;
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*n = (size_t)(e - s);
+	return s;
+}
+
+/* Does the comment body start with `word` followed by a space or its end? */
+static bool body_is(const char *b, size_t n, const char *word, const char **rest)
+{
+	size_t k = strlen(word);
+	if (n < k || strncasecmp(b, word, k) || (n > k && !isspace((unsigned char)b[k])))
+		return false;
+	if (rest)
+		*rest = b + k;
+	return true;
+}
+
+static bool has_word(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	for (size_t i = 0; i + k <= n; i++)
+		if (!strncasecmp(s + i, word, k))
+			return true;
+	return false;
+}
+
+/*
+ * Sections of a goose or dbmate file: each marker line starts a section on
+ * the line after it, which runs to the next marker. Returns the number of
+ * Up/Down markers seen.
+ */
+static int split_sections(const char *text, size_t len, const char *up, const char *down,
+			  struct layout_file *lf, bool txn, bool dbmate)
+{
+	struct line l = { 0 };
+	struct layout_part *cur = NULL;
+	int seen = 0;
+	while (next_line(text, len, &l)) {
+		size_t n;
+		const char *b = comment_body(&l, &n), *rest;
+		if (!b)
+			continue;
+		enum direction dir;
+		if (body_is(b, n, up, &rest))
+			dir = DIR_UP;
+		else if (body_is(b, n, down, &rest))
+			dir = DIR_DOWN;
+		else
+			continue;
+		seen++;
+		if (cur)
+			cur->len = l.off - cur->off;
+		cur = NULL;
+		if (lf->nr_parts == 2)
+			continue; /* a third section: the tool would refuse it */
+		cur = &lf->part[lf->nr_parts++];
+		cur->dir = dir;
+		cur->off = l.next;
+		cur->len = len - l.next;
+		cur->first_line = l.no + 1;
+		/* dbmate: "-- migrate:up transaction:false" on the marker itself */
+		cur->in_txn = dbmate ? !has_word(rest, (size_t)(b + n - rest), "transaction:false") : txn;
+	}
+	return seen;
+}
+
+/* Any line "-- <directive>" in the file (goose NO TRANSACTION, atlas:txmode none). */
+static bool has_directive(const char *text, size_t len, const char *directive)
+{
+	struct line l = { 0 };
+	while (next_line(text, len, &l)) {
+		size_t n;
+		const char *b = comment_body(&l, &n);
+		if (b && n == strlen(directive) && !strncasecmp(b, directive, n))
+			return true;
+	}
+	return false;
+}
+
+static bool first_line_is(const char *text, size_t len, const char *directive)
+{
+	struct line l = { 0 };
+	size_t n;
+	const char *b;
+	return next_line(text, len, &l) && (b = comment_body(&l, &n)) && n == strlen(directive) &&
+	       !strncasecmp(b, directive, n);
+}
+
+/* A "key = false" line in a TOML or properties marker. */
+static bool setting_false(const char *text, const char *key)
+{
+	struct line l = { 0 };
+	if (!text)
+		return false;
+	size_t len = strlen(text);
+	while (next_line(text, len, &l)) {
+		const char *s = l.s, *e = l.s + l.n;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		size_t k = strlen(key);
+		if ((size_t)(e - s) < k || strncmp(s, key, k))
+			continue;
+		s += k;
+		while (s < e && (isspace((unsigned char)*s) || *s == '=' || *s == ':'))
+			s++;
+		if ((size_t)(e - s) >= 5 && !strncasecmp(s, "false", 5))
+			return true;
+	}
+	return false;
+}
+
+/* --- names and versions -------------------------------------------------- */
+
+/*
+ * "20240101120000_add_users" -> version "20240101120000", name "add_users".
+ * "2024-01-01-000000_x" (Diesel) and "1.2_x" keep their separators. A stem
+ * with no leading digits is its own version and name.
+ */
+static void split_version(const char *stem, size_t n, char **version, char **name)
+{
+	size_t i = 0;
+	while (i < n && (isdigit((unsigned char)stem[i]) ||
+			 ((stem[i] == '-' || stem[i] == '.') && i + 1 < n && i > 0 &&
+			  isdigit((unsigned char)stem[i + 1]))))
+		i++;
+	if (i == 0) {
+		*version = xstrndup(stem, n);
+		*name = xstrndup(stem, n);
+		return;
+	}
+	*version = xstrndup(stem, i);
+	while (i < n && (stem[i] == '_' || stem[i] == '-' || stem[i] == '.'))
+		i++;
+	*name = xstrndup(stem + i, n - i);
+}
+
+int version_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (*a == '0')
+				a++;
+			while (*b == '0')
+				b++;
+			size_t na = 0, nb = 0;
+			while (isdigit((unsigned char)a[na]))
+				na++;
+			while (isdigit((unsigned char)b[nb]))
+				nb++;
+			if (na != nb)
+				return na < nb ? -1 : 1;
+			int c = strncmp(a, b, na);
+			if (c)
+				return c;
+			a += na;
+			b += nb;
+			continue;
+		}
+		/* Flyway's 1_2 is 1.2; Diesel's dates use '-' */
+		bool sep_a = *a == '.' || *a == '_' || *a == '-', sep_b = *b == '.' || *b == '_' || *b == '-';
+		if (*a != *b && !(sep_a && sep_b))
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+/* Flyway: V1.2__desc.sql, U1.2__desc.sql, R__desc.sql. */
+static bool flyway_name(const char *base, struct layout_file *lf, enum direction *dir)
+{
+	char kind = base[0];
+	const char *sep = strstr(base, "__");
+	if ((kind != 'V' && kind != 'U' && kind != 'R') || !sep)
+		return false;
+	const char *v = base + 1;
+	if (kind == 'R' ? sep != v : sep == v)
+		return false;
+	for (const char *p = v; p < sep; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.' && *p != '_')
+			return false;
+	lf->version = kind == 'R' ? xstrdup("") : xstrndup(v, (size_t)(sep - v));
+	lf->name = xstrndup(sep + 2, strlen(sep + 2) - 4);
+	lf->rank = kind == 'R';
+	*dir = kind == 'U' ? DIR_DOWN : kind == 'R' ? DIR_REPEATABLE : DIR_UP;
+	return true;
+}
+
+/* The line of `change` in a sqitch.plan: its apply order. */
+static long sqitch_plan_pos(const char *plan, const char *change, size_t n)
+{
+	struct line l = { 0 };
+	if (!plan)
+		return 0;
+	size_t len = strlen(plan);
+	while (next_line(plan, len, &l)) {
+		const char *s = l.s, *e = l.s + l.n;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		if (s == e || *s == '%' || *s == '#' || *s == '@')
+			continue;
+		const char *w = s;
+		while (s < e && !isspace((unsigned char)*s) && *s != '[')
+			s++;
+		if ((size_t)(s - w) == n && !strncmp(w, change, n))
+			return l.no;
+	}
+	return 1L << 30; /* not in the plan: after everything that is */
+}
+
+void layout_file_release(struct layout_file *lf)
+{
+	free(lf->root);
+	free(lf->version);
+	free(lf->name);
+	memset(lf, 0, sizeof(*lf));
+}
+
+static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)
+{
+	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn };
+	lf->nr_parts = 1;
+}
+
+/* Name-based layouts: one file is one direction of one migration. */
+static void classify_by_name(const struct markers *mk, const struct path_parts *pp,
+			     const char *text, size_t len, struct layout_file *lf)
+{
+	const char *base = pp->base;
+	size_t bl = strlen(base), dl = dir_len(pp), dn;
+	const char *dialect = dialect_of(base, &dn);
+	enum direction dir = DIR_UP;
+	bool txn;
+
+	lf->root = xstrndup(pp->path, dl);
+	if (pp->nr >= 2 && !strcasecmp(base, "migration.sql") &&
+	    is_migration_dir_name(comp(pp, pp->nr - 2), pp->len[pp->nr - 2])) {
+		/* prisma/migrations/<ts>_<name>/migration.sql */
+		lf->fw = FW_PRISMA;
+	} else if (pp->nr >= 1 && (!strcasecmp(base, "up.sql") || !strcasecmp(base, "down.sql"))) {
+		/* diesel: migrations/<ts>_<name>/{up,down}.sql (+ metadata.toml) */
+		lf->fw = FW_DIESEL;
+		dir = tolower((unsigned char)base[0]) == 'd' ? DIR_DOWN : DIR_UP;
+	}
+	if (lf->fw == FW_PRISMA || lf->fw == FW_DIESEL) {
+		size_t last = pp->nr - 1;
+		free(lf->root);
+		lf->root = xstrndup(pp->path, upto(pp, last));
+		split_version(comp(pp, last), pp->len[last], &lf->version, &lf->name);
+		txn = lf->fw == FW_PRISMA ||
+		      !setting_false(marker_in(mk, pp->path, dl, "metadata.toml"), "run_in_transaction");
+		one_part(lf, dir, txn, len);
+		return;
+	}
+	if (flyway_name(base, lf, &dir)) {
+		char *conf = xstrfmt("%s.conf", base);
+		lf->fw = FW_FLYWAY;
+		txn = !setting_false(marker_in(mk, pp->path, dl, conf), "executeInTransaction");
+		free(conf);
+		one_part(lf, dir, txn, len);
+		return;
+	}
+
+	/* <version>_<name>[.<dialect>][.up|.down].sql */
+	size_t stem = bl - 4;
+	bool updown = false;
+	if (iends_with_n(base, bl, ".up.sql")) {
+		stem = bl - 7;
+		updown = true;
+	} else if (iends_with_n(base, bl, ".down.sql")) {
+		stem = bl - 9;
+		dir = DIR_DOWN;
+		updown = true;
+	}
+	if (dialect)
+		stem -= dn + 1; /* kratos/popx: 1_x.postgres.up.sql */
+	split_version(base, stem, &lf->version, &lf->name);
+
+	size_t parent = pp->nr ? upto(pp, pp->nr - 1) : 0;
+	bool cargo = pp->nr && marker_in(mk, pp->path, parent, "Cargo.toml");
+	if (updown && !cargo) {
+		lf->fw = FW_GOLANG_MIGRATE;
+		txn = true; /* the postgres driver runs a multi-statement file as one transaction */
+	} else if (cargo) {
+		lf->fw = FW_SQLX;
+		txn = !first_line_is(text, len, "no-transaction");
+	} else if (marker_in(mk, pp->path, dl, "atlas.sum")) {
+		lf->fw = FW_ATLAS;
+		txn = !has_directive(text, len, "atlas:txmode none");
+	} else if (pp->nr >= 2 && comp_is(pp, pp->nr - 1, "migrations") &&
+		   comp_is(pp, pp->nr - 2, "supabase")) {
+		lf->fw = FW_SUPABASE;
+		txn = true;
+	} else {
+		lf->fw = FW_PLAIN;
+		txn = false;
+	}
+	one_part(lf, dir, txn, len);
+}
+
+enum layout_verdict layout_classify(const struct markers *mk, const char *path, size_t skip,
+				    bool forced, const char *text, size_t len,
+				    struct layout_file *lf)
+{
+	enum layout_verdict v = layout_candidate(mk, path, skip, forced);
+	struct path_parts pp;
+
+	memset(lf, 0, sizeof(*lf));
+	if (v != LAYOUT_MIGRATION)
+		return v;
+	path_split(&pp, path);
+	size_t bl = strlen(pp.base);
+
+	if (sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
+		/* sqitch runs a script as written; it carries its own BEGIN/COMMIT */
+		size_t top = upto(&pp, pp.nr - 1);
+		lf->fw = FW_SQITCH;
+		lf->root = xstrndup(path, top);
+		lf->version = xstrndup(pp.base, bl - 4);
+		lf->name = xstrdup(lf->version);
+		lf->plan_pos = sqitch_plan_pos(marker_in(mk, path, top, "sqitch.plan"), pp.base, bl - 4);
+		one_part(lf, comp_is(&pp, pp.nr - 1, "revert") ? DIR_DOWN : DIR_UP, false, len);
+	} else if (split_sections(text, len, "+goose up", "+goose down", lf,
+				  !has_directive(text, len, "+goose NO TRANSACTION"), false)) {
+		lf->fw = FW_GOOSE;
+	} else if (split_sections(text, len, "migrate:up", "migrate:down", lf, true, true)) {
+		lf->fw = FW_DBMATE;
+	} else {
+		classify_by_name(mk, &pp, text, len, lf);
+	}
+	if (!lf->root) {
+		/* goose and dbmate: <version>_<name>.sql in its directory */
+		lf->root = xstrndup(path, dir_len(&pp));
+		split_version(pp.base, bl - 4, &lf->version, &lf->name);
+	}
+	path_parts_release(&pp);
+	return LAYOUT_MIGRATION;
+}

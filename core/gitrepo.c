@@ -1,0 +1,391 @@
+/*
+ * gitrepo.c - discover_repo(): a repository's migrations through libgit2.
+ *
+ * Every migration is read from the HEAD tree (blobs, not the work tree, so
+ * that what is judged is what was committed), and the branch's own work is
+ * marked pending: files added or changed between the merge-base with the
+ * base branch and HEAD, plus uncommitted and untracked files, which are
+ * read from disk. Only blobs under migration directories are read, so a
+ * large repository costs one tree walk, not one read per file.
+ */
+#include "discover_int.h"
+#include "util.h"
+
+#include <errno.h>
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One file that may be a migration or a marker. */
+struct entry {
+	char *path;          /* repository-relative */
+	git_oid oid;         /* the HEAD blob, when in_tree */
+	bool in_tree, from_wt, pending, changed, deleted;
+};
+
+struct repo_scan {
+	struct migration_set *ms;
+	git_repository *repo;
+	const char *workdir;
+	git_tree *head_tree, *mb_tree;
+	struct entry *v;
+	size_t nr, alloc, sorted; /* v[0..sorted) is in path order */
+};
+
+static int git_fail(struct migration_set *ms, const char *what)
+{
+	const git_error *e = git_error_last();
+	strlist_add_nodup(&ms->errors, xstrfmt("%s: %s", what, e && e->message ? e->message : "failed"));
+	return -1;
+}
+
+static struct entry *add_entry(struct repo_scan *rs, const char *path)
+{
+	ALLOC_GROW(rs->v, rs->nr + 1, rs->alloc);
+	struct entry *e = &rs->v[rs->nr++];
+	memset(e, 0, sizeof(*e));
+	e->path = xstrdup(path);
+	return e;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+static struct entry *find_entry(struct repo_scan *rs, const char *path)
+{
+	struct entry key = { .path = (char *)path };
+	return bsearch(&key, rs->v, rs->sorted, sizeof(*rs->v), cmp_entry);
+}
+
+static void sort_entries(struct repo_scan *rs)
+{
+	if (rs->nr)
+		qsort(rs->v, rs->nr, sizeof(*rs->v), cmp_entry);
+	rs->sorted = rs->nr;
+}
+
+static bool interesting(const char *path)
+{
+	return ends_with(path, ".sql") || layout_is_marker(path);
+}
+
+/* Big trees of other people's code: never worth descending into. */
+static bool pruned_dir(const char *name)
+{
+	return !strcmp(name, "node_modules") || !strcmp(name, "vendor") ||
+	       !strcmp(name, "third_party") || !strcmp(name, ".git");
+}
+
+static int walk_cb(const char *root, const git_tree_entry *te, void *data)
+{
+	struct repo_scan *rs = data;
+	const char *name = git_tree_entry_name(te);
+	git_object_t type = git_tree_entry_type(te);
+	if (type == GIT_OBJECT_TREE)
+		return pruned_dir(name) ? 1 : 0;
+	if (type != GIT_OBJECT_BLOB || !interesting(name))
+		return 0;
+	char *path = xstrfmt("%s%s", root, name);
+	struct entry *e = add_entry(rs, path);
+	free(path);
+	e->in_tree = true;
+	git_oid_cpy(&e->oid, git_tree_entry_id(te));
+	return 0;
+}
+
+/* Reads a HEAD blob; refuses oversized ones without loading them. */
+static int read_blob(struct repo_scan *rs, const struct entry *e, struct strbuf *sb)
+{
+	git_odb *odb;
+	size_t size;
+	git_object_t type;
+	git_blob *blob;
+	if (git_repository_odb(&odb, rs->repo) < 0)
+		return git_fail(rs->ms, e->path);
+	int r = git_odb_read_header(&size, &type, odb, &e->oid);
+	git_odb_free(odb);
+	if (r < 0)
+		return git_fail(rs->ms, e->path);
+	if (size > MAX_MIGRATION_BYTES) {
+		strlist_add_nodup(&rs->ms->errors,
+				  xstrfmt("%s: file is %zu bytes, over sluice's %zu MiB limit for one migration; not judged",
+					  e->path, size, MAX_MIGRATION_BYTES >> 20));
+		return -1;
+	}
+	if (git_blob_lookup(&blob, rs->repo, &e->oid) < 0)
+		return git_fail(rs->ms, e->path);
+	strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
+}
+
+static int read_worktree(struct repo_scan *rs, const struct entry *e, struct strbuf *sb)
+{
+	char *full = xstrfmt("%s%s", rs->workdir, e->path);
+	int r = strbuf_read_file(sb, full, MAX_MIGRATION_BYTES + 1);
+	if (r < 0)
+		strlist_add_nodup(&rs->ms->errors, xstrfmt("%s: cannot read: %s", e->path, strerror(errno)));
+	else if (sb->len > MAX_MIGRATION_BYTES)
+		r = discover_text_ok(rs->ms, e->path, sb->buf, sb->len) ? 0 : -1;
+	free(full);
+	return r;
+}
+
+static int read_entry(struct repo_scan *rs, const struct entry *e, struct strbuf *sb)
+{
+	return e->from_wt ? read_worktree(rs, e, sb) : read_blob(rs, e, sb);
+}
+
+/* --- which commit is the base ------------------------------------------ */
+
+static int peel_commit(git_repository *repo, const char *spec, git_commit **out)
+{
+	git_object *obj;
+	if (git_revparse_single(&obj, repo, spec) < 0)
+		return -1;
+	int r = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	return r;
+}
+
+/*
+ * The base commit: `base` when given (an error if it does not exist), else
+ * the remote HEAD, main, master. Sets ms->base to the name used; returns 1
+ * when there is no base at all.
+ */
+static int find_base(struct repo_scan *rs, const char *base, git_commit **out)
+{
+	struct migration_set *ms = rs->ms;
+	git_reference *ref;
+	if (base) {
+		if (peel_commit(rs->repo, base, out) < 0) {
+			strlist_add_nodup(&ms->errors,
+					  xstrfmt("base '%s' not found (from --base or sluice.base): "
+						  "name a branch, tag or commit", base));
+			return -1;
+		}
+		ms->base = xstrdup(base);
+		return 0;
+	}
+	if (git_reference_lookup(&ref, rs->repo, "refs/remotes/origin/HEAD") == 0) {
+		const char *target = git_reference_symbolic_target(ref);
+		char *name = target && starts_with(target, "refs/remotes/")
+				     ? xstrdup(target + strlen("refs/remotes/"))
+				     : xstrdup("origin/HEAD");
+		git_reference_free(ref);
+		if (peel_commit(rs->repo, "refs/remotes/origin/HEAD", out) == 0) {
+			ms->base = name;
+			return 0;
+		}
+		free(name);
+	}
+	static const char *const fallbacks[] = { "main", "master" };
+	for (size_t i = 0; i < ARRAY_SIZE(fallbacks); i++) {
+		if (peel_commit(rs->repo, fallbacks[i], out) == 0) {
+			ms->base = xstrdup(fallbacks[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void set_head(struct repo_scan *rs, git_commit **head)
+{
+	git_reference *ref;
+	char hex[GIT_OID_HEXSZ + 1];
+	*head = NULL;
+	if (git_repository_head(&ref, rs->repo) == 0) {
+		if (!git_repository_head_detached(rs->repo))
+			rs->ms->branch = xstrdup(git_reference_shorthand(ref));
+		git_reference_free(ref);
+	} else if (git_reference_lookup(&ref, rs->repo, "HEAD") == 0) {
+		/* an unborn branch: no commits yet, but a name */
+		const char *t = git_reference_symbolic_target(ref);
+		if (t && starts_with(t, "refs/heads/"))
+			rs->ms->branch = xstrdup(t + strlen("refs/heads/"));
+		git_reference_free(ref);
+	}
+	if (peel_commit(rs->repo, "HEAD", head) == 0)
+		rs->ms->head = xstrdup(git_oid_tostr(hex, sizeof(hex), git_commit_id(*head)));
+}
+
+/* HEAD's tree and the merge-base tree; pending is what differs. */
+static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
+{
+	git_commit *bc = NULL, *mb = NULL;
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1];
+	int r;
+
+	if (git_commit_tree(&rs->head_tree, head) < 0)
+		return git_fail(rs->ms, "HEAD");
+	r = find_base(rs, base, &bc);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		warning("no base branch (tried origin/HEAD, main, master): every committed migration "
+			"is history and only uncommitted ones are pending; pass --base REF or set sluice.base");
+		return 0;
+	}
+	if (git_merge_base(&oid, rs->repo, git_commit_id(head), git_commit_id(bc)) < 0) {
+		warning("HEAD and '%s' share no history: only uncommitted migrations are pending",
+			rs->ms->base);
+		git_commit_free(bc);
+		return 0;
+	}
+	git_commit_free(bc);
+	rs->ms->merge_base = xstrdup(git_oid_tostr(hex, sizeof(hex), &oid));
+	if (git_commit_lookup(&mb, rs->repo, &oid) < 0 || git_commit_tree(&rs->mb_tree, mb) < 0) {
+		git_commit_free(mb);
+		return git_fail(rs->ms, rs->ms->merge_base);
+	}
+	git_commit_free(mb);
+	return 0;
+}
+
+/* Committed on this branch: added or changed between the merge-base and HEAD. */
+static int mark_committed(struct repo_scan *rs)
+{
+	git_diff *diff;
+	git_diff_options opts;
+	if (!rs->mb_tree)
+		return 0;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (git_diff_tree_to_tree(&diff, rs->repo, rs->mb_tree, rs->head_tree, &opts) < 0)
+		return git_fail(rs->ms, "diff against the merge-base");
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		struct entry *e;
+		if (d->status == GIT_DELTA_DELETED || !(e = find_entry(rs, d->new_file.path)))
+			continue;
+		e->pending = true;
+		e->changed = d->status == GIT_DELTA_MODIFIED;
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+static bool in_tree(git_tree *tree, const char *path)
+{
+	git_tree_entry *te;
+	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
+		return false;
+	git_tree_entry_free(te);
+	return true;
+}
+
+/* Staged, modified and untracked files: read from disk, always pending. */
+static int mark_worktree(struct repo_scan *rs)
+{
+	git_status_list *list;
+	git_status_options opts;
+	if (!rs->workdir)
+		return 0; /* bare */
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, rs->repo, &opts) < 0)
+		return git_fail(rs->ms, "git status");
+	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
+		const git_status_entry *se = git_status_byindex(list, i);
+		const git_diff_delta *d = se->index_to_workdir ? se->index_to_workdir : se->head_to_index;
+		if (!d || !interesting(d->new_file.path))
+			continue;
+		const char *path = d->new_file.path;
+		struct entry *e = find_entry(rs, path);
+		if (!e)
+			e = add_entry(rs, path);
+		if (se->status & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED)) {
+			e->deleted = true;
+			continue;
+		}
+		e->from_wt = e->pending = true;
+		e->changed = in_tree(rs->mb_tree ? rs->mb_tree : rs->head_tree, path);
+	}
+	git_status_list_free(list);
+	sort_entries(rs);
+	return 0;
+}
+
+static void read_markers(struct repo_scan *rs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < rs->nr; i++) {
+		struct entry *e = &rs->v[i];
+		if (e->deleted || !layout_is_marker(e->path))
+			continue;
+		strbuf_reset(&sb);
+		if (layout_marker_wants_text(e->path) && read_entry(rs, e, &sb) < 0)
+			continue;
+		markers_add(discover_markers(rs->ms), e->path, sb.buf, sb.len);
+	}
+	strbuf_release(&sb);
+}
+
+static void add_migrations(struct repo_scan *rs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct markers *mk = discover_markers(rs->ms);
+	for (size_t i = 0; i < rs->nr; i++) {
+		struct entry *e = &rs->v[i];
+		if (e->deleted || !ends_with(e->path, ".sql") ||
+		    layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION)
+			continue;
+		strbuf_reset(&sb);
+		if (read_entry(rs, e, &sb) < 0)
+			continue;
+		if (discover_add(rs->ms, e->path, 0, false, sb.buf, sb.len, e->from_wt) == 0) {
+			struct migration *m = rs->ms->v[rs->ms->nr - 1];
+			m->pending = e->pending;
+			m->changed = e->changed;
+		}
+	}
+	strbuf_release(&sb);
+}
+
+static void scan_release(struct repo_scan *rs)
+{
+	for (size_t i = 0; i < rs->nr; i++)
+		free(rs->v[i].path);
+	free(rs->v);
+	git_tree_free(rs->head_tree);
+	git_tree_free(rs->mb_tree);
+}
+
+int discover_repo(struct migration_set *ms, const char *path, const char *base)
+{
+	struct repo_scan rs = { .ms = ms };
+	git_commit *head = NULL;
+	int ret = -1;
+
+	if (git_repository_open_ext(&rs.repo, path, 0, NULL) < 0) {
+		strlist_add_nodup(&ms->errors,
+				  xstrfmt("'%s' is not in a git repository; name the migration files or "
+					  "directories instead, e.g. 'sluice check db/migrations'", path));
+		return -1;
+	}
+	rs.workdir = git_repository_workdir(rs.repo);
+	ms->workdir = xstrdup(rs.workdir ? rs.workdir : git_repository_path(rs.repo));
+	set_head(&rs, &head);
+	if (head && (find_trees(&rs, head, base) < 0 ||
+		     git_tree_walk(rs.head_tree, GIT_TREEWALK_PRE, walk_cb, &rs) < 0))
+		goto out;
+	sort_entries(&rs);
+	if (mark_committed(&rs) < 0 || mark_worktree(&rs) < 0)
+		goto out;
+	read_markers(&rs);
+	add_migrations(&rs);
+	discover_finish(ms);
+	if (!ms->nr && !ms->errors.nr)
+		strlist_add_nodup(&ms->errors, xstrfmt("no migrations found in %s; looked for %s",
+						       ms->workdir, layout_names));
+	ret = ms->nr ? 0 : -1;
+out:
+	git_commit_free(head);
+	scan_release(&rs);
+	git_repository_free(rs.repo);
+	return ret;
+}

@@ -1,0 +1,40 @@
+# tests/discover-lib.sh - helpers shared by the discovery tests
+# (tests/t-discover-*.sh), sourced after tests/lib.sh.
+#
+#   judged [CHECK-ARGS]       one line per judged file, in apply order:
+#                             "path framework direction txn|notxn"
+#   stmt_lines PATH DIR [..]  the statement line numbers of one judged file
+#   summary KEY [..]          a field of the JSON summary ("" when absent)
+#   feature_branch DIR        main gets a commit, then branch "feature"
+#
+# Each runs `sluice check --format json` in the current directory; its
+# stderr is kept in $T/.judged.err for message checks.
+
+judged() {
+	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["files"]:
+    print(f["path"], f["framework"], f["direction"],
+          "txn" if f["in_transaction"] else "notxn")'
+}
+
+stmt_lines() {
+	_p=$1; _d=$2; shift 2
+	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["files"]:
+    if f["path"] == sys.argv[1] and f["direction"] == sys.argv[2]:
+        print(" ".join(str(s["line"]) for s in f["statements"]))' "$_p" "$_d"
+}
+
+summary() {
+	_k=$1; shift
+	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["summary"].get(sys.argv[1], ""))' "$_k"
+}
+
+# new_repo plus the habit of every test: history on main, work on feature.
+feature_branch() {
+	commit_all "$1" "history" && git -C "$1" checkout -q -b feature
+}
