@@ -142,6 +142,16 @@ bool schema_has_index_covering(const struct schema *s, const char *table, const 
 	return false;
 }
 
+bool schema_has_primary_key(const struct schema *s, const char *table)
+{
+	if (starts_with(table, "public."))
+		table += 7;
+	for (size_t i = 0; i < s->nr_indexes; i++)
+		if (s->indexes[i].primary && !strcmp(s->indexes[i].table, table))
+			return true;
+	return false;
+}
+
 bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col)
 {
 	if (starts_with(table, "public."))

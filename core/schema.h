@@ -83,6 +83,8 @@ bool schema_has_index_prefix(const struct schema *s, const char *table,
  * `cols` can use such an index, which is what a foreign key needs). */
 bool schema_has_index_covering(const struct schema *s, const char *table,
 			       const struct strlist *cols);
+/* Does `table` have a primary key? */
+bool schema_has_primary_key(const struct schema *s, const char *table);
 /* A validated CHECK (col IS NOT NULL) exists (lets SET NOT NULL skip the scan, PG 12+). */
 bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col);
 
