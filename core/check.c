@@ -54,12 +54,8 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 		r = discover_repo(&run->ms, ".", run->base);
 	for (size_t i = 0; i < run->ms.errors.nr; i++)
 		strlist_add(&run->report.errors, run->ms.errors.items[i]);
-	if (r < 0 && !run->ms.nr && !n) {
-		/* nothing to judge: say why now, there will be no report */
-		for (size_t i = 0; i < run->ms.errors.nr; i++)
-			error("%s", run->ms.errors.items[i]);
+	if (r < 0 && !run->ms.nr && !n)
 		return -1;
-	}
 	run->report.branch = run->ms.branch;
 	run->report.base = run->ms.base;
 	return 0;

@@ -355,10 +355,7 @@ int discover_paths(struct migration_set *ms, const char *const *paths, size_t n)
 		if (stat(p, &st) < 0) {
 			strlist_add_nodup(&ms->errors, xstrfmt("%s: %s", p, strerror(errno)));
 		} else if (S_ISDIR(st.st_mode)) {
-			size_t before = ms->nr;
 			discover_add_dir(ms, p);
-			if (ms->nr == before)
-				warning("no migrations found in '%s'; looked for %s", p, layout_names);
 		} else {
 			note_markers_near(ms, p);
 			/* Named explicitly: judged whatever its name, in its layout. */
