@@ -117,6 +117,7 @@ struct ignore {
 	bool file_wide;
 	bool used;
 	size_t stmt;     /* index of the statement it precedes */
+	size_t group;    /* ignores from one squawk name share the first one's index */
 };
 
 struct ignores {
@@ -135,6 +136,41 @@ static void add_ignore(struct ignores *ig, const char *rule, size_t rlen, const 
 	i->file_wide = file_wide;
 	i->used = false;
 	i->stmt = stmt;
+	i->group = ig->nr - 1;
+}
+
+/* Does `r` list squawk's rule `name` ("a|b" lists several)? */
+static bool rule_has_squawk_name(const struct rule *r, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *sq = r->squawk; sq && *sq;) {
+		size_t n = strcspn(sq, "|");
+		if (len == n && !strncmp(sq, name, n))
+			return true;
+		sq += n + (sq[n] == '|');
+	}
+	return false;
+}
+
+/*
+ * squawk's names are coarser than ours: "transaction-nesting" covers both
+ * a nested BEGIN and a COMMIT that ends the tool's transaction. One squawk
+ * ignore is an ignore of every rule mapped to that name; each is reported
+ * unused on its own only if none of them matched (see report_unused()).
+ */
+static bool add_squawk_ignores(struct ignores *ig, const char *name, const char *reason,
+			       int line, bool file_wide, size_t stmt)
+{
+	bool any = false;
+	for (size_t i = 0; i < rules_count(); i++) {
+		const struct rule *r = rule_at(i);
+		if (!rule_has_squawk_name(r, name))
+			continue;
+		add_ignore(ig, r->id, strlen(r->id), reason, line, file_wide, stmt);
+		ig->v[ig->nr - 1].group = any ? ig->v[ig->nr - 2].group : ig->nr - 1;
+		any = true;
+	}
+	return any;
 }
 
 /*
@@ -174,13 +210,9 @@ static void parse_ignore_line(struct ignores *ig, const char *p, const char *end
 			reason = NULL;
 	}
 	for (char *tok = strtok(text, ", \t\r"); tok; tok = strtok(NULL, ", \t\r")) {
-		const char *id = tok;
-		if (squawk) {
-			id = rule_from_squawk(tok);
-			if (!id)
-				id = tok;
-		}
-		add_ignore(ig, id, strlen(id), reason, line, file_wide, stmt);
+		if (squawk && add_squawk_ignores(ig, tok, reason, line, file_wide, stmt))
+			continue;
+		add_ignore(ig, tok, strlen(tok), reason, line, file_wide, stmt);
 	}
 	free(text);
 }
@@ -199,16 +231,13 @@ static void scan_ignores(struct ignores *ig, const char *text, size_t len, int f
 		if (le - c > 2 && c[0] == '-' && c[1] == '-') {
 			size_t before = ig->nr;
 			parse_ignore_line(ig, c, le, line, stmt);
-			if (only_file_wide) {
-				/* keep only file-wide ones from this pass */
-				for (size_t k = before; k < ig->nr;) {
-					if (!ig->v[k].file_wide) {
-						free(ig->v[k].rule);
-						free(ig->v[k].reason);
-						ig->v[k] = ig->v[--ig->nr];
-					} else
-						k++;
+			/* keep only file-wide ones from this pass (one line is all one or the other) */
+			if (only_file_wide && ig->nr > before && !ig->v[before].file_wide) {
+				for (size_t k = before; k < ig->nr; k++) {
+					free(ig->v[k].rule);
+					free(ig->v[k].reason);
 				}
+				ig->nr = before;
 			}
 		}
 		line++;
@@ -244,6 +273,24 @@ static void apply_ignores(struct ignores *ig, struct file_report *fr)
 				fd->ignored = xstrdup(g->reason ? g->reason : "");
 			}
 		}
+	}
+}
+
+/* An ignore that matched nothing, once per comment (per squawk name's group). */
+static void report_unused(struct rule_ctx *ctx, struct ignores *ig)
+{
+	ctx->rule = rule_find("unused-ignore");
+	if (!ctx->rule || !rule_enabled(ctx->opts, ctx->rule->id))
+		return;
+	for (size_t i = 0; i < ig->nr; i++) {
+		bool used = false;
+		if (ig->v[i].group != i)
+			continue;
+		for (size_t k = i; k < ig->nr && ig->v[k].group == i; k++)
+			used |= ig->v[k].used;
+		if (!used)
+			flag_file(ctx, ig->v[i].line, "ignore of '%s' matched no finding",
+				  ig->v[i].rule);
 	}
 }
 
@@ -477,10 +524,7 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 	}
 
 	apply_ignores(&ig, out);
-	ctx.rule = rule_find("unused-ignore");
-	for (size_t i = 0; ctx.rule && i < ig.nr; i++)
-		if (!ig.v[i].used && rule_enabled(o, ctx.rule->id))
-			flag_file(&ctx, ig.v[i].line, "ignore of '%s' matched no finding", ig.v[i].rule);
+	report_unused(&ctx, &ig);
 
 	out->sev = SEV_NONE;
 	for (size_t i = 0; i < out->nr_stmts; i++) {

@@ -444,6 +444,7 @@ const struct rule rules_rollback[] = {
 		.fix = "Back up the data first (CREATE TABLE backup AS SELECT ..., or pg_dump -t), "
 		       "and ship the drop only after the code stopped using it",
 		.check = check_irreversible,
+		.squawk = "ban-drop-column|ban-drop-table",
 	},
 	{ .id = NULL },
 };

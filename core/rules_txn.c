@@ -324,6 +324,7 @@ const struct rule rules_txn[] = {
 		.fix = "Drop the inner BEGIN/COMMIT, or tell the tool not to wrap the file (goose: "
 		       "-- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false)",
 		.check = check_nested_begin,
+		.squawk = "transaction-nesting",
 	},
 	{
 		.id = "transaction-unbalanced",
@@ -337,6 +338,7 @@ const struct rule rules_txn[] = {
 		       "the migration tool",
 		.check = check_commit_without_begin,
 		.check_file = check_unclosed_begin,
+		.squawk = "transaction-nesting",
 	},
 	{
 		.id = "unrelated-changes",
