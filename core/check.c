@@ -43,8 +43,7 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 {
 	int r;
 	run->paths_mode = n > 0;
-	config_load(&run->cfg, ".");
-	if (config_apply_judge(&run->cfg, &run->opts) < 0)
+	if (config_load(&run->cfg, ".") < 0 || config_apply_judge(&run->cfg, &run->opts) < 0)
 		return -1;
 	if (!run->base && config_get(&run->cfg, "sluice.base"))
 		run->base = xstrdup(config_get(&run->cfg, "sluice.base"));

@@ -218,20 +218,25 @@ void discover_finish(struct migration_set *ms)
 
 /* --- files and directories on disk ------------------------------------- */
 
-static int read_disk(struct migration_set *ms, const char *path, struct strbuf *sb)
+int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
+		       struct strbuf *sb)
 {
 	struct stat st;
-	if (stat(path, &st) < 0 || strbuf_read_file(sb, path, MAX_MIGRATION_BYTES + 1) < 0) {
-		strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", path, strerror(errno)));
-		return -1;
-	}
-	if ((size_t)st.st_size > MAX_MIGRATION_BYTES || sb->len > MAX_MIGRATION_BYTES) {
+	if (stat(path, &st) < 0)
+		goto fail;
+	if ((size_t)st.st_size > MAX_MIGRATION_BYTES) {
+		/* refused before reading: a 5 GB dump must not cost 5 GB */
 		strlist_add_nodup(&ms->errors,
 				  xstrfmt("%s: file is %lld bytes, over sluice's %zu MiB limit for one migration; not judged",
-					  path, (long long)st.st_size, MAX_MIGRATION_BYTES >> 20));
+					  name, (long long)st.st_size, MAX_MIGRATION_BYTES >> 20));
 		return -1;
 	}
+	if (strbuf_read_file(sb, path, MAX_MIGRATION_BYTES) < 0)
+		goto fail;
 	return 0;
+fail:
+	strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", name, strerror(errno)));
+	return -1;
 }
 
 static void note_disk_marker(struct migration_set *ms, const char *path)
@@ -277,7 +282,7 @@ static int add_disk_file(struct migration_set *ms, const char *path, size_t skip
 	struct strbuf sb = STRBUF_INIT;
 	int r = 1;
 	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION) {
-		r = read_disk(ms, path, &sb);
+		r = discover_read_disk(ms, path, path, &sb);
 		if (!r)
 			r = discover_add(ms, path, skip, forced, sb.buf, sb.len, true);
 	}

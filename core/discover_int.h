@@ -93,5 +93,8 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 /* Refuses binary and oversized text with a message in ms->errors. */
 bool discover_text_ok(struct migration_set *ms, const char *path, const char *text, size_t len);
 void discover_add_dir(struct migration_set *ms, const char *dir);
+/* Reads a file from disk, refusing oversized ones by size; messages say `name`. */
+int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
+		       struct strbuf *sb);
 
 #endif

@@ -11,7 +11,6 @@
 #include "discover_int.h"
 #include "util.h"
 
-#include <errno.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +123,7 @@ static int read_blob(struct repo_scan *rs, const struct entry *e, struct strbuf 
 static int read_worktree(struct repo_scan *rs, const struct entry *e, struct strbuf *sb)
 {
 	char *full = xstrfmt("%s%s", rs->workdir, e->path);
-	int r = strbuf_read_file(sb, full, MAX_MIGRATION_BYTES + 1);
-	if (r < 0)
-		strlist_add_nodup(&rs->ms->errors, xstrfmt("%s: cannot read: %s", e->path, strerror(errno)));
-	else if (sb->len > MAX_MIGRATION_BYTES)
-		r = discover_text_ok(rs->ms, e->path, sb->buf, sb->len) ? 0 : -1;
+	int r = discover_read_disk(rs->ms, full, e->path, sb);
 	free(full);
 	return r;
 }
