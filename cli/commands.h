@@ -7,6 +7,7 @@
 #define SLUICE_COMMANDS_H
 
 int cmd_check(int argc, char **argv);
+int cmd_draft(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 

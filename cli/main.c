@@ -17,6 +17,7 @@ static const char usage[] =
 	"usage: sluice [--theme NAME] [PATH]       open the workbench\n"
 	"       sluice check [options] [PATH...]   judge migrations (CI)\n"
 	"       sluice rules                       list the rule catalogue\n"
+	"       sluice draft [options] FILE        safer split, down, runbook, or an LLM draft\n"
 	"       sluice --version\n"
 	"\n"
 	"Run 'sluice check --help' for the options of check; 'man sluice' for all.\n";
@@ -26,6 +27,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "check", cmd_check },
+	{ "draft", cmd_draft },
 	{ "rules", cmd_rules },
 };
 

@@ -1,0 +1,314 @@
+/*
+ * cmd_draft.c - `sluice draft`: the workbench's drafts, headless.
+ *
+ * Judges one migration against the history in its directory, then writes
+ * a safer split, a down migration or a runbook (built in, no network), or
+ * asks the configured LLM for a draft. Every SQL draft is re-judged before
+ * it is printed as verified; a failed draft says why and exits 1. With
+ * --commit the verified draft is written into the repository and committed
+ * on the current branch in one commit (core/commit.c), never losing work.
+ */
+#include "commands.h"
+#include "check.h"
+#include "commit.h"
+#include "draft.h"
+#include "llm/llm.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char draft_usage[] =
+	"usage: sluice draft [options] FILE\n"
+	"\n"
+	"Drafts a safer version of the migration FILE (judged against the migrations\n"
+	"before it in its directory) and prints it, or writes it under --out DIR.\n"
+	"\n"
+	"  --split             expand / migrate / contract rewrite (default)\n"
+	"  --down              the down migration, with a data-loss block when needed\n"
+	"  --runbook           a Markdown runbook: checks, locks, rollback, signals\n"
+	"  --llm               ask the model configured by sluice.llm.* instead\n"
+	"  --out DIR           write the files under DIR instead of printing them\n"
+	"  --commit            write the files into the repository and commit them\n"
+	"  --branch NAME       with --commit: the branch expected to be checked out\n"
+	"  --pg-version N      PostgreSQL major version (default: sluice.pgVersion or 15)\n"
+	"  -C DIR              run as if started in DIR\n"
+	"\n"
+	"Exit: 0 a verified draft, 1 the draft failed verification or the model failed,\n"
+	"2 usage or I/O error.\n";
+
+enum { OPT_SPLIT = 256, OPT_DOWN, OPT_RUNBOOK, OPT_LLM, OPT_OUT, OPT_COMMIT, OPT_BRANCH, OPT_PG };
+
+static const struct option draft_options[] = {
+	{ "split", no_argument, NULL, OPT_SPLIT },
+	{ "down", no_argument, NULL, OPT_DOWN },
+	{ "runbook", no_argument, NULL, OPT_RUNBOOK },
+	{ "llm", no_argument, NULL, OPT_LLM },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "commit", no_argument, NULL, OPT_COMMIT },
+	{ "branch", required_argument, NULL, OPT_BRANCH },
+	{ "pg-version", required_argument, NULL, OPT_PG },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct draft_opts {
+	int what;            /* OPT_SPLIT, OPT_DOWN, OPT_RUNBOOK */
+	bool llm, commit;
+	const char *out, *branch, *pg;
+};
+
+/* The directory holding FILE's migration and its siblings (diesel/prisma: one up). */
+static char *history_dir(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char *dir = slash ? xstrndup(file, (size_t)(slash - file)) : xstrdup(".");
+	const char *base = slash ? slash + 1 : file;
+	if (!strcmp(base, "up.sql") || !strcmp(base, "down.sql") || !strcmp(base, "migration.sql")) {
+		char *up = strrchr(dir, '/');
+		char *parent = up ? xstrndup(dir, (size_t)(up - dir)) : xstrdup(".");
+		free(dir);
+		dir = parent;
+	}
+	return dir;
+}
+
+static long find_target(const struct migration_set *ms, const char *file)
+{
+	for (size_t i = 0; i < ms->nr; i++) {
+		const struct migration *m = ms->v[i];
+		if ((m->up && !strcmp(m->up->path, file)) || (m->down && !strcmp(m->down->path, file)))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Normalises "./a//b.sql" to "a/b.sql" so it matches discovery's paths. */
+static char *clean_path(const char *p, const char *dir)
+{
+	const char *base = strrchr(p, '/');
+	base = base ? base + 1 : p;
+	if (!strcmp(base, "up.sql") || !strcmp(base, "down.sql") || !strcmp(base, "migration.sql")) {
+		/* keep the migration directory's name */
+		const char *s = p + strlen(p) - strlen(base) - 1;
+		while (s > p && s[-1] != '/')
+			s--;
+		base = s;
+	}
+	return !strcmp(dir, ".") && !strchr(base, '/') ? xstrdup(base) : xstrfmt("%s/%s", dir, base);
+}
+
+static int build_builtin(const struct draft_opts *o, const struct draft_ctx *ctx, struct draft *d)
+{
+	d->before = ctx->report->sev;
+	if (o->what == OPT_DOWN) {
+		draft_down(ctx, d);
+		draft_verify_parse_only(d);
+	} else if (o->what == OPT_RUNBOOK) {
+		struct draft split;
+		draft_init(&split);
+		split.before = ctx->report->sev;
+		if (draft_split(ctx, &split) == 0)
+			draft_verify(ctx, &split);
+		draft_runbook(ctx, split.failed ? NULL : &split, d);
+		draft_release(&split);
+	} else if (draft_split(ctx, d) == 0) {
+		draft_verify(ctx, d);
+	}
+	return 0;
+}
+
+static int run_llm(const struct check_run *run, const struct draft_ctx *ctx, struct draft *d)
+{
+	struct llm_config lc;
+	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
+	if (llm_config_load(&run->cfg, &lc, &err) < 0) {
+		error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	d->before = ctx->report->sev;
+	if (llm_draft_run(&lc, ctx, d, &err) < 0) {
+		error("%s", err.buf);
+		ret = -1;
+	} else {
+		draft_verify(ctx, d);
+	}
+	strbuf_release(&err);
+	llm_config_release(&lc);
+	return ret;
+}
+
+static int finish(const struct draft_opts *o, const struct check_run *run, struct draft *d,
+		  const char *file)
+{
+	if (o->commit) {
+		if (d->failed) {
+			error("not committing: the draft failed verification: %s", d->failed);
+			return 1;
+		}
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_addf(&msg, "%s\n\nDrafted by sluice (%s) for %s:\n", d->title,
+			    d->origin ? d->origin : "built-in", file);
+		for (size_t i = 0; i < d->nr; i++)
+			strbuf_addf(&msg, "- %s: %s\n", d->files[i].path, d->files[i].purpose);
+		int r = commit_draft(".", d, o->branch ? o->branch : run->ms.branch, msg.buf);
+		strbuf_release(&msg);
+		if (r < 0)
+			return 2;
+		printf("committed %zu file%s: %s\n", d->nr, d->nr == 1 ? "" : "s", d->title);
+		return 0;
+	}
+	if (o->out) {
+		if (draft_write_dir(d, o->out) < 0)
+			return 2;
+		for (size_t i = 0; i < d->nr; i++)
+			printf("wrote %s/%s\n", o->out, d->files[i].path);
+		for (size_t i = 0; i < d->notes.nr; i++)
+			printf("# note: %s\n", d->notes.items[i]);
+		if (d->failed)
+			printf("# FAILED: %s\n", d->failed);
+	} else {
+		draft_print(stdout, d);
+	}
+	return d->failed ? 1 : 0;
+}
+
+static int parse_args(int argc, char **argv, struct draft_opts *o)
+{
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hC:", draft_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_SPLIT:
+		case OPT_DOWN:
+		case OPT_RUNBOOK:
+			o->what = c;
+			break;
+		case OPT_LLM:
+			o->llm = true;
+			break;
+		case OPT_OUT:
+			o->out = optarg;
+			break;
+		case OPT_COMMIT:
+			o->commit = true;
+			break;
+		case OPT_BRANCH:
+			o->branch = optarg;
+			break;
+		case OPT_PG:
+			o->pg = optarg;
+			break;
+		case 'C':
+			if (chdir(optarg) < 0)
+				return error("cannot change to '%s': %m", optarg);
+			break;
+		case 'h':
+			fputs(draft_usage, stdout);
+			return 1;
+		default:
+			fputs(draft_usage, stderr);
+			return -1;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(draft_usage, stderr);
+		return -1;
+	}
+	if (o->out && o->commit)
+		return error("--out and --commit do not go together: pick one");
+	return 0;
+}
+
+int cmd_draft(int argc, char **argv)
+{
+	struct draft_opts o = { .what = OPT_SPLIT };
+	struct check_run run;
+	struct draft d;
+	struct draft_ctx ctx;
+	struct file_report fr;
+	bool have_schema = false;
+	struct schema s;
+	char *dir = NULL, *file = NULL;
+	int ret = 2;
+	long target;
+
+	check_run_init(&run);
+	draft_init(&d);
+	memset(&fr, 0, sizeof(fr));
+	memset(&s, 0, sizeof(s));
+	int pa = parse_args(argc, argv, &o);
+	if (pa)
+		return pa > 0 ? 0 : (check_run_release(&run), 2);
+
+	dir = history_dir(argv[optind]);
+	file = clean_path(argv[optind], dir);
+	if (access(argv[optind], R_OK) < 0) {
+		error("cannot read '%s': %m", argv[optind]);
+		goto out;
+	}
+	{
+		const char *paths[] = { dir };
+		if (check_prepare(&run, paths, 1) < 0)
+			goto out;
+	}
+	if (o.pg) {
+		char *end;
+		long n = strtol(o.pg, &end, 10);
+		if (*end || n < 9 || n > 30) {
+			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", o.pg);
+			goto out;
+		}
+		run.opts.pg_version = (int)n;
+	}
+	target = find_target(&run.ms, file);
+	if (target < 0 || !run.ms.v[target]->up) {
+		error("'%s' is not a migration sluice recognises (no up script found)", argv[optind]);
+		goto out;
+	}
+	if (!run.ms.branch && o.commit) {
+		/* discovery by paths does not read git: ask commit.c */
+		free(run.ms.branch);
+		run.ms.branch = commit_current_branch(".");
+	}
+
+	/* The target judged on the schema its history leaves. */
+	draft_history_schema(&run.ms, (size_t)target, &s);
+	have_schema = true;
+	schema_begin_migration(&s, run.ms.v[target]->id);
+	judge_script(&run.opts, &s, run.ms.v[target], run.ms.v[target]->up, &fr);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ms = &run.ms;
+	ctx.target = (size_t)target;
+	ctx.opts = &run.opts;
+	ctx.report = &fr;
+
+	if (o.llm) {
+		if (run_llm(&run, &ctx, &d) < 0) {
+			ret = 1;
+			goto out;
+		}
+	} else {
+		build_builtin(&o, &ctx, &d);
+	}
+	if (!d.nr && d.failed) {
+		error("%s", d.failed);
+		ret = 1;
+		goto out;
+	}
+	ret = finish(&o, &run, &d, file);
+	fflush(stdout);
+out:
+	file_report_release(&fr);
+	if (have_schema)
+		schema_release(&s);
+	draft_release(&d);
+	check_run_release(&run);
+	free(dir);
+	free(file);
+	return ret;
+}

@@ -1,0 +1,29 @@
+/*
+ * commit.h - accepting a draft: write its files and make one commit.
+ *
+ * The one place sluice writes to a repository, so the rules are strict:
+ * refuse when a file to be written has uncommitted changes (or is an
+ * untracked file of the user's), never commit on a detached HEAD or on a
+ * branch other than the one the caller showed, keep file modes, and leave
+ * the working tree, the index and the branch exactly as they were when
+ * anything fails. The commit is built from HEAD's tree plus the draft's
+ * files, not from the index, so nothing the user staged rides along.
+ */
+#ifndef SLUICE_COMMIT_H
+#define SLUICE_COMMIT_H
+
+struct draft;
+
+/*
+ * Writes d's files (paths relative to the current directory, inside the
+ * repository at `repo_path`) and commits them on `expected_branch` with
+ * `message`; author and committer from git config. Returns 0, or -1 with a
+ * one-line message printed and the repository unchanged.
+ */
+int commit_draft(const char *repo_path, const struct draft *d, const char *expected_branch,
+		 const char *message);
+
+/* The checked-out branch's short name, or NULL (detached, unborn, no repository). */
+char *commit_current_branch(const char *repo_path);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * draft.c - the draft container, the history schema drafts are built on,
+ * and the verification every draft must pass before it can be accepted.
+ *
+ * Verification does not trust the drafter (ours or a model's): the draft's
+ * SQL files go through discovery as if they were in the repository, the
+ * history before the target is replayed, and each file is judged in order
+ * by the same judge as `sluice check`. A file that does not parse, or a
+ * draft whose worst finding is not better than the original's, fails.
+ */
+#include "draft.h"
+#include "draft_int.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void draft_init(struct draft *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void draft_release(struct draft *d)
+{
+	for (size_t i = 0; i < d->nr; i++) {
+		free(d->files[i].path);
+		free(d->files[i].text);
+		free(d->files[i].purpose);
+	}
+	free(d->files);
+	free(d->title);
+	free(d->origin);
+	free(d->failed);
+	strlist_clear(&d->notes);
+	memset(d, 0, sizeof(*d));
+}
+
+struct draft_file *draft_add_file(struct draft *d, const char *path, char *text,
+				  const char *purpose, bool sql)
+{
+	ALLOC_GROW(d->files, d->nr + 1, d->alloc);
+	struct draft_file *f = &d->files[d->nr++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	f->text = text;
+	f->purpose = xstrdup(nonnull(purpose));
+	f->sql = sql;
+	f->dir = DIR_UP;
+	return f;
+}
+
+void draft_fail(struct draft *d, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (d->failed) {
+		strbuf_release(&sb);
+		return; /* the first reason is the one to show */
+	}
+	d->failed = strbuf_detach(&sb, NULL);
+}
+
+void draft_history_schema(const struct migration_set *ms, size_t upto, struct schema *out)
+{
+	schema_init(out);
+	for (size_t i = 0; i < upto && i < ms->nr; i++) {
+		schema_begin_migration(out, ms->v[i]->id);
+		if (ms->v[i]->up)
+			replay_script(out, ms->v[i]->up);
+	}
+}
+
+/* The first statement of a judged file that did not parse, or NULL. */
+static const struct stmt *first_unparsed(const struct file_report *fr)
+{
+	for (size_t i = 0; i < fr->nr_stmts; i++)
+		if (fr->stmts[i].parse_error)
+			return &fr->stmts[i];
+	return NULL;
+}
+
+/* The finding that makes a report as bad as it is, for the failure message. */
+static const struct finding *worst_finding(const struct file_report *fr, int *line)
+{
+	const struct finding *w = NULL;
+	for (size_t i = 0; i < fr->nr_stmts; i++)
+		for (size_t j = 0; j < fr->stmts[i].nr_findings; j++) {
+			const struct finding *f = &fr->stmts[i].findings[j];
+			if (!f->ignored && (!w || f->sev > w->sev)) {
+				w = f;
+				*line = fr->stmts[i].line;
+			}
+		}
+	for (size_t i = 0; i < fr->nr_findings; i++)
+		if (!fr->findings[i].ignored && (!w || fr->findings[i].sev > w->sev)) {
+			w = &fr->findings[i];
+			*line = w->line;
+		}
+	return w;
+}
+
+static const struct draft_file *file_for(const struct draft *d, const char *path)
+{
+	for (size_t i = 0; i < d->nr; i++)
+		if (!strcmp(d->files[i].path, path))
+			return &d->files[i];
+	return NULL;
+}
+
+void draft_verify(const struct draft_ctx *ctx, struct draft *d)
+{
+	struct migration_set drafted;
+	struct schema s;
+	enum severity after = SEV_NONE;
+	const struct finding *worst = NULL;
+	char *worst_path = NULL;
+	size_t judged = 0;
+
+	migration_set_init(&drafted);
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->files[i].sql)
+			discover_add_file(&drafted, d->files[i].path, d->files[i].text,
+					  strlen(d->files[i].text), true);
+	discover_finish(&drafted);
+	draft_history_schema(ctx->ms, ctx->target, &s);
+
+	for (size_t i = 0; i < drafted.nr && !d->failed; i++) {
+		struct migration *m = drafted.v[i];
+		struct script *scripts[2] = { m->up, m->down };
+		schema_begin_migration(&s, m->id);
+		for (int k = 0; k < 2; k++) {
+			struct script *sc = scripts[k];
+			struct file_report fr;
+			struct schema scratch, *on = &s;
+			if (!sc)
+				continue;
+			const struct draft_file *df = file_for(d, sc->path);
+			/* We wrote the framework's no-transaction marker: judge it as it will run. */
+			if (df && df->no_txn)
+				sc->in_txn = false;
+			if (k == 1) {
+				schema_init(&scratch);
+				on = &scratch;
+			}
+			judge_script(ctx->opts, on, m, sc, &fr);
+			judged++;
+			const struct stmt *bad = first_unparsed(&fr);
+			if (fr.error)
+				draft_fail(d, "%s", fr.error);
+			else if (bad)
+				draft_fail(d, "%s:%d does not parse: %s", sc->path, bad->line, bad->parse_error);
+			if (k == 0 && fr.sev > after) {
+				int line = 0;
+				after = fr.sev;
+				worst = worst_finding(&fr, &line);
+				free(worst_path);
+				worst_path = worst ? xstrfmt("%s:%d: %s (%s)", sc->path, line,
+							     worst->message, worst->rule) : NULL;
+			}
+			file_report_release(&fr);
+			if (on == &scratch)
+				schema_release(&scratch);
+		}
+	}
+	d->after = after;
+	if (!judged && !d->failed)
+		draft_fail(d, "the draft holds no SQL file sluice can judge");
+	else if (!d->failed && after >= d->before && d->before > SEV_NONE)
+		draft_fail(d, "no safer than the original: worst finding %s, was %s%s%s",
+			   severity_name(after), severity_name(d->before),
+			   worst_path ? "; " : "", nonnull(worst_path));
+	free(worst_path);
+	schema_release(&s);
+	migration_set_release(&drafted);
+}
+
+void draft_print(FILE *out, const struct draft *d)
+{
+	fprintf(out, "# %s (%s)\n", nonnull(d->title), d->origin ? d->origin : "built-in");
+	for (size_t i = 0; i < d->nr; i++) {
+		const struct draft_file *f = &d->files[i];
+		fprintf(out, "\n==> %s <==%s%s\n", f->path, f->purpose[0] ? "  -- " : "", f->purpose);
+		fputs(f->text, out);
+		if (f->text[0] && f->text[strlen(f->text) - 1] != '\n')
+			fputc('\n', out);
+	}
+	if (d->notes.nr)
+		fputc('\n', out);
+	for (size_t i = 0; i < d->notes.nr; i++)
+		fprintf(out, "# note: %s\n", d->notes.items[i]);
+	if (d->failed)
+		fprintf(out, "# FAILED: %s\n", d->failed);
+	else if (d->before > SEV_NONE || d->after > SEV_NONE)
+		fprintf(out, "# verified: worst finding %s before, %s after\n",
+			severity_name(d->before), severity_name(d->after));
+}
+
+/* mkdir -p for the directories of `path` (not the last component). */
+static int make_parents(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			int r = error("cannot create directory '%s': %s", p, strerror(errno));
+			free(p);
+			return r;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
+int draft_write_dir(const struct draft *d, const char *dir)
+{
+	for (size_t i = 0; i < d->nr; i++) {
+		const char *rel = d->files[i].path;
+		while (starts_with(rel, "./"))
+			rel += 2;
+		char *path = xstrfmt("%s/%s", dir, rel[0] == '/' ? rel + 1 : rel);
+		FILE *f;
+		if (make_parents(path) < 0) {
+			free(path);
+			return -1;
+		}
+		f = fopen(path, "w");
+		int bad = !f || fputs(d->files[i].text, f) < 0;
+		if (f && fclose(f) != 0)
+			bad = 1;
+		if (bad) {
+			int r = error("cannot write '%s': %s", path, strerror(errno));
+			free(path);
+			return r;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+void draft_verify_parse_only(struct draft *d)
+{
+	for (size_t i = 0; i < d->nr && !d->failed; i++) {
+		struct draft_file *f = &d->files[i];
+		if (!f->sql)
+			continue;
+		struct script *sc = script_new(f->path, f->text, strlen(f->text));
+		struct file_report fr;
+		memset(&fr, 0, sizeof(fr));
+		parse_script(sc, &fr);
+		const struct stmt *bad = first_unparsed(&fr);
+		if (bad)
+			draft_fail(d, "%s:%d does not parse: %s", f->path, bad->line, bad->parse_error);
+		file_report_release(&fr);
+		script_free(sc);
+	}
+}
