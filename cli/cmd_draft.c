@@ -162,16 +162,15 @@ static int finish(const struct draft_opts *o, const struct check_run *run, struc
 		printf("committed %zu file%s: %s\n", d->nr, d->nr == 1 ? "" : "s", d->title);
 		return 0;
 	}
-	if (o->out) {
+	if (o->out && !d->failed) {
 		if (draft_write_dir(d, o->out) < 0)
 			return 2;
 		for (size_t i = 0; i < d->nr; i++)
 			printf("wrote %s/%s\n", o->out, d->files[i].path);
 		for (size_t i = 0; i < d->notes.nr; i++)
 			printf("# note: %s\n", d->notes.items[i]);
-		if (d->failed)
-			printf("# FAILED: %s\n", d->failed);
 	} else {
+		/* a failed draft is shown, never written */
 		draft_print(stdout, d);
 	}
 	return d->failed ? 1 : 0;
