@@ -122,6 +122,10 @@ static char *repo_relative(const char *workdir, const char *path, char **abs_out
 static int check_clean(struct accept *a, struct pending_file *f)
 {
 	unsigned int flags = 0;
+	struct stat st;
+	if (lstat(f->abs, &st) == 0 && !S_ISREG(st.st_mode))
+		return error("'%s' is in the way: it is not a regular file; nothing was written",
+			     f->rel);
 	int r = git_status_file(&flags, a->repo, f->rel);
 	if (r == GIT_ENOTFOUND)
 		return 0;
