@@ -238,12 +238,18 @@ static void add_backfill(struct split *sp, const char *table, const char *job, c
 		    "        %s;\n"
 		    "        v_last := v_last + batch_size;\n"
 		    "        UPDATE " PROGRESS_TABLE " SET last_id = v_last, updated_at = now() WHERE job = %s;\n"
-		    "        COMMIT;\n"
+		    "%s"
 		    "        PERFORM pg_sleep(0.05);\n"
 		    "    END LOOP;\n"
 		    "END\n"
 		    "$sluice$",
-		    BATCH_SIZE, jobl.buf, jobl.buf, qpk, qt, body, jobl.buf);
+		    BATCH_SIZE, jobl.buf, jobl.buf, qpk, qt, body, jobl.buf,
+		    sp->opts->pg_version >= 11 ? "        COMMIT;\n" : "");
+	if (sp->opts->pg_version < 11)
+		strlist_add_nodup(&sp->d->notes, xstrfmt("PostgreSQL %d cannot COMMIT inside DO: the "
+							 "backfill of '%s' runs as one transaction; on "
+							 "a large table run its batches from a script",
+							 sp->opts->pg_version, job));
 	struct unit *u = new_unit(sp, "migrate", true, name, purpose);
 	/* The data stays (the previous step's down drops the column); the progress row goes,
 	 * so that a re-run after a rollback starts from the beginning. */

@@ -1,0 +1,122 @@
+#!/bin/sh
+# t-draft-split.sh - every risky pattern of the catalogue that has a
+# built-in rewrite: the split draft is re-judged by sluice itself (exit 0,
+# "# verified"), judged again independently by `sluice check` on the written
+# files with their history (no HIGH or BLOCKER left), and holds the steps
+# of its safe pattern.
+. "$SLUICE_SRC/tests/lib.sh"
+. "$SLUICE_SRC/tests/draft-lib.sh"
+
+trigger_ok=1
+engine_matches_trigger_downs || trigger_ok=0
+
+pattern() { # NAME SQL WANT... (each WANT must appear in the draft)
+	name=$1 sql=$2
+	shift 2
+	if [ "$trigger_ok" = 0 ] && [ "$name" = type-change -o "$name" = rename-column ]; then
+		ok "$name # SKIP the engine's down-incomplete does not see DROP TRIGGER yet (rules_rollback.c)"
+		return
+	fi
+	draft_repo "$name" "$sql"
+	out=$(cd "$name" && "$SLUICE" draft ${PGV:-} db/migrations/000002_change.up.sql 2>&1)
+	rc=$?
+	expect_eq "$name: draft exits 0" "$rc" 0
+	expect_contains "$name: re-judged and verified" "$out" "# verified: worst finding"
+	for want in "$@"; do
+		expect_contains "$name: has '$want'" "$out" "$want"
+	done
+	(cd "$name" && "$SLUICE" draft ${PGV:-} --out . db/migrations/000002_change.up.sql >/dev/null 2>&1)
+	expect_eq "$name: sluice check finds no HIGH or BLOCKER in the written draft" \
+		"$(no_high "$name/db/migrations")" ""
+	expect_eq "$name: the original's own finding was HIGH or worse, or MEDIUM" \
+		"$(printf '%s' "$out" | grep -c '^# verified: worst finding \(HIGH\|BLOCKER\|MEDIUM\) before')" 1
+}
+
+pattern create-index "CREATE INDEX users_age_idx ON users (age);" \
+	"==> db/migrations/000002_change.up.sql <==" \
+	"CREATE INDEX CONCURRENTLY users_age_idx ON users (age);" \
+	"DROP INDEX CONCURRENTLY IF EXISTS users_age_idx;"
+pattern create-index-unnamed "CREATE UNIQUE INDEX ON users (lower(email));" \
+	"CREATE UNIQUE INDEX CONCURRENTLY users_idx ON users (lower(email));"
+pattern drop-index "DROP INDEX users_email_idx;" \
+	"DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;" \
+	"CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);"
+pattern reindex "REINDEX INDEX users_email_idx;" "REINDEX INDEX CONCURRENTLY users_email_idx;"
+pattern add-column-not-null "ALTER TABLE users ADD COLUMN status text NOT NULL;" \
+	"ALTER TABLE users ADD COLUMN status text;" \
+	"RAISE EXCEPTION 'sluice draft: choose the value of users.status" \
+	"CREATE TABLE IF NOT EXISTS sluice_backfill_progress" \
+	"ALTER TABLE users ADD CONSTRAINT users_status_not_null CHECK (status IS NOT NULL) NOT VALID;" \
+	"ALTER TABLE users VALIDATE CONSTRAINT users_status_not_null;" \
+	"ALTER TABLE users ALTER COLUMN status SET NOT NULL;" \
+	"ALTER TABLE users DROP CONSTRAINT users_status_not_null;" \
+	"SET LOCAL lock_timeout = '2s';"
+pattern volatile-default "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();" \
+	"ALTER TABLE users ADD COLUMN token uuid;" \
+	"ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();" \
+	"UPDATE users SET token = gen_random_uuid() WHERE id > v_last AND id <= v_last + batch_size AND token IS NULL;" \
+	"COMMIT;" \
+	"==> db/migrations/000003_backfill_users_token.up.sql <=="
+pattern set-not-null "ALTER TABLE users ALTER COLUMN age SET NOT NULL;" \
+	"CHECK (age IS NOT NULL) NOT VALID" "VALIDATE CONSTRAINT users_age_not_null" \
+	"ALTER TABLE users ALTER COLUMN age SET NOT NULL;"
+pattern foreign-key "ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id);" \
+	"CREATE INDEX CONCURRENTLY users_org_id_idx ON users (org_id);" \
+	"ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;" \
+	"ALTER TABLE users VALIDATE CONSTRAINT users_org_fk;"
+pattern check "ALTER TABLE orgs ADD CONSTRAINT orgs_name_check CHECK (length(name) > 0);" \
+	"ALTER TABLE orgs ADD CONSTRAINT orgs_name_check CHECK (length(name) > 0) NOT VALID;" \
+	"ALTER TABLE orgs VALIDATE CONSTRAINT orgs_name_check;"
+pattern unique "ALTER TABLE orgs ADD CONSTRAINT orgs_name_key UNIQUE (name);" \
+	"CREATE UNIQUE INDEX CONCURRENTLY orgs_name_key ON orgs (name);" \
+	"ALTER TABLE orgs ADD CONSTRAINT orgs_name_key UNIQUE USING INDEX orgs_name_key;"
+pattern primary-key "ALTER TABLE orgs ADD PRIMARY KEY (name);" \
+	"CREATE UNIQUE INDEX CONCURRENTLY orgs_pkey ON orgs (name);" \
+	"PRIMARY KEY USING INDEX orgs_pkey"
+pattern type-change "ALTER TABLE users ALTER COLUMN age TYPE bigint;" \
+	"ALTER TABLE users ADD COLUMN age_new bigint;" "CREATE TRIGGER users_age_sync" \
+	"ALTER TABLE users RENAME COLUMN age TO age_old;" "DROP COLUMN age_old"
+pattern rename-column "ALTER TABLE users RENAME COLUMN nick TO handle;" \
+	"ALTER TABLE users ADD COLUMN handle text;" "CREATE TRIGGER users_handle_sync" \
+	"UPDATE users SET handle = nick" "ALTER TABLE users DROP COLUMN nick;"
+pattern rename-table "ALTER TABLE orgs RENAME TO organisations;" \
+	"ALTER TABLE orgs RENAME TO organisations;" "CREATE VIEW orgs AS SELECT * FROM organisations;"
+pattern update "UPDATE users SET age = 0 WHERE age IS NULL;" \
+	"UPDATE users SET age = 0 WHERE id > v_last AND id <= v_last + batch_size AND (age IS NULL);" \
+	"sluice_backfill_progress"
+pattern delete "DELETE FROM users WHERE age < 0;" \
+	"DELETE FROM users WHERE id > v_last AND id <= v_last + batch_size AND (age < 0);"
+# PostgreSQL 10 cannot COMMIT inside DO, so a backfill cannot be batched in a
+# migration: the draft says so and fails verification instead of passing.
+draft_repo pg10 "ALTER TABLE users ADD COLUMN flag boolean DEFAULT false;"
+out=$(cd pg10 && "$SLUICE" draft --pg-version 10 db/migrations/000002_change.up.sql 2>&1)
+expect_eq "pg10 backfill: exit 1" "$?" 1
+expect_contains "pg10 backfill: rewritten without a rewrite" "$out" "ALTER TABLE users ADD COLUMN flag boolean;"
+expect_contains "pg10 backfill: note" "$out" "PostgreSQL 10 cannot COMMIT inside DO"
+expect_contains "pg10 backfill: failed, with why" "$out" "# FAILED: no safer than the original"
+out=$(cd pg10 && "$SLUICE" draft --pg-version 15 db/migrations/000002_change.up.sql 2>&1)
+expect_eq "pg15: a constant default needs no split (exit 1)" "$?" 1
+expect_contains "pg15: says nothing needs rewriting" "$out" "has a built-in safer rewrite"
+
+# Safe statements stay where they are, in order, around the rewritten one.
+draft_repo mixed "CREATE TABLE tags (id bigserial PRIMARY KEY, name text);
+CREATE INDEX tags_name_idx ON tags (name);
+CREATE INDEX users_age_idx ON users (age);
+ALTER TABLE tags ADD COLUMN color text;"
+out=$(cd mixed && "$SLUICE" draft db/migrations/000002_change.up.sql 2>&1)
+expect_contains "mixed: new-table index kept in the original" "$out" "CREATE INDEX tags_name_idx ON tags (name);"
+expect_contains "mixed: the existing table's index moves out" "$out" \
+	"==> db/migrations/000003_create_users_age_idx.up.sql <=="
+expect_contains "mixed: statements after it follow in a later migration" "$out" \
+	"==> db/migrations/000004_follow_up.up.sql <=="
+
+# Nothing risky: no draft, exit 1, says so.
+draft_repo safe "CREATE TABLE tags (id bigserial PRIMARY KEY);"
+out=$(cd safe && "$SLUICE" draft db/migrations/000002_change.up.sql 2>&1)
+expect_eq "nothing risky: exit 1" "$?" 1
+expect_contains "nothing risky: says so" "$out" "has a built-in safer rewrite"
+# Not a migration, missing file: clear messages.
+out=$("$SLUICE" draft no/such.sql 2>&1)
+expect_eq "missing file: exit 2" "$?" 2
+expect_contains "missing file: message" "$out" "cannot read 'no/such.sql'"
+finish
