@@ -90,49 +90,68 @@ static const char *const alter_rewrites[] = {
 	"AT_SetTableSpace", "AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod",
 };
 
-static bool is_volatile_func(const char *name, void *data)
+static bool is_volatile_builtin(const char *name)
 {
 	static const char *const volatile_funcs[] = {
 		"random", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1",
 		"uuid_generate_v1mc", "clock_timestamp", "timeofday", "nextval",
 		"random_normal", "txid_current", "gen_random_bytes", "uuid_generate_v7",
 	};
-	(void)data;
 	return str_in(name, volatile_funcs, ARRAY_SIZE(volatile_funcs));
+}
+
+static bool is_volatile_func(const char *name, void *data)
+{
+	const struct schema *s = data;
+	return is_volatile_builtin(name) || (s && strlist_has(&s->volatile_functions, name));
 }
 
 /*
  * now(), CURRENT_TIMESTAMP and friends are STABLE, not volatile: PostgreSQL
  * 11+ evaluates them once and stores the value without a rewrite.
  */
-bool expr_is_volatile(const cJSON *expr)
+bool expr_is_volatile(const cJSON *expr, const struct schema *s)
 {
-	return tree_any_funccall(expr, is_volatile_func, NULL);
+	return tree_any_funccall(expr, is_volatile_func, (void *)s);
 }
 
 /* Built-ins seen in DEFAULTs that are STABLE or IMMUTABLE: no rewrite on 11+. */
-static bool is_known_func(const char *name, void *data)
+static const char *const known_funcs[] = {
+	"now", "statement_timestamp", "transaction_timestamp", "current_setting",
+	"lower", "upper", "btrim", "trim", "replace", "concat", "md5", "length",
+	"to_char", "to_timestamp", "to_date", "date_trunc", "timezone", "make_interval",
+	"make_date", "to_json", "to_jsonb", "json_build_object", "jsonb_build_object",
+	"json_build_array", "jsonb_build_array", "array_fill", "encode", "decode",
+	"current_database", "current_schema", "current_user", "session_user",
+};
+
+struct unknown_search {
+	const struct schema *s;
+	const char *found;
+};
+
+static bool is_unknown_func(const char *name, void *data)
 {
-	static const char *const known[] = {
-		"now", "statement_timestamp", "transaction_timestamp", "current_setting",
-		"lower", "upper", "btrim", "trim", "replace", "concat", "md5", "length",
-		"to_char", "to_timestamp", "to_date", "date_trunc", "timezone", "make_interval",
-		"make_date", "to_json", "to_jsonb", "json_build_object", "jsonb_build_object",
-		"json_build_array", "jsonb_build_array", "array_fill", "encode", "decode",
-		"current_database", "current_schema", "current_user", "session_user",
-	};
-	const char **unknown = data;
-	if (is_volatile_func(name, NULL) || str_in(name, known, ARRAY_SIZE(known)))
+	struct unknown_search *u = data;
+	if (is_volatile_builtin(name) || str_in(name, known_funcs, ARRAY_SIZE(known_funcs)))
 		return false;
-	*unknown = name;
+	if (u->s) {
+		/* created by the history: its volatility is known either way */
+		for (size_t i = 0; i < u->s->functions.nr; i++) {
+			const char *f = u->s->functions.items[i], *dot = strrchr(f, '.');
+			if (!strcmp(dot ? dot + 1 : f, name))
+				return false;
+		}
+	}
+	u->found = name;
 	return true;
 }
 
-const char *expr_unknown_function(const cJSON *expr)
+const char *expr_unknown_function(const cJSON *expr, const struct schema *s)
 {
-	const char *name = NULL;
-	tree_any_funccall(expr, is_known_func, &name);
-	return name;
+	struct unknown_search u = { s, NULL };
+	tree_any_funccall(expr, is_unknown_func, &u);
+	return u.found;
 }
 
 static const cJSON *column_default(const cJSON *coldef, bool *has_default)
@@ -152,7 +171,7 @@ static const cJSON *column_default(const cJSON *coldef, bool *has_default)
 }
 
 /* Does ADD COLUMN rewrite the table? */
-static bool add_column_rewrites(const cJSON *coldef, int pg)
+static bool add_column_rewrites(const cJSON *coldef, const struct schema *s, int pg)
 {
 	bool has_default;
 	const cJSON *c = column_default(coldef, &has_default);
@@ -173,7 +192,7 @@ static bool add_column_rewrites(const cJSON *coldef, int pg)
 		return false;           /* DEFAULT NULL */
 	if (pg < 11)
 		return true;
-	return expr_is_volatile(expr);
+	return expr_is_volatile(expr, s);
 }
 
 struct alter_facts {
@@ -211,7 +230,7 @@ static void assess_alter_cmd(struct alter_facts *f, const cJSON *cmd, const char
 		return;
 	}
 	if (!strcmp(sub, "AT_AddColumn")) {
-		merge(f, LOCK_ACCESS_EXCLUSIVE, add_column_rewrites(tree_as(def, "ColumnDef"), pg), false);
+		merge(f, LOCK_ACCESS_EXCLUSIVE, add_column_rewrites(tree_as(def, "ColumnDef"), s, pg), false);
 	} else if (!strcmp(sub, "AT_AlterColumnType")) {
 		const struct column *c = table_column(schema_table(s, table),
 						      tree_str(tree_path(cmd, "name", NULL)));

@@ -87,9 +87,10 @@ int ctx_pg(const struct rule_ctx *ctx);       /* PostgreSQL major version */
 
 /* DEFAULT expressions (core/locks.c): does one call a volatile function (so
  * ADD COLUMN rewrites the table), and which function in it has a
- * volatility sluice does not know (NULL: none)? */
-bool expr_is_volatile(const cJSON *expr);
-const char *expr_unknown_function(const cJSON *expr);
+ * volatility sluice does not know (NULL: none)? Functions the schema saw
+ * created are known; `s` may be NULL. */
+bool expr_is_volatile(const cJSON *expr, const struct schema *s);
+const char *expr_unknown_function(const cJSON *expr, const struct schema *s);
 
 /* The catalogue. */
 size_t rules_count(void);

@@ -88,7 +88,7 @@ static void rewriting_column(struct rule_ctx *ctx, const cJSON *cmd)
 		why = "an identity column fills every existing row from its sequence";
 	else if (f.generated)
 		why = "a stored generated column is computed and written for every existing row";
-	else if (f.default_expr && expr_is_volatile(f.default_expr))
+	else if (f.default_expr && expr_is_volatile(f.default_expr, ctx->schema))
 		why = "its DEFAULT is volatile, so it is evaluated and written for every row";
 	if (why) {
 		char *fix = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s (no default); set the default "
@@ -98,7 +98,7 @@ static void rewriting_column(struct rule_ctx *ctx, const cJSON *cmd)
 		flag_as(ctx, ctx->rule->sev, fix, "adding '%s' rewrites '%s' under ACCESS "
 			"EXCLUSIVE: %s", c, t, why);
 		free(fix);
-	} else if (f.default_expr && (func = expr_unknown_function(f.default_expr))) {
+	} else if (f.default_expr && (func = expr_unknown_function(f.default_expr, ctx->schema))) {
 		flag_as(ctx, SEV_MEDIUM, NULL, "adding '%s' to '%s' with DEFAULT %s(...): if %s() is "
 			"VOLATILE this rewrites the table under ACCESS EXCLUSIVE; verify", c, t,
 			func, func);
@@ -116,7 +116,7 @@ static void old_default_column(struct rule_ctx *ctx, const cJSON *cmd)
 {
 	struct coldef_facts f;
 	coldef_facts_read(tree_as(tree_path(cmd, "def", NULL), "ColumnDef"), &f);
-	if (f.default_expr && !expr_is_volatile(f.default_expr) && !f.serial && !f.identity &&
+	if (f.default_expr && !expr_is_volatile(f.default_expr, ctx->schema) && !f.serial && !f.identity &&
 	    !f.generated) {
 		const char *t = table_of(ctx), *c = nonnull(f.name);
 		char *fix = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s; ALTER TABLE %s ALTER COLUMN %s "
@@ -138,18 +138,25 @@ static void check_old_default_column(struct rule_ctx *ctx)
 
 /* --- DROP COLUMN / RENAME COLUMN ----------------------------------------- */
 
-static void dropped_column(struct rule_ctx *ctx, const cJSON *cmd)
-{
-	bool cascade = !strcmp(nonnull(tree_str(tree_path(cmd, "behavior", NULL))), "DROP_CASCADE");
-	flag(ctx, "dropping '%s.%s' deletes its data, and code still running during the "
-	     "deploy that reads or writes it fails%s", table_of(ctx), cmd_column(cmd),
-	     cascade ? "; CASCADE also drops the views and constraints that use it" : "");
-}
-
 static void check_drop_column(struct rule_ctx *ctx)
 {
-	if (!ctx->st->new_table)
-		for_each_cmd(ctx, "AT_DropColumn", dropped_column);
+	struct strbuf cols = STRBUF_INIT;
+	const cJSON *node;
+	bool cascade = false;
+	if (ctx->st->new_table)
+		return;
+	cJSON_ArrayForEach(node, tree_path(ctx->body, "cmds", NULL)) {
+		const cJSON *cmd = tree_as(node, "AlterTableCmd");
+		if (strcmp(nonnull(tree_str(tree_path(cmd, "subtype", NULL))), "AT_DropColumn"))
+			continue;
+		strbuf_addf(&cols, "%s'%s'", cols.len ? ", " : "", cmd_column(cmd));
+		cascade |= !strcmp(nonnull(tree_str(tree_path(cmd, "behavior", NULL))), "DROP_CASCADE");
+	}
+	if (cols.len)
+		flag(ctx, "dropping %s from '%s' deletes the data, and code still running during "
+		     "the deploy that reads or writes it fails%s", cols.buf, table_of(ctx),
+		     cascade ? "; CASCADE also drops the views and constraints that use it" : "");
+	strbuf_release(&cols);
 }
 
 static void check_rename_column(struct rule_ctx *ctx)

@@ -58,6 +58,7 @@ void schema_release(struct schema *s)
 		constraint_release(&s->cons[i]);
 	free(s->cons);
 	strlist_clear(&s->functions);
+	strlist_clear(&s->volatile_functions);
 	strlist_clear(&s->triggers);
 	strlist_clear(&s->types);
 	memset(s, 0, sizeof(*s));
@@ -596,6 +597,37 @@ out:
 	free(rel);
 }
 
+/* Functions are VOLATILE unless declared otherwise; ADD COLUMN cares. */
+static void apply_function(struct schema *s, const cJSON *b)
+{
+	const cJSON *names = tree_path(b, "funcname", NULL), *opt;
+	const char *last = tree_str(cJSON_GetArrayItem(names, cJSON_GetArraySize(names) - 1));
+	const char *volatility = "volatile";
+	char *n = tree_name_list(names);
+	if (!strlist_has(&s->functions, n))
+		strlist_add_nodup(&s->functions, n);
+	else
+		free(n);
+	cJSON_ArrayForEach(opt, tree_path(b, "options", NULL)) {
+		const char *name = tree_str(tree_path(opt, "DefElem", "defname", NULL));
+		if (name && !strcmp(name, "volatility"))
+			volatility = nonnull(tree_str(tree_path(opt, "DefElem", "arg", "String", "sval", NULL)));
+	}
+	if (!last)
+		return;
+	bool was = strlist_has(&s->volatile_functions, last);
+	if (!strcmp(volatility, "volatile") && !was)
+		strlist_add(&s->volatile_functions, last);
+	else if (strcmp(volatility, "volatile") && was)
+		for (size_t i = 0; i < s->volatile_functions.nr; i++)
+			if (!strcmp(s->volatile_functions.items[i], last)) {
+				free(s->volatile_functions.items[i]);
+				s->volatile_functions.items[i] =
+					s->volatile_functions.items[--s->volatile_functions.nr];
+				break;
+			}
+}
+
 void schema_apply(struct schema *s, const cJSON *node)
 {
 	const char *kind = tree_kind(node);
@@ -612,13 +644,9 @@ void schema_apply(struct schema *s, const cJSON *node)
 		apply_drop(s, b);
 	else if (!strcmp(kind, "RenameStmt"))
 		apply_rename(s, b);
-	else if (!strcmp(kind, "CreateFunctionStmt")) {
-		char *n = tree_name_list(tree_path(b, "funcname", NULL));
-		if (!strlist_has(&s->functions, n))
-			strlist_add_nodup(&s->functions, n);
-		else
-			free(n);
-	} else if (!strcmp(kind, "CreateTrigStmt")) {
+	else if (!strcmp(kind, "CreateFunctionStmt"))
+		apply_function(s, b);
+	else if (!strcmp(kind, "CreateTrigStmt")) {
 		char *rel = tree_rangevar_name(tree_path(b, "relation", NULL));
 		const char *tg = tree_str(tree_path(b, "trigname", NULL));
 		strlist_add_nodup(&s->triggers, xstrfmt("%s on %s", tg ? tg : "?", rel ? rel : "?"));

@@ -64,6 +64,8 @@ struct schema {
 	struct constraint_def *cons;
 	size_t nr_cons, alloc_cons;
 	struct strlist functions;    /* created functions and procedures */
+	struct strlist volatile_functions; /* of those, the VOLATILE ones (the default),
+					      unqualified, lower case */
 	struct strlist triggers;     /* "trigger on table" */
 	struct strlist types;        /* enums and composite types */
 	int generation;              /* bumped per migration applied */

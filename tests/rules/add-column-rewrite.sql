@@ -1,5 +1,7 @@
 -- test: history
 CREATE TABLE users (id bigint PRIMARY KEY, email text);
+CREATE FUNCTION now_micros() RETURNS bigint AS $$ SELECT (extract(epoch FROM now()) * 1000000)::bigint $$ LANGUAGE sql;
+CREATE FUNCTION today_utc() RETURNS date LANGUAGE sql STABLE AS $$ SELECT (now() AT TIME ZONE 'utc')::date $$;
 -- test: up
 -- expect: add-column-rewrite HIGH
 -- expect-lock: ACCESS EXCLUSIVE
@@ -34,3 +36,9 @@ ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();
 
 -- near miss: setting a volatile default on an existing column only affects new rows
 ALTER TABLE users ALTER COLUMN email SET DEFAULT gen_random_uuid()::text;
+
+-- functions the history created: VOLATILE unless declared otherwise
+-- expect: add-column-rewrite HIGH
+ALTER TABLE users ADD COLUMN stamp bigint DEFAULT now_micros();
+-- near miss: declared STABLE
+ALTER TABLE users ADD COLUMN day date DEFAULT today_utc();
