@@ -55,6 +55,8 @@ static int cmp_entry(const void *a, const void *b)
 static struct entry *find_entry(struct repo_scan *rs, const char *path)
 {
 	struct entry key = { .path = (char *)path };
+	if (!rs->sorted)
+		return NULL;
 	return bsearch(&key, rs->v, rs->sorted, sizeof(*rs->v), cmp_entry);
 }
 
@@ -84,7 +86,9 @@ static int walk_cb(const char *root, const git_tree_entry *te, void *data)
 	git_object_t type = git_tree_entry_type(te);
 	if (type == GIT_OBJECT_TREE)
 		return pruned_dir(name) ? 1 : 0;
-	if (type != GIT_OBJECT_BLOB || !interesting(name))
+	/* a symlink's blob is its target's name, not SQL */
+	if (type != GIT_OBJECT_BLOB || git_tree_entry_filemode(te) == GIT_FILEMODE_LINK ||
+	    !interesting(name))
 		return 0;
 	char *path = xstrfmt("%s%s", root, name);
 	struct entry *e = add_entry(rs, path);
@@ -287,7 +291,7 @@ static int mark_worktree(struct repo_scan *rs)
 	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
 		const git_status_entry *se = git_status_byindex(list, i);
 		const git_diff_delta *d = se->index_to_workdir ? se->index_to_workdir : se->head_to_index;
-		if (!d || !interesting(d->new_file.path))
+		if (!d || !interesting(d->new_file.path) || d->new_file.mode == GIT_FILEMODE_LINK)
 			continue;
 		const char *path = d->new_file.path;
 		struct entry *e = find_entry(rs, path);

@@ -72,6 +72,13 @@ expect_eq "on the base branch itself, nothing is pending" \
 mkdir -p m/sub && mig m 2
 expect_eq "run from a subdirectory" "$(cd m/sub && judged)" "migrations/2_t.sql plain up notxn"
 
+# no commit at all yet: the work tree is all there is
+mkdir -p "$T/unborn/migrations" && git -C "$T/unborn" init -q -b main
+mig "$T/unborn" 1
+expect_eq "an unborn branch: untracked migrations pending" \
+	"$(cd "$T/unborn" && judged)" "migrations/1_t.sql plain up notxn"
+expect_eq "... on its branch" "$(cd "$T/unborn" && summary branch)" "main"
+
 # bad input
 mkdir -p "$T/plain/migrations" && mig "$T/plain" 1
 expect_exit "not a git repository" 2 "$SLUICE" check -C "$T/plain"

@@ -24,7 +24,9 @@ echo 'ALTER TABLE users ADD COLUMN a int;' >db/migrations/3_a.mysql.up.sql
 mkdir -p db/migrations/sqlite
 echo 'CREATE TABLE t (id integer);' >db/migrations/sqlite/4_t.up.sql
 echo 'UPDATE users SET id = id;' >queries/update.sql
+ln -s ../../queries/users.sql db/migrations/5_link.up.sql   # a link is not a migration
 commit_all . "feature work"
+ln -s ../../queries/update.sql db/migrations/6_link.up.sql
 # staged, not committed
 echo 'ALTER TABLE posts ADD COLUMN b int;' >db/migrations/11_b.up.sql
 git add db/migrations/11_b.up.sql
@@ -43,6 +45,7 @@ expect_not_contains "history on main is not pending" "$out" "1_users"
 expect_not_contains "a .mysql.up.sql file is not a postgres migration" "$out" "mysql"
 expect_not_contains "migrations/sqlite/ is not a postgres directory" "$out" "sqlite"
 expect_not_contains "queries/ is not a migration directory" "$out" "queries"
+expect_not_contains "symlinks, committed or not, are not read" "$out" "_link"
 expect_eq "branch in the summary" "$(summary branch)" "feature"
 expect_eq "base in the summary" "$(summary base)" "main"
 
