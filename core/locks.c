@@ -237,7 +237,9 @@ static void assess_alter_cmd(struct alter_facts *f, const cJSON *cmd, const char
 		const cJSON *cd = tree_as(def, "ColumnDef");
 		char *to = tree_type_name(tree_path(cd, "typeName", NULL));
 		bool using = tree_path(cd, "raw_default", NULL) != NULL;
-		bool safe = c && c->type && !using && type_change_is_binary_coercible(c->type, to, pg);
+		bool safe = c && c->type && !using &&
+			    (type_change_is_binary_coercible(c->type, to, pg) ||
+			     (s->session_utc && type_change_free_in_utc(c->type, to, pg)));
 		free(to);
 		merge(f, LOCK_ACCESS_EXCLUSIVE, !safe, false);
 	} else if (!strcmp(sub, "AT_SetNotNull")) {

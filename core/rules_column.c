@@ -184,10 +184,12 @@ static void changed_type(struct rule_ctx *ctx, const cJSON *cmd)
 		flag(ctx, "changing '%s.%s' to %s: its old type is not in the migration history, "
 		     "so sluice cannot tell whether this rewrites the table under ACCESS "
 		     "EXCLUSIVE; verify (varchar(n) to varchar(m >= n) or text does not)", t, c, to);
-	} else if (using || !type_change_is_binary_coercible(old->type, to, ctx_pg(ctx))) {
-		const char *tz = !strcmp(type_canonical(old->type), "timestamp") &&
-				 !strcmp(type_canonical(to), "timestamptz") ?
-			" (PostgreSQL 12+ skips it only when the session TimeZone is UTC; verify)" : "";
+	} else if (using || (!type_change_is_binary_coercible(old->type, to, ctx_pg(ctx)) &&
+			     !(ctx->schema->session_utc &&
+			       type_change_free_in_utc(old->type, to, ctx_pg(ctx))))) {
+		const char *tz = !using && type_change_free_in_utc(old->type, to, ctx_pg(ctx)) ?
+			" (PostgreSQL 12+ skips it when the session TimeZone is UTC: SET TIME ZONE "
+			"'UTC' earlier in the migration)" : "";
 		flag(ctx, "changing '%s.%s' from %s to %s%s rewrites the table and rebuilds its "
 		     "indexes under ACCESS EXCLUSIVE%s", t, c, old->type, to,
 		     using ? " with USING" : "", tz);

@@ -70,7 +70,7 @@ struct schema {
 	struct strlist types;        /* enums and composite types */
 	int generation;              /* bumped per migration applied */
 	const char *current_id;      /* migration being applied */
-	struct schema_lookup *lookup; /* schema.c's hash of table names; a cache */
+	bool session_utc;            /* SET TIME ZONE 'UTC' seen in this migration */
 };
 
 void schema_init(struct schema *s);

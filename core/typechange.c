@@ -72,6 +72,8 @@ bool type_change_is_binary_coercible(const char *from, const char *to, int pg)
 	if (same_base && a.nmods == b.nmods &&
 	    (a.nmods == 0 || (a.mods[0] == b.mods[0] && (a.nmods < 2 || a.mods[1] == b.mods[1]))))
 		return true;                              /* no change at all */
+	if (a.array)
+		return false;  /* element coercions of arrays: not shown free, so a rewrite */
 	if (!strcmp(a.base, "varchar") || !strcmp(a.base, "text")) {
 		if (!strcmp(b.base, "text"))
 			return true;
@@ -93,4 +95,16 @@ bool type_change_is_binary_coercible(const char *from, const char *to, int pg)
 	if (!strcmp(a.base, "cidr") && !strcmp(b.base, "inet"))
 		return true;
 	return false;
+}
+
+bool type_change_free_in_utc(const char *from, const char *to, int pg)
+{
+	struct typ a, b;
+	split_type(from, &a);
+	split_type(to, &b);
+	if (pg < 12 || a.array != b.array || a.nmods != b.nmods ||
+	    (a.nmods && a.mods[0] != b.mods[0]))
+		return false;
+	return (!strcmp(a.base, "timestamp") && !strcmp(b.base, "timestamptz")) ||
+	       (!strcmp(a.base, "timestamptz") && !strcmp(b.base, "timestamp"));
 }

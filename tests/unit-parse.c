@@ -108,6 +108,18 @@ static void test_typechange(void)
 	ok(!type_change_is_binary_coercible("int4", "int8", 15), "int to bigint rewrites");
 	ok(!type_change_is_binary_coercible("timestamp", "timestamptz", 15),
 	   "timestamp to timestamptz is not shown safe statically");
+	ok(type_change_free_in_utc("timestamp", "timestamptz", 12), "timestamptz in UTC, PG 12");
+	ok(type_change_free_in_utc("timestamptz(3)", "timestamp(3)", 15), "and back");
+	ok(!type_change_free_in_utc("timestamp", "timestamptz", 11), "not before PG 12");
+	ok(!type_change_free_in_utc("timestamp(6)", "timestamptz(3)", 15), "not with a precision change");
+	ok(!type_change_free_in_utc("date", "timestamptz", 15), "not from date");
+	ok(type_change_is_binary_coercible("varbit(8)", "varbit", 15), "varbit drops its limit");
+	ok(type_change_is_binary_coercible("numeric(10,2)", "numeric", 15), "numeric drops its limit");
+	ok(!type_change_is_binary_coercible("numeric", "numeric(10,2)", 15), "numeric gains a limit");
+	ok(!type_change_is_binary_coercible("text", "varchar(10)", 15), "text to varchar(n) checks");
+	ok(!type_change_is_binary_coercible("text[]", "varchar[]", 15), "arrays are not shown free");
+	ok(type_change_is_binary_coercible("text[]", "text[]", 15), "an array to itself");
+	ok(!type_change_is_binary_coercible("int4[]", "int4", 15), "array to scalar");
 }
 
 int main(void)

@@ -1,6 +1,7 @@
 -- test: history
 CREATE TABLE users (id integer PRIMARY KEY, email varchar(100), code varchar(10),
-	price numeric(10,2), cost numeric(10,2), flags varbit(8), net cidr, seen timestamp, bio text);
+	price numeric(10,2), cost numeric(10,2), flags varbit(8), net cidr, seen timestamp, bio text,
+	last_login timestamp, expires timestamptz(3));
 -- test: up
 -- expect: alter-column-type HIGH
 -- expect-lock: ACCESS EXCLUSIVE
@@ -40,3 +41,11 @@ ALTER TABLE users ALTER COLUMN code TYPE character varying;
 -- near miss: a table created in this migration
 CREATE TABLE orders (id integer PRIMARY KEY);
 ALTER TABLE orders ALTER COLUMN id TYPE bigint;
+
+-- near miss: with the session TimeZone set to UTC, PostgreSQL 12+ keeps the stored values
+SET TIME ZONE 'UTC';
+-- expect-class: SAFE
+ALTER TABLE users ALTER COLUMN last_login TYPE timestamptz;
+-- but a precision change still rewrites
+-- expect: alter-column-type HIGH
+ALTER TABLE users ALTER COLUMN expires TYPE timestamp(0);
