@@ -10,12 +10,94 @@
 #include "schema.h"
 #include "tree.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Finding a table by name is the model's hottest path (every statement
+ * asks, several times), and a long history has thousands of tables. This
+ * open-addressing hash maps a name's hash to a position in s->tables. Every
+ * hit is checked against the table's current name, so stale entries (a
+ * table moved or renamed) are harmless; a miss is trusted, so code that
+ * adds a table, renames one or moves one in s->tables must call
+ * lookup_note() (add_table, schema_set_stats, drop_table and the RENAME
+ * handler do). A schema without a lookup (zeroed, not schema_init'ed)
+ * falls back to the linear scan.
+ */
+struct schema_lookup {
+	uint32_t *hash;          /* 0: empty slot */
+	uint32_t *pos;
+	size_t cap, used;
+};
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;    /* FNV-1a */
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h ? h : 1;
+}
+
+static void lookup_put(struct schema_lookup *l, uint32_t h, size_t pos);
+
+static void lookup_rebuild(struct schema_lookup *l, const struct schema *s, size_t cap)
+{
+	free(l->hash);
+	free(l->pos);
+	l->cap = cap;
+	l->used = 0;
+	l->hash = xcalloc(cap, sizeof(*l->hash));
+	l->pos = xcalloc(cap, sizeof(*l->pos));
+	for (size_t i = 0; i < s->nr_tables; i++)
+		lookup_put(l, name_hash(s->tables[i].name), i);
+}
+
+static void lookup_put(struct schema_lookup *l, uint32_t h, size_t pos)
+{
+	size_t i = h & (l->cap - 1);
+	while (l->hash[i]) {
+		if (l->hash[i] == h && l->pos[i] == pos)
+			return;
+		i = (i + 1) & (l->cap - 1);
+	}
+	l->hash[i] = h;
+	l->pos[i] = (uint32_t)pos;
+	l->used++;
+}
+
+static void lookup_note(const struct schema *s, const char *name, size_t pos)
+{
+	struct schema_lookup *l = s->lookup;
+	if (!l)
+		return;
+	/* Stale entries pile up as tables move: rebuilding drops them. */
+	if ((l->used + 1) * 2 > l->cap) {
+		size_t cap = 64;    /* a power of two: probing masks with cap - 1 */
+		while (cap < 4 * (s->nr_tables + 1))
+			cap *= 2;
+		lookup_rebuild(l, s, cap);
+	}
+	lookup_put(l, name_hash(name), pos);
+}
+
+static struct table_def *lookup_find(const struct schema *s, const char *name)
+{
+	const struct schema_lookup *l = s->lookup;
+	if (!l->cap)
+		return NULL;
+	uint32_t h = name_hash(name);
+	for (size_t i = h & (l->cap - 1); l->hash[i]; i = (i + 1) & (l->cap - 1))
+		if (l->hash[i] == h && l->pos[i] < s->nr_tables &&
+		    !strcmp(s->tables[l->pos[i]].name, name))
+			return &s->tables[l->pos[i]];
+	return NULL;
+}
 
 void schema_init(struct schema *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->lookup = xcalloc(1, sizeof(*s->lookup));
 }
 
 static void table_release(struct table_def *t)
@@ -61,6 +143,11 @@ void schema_release(struct schema *s)
 	strlist_clear(&s->volatile_functions);
 	strlist_clear(&s->triggers);
 	strlist_clear(&s->types);
+	if (s->lookup) {
+		free(s->lookup->hash);
+		free(s->lookup->pos);
+		free(s->lookup);
+	}
 	memset(s, 0, sizeof(*s));
 }
 
@@ -70,6 +157,8 @@ struct table_def *schema_table(const struct schema *s, const char *name)
 		return NULL;
 	if (starts_with(name, "public."))
 		name += 7;
+	if (s->lookup)
+		return lookup_find(s, name);
 	for (size_t i = 0; i < s->nr_tables; i++)
 		if (!strcmp(s->tables[i].name, name))
 			return &s->tables[i];
@@ -137,7 +226,8 @@ bool schema_has_index_covering(const struct schema *s, const char *table, const 
 {
 	if (starts_with(table, "public."))
 		table += 7;
-	for (size_t i = 0; i < s->nr_indexes; i++)
+	/* Newest first: rules mostly ask about tables the migration just touched. */
+	for (size_t i = s->nr_indexes; i-- > 0;)
 		if (!strcmp(s->indexes[i].table, table) && cols_cover(&s->indexes[i].columns, cols))
 			return true;
 	return false;
@@ -147,7 +237,7 @@ bool schema_has_primary_key(const struct schema *s, const char *table)
 {
 	if (starts_with(table, "public."))
 		table += 7;
-	for (size_t i = 0; i < s->nr_indexes; i++)
+	for (size_t i = s->nr_indexes; i-- > 0;)   /* newest first, as above */
 		if (s->indexes[i].primary && !strcmp(s->indexes[i].table, table))
 			return true;
 	return false;
@@ -246,6 +336,7 @@ void schema_set_stats(struct schema *s, const char *table, long long rows, long 
 		memset(t, 0, sizeof(*t));
 		t->name = xstrdup(starts_with(table, "public.") ? table + 7 : table);
 		t->created_gen = -1;
+		lookup_note(s, t->name, s->nr_tables - 1);
 	}
 	t->rows = rows;
 	t->bytes = bytes;
@@ -267,6 +358,7 @@ static struct table_def *add_table(struct schema *s, const char *name)
 	t->created_by = s->current_id ? xstrdup(s->current_id) : NULL;
 	t->created_gen = s->generation;
 	t->rows = t->bytes = -1;
+	lookup_note(s, t->name, s->nr_tables - 1);
 	return t;
 }
 
@@ -278,6 +370,8 @@ static void drop_table(struct schema *s, const char *name)
 	char *tname = xstrdup(t->name);
 	table_release(t);
 	*t = s->tables[--s->nr_tables];
+	if (t < s->tables + s->nr_tables)
+		lookup_note(s, t->name, (size_t)(t - s->tables));
 	for (size_t i = 0; i < s->nr_indexes;) {
 		if (!strcmp(s->indexes[i].table, tname)) {
 			index_release(&s->indexes[i]);
@@ -580,6 +674,7 @@ static void apply_rename(struct schema *s, const cJSON *b)
 				}
 			free(t->name);
 			t->name = xstrdup(newname);
+			lookup_note(s, t->name, (size_t)(t - s->tables));
 		}
 	} else if (!strcmp(type, "OBJECT_COLUMN")) {
 		struct column *c = table_column(schema_table(s, rel), tree_str(tree_path(b, "subname", NULL)));

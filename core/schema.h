@@ -71,6 +71,7 @@ struct schema {
 	int generation;              /* bumped per migration applied */
 	const char *current_id;      /* migration being applied */
 	bool session_utc;            /* SET TIME ZONE 'UTC' seen in this migration */
+	struct schema_lookup *lookup; /* schema.c's hash of table names; a cache */
 };
 
 void schema_init(struct schema *s);
