@@ -26,3 +26,12 @@ ALTER TABLE tags ADD CONSTRAINT tags_name_key UNIQUE USING INDEX tags_name_idx;
 CREATE TABLE sessions (id bigint, token text);
 ALTER TABLE sessions ADD PRIMARY KEY (id);
 ALTER TABLE sessions ADD CONSTRAINT sessions_token_key UNIQUE (token);
+
+-- near miss: created in an earlier BEGIN block of this migration
+BEGIN;
+CREATE TABLE coupons (id bigint, code text);
+COMMIT;
+BEGIN;
+ALTER TABLE coupons ADD PRIMARY KEY (id);
+ALTER TABLE coupons ADD CONSTRAINT coupons_code_key UNIQUE (code);
+COMMIT;

@@ -18,3 +18,11 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_state_known;
 -- near miss: a table created in this migration
 CREATE TABLE refunds (id bigint PRIMARY KEY, amount numeric);
 ALTER TABLE refunds ADD CONSTRAINT refunds_amount_positive CHECK (amount > 0);
+
+-- near miss: created in an earlier BEGIN block of this migration
+BEGIN;
+CREATE TABLE credits (id bigint PRIMARY KEY, amount numeric);
+COMMIT;
+BEGIN;
+ALTER TABLE credits ADD CONSTRAINT credits_amount_positive CHECK (amount > 0);
+COMMIT;

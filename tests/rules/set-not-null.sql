@@ -29,3 +29,11 @@ ALTER TABLE users ALTER COLUMN zip SET NOT NULL;
 -- near miss: a table created in this migration
 CREATE TABLE orders (id bigint PRIMARY KEY, ref text);
 ALTER TABLE orders ALTER COLUMN ref SET NOT NULL;
+
+-- near miss: created in an earlier BEGIN block of this migration
+BEGIN;
+CREATE TABLE invoices (id bigint PRIMARY KEY, number text);
+COMMIT;
+BEGIN;
+ALTER TABLE invoices ALTER COLUMN number SET NOT NULL;
+COMMIT;
