@@ -348,6 +348,11 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));
 		st->lock = LOCK_ROW_EXCLUSIVE;
 		st->scan = strcmp(k, "InsertStmt") && !tree_path(b, "whereClause", NULL);
+	} else if (!strcmp(k, "CopyStmt")) {
+		/* COPY FROM writes rows (ROW EXCLUSIVE), COPY TO reads them */
+		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));
+		st->lock = !st->table ? LOCK_NONE : tree_bool(b, "is_from") ? LOCK_ROW_EXCLUSIVE
+									    : LOCK_ACCESS_SHARE;
 	} else if (!strcmp(k, "SelectStmt")) {
 		st->lock = LOCK_ACCESS_SHARE;
 	} else if (!strcmp(k, "VacuumStmt")) {

@@ -46,6 +46,45 @@ static const char *table_of(const struct rule_ctx *ctx)
 
 /* --- ADD COLUMN ... NOT NULL without a default --------------------------- */
 
+static bool same_table(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	if (starts_with(a, "public."))
+		a += 7;
+	if (starts_with(b, "public."))
+		b += 7;
+	return !strcmp(a, b);
+}
+
+/*
+ * Did an earlier statement of this script empty `table` (DELETE without
+ * WHERE, TRUNCATE) with no INSERT or COPY into it since? Then a NOT NULL
+ * column without a default cannot fail on existing rows.
+ */
+static bool emptied_here(const struct rule_ctx *ctx, const char *table)
+{
+	bool empty = false;
+	for (size_t i = 0; i < ctx->idx; i++) {
+		const struct stmt *st = &ctx->fr->stmts[i];
+		const cJSON *b = tree_body(st->tree), *rel;
+		if (!st->kind)
+			continue;
+		if (!strcmp(st->kind, "DeleteStmt") && same_table(st->table, table))
+			empty = empty || !tree_path(b, "whereClause", NULL);
+		else if ((!strcmp(st->kind, "InsertStmt") || !strcmp(st->kind, "CopyStmt")) &&
+			 same_table(st->table, table))
+			empty = false;
+		else if (!strcmp(st->kind, "TruncateStmt"))
+			cJSON_ArrayForEach(rel, tree_path(b, "relations", NULL)) {
+				char *n = tree_rangevar_name(tree_as(rel, "RangeVar"));
+				empty = empty || same_table(n, table);
+				free(n);
+			}
+	}
+	return empty;
+}
+
 static void required_column(struct rule_ctx *ctx, const cJSON *cmd)
 {
 	struct coldef_facts f;
@@ -56,10 +95,11 @@ static void required_column(struct rule_ctx *ctx, const cJSON *cmd)
 				    "make it NOT NULL (CHECK (%s IS NOT NULL) NOT VALID, VALIDATE, "
 				    "SET NOT NULL) - or give it a constant DEFAULT (no rewrite on "
 				    "PostgreSQL 11+)", t, c, f.type, c);
-		if (ctx_table_rows(ctx, t) == 0)
+		if (ctx_table_rows(ctx, t) == 0 || emptied_here(ctx, t))
 			flag_as(ctx, SEV_MEDIUM, fix, "column '%s' is NOT NULL without a DEFAULT: "
-				"'%s' is empty now, but any running code that inserts without it "
-				"fails", c, t);
+				"'%s' is empty %s, but any running code that inserts without it "
+				"fails", c, t, ctx_table_rows(ctx, t) == 0 ? "now" :
+				"after the DELETE/TRUNCATE above");
 		else
 			flag_as(ctx, ctx->rule->sev, fix, "column '%s' is NOT NULL without a DEFAULT: "
 				"ALTER TABLE fails on '%s' as soon as it has a row", c, t);

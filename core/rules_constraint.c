@@ -103,10 +103,15 @@ static void validating_fk(struct rule_ctx *ctx, const cJSON *con, const char *co
 			    t, name, cols, nonnull(parent), strcmp(pkcols, "()") ? " " : "",
 			    strcmp(pkcols, "()") ? pkcols : "", t, name);
 	free(pkcols);
-	flag_as(ctx, ctx->rule->sev, fix, "foreign key %s on '%s' is checked against every row "
-		"while SHARE ROW EXCLUSIVE is held on both '%s' and '%s': writes to both wait%s",
-		cols, t, t, nonnull(parent),
-		column ? " (and ADD COLUMN holds ACCESS EXCLUSIVE on the child meanwhile)" : "");
+	if (parent && !strcmp(parent, t))
+		flag_as(ctx, ctx->rule->sev, fix, "foreign key %s on '%s' (to itself) is checked "
+			"against every row while SHARE ROW EXCLUSIVE is held: writes wait%s", cols, t,
+			column ? " (and ADD COLUMN holds ACCESS EXCLUSIVE meanwhile)" : "");
+	else
+		flag_as(ctx, ctx->rule->sev, fix, "foreign key %s on '%s' is checked against every "
+			"row while SHARE ROW EXCLUSIVE is held on both '%s' and '%s': writes to both "
+			"wait%s", cols, t, t, nonnull(parent),
+			column ? " (and ADD COLUMN holds ACCESS EXCLUSIVE on the child meanwhile)" : "");
 	free(fix);
 	free(cols);
 	free(parent);

@@ -148,15 +148,52 @@ static char *type_names(const cJSON *objects)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Does a column type ("mood", "public.mood", "mood[]") name the type `name`? */
+static bool type_is(const char *coltype, const char *name)
+{
+	const char *a = strrchr(coltype, '.'), *b = strrchr(name, '.');
+	a = a ? a + 1 : coltype;
+	b = b ? b + 1 : name;
+	size_t n = strcspn(a, "([");
+	return strlen(b) == n && !strncmp(a, b, n);
+}
+
+/* "table.column" for every column the model knows of one of the types. */
+static void columns_of_types(const struct schema *s, const cJSON *objects, struct strbuf *out)
+{
+	const cJSON *obj;
+	cJSON_ArrayForEach(obj, objects) {
+		char *n = tree_name_list(tree_path(obj, "TypeName", "names", NULL));
+		for (size_t t = 0; t < s->nr_tables; t++)
+			for (size_t c = 0; c < s->tables[t].nr_cols; c++)
+				if (s->tables[t].cols[c].type && type_is(s->tables[t].cols[c].type, n))
+					strbuf_addf(out, "%s'%s.%s'", out->len ? ", " : "",
+						    s->tables[t].name, s->tables[t].cols[c].name);
+		free(n);
+	}
+}
+
 static void check_drop_type_cascade(struct rule_ctx *ctx)
 {
 	const char *t = nonnull(tree_str(tree_path(ctx->body, "removeType", NULL)));
 	if ((strcmp(t, "OBJECT_TYPE") && strcmp(t, "OBJECT_DOMAIN")) ||
 	    strcmp(nonnull(tree_str(tree_path(ctx->body, "behavior", NULL))), "DROP_CASCADE"))
 		return;
+	struct strbuf cols = STRBUF_INIT;
 	char *names = type_names(tree_path(ctx->body, "objects", NULL));
-	flag(ctx, "DROP %s %s CASCADE also drops every column of that type, in every table, "
-	     "with its data", !strcmp(t, "OBJECT_TYPE") ? "TYPE" : "DOMAIN", names);
+	const char *what = !strcmp(t, "OBJECT_TYPE") ? "TYPE" : "DOMAIN";
+	columns_of_types(ctx->schema, tree_path(ctx->body, "objects", NULL), &cols);
+	if (cols.len)
+		flag(ctx, "DROP %s %s CASCADE drops %s, with their data", what, names, cols.buf);
+	else if (ctx->schema->nr_tables)
+		/* The history moved every known column off the type (the usual enum swap). */
+		flag_as(ctx, SEV_MEDIUM, NULL, "DROP %s %s CASCADE: no column the history knows "
+			"uses it any more, but CASCADE would silently drop any column of that type it "
+			"missed; verify, or drop it without CASCADE", what, names);
+	else
+		flag(ctx, "DROP %s %s CASCADE also drops every column of that type, in every table, "
+		     "with its data", what, names);
+	strbuf_release(&cols);
 	free(names);
 }
 

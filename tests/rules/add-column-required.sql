@@ -1,6 +1,8 @@
 -- test: history
 CREATE TABLE users (id bigint PRIMARY KEY, email text);
 CREATE TABLE empty_t (id bigint PRIMARY KEY);
+CREATE TABLE resets (id bigint PRIMARY KEY);
+CREATE TABLE tokens (id bigint PRIMARY KEY);
 -- test: rows empty_t=0
 -- test: up
 -- expect: add-column-required BLOCKER
@@ -19,6 +21,17 @@ ALTER TABLE users ADD COLUMN region text NOT NULL DEFAULT NULL;
 -- an empty table: only running code is at risk
 -- expect: add-column-required MEDIUM
 ALTER TABLE empty_t ADD COLUMN name text NOT NULL;
+
+-- emptied just before: only running code is at risk
+DELETE FROM resets;
+-- expect: add-column-required MEDIUM
+ALTER TABLE resets ADD COLUMN user_id bigint NOT NULL;
+
+-- emptied, then filled again: it fails
+TRUNCATE tokens;
+INSERT INTO tokens (id) VALUES (1);
+-- expect: add-column-required BLOCKER
+ALTER TABLE tokens ADD COLUMN value text NOT NULL;
 
 -- near misses: a default, serial, identity or generated value fills the rows
 ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
