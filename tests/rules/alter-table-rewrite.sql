@@ -12,6 +12,10 @@ ALTER TABLE events SET UNLOGGED;
 -- expect: alter-table-rewrite HIGH
 ALTER TABLE events SET LOGGED;
 
+-- an index moves too (and its table's writes wait)
+-- expect: alter-table-rewrite HIGH
+ALTER INDEX events_pkey SET TABLESPACE fast_ssd;
+
 -- near misses: storage parameters that take SHARE UPDATE EXCLUSIVE, no rewrite
 -- expect-lock: SHARE UPDATE EXCLUSIVE
 -- expect-class: SAFE
