@@ -238,7 +238,12 @@ static void unindexed_fk(struct rule_ctx *ctx, const cJSON *con, const char *col
 		for (char *p = idx.buf; *p; p++)
 			if (*p == '.')
 				*p = '_';
-		char *fix = xstrfmt("CREATE INDEX CONCURRENTLY %s ON %s %s;", idx.buf, t, list);
+		/* On a table created here a plain CREATE INDEX is instant and may share
+		 * the transaction; anywhere else it must not block writes. */
+		bool fresh = ctx_table_is_new(ctx, t);
+		char *fix = xstrfmt("CREATE INDEX %s%s ON %s %s;%s", fresh ? "" : "CONCURRENTLY ",
+				    idx.buf, t, list, fresh ? " (the table is new: no need for "
+				    "CONCURRENTLY)" : "");
 		flag_as(ctx, ctx->rule->sev, fix, "no index on '%s' %s for its foreign key to '%s': "
 			"every DELETE or key UPDATE on '%s' scans '%s'", t, list, nonnull(parent),
 			nonnull(parent), t);
