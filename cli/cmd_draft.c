@@ -104,6 +104,7 @@ static int build_builtin(const struct draft_opts *o, const struct draft_ctx *ctx
 {
 	d->before = ctx->report->sev;
 	if (o->what == OPT_DOWN) {
+		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
 		draft_down(ctx, d);
 		draft_verify_parse_only(d);
 	} else if (o->what == OPT_RUNBOOK) {
@@ -113,6 +114,7 @@ static int build_builtin(const struct draft_opts *o, const struct draft_ctx *ctx
 		if (draft_split(ctx, &split) == 0)
 			draft_verify(ctx, &split);
 		draft_runbook(ctx, split.failed ? NULL : &split, d);
+		d->before = SEV_NONE;  /* prose: nothing to re-judge */
 		draft_release(&split);
 	} else if (draft_split(ctx, d) == 0) {
 		draft_verify(ctx, d);

@@ -9,6 +9,7 @@
  * draft whose worst finding is not better than the original's, fails.
  */
 #include "draft.h"
+#include "discover_int.h"
 #include "draft_int.h"
 #include "parse.h"
 
@@ -133,8 +134,9 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 	migration_set_init(&drafted);
 	for (size_t i = 0; i < d->nr; i++)
 		if (d->files[i].sql)
-			discover_add_file(&drafted, d->files[i].path, d->files[i].text,
-					  strlen(d->files[i].text), true);
+			/* as if named on the command line: judged whatever the directory */
+			discover_add(&drafted, d->files[i].path, 0, true, d->files[i].text,
+				     strlen(d->files[i].text), true);
 	discover_finish(&drafted);
 	draft_history_schema(ctx->ms, ctx->target, &s);
 
@@ -214,6 +216,8 @@ void draft_print(FILE *out, const struct draft *d)
 	else if (d->before > SEV_NONE || d->after > SEV_NONE)
 		fprintf(out, "# verified: worst finding %s before, %s after\n",
 			severity_name(d->before), severity_name(d->after));
+	else if (d->nr && d->files[0].sql)
+		fputs("# verified: every statement parses\n", out);
 }
 
 /* mkdir -p for the directories of `path` (not the last component). */

@@ -145,22 +145,21 @@ static void section_preflight(struct strbuf *sb, const struct file_report *fr, b
 
 static void section_window(struct strbuf *sb, const struct file_report *fr)
 {
-	enum lock_mode worst = LOCK_NONE;
-	bool long_running = false;
+	enum lock_mode worst = LOCK_NONE, worst_long = LOCK_NONE;
 	for (size_t i = 0; i < fr->nr_stmts; i++) {
 		const struct stmt *st = &fr->stmts[i];
 		if (st->new_table)
 			continue;
 		if (st->lock > worst)
 			worst = st->lock;
-		if (st->rewrite || st->scan)
-			long_running = true;
+		if ((st->rewrite || st->scan) && st->lock > worst_long)
+			worst_long = st->lock;
 	}
 	strbuf_addstr(sb, "## Execution window\n\n");
-	if (lock_blocks_writes(worst) && long_running)
+	if (lock_blocks_writes(worst_long))
 		strbuf_addf(sb, "Off-peak, with the team watching: a statement holds %s while it "
 			    "reads or rewrites the whole table. Prefer the split draft "
-			    "(`sluice draft --split`).\n\n", lock_name(worst));
+			    "(`sluice draft --split`).\n\n", lock_name(worst_long));
 	else if (lock_blocks_writes(worst))
 		strbuf_addf(sb, "Any time outside the busiest hour: %s is taken briefly; with "
 			    "lock_timeout set it gives up rather than queue traffic.\n\n",
