@@ -286,6 +286,11 @@ static int mark_worktree(struct repo_scan *rs)
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	/* only what interesting() takes: status then skips most files' stat() */
+	static char *patterns[] = { "*.sql", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
+				    "*Cargo.toml", "*metadata.toml" };
+	opts.pathspec.strings = patterns;
+	opts.pathspec.count = ARRAY_SIZE(patterns);
 	if (git_status_list_new(&list, rs->repo, &opts) < 0)
 		return git_fail(rs->ms, "git status");
 	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
