@@ -46,17 +46,6 @@ static const char *table_of(const struct rule_ctx *ctx)
 
 /* --- ADD COLUMN ... NOT NULL without a default --------------------------- */
 
-static bool same_table(const char *a, const char *b)
-{
-	if (!a || !b)
-		return false;
-	if (starts_with(a, "public."))
-		a += 7;
-	if (starts_with(b, "public."))
-		b += 7;
-	return !strcmp(a, b);
-}
-
 /*
  * Did an earlier statement of this script empty `table` (DELETE without
  * WHERE, TRUNCATE) with no INSERT or COPY into it since? Then a NOT NULL
@@ -70,15 +59,15 @@ static bool emptied_here(const struct rule_ctx *ctx, const char *table)
 		const cJSON *b = tree_body(st->tree), *rel;
 		if (!st->kind)
 			continue;
-		if (!strcmp(st->kind, "DeleteStmt") && same_table(st->table, table))
+		if (!strcmp(st->kind, "DeleteStmt") && table_names_equal(st->table, table))
 			empty = empty || !tree_path(b, "whereClause", NULL);
 		else if ((!strcmp(st->kind, "InsertStmt") || !strcmp(st->kind, "CopyStmt")) &&
-			 same_table(st->table, table))
+			 table_names_equal(st->table, table))
 			empty = false;
 		else if (!strcmp(st->kind, "TruncateStmt"))
 			cJSON_ArrayForEach(rel, tree_path(b, "relations", NULL)) {
 				char *n = tree_rangevar_name(tree_as(rel, "RangeVar"));
-				empty = empty || same_table(n, table);
+				empty = empty || table_names_equal(n, table);
 				free(n);
 			}
 	}

@@ -151,6 +151,17 @@ void schema_release(struct schema *s)
 	memset(s, 0, sizeof(*s));
 }
 
+bool table_names_equal(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	if (starts_with(a, "public."))
+		a += 7;
+	if (starts_with(b, "public."))
+		b += 7;
+	return !strcmp(a, b);
+}
+
 struct table_def *schema_table(const struct schema *s, const char *name)
 {
 	if (!name)
