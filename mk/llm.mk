@@ -3,3 +3,8 @@
 libsluice_a_SOURCES += \
 	llm/llm.h llm/provider.h \
 	llm/config.c llm/provider.c llm/stream.c llm/prompt.c llm/answer.c
+
+# unit-llm: stream lines, answers, scrubbing, settings, and the poll() API.
+check_PROGRAMS += tests/unit-llm
+tests_unit_llm_SOURCES = tests/unit-llm.c tests/tap.h
+tests_unit_llm_LDADD = $(LIBSLUICE_LIBS)
