@@ -34,4 +34,7 @@ COMMIT;
 BEGIN;
 ALTER TABLE coupons ADD PRIMARY KEY (id);
 ALTER TABLE coupons ADD CONSTRAINT coupons_code_key UNIQUE (code);
+-- and a plain CREATE INDEX on it blocks nothing either (no create-index finding)
+-- expect-class: SAFE
+CREATE INDEX coupons_code_idx ON coupons (lower(code));
 COMMIT;
