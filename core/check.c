@@ -10,6 +10,7 @@
 #include "check.h"
 #include "util.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +69,24 @@ static struct file_report *next_file(struct check_run *run, size_t *alloc, size_
 	return &run->report.files[run->report.nr++];
 }
 
+/*
+ * See check_run.drop_trees; the cross-check (repository mode) reads trees.
+ * A dropped tree is its kind alone: {"IndexStmt":{}}.
+ */
+static void maybe_drop_trees(const struct check_run *run, struct file_report *fr)
+{
+	if (!run->drop_trees || run->ms.workdir)
+		return;
+	/* Only the body goes: st->kind points at the node's key, which stays. */
+	for (size_t i = 0; i < fr->nr_stmts; i++) {
+		cJSON *node = fr->stmts[i].tree, *body = node ? node->child : NULL;
+		if (body && body->child) {
+			cJSON_Delete(body->child);
+			body->child = NULL;
+		}
+	}
+}
+
 void check_judge(struct check_run *run)
 {
 	size_t alloc = run->report.nr;
@@ -80,12 +99,17 @@ void check_judge(struct check_run *run)
 				replay_script(&run->schema, m->up);
 			continue;
 		}
-		if (m->up)
-			judge_script(&run->opts, &run->schema, m, m->up, next_file(run, &alloc, i));
+		if (m->up) {
+			struct file_report *fr = next_file(run, &alloc, i);
+			judge_script(&run->opts, &run->schema, m, m->up, fr);
+			maybe_drop_trees(run, fr);
+		}
 		if (m->down) {
 			struct schema scratch;
+			struct file_report *fr = next_file(run, &alloc, i);
 			schema_init(&scratch);
-			judge_script(&run->opts, &scratch, m, m->down, next_file(run, &alloc, i));
+			judge_script(&run->opts, &scratch, m, m->down, fr);
+			maybe_drop_trees(run, fr);
 			schema_release(&scratch);
 		}
 	}
