@@ -249,6 +249,8 @@ static bool next_line(const char *text, size_t len, struct line *l)
 static const char *comment_body(const struct line *l, size_t *n)
 {
 	const char *s = l->s, *e = l->s + l->n;
+	if (l->off == 0 && l->n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		s += 3; /* a UTF-8 byte order mark some editors write */
 	while (s < e && isspace((unsigned char)*s))
 		s++;
 	if (e - s < 2 || s[0] != '-' || s[1] != '-')

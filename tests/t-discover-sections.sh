@@ -35,8 +35,9 @@ ALTER TABLE users DROP COLUMN name;
 DROP FUNCTION touch();
 SQL
 commit_all . "goose fn"
-# goose, NO TRANSACTION, untracked; in sql/schema (sqlc's habit)
-cat >sql/schema/20240103000000_idx.sql <<'SQL'
+# goose, NO TRANSACTION after a byte order mark, untracked; in sql/schema (sqlc's habit)
+printf '\357\273\277' >sql/schema/20240103000000_idx.sql
+cat >>sql/schema/20240103000000_idx.sql <<'SQL'
 -- +goose NO TRANSACTION
 -- +goose Up
 CREATE INDEX CONCURRENTLY users_email ON users (email);
