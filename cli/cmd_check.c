@@ -9,6 +9,8 @@
 #include "report.h"
 #include "rules.h"
 #include "check.h"
+#include "db.h"
+#include "db_check.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -29,10 +31,14 @@ static const char check_usage[] =
 	"  --disable RULE      switch a rule off (repeatable)\n"
 	"  --color WHEN        auto (default), always, never\n"
 	"  -C DIR              run as if started in DIR\n"
+	"  --db URL            a live database (read-only) for table statistics: severities\n"
+	"                      scale with row counts (default: sluice.db.url, DATABASE_URL)\n"
+	"  --shadow URL        also verify on a shadow server: traced locks and the up/down\n"
+	"                      round trip ('sluice verify' does this on a throwaway cluster)\n"
 	"\n"
 	"Exit: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or I/O error.\n";
 
-enum { OPT_FORMAT = 256, OPT_PG, OPT_BASE, OPT_FAIL, OPT_DISABLE, OPT_COLOR };
+enum { OPT_FORMAT = 256, OPT_PG, OPT_BASE, OPT_FAIL, OPT_DISABLE, OPT_COLOR, OPT_DB, OPT_SHADOW };
 
 static const struct option check_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -41,13 +47,19 @@ static const struct option check_options[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL },
 	{ "disable", required_argument, NULL, OPT_DISABLE },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "shadow", required_argument, NULL, OPT_SHADOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Set by `sluice verify`: check, then verify on a shadow database. */
+static bool verify_mode;
+
 int cmd_check(int argc, char **argv)
 {
-	const char *format = "text", *color = "auto", *pg = NULL, *fail = NULL;
+	const char *format = "text", *color = "auto", *pg = NULL, *fail = NULL, *db_opt = NULL;
+	struct db_check dc = { .verify = verify_mode };
 	struct check_run run;
 	struct strlist disable = STRLIST_INIT;
 	int c, ret = 0;
@@ -74,6 +86,13 @@ int cmd_check(int argc, char **argv)
 			break;
 		case OPT_COLOR:
 			color = optarg;
+			break;
+		case OPT_DB:
+			db_opt = optarg;
+			break;
+		case OPT_SHADOW:
+			dc.verify = true;
+			dc.shadow_url = optarg;
 			break;
 		case 'C':
 			if (chdir(optarg) < 0) {
@@ -147,12 +166,20 @@ int cmd_check(int argc, char **argv)
 		strlist_add(&run.opts.disabled, disable.items[i]);
 	}
 
-	/* Reports read no parse trees (see check_run.drop_trees). */
-	run.drop_trees = true;
+	db_check_before(&dc, &run, db_url_from(&run.cfg, db_opt));
+	/* Reports read no parse trees; a shadow database replays statements. */
+	run.drop_trees = !dc.verify && !dc.shadow_url;
 	check_judge(&run);
-	if (!strcmp(format, "text"))
-		report_text(stdout, &run.report,
-			    !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(1) && !getenv("NO_COLOR")));
+	if (db_check_after(&dc, &run) < 0) {
+		ret = 2;
+		goto out;
+	}
+	bool use_color = !strcmp(color, "always") ||
+			 (!strcmp(color, "auto") && isatty(1) && !getenv("NO_COLOR"));
+	if (db_check_print(&dc, &run, format, stdout, use_color))
+		; /* with the database's additions */
+	else if (!strcmp(format, "text"))
+		report_text(stdout, &run.report, use_color);
 	else
 		fmt(stdout, &run.report);
 	fflush(stdout);
@@ -170,10 +197,19 @@ int cmd_check(int argc, char **argv)
 		ret = 2;
 	else
 		ret = report_fails(&run.report) ? 1 : (run.report.errors.nr || unjudged ? 2 : 0);
+	if (dc.verified && dc.v.error && ret == 0)
+		ret = 1;
 out:
 	strlist_clear(&disable);
+	db_check_release(&dc);
 	check_run_release(&run);
 	return ret;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	verify_mode = true;
+	return cmd_check(argc, argv);
 }
 
 int cmd_rules(int argc, char **argv)

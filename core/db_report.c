@@ -1,0 +1,105 @@
+/*
+ * db_report.c - what the live database's statistics add to a report: the
+ * row count of each statement's table and an estimate of how long the
+ * statement holds its lock (see db.h).
+ *
+ * The throughputs are deliberately round, conservative figures for a
+ * server under load (sequential read ~300 MB/s, index build ~50 MB/s,
+ * rewrite ~40 MB/s with its indexes): the estimate is an order of
+ * magnitude, to tell "a blink" from "minutes", not a promise.
+ */
+#include "db.h"
+#include "model.h"
+#include "report.h"
+#include "schema.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <string.h>
+
+#define MB (1024.0 * 1024.0)
+
+double db_estimate_lock_seconds(const struct stmt *st, const struct table_def *t)
+{
+	if (!t || t->bytes < 0 || st->lock == LOCK_NONE)
+		return -1;
+	double bytes = (double)t->bytes, secs;
+	if (st->rewrite)
+		secs = bytes / (40 * MB);
+	else if (st->kind && !strcmp(st->kind, "IndexStmt"))
+		secs = bytes / (50 * MB);
+	else if (st->scan)
+		secs = bytes / (300 * MB);
+	else
+		secs = 0.001;
+	/* Two significant digits: it is an estimate. */
+	if (secs > 0) {
+		double mag = pow(10, floor(log10(secs)) - 1);
+		secs = round(secs / mag) * mag;
+	}
+	return secs;
+}
+
+static const struct table_def *table_of(const struct stmt *st, const struct schema *s)
+{
+	const struct table_def *t = st->table ? schema_table(s, st->table) : NULL;
+	return t && t->rows >= 0 ? t : NULL;
+}
+
+void db_annotate_json(cJSON *root, const struct report *r, const struct schema *s)
+{
+	cJSON *files = cJSON_GetObjectItem(root, "files");
+	for (size_t f = 0; f < r->nr && f < (size_t)cJSON_GetArraySize(files); f++) {
+		cJSON *sts = cJSON_GetObjectItem(cJSON_GetArrayItem(files, (int)f), "statements");
+		const struct file_report *fr = &r->files[f];
+		for (size_t k = 0; k < fr->nr_stmts && k < (size_t)cJSON_GetArraySize(sts); k++) {
+			cJSON *js = cJSON_GetArrayItem(sts, (int)k);
+			const struct table_def *t = table_of(&fr->stmts[k], s);
+			double est = db_estimate_lock_seconds(&fr->stmts[k], t);
+			if (t)
+				cJSON_AddNumberToObject(js, "rows", (double)t->rows);
+			else
+				cJSON_AddNullToObject(js, "rows");
+			if (est >= 0)
+				cJSON_AddNumberToObject(js, "estimated_lock_seconds", est);
+			else
+				cJSON_AddNullToObject(js, "estimated_lock_seconds");
+		}
+	}
+}
+
+static void human_bytes(struct strbuf *sb, long long b)
+{
+	if (b >= 1 << 30)
+		strbuf_addf(sb, "%.1f GB", b / (MB * 1024));
+	else if (b >= 1 << 20)
+		strbuf_addf(sb, "%.1f MB", b / MB);
+	else
+		strbuf_addf(sb, "%lld kB", b / 1024);
+}
+
+void db_print_stats(FILE *out, const struct report *r, const struct schema *s, const char *from)
+{
+	bool header = false;
+	for (size_t f = 0; f < r->nr; f++) {
+		const struct file_report *fr = &r->files[f];
+		for (size_t k = 0; k < fr->nr_stmts; k++) {
+			const struct stmt *st = &fr->stmts[k];
+			const struct table_def *t = table_of(st, s);
+			if (!t)
+				continue;
+			if (!header)
+				fprintf(out, "\nstatistics from %s:\n", from);
+			header = true;
+			struct strbuf sb = STRBUF_INIT;
+			human_bytes(&sb, t->bytes);
+			double est = db_estimate_lock_seconds(st, t);
+			fprintf(out, "  %s:%d: %s has %lld rows (%s); %s", fr->path, st->line, st->table,
+				t->rows, sb.buf, lock_name(st->lock));
+			if (est >= 0)
+				fprintf(out, " held for ~%g s", est);
+			fputc('\n', out);
+			strbuf_release(&sb);
+		}
+	}
+}

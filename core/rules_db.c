@@ -1,0 +1,39 @@
+/*
+ * rules_db.c - findings that only a real server can produce: the shadow
+ * database (core/shadow_verify.c) raises them while it applies the
+ * pending migrations. They have no static check: the judge never fires
+ * them, and their entries here give them an id, a title, categories and
+ * a fix like every other rule (for --disable, SARIF and the docs).
+ */
+#include "rules.h"
+
+const struct rule rules_db[] = {
+	{
+		.id = "lock-mismatch",
+		.sev = SEV_HIGH,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_LOCK),
+		.title = "The lock taken on the shadow database differs from the predicted one",
+		.fix = "Trust the traced lock: plan the deploy window for it, and report the "
+		       "statement so that sluice's prediction can be corrected",
+	},
+	{
+		.id = "down-mismatch",
+		.sev = SEV_HIGH,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_ROLLBACK),
+		.flags = RULE_DOWN_TOO,
+		.title = "The down script does not restore the schema the up script started from",
+		.fix = "Make the down script undo exactly what the up script does (drop what it "
+		       "creates, recreate what it drops, with the same definitions)",
+	},
+	{
+		.id = "shadow-apply-error",
+		.sev = SEV_HIGH,
+		.cls = CLASS_SAFE,
+		.flags = RULE_DOWN_TOO,
+		.title = "The statement fails when run on the shadow database",
+		.fix = "Fix the statement so that it runs on a database built from the history",
+	},
+	{ .id = NULL },
+};

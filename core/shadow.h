@@ -1,0 +1,81 @@
+/*
+ * shadow.h - the shadow database: a scratch database where sluice runs
+ * migrations for real, to see what they do.
+ *
+ * Given a server (--shadow URL), sluice creates a fresh database on it
+ * (sluice_shadow_<pid>_<n>), works there and drops it at the end; the URL's
+ * own database is never written to. Given no URL, sluice starts a
+ * throwaway cluster of its own with initdb and pg_ctl in a temporary
+ * directory, listening only on a unix socket there, and removes it at
+ * the end (as root, the server runs as the `postgres` user: initdb refuses
+ * root).
+ *
+ * While applying a statement sluice can trace the locks it takes: a
+ * statement that may run in a transaction runs inside one, and pg_locks is
+ * read for the backend's own pid before COMMIT; one that may not
+ * (CREATE INDEX CONCURRENTLY, ...) runs while a second connection holds
+ * ACCESS EXCLUSIVE on the target table, so that the statement queues for
+ * its lock there and pg_locks shows the mode it asks for.
+ */
+#ifndef SLUICE_SHADOW_H
+#define SLUICE_SHADOW_H
+
+#include <stdbool.h>
+#include "util.h"
+#include "types.h"
+
+struct db;
+
+/* A cluster sluice started (shadow_cluster.c). */
+struct pg_cluster {
+	char *dir;           /* temporary directory: data/, the socket, logs */
+	char *bindir;        /* where initdb and pg_ctl were found */
+	char *conninfo;      /* how to reach it */
+	unsigned uid, gid;   /* who runs it */
+	bool as_other;       /* running as root: the server runs as uid */
+};
+
+/* Where the server binaries are: PATH, then /usr/lib/postgresql/<N>/bin. NULL when none. */
+char *cluster_find_bindir(void);
+int cluster_start(struct pg_cluster *c, struct strbuf *err);
+void cluster_stop(struct pg_cluster *c);
+
+struct shadow {
+	struct pg_cluster cluster;   /* when sluice started one */
+	bool own_cluster;
+	struct db *admin;            /* the server's maintenance database */
+	struct db *db;               /* the scratch database */
+	struct db *watch;            /* second connection, for lock tracing */
+	char *dbname;
+	char *display;               /* masked, for messages */
+};
+
+/* What one statement was seen to lock. */
+struct lock_trace {
+	bool traced;                 /* a trace was taken */
+	bool target_existed;         /* the statement's table existed before it ran */
+	int target_mode;             /* strongest lock_mode on that table; -1 none */
+	char *target_name;           /* the table it was seen on (for a statement
+					without a table: the relation, of those that
+					existed before, with the strongest lock) */
+	char *locks;                 /* "users: ShareLock, users_email_idx: AccessExclusiveLock" */
+	bool outside_txn;            /* it could not run in a transaction */
+};
+
+/* url NULL: start a cluster. -1 with the message in *err. */
+int shadow_open(struct shadow *sh, const char *url, struct strbuf *err);
+void shadow_close(struct shadow *sh);
+
+/*
+ * Runs one statement on the scratch database. With `trace` non-NULL,
+ * records its locks; the target is `table`, or when NULL, whichever
+ * existing relation it locks hardest. 0, or -1 with the
+ * server's message in sh->db->err.
+ */
+int shadow_run(struct shadow *sh, const char *sql, const char *table, struct lock_trace *trace);
+void lock_trace_release(struct lock_trace *t);
+
+/* Runs a script's statements one by one, untraced; -1 with *line and the message in sh->db->err. */
+int shadow_run_script(struct shadow *sh, const char *text, size_t len, int first_line, int *line);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * shadow_cluster.c - a throwaway PostgreSQL cluster for the shadow
+ * database, started with initdb and pg_ctl in a temporary directory.
+ *
+ * It listens on a unix socket in that directory only (no TCP port to
+ * collide with), runs with fsync off (the data is thrown away), and is
+ * stopped with "-m immediate" and removed whatever happened. initdb
+ * refuses to run as root; as root we run both programs as the `postgres`
+ * system user, dropping privileges in the child before exec.
+ */
+#include "shadow.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static bool has_tools(const char *dir)
+{
+	char *a = xstrfmt("%s/initdb", dir), *b = xstrfmt("%s/pg_ctl", dir);
+	bool ok = access(a, X_OK) == 0 && access(b, X_OK) == 0;
+	free(a);
+	free(b);
+	return ok;
+}
+
+char *cluster_find_bindir(void)
+{
+	const char *path = getenv("PATH");
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		char *dir = xstrndup(path, n);
+		if (n && has_tools(dir))
+			return dir;
+		free(dir);
+		path += n + (path[n] == ':');
+	}
+	/* Debian: /usr/lib/postgresql/<major>/bin, the newest first. */
+	for (int v = 30; v >= 10; v--) {
+		char *dir = xstrfmt("/usr/lib/postgresql/%d/bin", v);
+		if (has_tools(dir))
+			return dir;
+		free(dir);
+	}
+	return NULL;
+}
+
+/* Runs argv (as c->uid when as_other) with output to `log`; its exit status, or -1. */
+static int run_tool(const struct pg_cluster *c, char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int null = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (null >= 0)
+			dup2(null, 0);
+		if (c->as_other) {
+			if (setgroups(0, NULL) < 0 || setgid((gid_t)c->gid) < 0 || setuid((uid_t)c->uid) < 0)
+				_exit(126);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void last_lines(const char *path, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (strbuf_read_file(&sb, path, 1 << 20) >= 0) {
+		strbuf_trim(&sb);
+		const char *p = sb.buf + sb.len;
+		int lines = 0;
+		while (p > sb.buf && lines < 3)
+			if (*--p == '\n')
+				lines++;
+		strbuf_addstr(out, p + (*p == '\n'));
+		for (size_t i = 0; i < out->len; i++)
+			if (out->buf[i] == '\n')
+				out->buf[i] = ' ';
+	}
+	strbuf_release(&sb);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int who_runs_it(struct pg_cluster *c, struct strbuf *err)
+{
+	if (geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam("postgres");
+	if (!pw) {
+		strbuf_addstr(err, "running as root, and initdb refuses root: there is no 'postgres' user "
+			      "to run the shadow cluster as; create one or pass --shadow URL");
+		return -1;
+	}
+	c->uid = pw->pw_uid;
+	c->gid = pw->pw_gid;
+	c->as_other = true;
+	return 0;
+}
+
+int cluster_start(struct pg_cluster *c, struct strbuf *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	/* A unix socket path is limited to ~107 bytes. */
+	if (!tmp || !*tmp || strlen(tmp) > 60)
+		tmp = "/tmp";
+	memset(c, 0, sizeof(*c));
+	strbuf_reset(err);
+	c->bindir = cluster_find_bindir();
+	if (!c->bindir) {
+		strbuf_addstr(err, "no PostgreSQL server programs (initdb, pg_ctl) on PATH or in "
+			      "/usr/lib/postgresql/*/bin: install postgresql, or pass --shadow URL");
+		return -1;
+	}
+	if (who_runs_it(c, err) < 0)
+		goto fail;
+	c->dir = xstrfmt("%s/sluice-shadow.XXXXXX", tmp);
+	if (!mkdtemp(c->dir)) {
+		strbuf_addf(err, "cannot create '%s': %s", c->dir, strerror(errno));
+		free(c->dir);
+		c->dir = NULL;
+		goto fail;
+	}
+	if (c->as_other && chown(c->dir, (uid_t)c->uid, (gid_t)c->gid) < 0) {
+		strbuf_addf(err, "cannot hand '%s' to the postgres user: %s", c->dir, strerror(errno));
+		goto fail;
+	}
+
+	char *initdb = xstrfmt("%s/initdb", c->bindir), *pg_ctl = xstrfmt("%s/pg_ctl", c->bindir);
+	char *data = xstrfmt("%s/data", c->dir), *log = xstrfmt("%s/setup.log", c->dir);
+	char *srvlog = xstrfmt("%s/server.log", c->dir);
+	char *opts = xstrfmt("-c listen_addresses='' -k %s -p 5432 -c fsync=off "
+			     "-c full_page_writes=off -c synchronous_commit=off", c->dir);
+	char *const init_argv[] = { initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+				    "--locale=C", "--no-sync", NULL };
+	char *const start_argv[] = { pg_ctl, "-D", data, "-l", srvlog, "-w", "-t", "30", "-o", opts,
+				     "start", NULL };
+	int r = run_tool(c, init_argv, log);
+	if (r != 0) {
+		strbuf_addf(err, "initdb failed (exit %d): ", r);
+		last_lines(log, err);
+	} else if ((r = run_tool(c, start_argv, log)) != 0) {
+		strbuf_addf(err, "the shadow cluster did not start (pg_ctl exit %d): ", r);
+		last_lines(srvlog, err);
+	}
+	free(initdb);
+	free(pg_ctl);
+	free(data);
+	free(log);
+	free(srvlog);
+	free(opts);
+	if (r != 0)
+		goto fail;
+	c->conninfo = xstrfmt("host=%s port=5432 user=postgres dbname=postgres", c->dir);
+	return 0;
+fail:
+	cluster_stop(c);
+	return -1;
+}
+
+void cluster_stop(struct pg_cluster *c)
+{
+	if (c->dir) {
+		char *pg_ctl = xstrfmt("%s/pg_ctl", c->bindir);
+		char *data = xstrfmt("%s/data", c->dir), *log = xstrfmt("%s/setup.log", c->dir);
+		char *pid = xstrfmt("%s/postmaster.pid", data);
+		char *const stop_argv[] = { pg_ctl, "-D", data, "-m", "immediate", "-w", "-t", "10",
+					    "stop", NULL };
+		if (access(pid, F_OK) == 0)
+			run_tool(c, stop_argv, log);
+		remove_tree(c->dir);
+		free(pg_ctl);
+		free(data);
+		free(log);
+		free(pid);
+	}
+	free(c->dir);
+	free(c->bindir);
+	free(c->conninfo);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,279 @@
+/*
+ * shadow_verify.c - the up/down round trip and traced locks on the shadow
+ * (see shadow_verify.h).
+ *
+ * Migrations are applied in the run's apply order. History is run as is.
+ * A pending migration's up script runs statement by statement, each traced
+ * (shadow.c); its down script then runs, the catalogue is read again and
+ * compared with the one taken before up (db_catalog.c), and the up script
+ * runs once more so that the next migration finds what it expects.
+ * Explicit BEGIN/COMMIT statements are not sent: every statement gets its
+ * own transaction, which is what lets its locks be told apart.
+ */
+#include "shadow_verify.h"
+#include "check.h"
+#include "db.h"
+#include "db_catalog.h"
+#include "rules.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *round_trip_name(enum round_trip rt)
+{
+	static const char *const names[] = { "not run", "ok", "differs", "no down script", "failed" };
+	return names[rt];
+}
+
+void verify_run_release(struct verify_run *v)
+{
+	for (size_t i = 0; i < v->nr; i++) {
+		for (size_t k = 0; k < v->files[i].nr; k++)
+			lock_trace_release(&v->files[i].traces[k]);
+		free(v->files[i].traces);
+	}
+	free(v->files);
+	free(v->server);
+	free(v->error);
+	memset(v, 0, sizeof(*v));
+}
+
+static void raise_severity(struct file_report *fr, struct stmt *st, enum severity sev)
+{
+	if (st && st->sev < sev)
+		st->sev = sev;
+	if (fr->sev < sev)
+		fr->sev = sev;
+}
+
+static void add_finding(struct file_report *fr, struct stmt *st, const char *id, enum severity sev,
+			char *message)
+{
+	const struct rule *r = rule_find(id);
+	if (st)
+		stmt_add_finding(st, id, sev, r ? r->cats : 0, message, r ? r->fix : NULL);
+	else
+		file_add_finding(fr, id, sev, r ? r->cats : 0, fr->nr_stmts ? fr->stmts[0].line : 1,
+				 message, r ? r->fix : NULL);
+	raise_severity(fr, st, sev);
+	free(message);
+}
+
+static bool skipped(const struct stmt *st)
+{
+	return st->kind && !strcmp(st->kind, "TransactionStmt");
+}
+
+/* The static prediction against what the shadow saw on the statement's table. */
+static void compare_lock(struct file_report *fr, struct stmt *st, const struct lock_trace *t)
+{
+	if (!t->traced || !t->target_existed)
+		return;
+	enum lock_mode seen = t->target_mode < 0 ? LOCK_NONE : (enum lock_mode)t->target_mode;
+	if (seen == st->lock)
+		return;
+	/*
+	 * Outside a transaction the trace sees the statement queue for its first
+	 * lock on the table and then whatever it is caught holding: proof of a
+	 * stronger lock than predicted, but a weaker one may just have been missed.
+	 */
+	if (t->outside_txn && seen < st->lock)
+		return;
+	add_finding(fr, st, "lock-mismatch", seen > st->lock ? SEV_HIGH : SEV_LOW,
+		    xstrfmt("on the shadow this statement took %s on %s; sluice predicted %s",
+			    seen == LOCK_NONE ? "no lock" : lock_name(seen),
+			    t->target_name ? t->target_name : nonnull(st->table), lock_name(st->lock)));
+}
+
+/* Runs a judged script's statements; on failure flags the statement (when `flag`). */
+static int apply_report(struct shadow *sh, struct file_report *fr, struct verify_file *vf, bool flag)
+{
+	for (size_t k = 0; k < fr->nr_stmts; k++) {
+		struct stmt *st = &fr->stmts[k];
+		if (skipped(st))
+			continue;
+		if (shadow_run(sh, st->sql, st->table, vf ? &vf->traces[k] : NULL) < 0) {
+			if (flag)
+				add_finding(fr, st, "shadow-apply-error", SEV_HIGH,
+					    xstrfmt("fails on the shadow database: %s", sh->db->err.buf));
+			return -1;
+		}
+		if (vf)
+			compare_lock(fr, st, &vf->traces[k]);
+	}
+	return 0;
+}
+
+struct diff_ctx {
+	struct file_report *fr;
+};
+
+static void report_difference(const struct catalog_item *a, const struct catalog_item *b, void *data)
+{
+	struct diff_ctx *d = data;
+	char *msg;
+	if (!b)
+		msg = xstrfmt("%s \"%s\" existed before the up script and is missing after the down script",
+			      a->kind, a->name);
+	else if (!a)
+		msg = xstrfmt("%s \"%s\" is left behind by the down script", b->kind, b->name);
+	else
+		msg = xstrfmt("%s \"%s\" differs after the down script: was '%s', now '%s'", a->kind,
+			      a->name, a->def, b->def);
+	add_finding(d->fr, NULL, "down-mismatch", SEV_HIGH, msg);
+}
+
+static int catalog_now(struct shadow *sh, struct catalog *c, struct verify_run *v)
+{
+	catalog_init(c);
+	if (catalog_read(sh->db, c) == 0)
+		return 0;
+	v->error = xstrfmt("cannot read the shadow's catalogue: %s", sh->db->err.buf);
+	return -1;
+}
+
+/* Up traced, down, compare, up again. -1 stops the run. */
+static int verify_migration(struct shadow *sh, struct check_run *run, size_t up, size_t down,
+			    struct verify_run *v)
+{
+	struct file_report *fu = &run->report.files[up];
+	struct verify_file *vf = &v->files[up];
+	struct catalog before, after;
+	if (catalog_now(sh, &before, v) < 0)
+		return -1;
+	vf->nr = fu->nr_stmts;
+	vf->traces = xcalloc(fu->nr_stmts ? fu->nr_stmts : 1, sizeof(*vf->traces));
+	if (apply_report(sh, fu, vf, true) < 0) {
+		vf->rt = RT_FAILED;
+		catalog_release(&before);
+		return -1;
+	}
+	if (down == (size_t)-1) {
+		vf->rt = RT_NO_DOWN;
+		catalog_release(&before);
+		return 0;
+	}
+	struct file_report *fd = &run->report.files[down];
+	if (apply_report(sh, fd, NULL, true) < 0) {
+		vf->rt = RT_FAILED;
+		catalog_release(&before);
+		return -1;
+	}
+	if (catalog_now(sh, &after, v) < 0) {
+		catalog_release(&before);
+		return -1;
+	}
+	struct diff_ctx d = { fd };
+	vf->differences = catalog_diff(&before, &after, report_difference, &d);
+	v->files[down].differences = vf->differences;
+	vf->rt = vf->differences ? RT_DIFFERS : RT_OK;
+	catalog_release(&before);
+	catalog_release(&after);
+	/* Up again, untraced, for the migrations after this one. */
+	if (apply_report(sh, fu, NULL, false) < 0) {
+		v->error = xstrfmt("'%s' does not apply again after its down script (%s); the "
+				   "migrations after it are not verified", fu->path, sh->db->err.buf);
+		return -1;
+	}
+	return 0;
+}
+
+static void find_files(const struct check_run *run, size_t mig, size_t *up, size_t *down)
+{
+	*up = *down = (size_t)-1;
+	for (size_t f = 0; f < run->report.nr; f++) {
+		if (run->file_migration[f] != mig)
+			continue;
+		if (run->report.files[f].dir == DIR_DOWN)
+			*down = f;
+		else if (*up == (size_t)-1)
+			*up = f;
+	}
+}
+
+int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v)
+{
+	double t0 = now_seconds();
+	memset(v, 0, sizeof(*v));
+	v->files = xcalloc(run->report.nr ? run->report.nr : 1, sizeof(*v->files));
+	v->nr = run->report.nr;
+	v->server = xstrdup(sh->display);
+	v->version = sh->db->version;
+	for (size_t i = 0; i < run->ms.nr && !v->error; i++) {
+		const struct migration *m = run->ms.v[i];
+		size_t up, down;
+		find_files(run, i, &up, &down);
+		if (up != (size_t)-1) {
+			if (verify_migration(sh, run, up, down, v) < 0 && !v->error)
+				v->error = xstrfmt("stopped at '%s': it does not apply on the shadow",
+						   run->report.files[up].path);
+			continue;
+		}
+		int line = 0;
+		if (m->up && shadow_run_script(sh, m->up->text, m->up->len, m->up->first_line, &line) < 0)
+			v->error = xstrfmt("%s:%d: history does not apply on the shadow: %s",
+					   m->up->path, line, sh->db->err.buf);
+	}
+	v->seconds = now_seconds() - t0;
+	return v->error ? -1 : 0;
+}
+
+void verify_print_text(FILE *out, const struct check_run *run, const struct verify_run *v)
+{
+	fprintf(out, "\nshadow: %s (PostgreSQL %d.%d), %.2f s\n", v->server, v->version / 10000,
+		v->version % 100, v->seconds);
+	for (size_t f = 0; f < v->nr; f++) {
+		const struct verify_file *vf = &v->files[f];
+		const struct file_report *fr = &run->report.files[f];
+		if (!vf->traces)
+			continue;
+		fprintf(out, "%s\n", fr->path);
+		for (size_t k = 0; k < vf->nr; k++) {
+			const struct lock_trace *t = &vf->traces[k];
+			if (!t->traced)
+				continue;
+			fprintf(out, "  line %d: predicted %s, traced %s%s\n", fr->stmts[k].line,
+				lock_name(fr->stmts[k].lock), *t->locks ? t->locks : "no table locks",
+				t->outside_txn ? " (outside a transaction)" : "");
+		}
+		fprintf(out, "  round trip: %s", round_trip_name(vf->rt));
+		if (vf->rt == RT_DIFFERS)
+			fprintf(out, " (%zu object%s; see down-mismatch)", vf->differences,
+				vf->differences == 1 ? "" : "s");
+		fputc('\n', out);
+	}
+	if (v->error)
+		fprintf(out, "shadow: %s\n", v->error);
+}
+
+void verify_add_json(cJSON *root, const struct check_run *run, const struct verify_run *v)
+{
+	cJSON *sh = cJSON_AddObjectToObject(root, "shadow");
+	cJSON_AddStringToObject(sh, "server", v->server);
+	cJSON_AddNumberToObject(sh, "server_version", v->version);
+	cJSON_AddNumberToObject(sh, "seconds", v->seconds);
+	if (v->error)
+		cJSON_AddStringToObject(sh, "error", v->error);
+	cJSON *files = cJSON_GetObjectItem(root, "files");
+	for (size_t f = 0; f < v->nr && f < (size_t)cJSON_GetArraySize(files); f++) {
+		const struct verify_file *vf = &v->files[f];
+		cJSON *jf = cJSON_GetArrayItem(files, (int)f);
+		if (!vf->traces)
+			continue;
+		cJSON_AddStringToObject(jf, "round_trip", round_trip_name(vf->rt));
+		cJSON *sts = cJSON_GetObjectItem(jf, "statements");
+		for (size_t k = 0; k < vf->nr && k < (size_t)cJSON_GetArraySize(sts); k++) {
+			const struct lock_trace *t = &vf->traces[k];
+			if (!t->traced)
+				continue;
+			cJSON *js = cJSON_GetArrayItem(sts, (int)k);
+			cJSON_AddStringToObject(js, "traced_locks", t->locks);
+			if (t->target_existed)
+				cJSON_AddStringToObject(js, "traced_lock",
+							lock_name(t->target_mode < 0 ? LOCK_NONE
+										     : (enum lock_mode)t->target_mode));
+		}
+	}
+	(void)run;
+}

@@ -1,0 +1,47 @@
+/*
+ * shadow_verify.h - verifying a judged run on the shadow database: apply
+ * the history, then each pending migration up with its locks traced, then
+ * down, and check that the schema after down is the schema before up.
+ *
+ * What it finds lands in the run's report as ordinary findings (rules
+ * lock-mismatch, down-mismatch, shadow-apply-error in core/rules_db.c), so
+ * every format, --fail-on and the exit code work as for static judging;
+ * the traces themselves are printed beside the report.
+ */
+#ifndef SLUICE_SHADOW_VERIFY_H
+#define SLUICE_SHADOW_VERIFY_H
+
+#include <stdio.h>
+#include "shadow.h"
+
+struct check_run;
+struct cJSON;
+
+enum round_trip { RT_NONE, RT_OK, RT_DIFFERS, RT_NO_DOWN, RT_FAILED };
+
+struct verify_file {
+	struct lock_trace *traces;   /* one per statement of the report's file */
+	size_t nr;
+	enum round_trip rt;          /* set on the up file */
+	size_t differences;
+};
+
+struct verify_run {
+	struct verify_file *files;   /* parallel to run->report.files */
+	size_t nr;
+	double seconds;              /* applying and comparing, cluster start-up excluded */
+	char *server;                /* where, masked */
+	int version;                 /* server_version_num */
+	char *error;                 /* why verification stopped early, or NULL */
+};
+
+/* 0 when every pending migration was verified; -1 when it stopped (v->error). */
+int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v);
+void verify_run_release(struct verify_run *v);
+
+const char *round_trip_name(enum round_trip rt);
+void verify_print_text(FILE *out, const struct check_run *run, const struct verify_run *v);
+/* Adds "shadow" to the report's JSON tree, and traces to its statements. */
+void verify_add_json(struct cJSON *root, const struct check_run *run, const struct verify_run *v);
+
+#endif
