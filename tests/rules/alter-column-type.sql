@@ -28,6 +28,11 @@ ALTER TABLE users ALTER COLUMN seen TYPE timestamptz;
 -- expect: alter-column-type HIGH
 ALTER TABLE accounts ALTER COLUMN balance TYPE numeric(20,2);
 
+-- squawk's name for it works in an ignore
+-- squawk-ignore changing-column-type
+-- expect-ignored: alter-column-type
+ALTER TABLE users ALTER COLUMN bio TYPE varchar(20);
+
 -- near misses: binary-coercible changes skip the rewrite
 -- expect-class: SAFE
 ALTER TABLE users ALTER COLUMN email TYPE varchar(200);

@@ -9,6 +9,11 @@ ALTER TABLE users DROP COLUMN legacy;
 -- expect: drop-column HIGH
 ALTER TABLE users DROP COLUMN IF EXISTS old_flag CASCADE;
 
+-- squawk's name for it works in an ignore
+-- squawk-ignore ban-drop-column -- nothing has read it since v2
+-- expect-ignored: drop-column
+ALTER TABLE users DROP COLUMN email;
+
 -- near miss: a column of a table created in this migration
 CREATE TABLE drafts (id bigint PRIMARY KEY, scratch text);
 ALTER TABLE drafts DROP COLUMN scratch;
