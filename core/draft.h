@@ -53,6 +53,7 @@ struct draft_ctx {
 	const struct judge_opts *opts;
 	const struct file_report *report; /* the judged up script of the target */
 	const struct file_report *down_report; /* its down script, or NULL */
+	const struct schema *stats;  /* table statistics from a database, or NULL */
 };
 
 void draft_init(struct draft *d);

@@ -39,8 +39,8 @@ static bool builds_index(const struct stmt *st)
 
 static void add_estimate(struct strbuf *sb, const struct stmt *st, const struct schema *s)
 {
-	const struct table_def *t = st->table ? schema_table(s, starts_with(st->table, "public.")
-							     ? st->table + 7 : st->table) : NULL;
+	const char *name = st->table && starts_with(st->table, "public.") ? st->table + 7 : st->table;
+	const struct table_def *t = name && s ? schema_table(s, name) : NULL;
 	double bps = builds_index(st) ? INDEX_BPS : st->rewrite ? REWRITE_BPS : SCAN_BPS;
 	if (st->new_table || !(st->rewrite || st->scan || builds_index(st))) {
 		strbuf_addstr(sb, "metadata only: milliseconds once the lock is granted");
@@ -283,7 +283,8 @@ int draft_runbook(const struct draft_ctx *ctx, const struct draft *split, struct
 	strbuf_addch(&sb, '\n');
 	section_preflight(&sb, fr, loss);
 	section_window(&sb, fr);
-	section_summary(&sb, fr, &s);
+	/* statistics live in the caller's schema (a database was connected) */
+	section_summary(&sb, fr, ctx->stats ? ctx->stats : &s);
 	section_rollout(&sb, &l, split, fr);
 	section_rollback(&sb, &down);
 	section_signals(&sb, backfill);

@@ -6,3 +6,8 @@ libsluice_a_SOURCES += \
 	core/runbook.c \
 	core/commit.c core/commit.h
 sluice_SOURCES += cli/cmd_draft.c
+
+# unit-draft: identifier quoting and runbook estimates from table statistics.
+check_PROGRAMS += tests/unit-draft
+tests_unit_draft_SOURCES = tests/unit-draft.c tests/tap.h
+tests_unit_draft_LDADD = $(LIBSLUICE_LIBS)
