@@ -176,40 +176,72 @@ static int cmp_meta(const void *a, const void *b)
 		return c;
 	if ((c = version_cmp(x->m->name, y->m->name)))
 		return c;
-	/* an up before its down, so that pairing sees them side by side */
+	/* an up before its down: a pair keeps the place of its up */
 	return (x->m->up == NULL) - (y->m->up == NULL);
 }
 
-/* A lone down that belongs to the lone up before it (same directory, tool, version). */
-static bool pairs_with(const struct mig_meta *up, const struct mig_meta *down)
+/* Same directory, tool and version: the up and down of one migration. */
+static bool same_migration(const struct mig_meta *a, const struct mig_meta *b)
 {
-	return up->m->up && !up->m->down && down->m->down && !down->m->up &&
-	       up->m->fw == down->m->fw && !strcmp(up->root, down->root) &&
-	       !version_cmp(up->version, down->version);
+	return a->m->fw == b->m->fw && a->rank == b->rank && !strcmp(a->root, b->root) &&
+	       !version_cmp(a->version, b->version);
+}
+
+static void merge_down(struct mig_meta *up, struct mig_meta *down)
+{
+	up->m->down = down->m->down;
+	down->m->down = NULL;
+	up->m->pending |= down->m->pending;
+	up->m->changed |= down->m->changed;
+	migration_free(down->m);
+	free(down->root);
+	free(down->version);
+	down->m = NULL;
+}
+
+/*
+ * Gives each lone down in meta[from, to) (one version) a lone up: the one
+ * of the same name, else the first. The tools pair by version alone, and
+ * ente's 64_collection_pub_magic_metadata.up.sql has for its down
+ * 64_collection_drop_pub_magic_metadata.down.sql.
+ */
+static void pair_group(struct mig_meta *meta, size_t from, size_t to)
+{
+	for (size_t d = from; d < to; d++) {
+		struct mig_meta *down = &meta[d], *best = NULL;
+		if (!down->m || down->m->up || !down->m->down)
+			continue;
+		for (size_t u = from; u < to; u++) {
+			struct mig_meta *up = &meta[u];
+			if (!up->m || !up->m->up || up->m->down)
+				continue;
+			bool same_name = !strcmp(up->m->name, down->m->name);
+			if (!best || same_name)
+				best = up;
+			if (same_name)
+				break;
+		}
+		if (best)
+			merge_down(best, down);
+	}
 }
 
 void discover_finish(struct migration_set *ms)
 {
 	struct discover_priv *p = ms->priv;
-	size_t out = 0;
+	size_t out = 0, j;
 	if (!p || !p->nr)
 		return;
 	qsort(p->meta, p->nr, sizeof(*p->meta), cmp_meta);
-	for (size_t i = 0; i < p->nr; i++) {
-		struct mig_meta *cur = &p->meta[i];
-		if (out && pairs_with(&p->meta[out - 1], cur)) {
-			struct migration *up = p->meta[out - 1].m;
-			up->down = cur->m->down;
-			cur->m->down = NULL;
-			up->pending |= cur->m->pending;
-			up->changed |= cur->m->changed;
-			migration_free(cur->m);
-			free(cur->root);
-			free(cur->version);
-			continue;
-		}
-		p->meta[out++] = *cur;
+	for (size_t i = 0; i < p->nr; i = j) {
+		for (j = i + 1; j < p->nr && same_migration(&p->meta[i], &p->meta[j]); j++)
+			;
+		if (j - i > 1)
+			pair_group(p->meta, i, j);
 	}
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->meta[i].m)
+			p->meta[out++] = p->meta[i];
 	p->nr = out;
 	ms->nr = out;
 	for (size_t i = 0; i < out; i++)

@@ -153,28 +153,34 @@ static size_t dir_len(const struct path_parts *pp)
 }
 
 /*
- * The dialect word of "x.mysql.up.sql", "x.postgres.down.sql" or
- * "x.sqlite3.sql"; NULL when there is none.
+ * The dotted words of a name, as kratos/popx writes them:
+ * "1_x.postgres.autocommit.up.sql" has "postgres" and "autocommit". Is one
+ * of them in `list`? The first part (the version and name) and the
+ * extension do not count; "1.2_x.sql" has none.
  */
-static const char *dialect_of(const char *base, size_t *n)
+static bool dotted_word_in(const char *base, const char *const *list)
 {
-	size_t bl = strlen(base), end;
-	if (iends_with_n(base, bl, ".up.sql"))
-		end = bl - 7;
-	else if (iends_with_n(base, bl, ".down.sql"))
-		end = bl - 9;
-	else if (iends_with_n(base, bl, ".sql"))
-		end = bl - 4;
-	else
-		return NULL;
-	size_t start = end;
-	while (start > 0 && base[start - 1] != '.')
-		start--;
-	if (start == 0)
-		return NULL;
-	*n = end - start;
-	return base + start;
+	const char *w = strchr(base, '.');
+	while (w && w[1]) {
+		const char *end = strchr(w + 1, '.');
+		size_t n = end ? (size_t)(end - w - 1) : strlen(w + 1);
+		if (end && isalpha((unsigned char)w[1]) && word_in(list, w + 1, n))
+			return true;
+		w = end;
+	}
+	return false;
 }
+
+/* Where the dotted words start: "1_x.postgres.up.sql" -> 3; "1.2_x" keeps its dot. */
+static size_t stem_end(const char *base, size_t stem)
+{
+	for (size_t i = 0; i < stem; i++)
+		if (base[i] == '.' && isalpha((unsigned char)base[i + 1]))
+			return i;
+	return stem;
+}
+
+static const char *const autocommit_words[] = { "autocommit", NULL };
 
 static bool sqitch_script(const struct markers *mk, const struct path_parts *pp, const char *kind)
 {
@@ -187,8 +193,6 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 {
 	struct path_parts pp;
 	enum layout_verdict v = LAYOUT_NOT_MIGRATION;
-	size_t dn;
-	const char *d;
 
 	if (!iends_with_n(path, strlen(path), ".sql"))
 		return LAYOUT_NOT_MIGRATION;
@@ -203,7 +207,7 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 		if (word_in(excluded_dirs, comp(&pp, i), pp.len[i]))
 			goto out;
 	}
-	if ((d = dialect_of(pp.base, &dn)) && word_in(other_dialects, d, dn)) {
+	if (dotted_word_in(pp.base, other_dialects)) {
 		v = LAYOUT_OTHER_DIALECT;
 		goto out;
 	}
@@ -487,8 +491,7 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 			     const char *text, size_t len, struct layout_file *lf)
 {
 	const char *base = pp->base;
-	size_t bl = strlen(base), dl = dir_len(pp), dn;
-	const char *dialect = dialect_of(base, &dn);
+	size_t bl = strlen(base), dl = dir_len(pp);
 	enum direction dir = DIR_UP;
 	bool txn;
 
@@ -532,15 +535,16 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 		dir = DIR_DOWN;
 		updown = true;
 	}
-	if (dialect)
-		stem -= dn + 1; /* kratos/popx: 1_x.postgres.up.sql */
-	split_version(base, stem, &lf->version, &lf->name);
+	/* kratos/popx: 1_x.postgres.up.sql, 1_x.autocommit.up.sql */
+	split_version(base, stem_end(base, stem), &lf->version, &lf->name);
 
 	size_t parent = pp->nr ? upto(pp, pp->nr - 1) : 0;
 	bool cargo = pp->nr && marker_in(mk, pp->path, parent, "Cargo.toml");
 	if (updown && !cargo) {
 		lf->fw = FW_GOLANG_MIGRATE;
-		txn = true; /* the postgres driver runs a multi-statement file as one transaction */
+		/* the postgres driver runs a multi-statement file as one transaction;
+		 * popx runs an .autocommit. file outside one */
+		txn = !dotted_word_in(base, autocommit_words);
 	} else if (cargo) {
 		lf->fw = FW_SQLX;
 		txn = !first_line_is(text, len, "no-transaction");

@@ -12,6 +12,8 @@ echo 'CREATE TABLE users (id bigint PRIMARY KEY);' >db/migrations/1_users.up.sql
 echo 'DROP TABLE users;' >db/migrations/1_users.down.sql
 echo 'CREATE TABLE posts (id bigint PRIMARY KEY);' >db/migrations/2_posts.up.sql
 echo 'DROP TABLE posts;' >db/migrations/2_posts.down.sql
+echo 'ALTER TABLE posts ADD COLUMN meta jsonb;' >db/migrations/7_pub_meta.up.sql
+echo 'ALTER TABLE posts DROP COLUMN meta;' >db/migrations/7_drop_pub_meta.down.sql
 echo 'SELECT * FROM users;' >queries/users.sql
 feature_branch .
 
@@ -53,11 +55,15 @@ expect_eq "base in the summary" "$(summary base)" "main"
 # its up is judged too (they are paired), and nothing else from history.
 git add -A && git commit -q -m more
 echo 'DROP TABLE IF EXISTS posts;' >db/migrations/2_posts.down.sql
+echo 'ALTER TABLE posts DROP COLUMN IF EXISTS meta;' >db/migrations/7_drop_pub_meta.down.sql
 out=$(judged)
+expect_contains "pairs by version when the names differ (ente's 64_*)" "$out" \
+"db/migrations/7_pub_meta.up.sql golang-migrate up txn
+db/migrations/7_drop_pub_meta.down.sql golang-migrate down txn"
 expect_contains "changed down: its up is judged with it" "$out" "db/migrations/2_posts.up.sql golang-migrate up"
 expect_contains "changed down itself" "$out" "db/migrations/2_posts.down.sql golang-migrate down"
 expect_not_contains "unchanged history stays history" "$out" "1_users"
-git checkout -q -- db/migrations/2_posts.down.sql
+git checkout -q -- db/migrations/2_posts.down.sql db/migrations/7_drop_pub_meta.down.sql
 
 # kratos/popx: a dialect suffix; only the postgres files are migrations
 mkdir -p persistence/sql/migrations
@@ -65,7 +71,15 @@ for d in postgres mysql sqlite3 cockroach; do
 	echo "CREATE TABLE k_$d (id int);" >persistence/sql/migrations/20210101000001_k.$d.up.sql
 	echo "DROP TABLE k_$d;" >persistence/sql/migrations/20210101000001_k.$d.down.sql
 done
+p=persistence/sql/migrations/20210101000002_ac
+echo 'CREATE INDEX CONCURRENTLY k_id ON k_postgres (id);' >$p.postgres.autocommit.up.sql
+echo 'DROP INDEX CONCURRENTLY k_id;' >$p.postgres.autocommit.down.sql
+echo 'CREATE INDEX k_id ON k_mysql (id);' >$p.mysql.autocommit.up.sql
 out=$(judged)
+expect_contains "popx .autocommit. runs outside a transaction" "$out" \
+"$p.postgres.autocommit.up.sql golang-migrate up notxn
+$p.postgres.autocommit.down.sql golang-migrate down notxn"
+expect_not_contains "popx mysql autocommit skipped" "$out" "ac.mysql"
 expect_contains "popx postgres up" "$out" "persistence/sql/migrations/20210101000001_k.postgres.up.sql golang-migrate up txn"
 expect_contains "popx postgres down paired" "$out" "persistence/sql/migrations/20210101000001_k.postgres.down.sql golang-migrate down txn"
 expect_not_contains "popx mysql skipped" "$out" "k.mysql"
@@ -74,7 +88,7 @@ expect_not_contains "popx cockroach skipped" "$out" "k.cockroach"
 
 # Named on the command line: the same layout rules.
 out=$(judged persistence/sql/migrations)
-expect_eq "a directory named: postgres files only" "$(echo "$out" | wc -l | tr -d ' ')" 2
+expect_eq "a directory named: postgres files only" "$(echo "$out" | wc -l | tr -d ' ')" 4
 "$SLUICE" check persistence/sql/migrations/20210101000001_k.mysql.up.sql >/dev/null 2>"$T/err"
 expect_contains "a named mysql file is skipped with a message" "$(cat "$T/err")" "not PostgreSQL"
 out=$(judged db/migrations/3_a.down.sql)
