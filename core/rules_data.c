@@ -86,8 +86,9 @@ static void shape_expr(const struct rule_ctx *ctx, const cJSON *a, struct dml_sh
 	} else if (!strcmp(kind, "AEXPR_OP") && op) {
 		if (!strcmp(op, "<>") || !strcmp(op, "!="))
 			s->idempotent = true;
-		else if (!strcmp(op, "=") && col && is_constant(r) && column_is_key(ctx, col))
-			s->targeted = true;
+		else if (!strcmp(op, "=") && col && column_is_key(ctx, col) &&
+			 (is_constant(r) || tree_as(r, "SubLink")))
+			s->targeted = true; /* id = 42, id = (SELECT ... LIMIT 1): one row */
 		else if (!strcmp(op, ">") || !strcmp(op, ">="))
 			s->lower = true;
 		else if (!strcmp(op, "<") || !strcmp(op, "<="))

@@ -52,9 +52,10 @@ static char *stmt_verb(const struct stmt *st)
 	return strbuf_detach(&sb, NULL);
 }
 
-static bool flagged_before(const struct rule_ctx *ctx, const char *rule)
+/* Once per transaction: was the rule reported on a statement since `line`? */
+static bool flagged_since(const struct rule_ctx *ctx, const char *rule, int line)
 {
-	for (size_t i = 0; i < ctx->idx; i++) {
+	for (size_t i = ctx->idx; i-- > 0 && ctx->fr->stmts[i].line >= line;) {
 		const struct stmt *st = &ctx->fr->stmts[i];
 		for (size_t f = 0; f < st->nr_findings; f++)
 			if (!strcmp(st->findings[f].rule, rule))
@@ -76,7 +77,7 @@ static bool same_table(const char *a, const char *b)
 
 static void check_lock_timeout(struct rule_ctx *ctx)
 {
-	if (ctx->txn->lock_timeout || !blocking_ddl(ctx) || flagged_before(ctx, ctx->rule->id))
+	if (ctx->txn->lock_timeout || !blocking_ddl(ctx) || flagged_since(ctx, ctx->rule->id, 0))
 		return;
 	char *verb = stmt_verb(ctx->st);
 	flag(ctx, "%s on '%s' waits for %s with no lock_timeout: behind one long query it "
@@ -131,7 +132,8 @@ static void check_after_access_exclusive(struct rule_ctx *ctx)
 {
 	const struct txn_state *t = ctx->txn;
 	const struct stmt *st = ctx->st;
-	if (!t->ae_table || !ctx_in_txn(ctx) || !strcmp(st->kind, "TransactionStmt"))
+	if (!t->ae_table || !ctx_in_txn(ctx) || !strcmp(st->kind, "TransactionStmt") ||
+	    flagged_since(ctx, ctx->rule->id, t->ae_line))
 		return;
 	if (is_slow(st)) {
 		char *verb = stmt_verb(st);

@@ -1,0 +1,72 @@
+#!/bin/sh
+# t-rollback.sh - down migrations judged against their ups, through the CLI.
+#
+# The per-rule files in tests/rules/ hold one migration each; here several
+# real layouts sit side by side so that the near misses that need a whole
+# directory are covered: renames followed on both sides, constraints that
+# go with a dropped column, replaced indexes, forward-only frameworks.
+. "$SLUICE_SRC/tests/lib.sh"
+
+mkdir -p gm
+cat >gm/000001_base.up.sql <<'EOF2'
+CREATE TABLE agent_stats (id bigint PRIMARY KEY, payload jsonb, email text);
+CREATE INDEX idx_email ON agent_stats (email);
+EOF2
+echo 'DROP TABLE agent_stats;' >gm/000001_base.down.sql
+# renames on both sides, a constraint on a column the down drops, a replaced index
+cat >gm/000002_rename.up.sql <<'EOF2'
+CREATE TYPE new_kind AS ENUM ('a', 'b');
+ALTER TYPE new_kind RENAME TO kind;
+ALTER TABLE agent_stats RENAME TO workspace_stats;
+ALTER TABLE workspace_stats ADD COLUMN rx bigint;
+ALTER TABLE workspace_stats ADD CONSTRAINT rx_positive CHECK (rx >= 0);
+DROP INDEX idx_email;
+CREATE UNIQUE INDEX idx_email ON workspace_stats (email);
+EOF2
+cat >gm/000002_rename.down.sql <<'EOF2'
+ALTER TABLE workspace_stats RENAME TO agent_stats;
+ALTER TABLE agent_stats DROP COLUMN rx;
+DROP TYPE kind;
+EOF2
+# a down that forgets the function and the trigger
+cat >gm/000003_trigger.up.sql <<'EOF2'
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER stats_touch BEFORE UPDATE ON workspace_stats FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE workspace_stats ADD COLUMN seen timestamptz;
+EOF2
+echo 'ALTER TABLE workspace_stats DROP COLUMN seen;' >gm/000003_trigger.down.sql
+# no down at all
+echo 'CREATE TABLE audit (id bigint PRIMARY KEY);' >gm/000004_audit.up.sql
+
+"$SLUICE" check --format json gm >gm.json 2>gm.err
+rc=$?
+check "golang-migrate directory judged (rc=$rc)" test "$rc" -le 1
+rules_of() { jq -r ".files[] | select(.path | endswith(\"$1\")) | .findings[] | .rule" gm.json; }
+msg_of() { jq -r ".files[] | select(.path | endswith(\"$1\")) | .findings[] | select(.rule == \"$2\") | .message, .fix" gm.json; }
+
+expect_not_contains "renames followed, constraint goes with its column, index replaced" \
+	"$(rules_of 000002_rename.up.sql)" "down-incomplete"
+m=$(msg_of 000003_trigger.up.sql down-incomplete)
+expect_contains "a forgotten function is named" "$m" "function 'touch'"
+expect_contains "a forgotten trigger is named with its table" "$m" "trigger 'stats_touch' on 'workspace_stats'"
+expect_not_contains "what the down does drop is not named" "$m" "seen"
+expect_contains "the fix holds the DROP statements" "$m" "DROP TRIGGER stats_touch ON workspace_stats"
+m=$(msg_of 000004_audit.up.sql down-missing)
+expect_contains "a missing down is reported with what it must drop" "$m" "nothing undoes table 'audit'"
+expect_contains "... and the down to write" "$m" "Add a down migration: DROP TABLE audit;"
+expect_not_contains "a down is not itself asked for a down" "$(rules_of 000001_base.down.sql)" "down-missing"
+
+# Prisma is forward-only: no downs to ask for.
+mkdir -p prisma/migrations/20240101000000_init
+echo 'CREATE TABLE "User" (id serial PRIMARY KEY);' >prisma/migrations/20240101000000_init/migration.sql
+"$SLUICE" check --format json prisma >p.json 2>p.err
+expect_eq "prisma: judged as prisma" "$(jq -r '.files[0].framework' p.json)" "prisma"
+expect_not_contains "prisma: no down-missing" "$(jq -r '.files[].findings[].rule' p.json)" "down-missing"
+
+# An empty down (comments only) is reported on the up, at the down's line.
+printf 'CREATE TABLE notes (id bigint PRIMARY KEY);\n' >gm/000005_notes.up.sql
+printf -- '-- nothing to undo?\n' >gm/000005_notes.down.sql
+"$SLUICE" check --format json gm >gm2.json 2>/dev/null
+expect_eq "an empty down is down-empty" \
+	"$(jq -r '.files[] | select(.path | endswith("000005_notes.up.sql")) | .findings[] | .rule' gm2.json | grep -c down-empty)" 1
+finish
