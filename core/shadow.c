@@ -40,6 +40,42 @@ static const char target_sql[] =
 
 static unsigned shadow_counter;
 
+/* Creates the scratch database and connects to it twice. */
+static int scratch_create(struct shadow *sh, struct strbuf *err)
+{
+	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(), shadow_counter++);
+	char *sql = xstrfmt("CREATE DATABASE %s TEMPLATE template0", sh->dbname);
+	int r = db_exec(sh->admin, sql);
+	free(sql);
+	if (r < 0) {
+		strbuf_addf(err, "cannot create the shadow database on '%s': %s", sh->admin->display,
+			    sh->admin->err.buf);
+		free(sh->dbname);
+		sh->dbname = NULL;
+		return -1;
+	}
+	sh->db = db_open_dbname(sh->url, sh->dbname, false, err);
+	if (sh->db)
+		sh->watch = db_open_dbname(sh->url, sh->dbname, false, err);
+	return sh->watch ? 0 : -1;
+}
+
+static void scratch_drop(struct shadow *sh)
+{
+	db_close(sh->db);
+	db_close(sh->watch);
+	sh->db = sh->watch = NULL;
+	if (sh->admin && sh->dbname) {
+		char *sql = xstrfmt("DROP DATABASE IF EXISTS %s%s", sh->dbname,
+				    sh->admin->version >= 130000 ? " WITH (FORCE)" : "");
+		if (db_exec(sh->admin, sql) < 0)
+			warning("cannot drop the shadow database '%s': %s", sh->dbname, sh->admin->err.buf);
+		free(sql);
+	}
+	free(sh->dbname);
+	sh->dbname = NULL;
+}
+
 int shadow_open(struct shadow *sh, const char *url, struct strbuf *err)
 {
 	memset(sh, 0, sizeof(*sh));
@@ -50,24 +86,9 @@ int shadow_open(struct shadow *sh, const char *url, struct strbuf *err)
 		sh->own_cluster = true;
 		url = sh->cluster.conninfo;
 	}
+	sh->url = xstrdup(url);
 	sh->admin = db_open(url, false, err);
-	if (!sh->admin)
-		goto fail;
-	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(), shadow_counter++);
-	char *sql = xstrfmt("CREATE DATABASE %s TEMPLATE template0", sh->dbname);
-	int r = db_exec(sh->admin, sql);
-	free(sql);
-	if (r < 0) {
-		strbuf_addf(err, "cannot create the shadow database on '%s': %s", sh->admin->display,
-			    sh->admin->err.buf);
-		free(sh->dbname);
-		sh->dbname = NULL;
-		goto fail;
-	}
-	sh->db = db_open_dbname(url, sh->dbname, false, err);
-	if (sh->db)
-		sh->watch = db_open_dbname(url, sh->dbname, false, err);
-	if (!sh->watch)
+	if (!sh->admin || scratch_create(sh, err) < 0)
 		goto fail;
 	sh->display = xstrdup(sh->own_cluster ? "a throwaway cluster" : sh->admin->display);
 	return 0;
@@ -76,22 +97,20 @@ fail:
 	return -1;
 }
 
+int shadow_reset(struct shadow *sh, struct strbuf *err)
+{
+	scratch_drop(sh);
+	return scratch_create(sh, err);
+}
+
 void shadow_close(struct shadow *sh)
 {
-	db_close(sh->db);
-	db_close(sh->watch);
-	if (sh->admin && sh->dbname) {
-		char *sql = xstrfmt("DROP DATABASE IF EXISTS %s%s", sh->dbname,
-				    sh->admin->version >= 130000 ? " WITH (FORCE)" : "");
-		if (db_exec(sh->admin, sql) < 0)
-			warning("cannot drop the shadow database '%s': %s", sh->dbname, sh->admin->err.buf);
-		free(sql);
-	}
+	scratch_drop(sh);
 	db_close(sh->admin);
 	if (sh->own_cluster)
 		cluster_stop(&sh->cluster);
-	free(sh->dbname);
 	free(sh->display);
+	free(sh->url);
 	memset(sh, 0, sizeof(*sh));
 }
 

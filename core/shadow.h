@@ -48,6 +48,7 @@ struct shadow {
 	struct db *watch;            /* second connection, for lock tracing */
 	char *dbname;
 	char *display;               /* masked, for messages */
+	char *url;                   /* the server's connection string */
 };
 
 /* What one statement was seen to lock. */
@@ -65,6 +66,8 @@ struct lock_trace {
 /* url NULL: start a cluster. -1 with the message in *err. */
 int shadow_open(struct shadow *sh, const char *url, struct strbuf *err);
 void shadow_close(struct shadow *sh);
+/* Starts over on an empty scratch database. -1 with the message in *err. */
+int shadow_reset(struct shadow *sh, struct strbuf *err);
 
 /*
  * Runs one statement on the scratch database. With `trace` non-NULL,

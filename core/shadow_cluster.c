@@ -113,6 +113,24 @@ static void remove_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Can any user walk down to `dir`? */
+static bool world_searchable(const char *dir)
+{
+	char *p = xstrdup(dir);
+	bool ok = true;
+	for (char *slash = p + strlen(p); ok && slash > p; slash = strrchr(p, '/')) {
+		struct stat st;
+		*slash = '\0';
+		if (stat(*p ? p : "/", &st) < 0 || !(st.st_mode & S_IXOTH))
+			ok = false;
+	}
+	struct stat st;
+	if (ok && (stat(dir, &st) < 0 || !(st.st_mode & S_IXOTH)))
+		ok = false;
+	free(p);
+	return ok;
+}
+
 static int who_runs_it(struct pg_cluster *c, struct strbuf *err)
 {
 	if (geteuid() != 0)
@@ -132,9 +150,6 @@ static int who_runs_it(struct pg_cluster *c, struct strbuf *err)
 int cluster_start(struct pg_cluster *c, struct strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
-	/* A unix socket path is limited to ~107 bytes. */
-	if (!tmp || !*tmp || strlen(tmp) > 60)
-		tmp = "/tmp";
 	memset(c, 0, sizeof(*c));
 	strbuf_reset(err);
 	c->bindir = cluster_find_bindir();
@@ -145,6 +160,12 @@ int cluster_start(struct pg_cluster *c, struct strbuf *err)
 	}
 	if (who_runs_it(c, err) < 0)
 		goto fail;
+	/*
+	 * A unix socket path is limited to ~107 bytes; and when the server runs
+	 * as another user, it must be able to reach the directory.
+	 */
+	if (!tmp || !*tmp || strlen(tmp) > 60 || (c->as_other && !world_searchable(tmp)))
+		tmp = "/tmp";
 	c->dir = xstrfmt("%s/sluice-shadow.XXXXXX", tmp);
 	if (!mkdtemp(c->dir)) {
 		strbuf_addf(err, "cannot create '%s': %s", c->dir, strerror(errno));
