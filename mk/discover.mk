@@ -4,3 +4,7 @@ libsluice_a_SOURCES += \
 	core/discover_layout.c core/gitrepo.c \
 	core/settings.c core/settings.h \
 	core/check.c core/check.h
+
+check_PROGRAMS += tests/unit-discover
+tests_unit_discover_SOURCES = tests/unit-discover.c tests/tap.h
+tests_unit_discover_LDADD = $(LIBSLUICE_LIBS)
