@@ -25,7 +25,6 @@ fault() { # API MODEL EXPECTED-MESSAGE
 for api in openai anthropic ollama; do
 	fault "$api" 401 "rejected the key (HTTP 401): check sluice.llm.keyEnv"
 	fault "$api" 500 "server error from http://127.0.0.1:$LLM_PORT"
-	fault "$api" 429always "rate limited by http://127.0.0.1:$LLM_PORT"
 	fault "$api" badjson "invalid JSON in the answer"
 	fault "$api" cut "stopped half way"
 	fault "$api" huge "is larger than 4 MB; stopped reading it"
@@ -44,15 +43,18 @@ llm_repo anthropic-refused anthropic ok
 git -C anthropic-refused config sluice.llm.url "http://127.0.0.1:$port"
 fault anthropic refused "connection refused"
 
-# 429 with Retry-After: waited and retried, then the draft arrives.
-llm_repo r429 ollama 429
-t0=$(date +%s)
-out=$(cd r429 && "$SLUICE" draft --llm db/migrations/000002_index.up.sql 2>&1)
-t1=$(date +%s)
-expect_contains "429 then ok: draft verified" "$out" "# verified:"
-check "429: waited about Retry-After (1 s)" test $((t1 - t0)) -ge 1
-expect_eq "429: two requests reached the server" \
-	"$(grep -c '"model": "429"' "$LLM_LOG")" 2
-expect_eq "429always: retries are bounded (3 requests per run)" \
-	"$(grep -c '"model": "429always", "auth": "Bearer' "$LLM_LOG")" 6
+# 429 with Retry-After, each API: waited and retried, then the draft arrives.
+for api in openai anthropic ollama; do
+	llm_repo "r429-$api" "$api" 429
+	t0=$(date +%s)
+	out=$(cd "r429-$api" && "$SLUICE" draft --llm db/migrations/000002_index.up.sql 2>&1)
+	t1=$(date +%s)
+	expect_contains "$api 429 then ok: draft verified" "$out" "# verified:"
+	check "$api 429: waited about Retry-After (1 s)" test $((t1 - t0)) -ge 1
+done
+expect_eq "429: each API's first request refused, the retry served (2 per API)" \
+	"$(grep -c '"model": "429"' "$LLM_LOG")" 6
+# Always 429: retries are bounded (1 request + 2 retries), then a message.
+fault openai 429always "rate limited by http://127.0.0.1:$LLM_PORT"
+expect_eq "429always: bounded at 3 requests" "$(grep -c '"model": "429always"' "$LLM_LOG")" 3
 finish

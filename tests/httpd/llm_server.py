@@ -14,7 +14,7 @@ The model name picks the behaviour (or the X-Fault header does):
   unsafe    a fence naming ../outside.sql
   timeout   waits 30 s before answering
   401       rejected key (the body echoes the key, which sluice must hide)
-  429       429 with Retry-After: 1 on the first request of the run, then ok
+  429       429 with Retry-After: 1 on the first request of the run per API, then ok
   429always 429 with Retry-After: 1 every time
   500       server error (the body echoes the key too)
   badjson   a stream line that is not JSON
@@ -125,8 +125,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or self.headers.get("x-api-key") or ""
         prompt = " ".join(m.get("content", "") for m in req.get("messages", []))
         with lock:
-            counts[fault] = counts.get(fault, 0) + 1
-            n = counts[fault]
+            key = (fault, api)
+            counts[key] = counts.get(key, 0) + 1
+            n = counts[key]
             with open(LOG, "a") as f:
                 f.write(json.dumps({"path": self.path, "api": api, "model": model,
                                     "auth": auth, "stream": req.get("stream")}) + "\n")
