@@ -25,7 +25,12 @@ static const char catalog_sql[] =
 	"   FROM pg_class c JOIN ns ON ns.oid = c.relnamespace"
 	"   WHERE c.relname NOT IN (SELECT name FROM fw)"
 	"   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-	"                   AND d.objid = c.oid AND d.deptype = 'e')),"
+	"                   AND d.objid = c.oid AND d.deptype = 'e')"
+	/* the sequences of the frameworks' tables (goose's serial id) */
+	"   AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid"
+	"                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+	"                   AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+	"                   AND t.relname IN (SELECT name FROM fw))),"
 	" owned AS (SELECT oid, qname, relkind FROM rels WHERE relkind IN ('r', 'p', 'v', 'm', 'f'))"
 	/* tables and views */
 	" SELECT 'table', qname, CASE relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'"

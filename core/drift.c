@@ -136,7 +136,7 @@ static void compare_versions(struct drift *d, const struct migration_set *ms,
 		if (!apply[i])
 			add_item(d, DRIFT_SKEW, "migration", repo.items[i],
 				 xstrfmt("'%s' is in the repository but %s does not record it as applied",
-					 ms->v[i]->id, d->table));
+					 ms->v[i]->up ? ms->v[i]->up->path : ms->v[i]->id, d->table));
 	}
 	strlist_clear(&repo);
 	strlist_clear(&dbv);
