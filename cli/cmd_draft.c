@@ -243,8 +243,10 @@ int cmd_draft(int argc, char **argv)
 	memset(&fr, 0, sizeof(fr));
 	memset(&s, 0, sizeof(s));
 	int pa = parse_args(argc, argv, &o);
-	if (pa)
-		return pa > 0 ? 0 : (check_run_release(&run), 2);
+	if (pa) {
+		check_run_release(&run);
+		return pa > 0 ? 0 : 2;
+	}
 
 	dir = history_dir(argv[optind]);
 	file = clean_path(argv[optind], dir);
@@ -267,7 +269,18 @@ int cmd_draft(int argc, char **argv)
 		run.opts.pg_version = (int)n;
 	}
 	target = find_target(&run.ms, file);
+	if (target < 0) {
+		/* Named on the command line: judge it whatever its directory says. */
+		const char *named[] = { file };
+		discover_paths(&run.ms, named, 1);
+		target = find_target(&run.ms, file);
+	}
 	if (target < 0 || !run.ms.v[target]->up) {
+		for (size_t i = 0; i < run.ms.errors.nr; i++)
+			if (strstr(run.ms.errors.items[i], file)) {
+				error("%s", run.ms.errors.items[i]);
+				goto out;
+			}
 		error("'%s' is not a migration sluice recognises (no up script found)", argv[optind]);
 		goto out;
 	}

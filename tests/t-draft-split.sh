@@ -140,4 +140,15 @@ expect_contains "nothing risky: says so" "$out" "has a built-in safer rewrite"
 out=$("$SLUICE" draft no/such.sql 2>&1)
 expect_eq "missing file: exit 2" "$?" 2
 expect_contains "missing file: message" "$out" "cannot read 'no/such.sql'"
+printf '\000\001binary' >safe/db/migrations/000003_bin.up.sql
+out=$(cd safe && "$SLUICE" draft db/migrations/000003_bin.up.sql 2>&1)
+expect_eq "binary file: exit 2" "$?" 2
+expect_contains "binary file: says so, naming the file" "$out" "000003_bin.up.sql:1: binary file"
+printf 'CREATE INDEX i ON users (email);\nSELEC oops;\n' >loose.sql
+out=$("$SLUICE" draft loose.sql 2>&1)
+expect_eq "a file that does not parse: exit 1" "$?" 1
+expect_contains "a file that does not parse: says fix first" "$out" "1 statement(s) of 'loose.sql' do not parse"
+expect_exit "--help exits 0" 0 "$SLUICE" draft --help
+expect_exit "--out with --commit is a usage error" 2 "$SLUICE" draft --out x --commit loose.sql
+expect_exit "--pg-version out of range is a usage error" 2 "$SLUICE" draft --pg-version 99 loose.sql
 finish
