@@ -105,6 +105,16 @@ int llm_parse_answer(const char *answer, const struct draft_ctx *ctx, struct dra
 	return (int)d->nr;
 }
 
+void llm_draft_finish(const struct llm_config *cfg, const struct draft_ctx *ctx,
+		      const char *answer, struct draft *d)
+{
+	free(d->origin);
+	d->origin = xstrfmt("llm %s %s", llm_provider_name(cfg->provider), cfg->model);
+	free(d->title);
+	d->title = xstrfmt("model draft for %s", ctx->ms->v[ctx->target]->up->path);
+	llm_parse_answer(answer, ctx, d);
+}
+
 int llm_draft_run(const struct llm_config *cfg, const struct draft_ctx *ctx, struct draft *d,
 		  struct strbuf *err)
 {
@@ -129,11 +139,7 @@ int llm_draft_run(const struct llm_config *cfg, const struct draft_ctx *ctx, str
 		strbuf_addstr(err, llm_stream_error(s));
 		ret = -1;
 	} else {
-		free(d->origin);
-		d->origin = xstrfmt("llm %s %s", llm_provider_name(cfg->provider), cfg->model);
-		free(d->title);
-		d->title = xstrfmt("model draft for %s", ctx->ms->v[ctx->target]->up->path);
-		llm_parse_answer(llm_stream_text(s), ctx, d);
+		llm_draft_finish(cfg, ctx, llm_stream_text(s), d);
 	}
 	llm_stream_free(s);
 	return ret;

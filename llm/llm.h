@@ -50,6 +50,7 @@ int llm_config_load(const struct config *c, struct llm_config *out, struct strbu
 void llm_config_release(struct llm_config *lc);
 const char *llm_provider_name(enum llm_provider p);
 
+/* `cfg` must outlive the stream: the stream reads the URL and key from it. */
 struct llm_stream;
 struct llm_stream *llm_stream_start(const struct llm_config *cfg, const char *system,
 				    const char *user, struct strbuf *err);
@@ -69,6 +70,12 @@ void llm_prompt(const struct draft_ctx *ctx, struct strbuf *system, struct strbu
  * paths without "..". Returns the number of files, or -1 (d->failed says why).
  */
 int llm_parse_answer(const char *answer, const struct draft_ctx *ctx, struct draft *d);
+/*
+ * After a stream ended with 0: names the draft (origin, title) and parses
+ * the answer into it. The workbench then calls draft_verify() and shows it.
+ */
+void llm_draft_finish(const struct llm_config *cfg, const struct draft_ctx *ctx,
+		      const char *answer, struct draft *d);
 /* Prompt, stream to the end (blocking poll loop; the CLI's), parse. -1 with *err set. */
 int llm_draft_run(const struct llm_config *cfg, const struct draft_ctx *ctx, struct draft *d,
 		  struct strbuf *err);
