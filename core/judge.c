@@ -347,8 +347,11 @@ static void advance_txn(struct txn_state *t, const struct stmt *st)
 	/* CREATE TABLE/VIEW lock only the relation they create: nobody waits on it. */
 	bool creates = !strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt") ||
 		       !strcmp(st->kind, "ViewStmt");
+	/* DROP INDEX locks the index's table, but st->table names the index */
+	bool drop_index = !strcmp(st->kind, "DropStmt") &&
+			  !strcmp(nonnull(tree_str(tree_path(b, "removeType", NULL))), "OBJECT_INDEX");
 	if (in_txn && st->lock == LOCK_ACCESS_EXCLUSIVE && st->table && !st->new_table && !creates &&
-	    !t->ae_table) {
+	    !drop_index && !t->ae_table) {
 		t->ae_table = xstrdup(st->table);
 		t->ae_line = st->line;
 	}

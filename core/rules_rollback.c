@@ -543,10 +543,31 @@ static void check_missing_down(struct rule_ctx *ctx)
 	release_objects(&os);
 }
 
+/*
+ * Does the up change the schema? A data fix (UPDATE, DELETE, INSERT) or a
+ * COMMENT often has no sensible reverse, and an empty down says so.
+ */
+static bool up_changes_schema(const struct file_report *fr)
+{
+	static const char *const data_kinds[] = {
+		"InsertStmt", "UpdateStmt", "DeleteStmt", "SelectStmt", "CommentStmt",
+		"VariableSetStmt", "TransactionStmt", "DoStmt", "GrantStmt", "NotifyStmt",
+	};
+	for (size_t i = 0; i < fr->nr_stmts; i++) {
+		const char *k = fr->stmts[i].kind;
+		bool data = !k;
+		for (size_t d = 0; k && d < ARRAY_SIZE(data_kinds); d++)
+			data |= !strcmp(k, data_kinds[d]);
+		if (!data)
+			return true;
+	}
+	return false;
+}
+
 static void check_empty_down(struct rule_ctx *ctx)
 {
 	const struct migration *m = ctx->mig;
-	if (!m || ctx->script->dir != DIR_UP || !m->down || !ctx->fr->nr_stmts ||
+	if (!m || ctx->script->dir != DIR_UP || !m->down || !up_changes_schema(ctx->fr) ||
 	    !script_is_blank(m->down))
 		return;
 	flag_file(ctx, m->down->first_line, "the down migration '%s' is empty or only comments: "

@@ -34,6 +34,13 @@ static bool blocking_ddl(const struct rule_ctx *ctx)
 /* "ALTER TABLE", "CREATE INDEX", "UPDATE": the statement's verb for messages. */
 static char *stmt_verb(const struct stmt *st)
 {
+	static const char *const dml[][2] = {
+		{ "UpdateStmt", "UPDATE" }, { "DeleteStmt", "DELETE" }, { "InsertStmt", "INSERT" },
+	};
+	/* WITH ... UPDATE: the statement's verb, not the text's first word */
+	for (size_t i = 0; i < ARRAY_SIZE(dml); i++)
+		if (!strcmp(st->kind, dml[i][0]))
+			return xstrdup(dml[i][1]);
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = nonnull(st->sql);
 	for (int words = 0; words < 2 && *p; words++) {
@@ -128,6 +135,13 @@ static bool is_slow(const struct stmt *st)
 			     !strcmp(st->kind, "InsertStmt"));
 }
 
+/* DROP INDEX's st->table names the index, not the table it locks. */
+static bool is_drop_index(const struct stmt *st)
+{
+	const char *t = tree_str(tree_path(tree_body(st->tree), "removeType", NULL));
+	return !strcmp(st->kind, "DropStmt") && t && !strcmp(t, "OBJECT_INDEX");
+}
+
 static void check_after_access_exclusive(struct rule_ctx *ctx)
 {
 	const struct txn_state *t = ctx->txn;
@@ -144,7 +158,7 @@ static void check_after_access_exclusive(struct rule_ctx *ctx)
 		return;
 	}
 	if (st->table && !st->new_table && !same_table(st->table, t->ae_table) &&
-	    st->lock >= LOCK_SHARE_UPDATE_EXCLUSIVE)
+	    st->lock >= LOCK_SHARE_UPDATE_EXCLUSIVE && !is_drop_index(st))
 		flag(ctx, "waits for %s on '%s' while holding ACCESS EXCLUSIVE on '%s' (line %d): "
 		     "if it queues, '%s' stays blocked the whole time",
 		     lock_name(st->lock), st->table, t->ae_table, t->ae_line, t->ae_table);
@@ -246,6 +260,11 @@ static void link_relations(struct groups *g, int root, const cJSON *node)
 
 static bool is_schema_change(const struct stmt *st)
 {
+	/* DROP INDEX and ALTER INDEX name the index, not its table */
+	const char *t = tree_str(tree_path(tree_body(st->tree), "removeType", NULL));
+	const char *r = tree_str(tree_path(tree_body(st->tree), "renameType", NULL));
+	if ((t && strcmp(t, "OBJECT_TABLE")) || (r && !strcmp(r, "OBJECT_INDEX")))
+		return false;
 	static const char *const kinds[] = {
 		"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "CreateTrigStmt",
 	};
@@ -267,6 +286,15 @@ static void check_unrelated_changes(struct rule_ctx *ctx)
 		link_relations(&g, root, tree_body(st->tree));
 		if (!first_line)
 			first_line = st->line;
+	}
+	/* Tables a foreign key joins belong together, wherever it was declared. */
+	for (size_t i = 0; i < ctx->schema->nr_cons; i++) {
+		const struct constraint_def *c = &ctx->schema->cons[i];
+		if (c->type != CON_FOREIGN || !c->table || !c->ref_table ||
+		    !strlist_has(&g.tables, c->table) || !strlist_has(&g.tables, c->ref_table))
+			continue;
+		int a = group_add(&g, c->table), b = group_add(&g, c->ref_table);
+		g.parent[group_find(&g, a)] = group_find(&g, b);
 	}
 	struct strbuf sb = STRBUF_INIT;
 	int nr_groups = 0;

@@ -66,7 +66,33 @@ expect_not_contains "prisma: no down-missing" "$(jq -r '.files[].findings[].rule
 # An empty down (comments only) is reported on the up, at the down's line.
 printf 'CREATE TABLE notes (id bigint PRIMARY KEY);\n' >gm/000005_notes.up.sql
 printf -- '-- nothing to undo?\n' >gm/000005_notes.down.sql
+# ... but a data fix with an empty down is a choice, not a gap.
+printf "DELETE FROM notes WHERE id < 0;\n" >gm/000006_cleanup.up.sql
+printf -- '-- irreversible data fix\n' >gm/000006_cleanup.down.sql
 "$SLUICE" check --format json gm >gm2.json 2>/dev/null
+expect_eq "a data-only up with an empty down is not down-empty" \
+	"$(jq -r '.files[] | select(.path | endswith("000006_cleanup.up.sql")) | .findings[] | .rule' gm2.json | grep -c down-empty)" 0
 expect_eq "an empty down is down-empty" \
 	"$(jq -r '.files[] | select(.path | endswith("000005_notes.up.sql")) | .findings[] | .rule' gm2.json | grep -c down-empty)" 1
+# unrelated-changes (core/rules_txn.c) on a whole migration: tables joined
+# by a foreign key from the history are one change; index names are not tables.
+mkdir -p rel
+cat >rel/000001_base.up.sql <<'EOF2'
+CREATE TABLE users (id bigint PRIMARY KEY);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));
+CREATE TABLE audit (id bigint PRIMARY KEY);
+CREATE INDEX audit_idx ON audit (id);
+EOF2
+echo 'DROP TABLE audit, orders, users;' >rel/000001_base.down.sql
+cat >rel/000002_many.up.sql <<'EOF2'
+ALTER TABLE users ADD COLUMN nickname text;
+ALTER TABLE audit ADD COLUMN at timestamptz;
+ALTER TABLE orders ADD COLUMN note text;
+DROP INDEX audit_idx;
+EOF2
+echo 'SELECT 1;' >rel/000002_many.down.sql
+"$SLUICE" check --format json rel >rel.json 2>/dev/null
+expect_eq "unrelated-changes groups by foreign key and skips index names" \
+	"$(jq -r '.files[] | .findings[] | select(.rule == "unrelated-changes") | .message' rel.json)" \
+	"changes 2 unrelated tables ('users', 'audit') in one migration: a failure or a rollback takes all of them together"
 finish

@@ -1,6 +1,7 @@
 -- test: history
 CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);
+CREATE INDEX idx_users_email ON users (email);
 -- test: up
 SET lock_timeout = '2s';
 BEGIN;
@@ -30,4 +31,9 @@ BEGIN;
 CREATE TABLE tags (id int);
 ALTER TABLE tags ADD COLUMN name text;
 INSERT INTO tags SELECT id, email FROM users;
+COMMIT;
+-- near miss: DROP INDEX names the index, not a table held
+BEGIN;
+DROP INDEX idx_users_email;
+ALTER TABLE orders ADD COLUMN y int;
 COMMIT;
