@@ -1,12 +1,221 @@
 /*
- * cmd_tui.c - `sluice` with no subcommand: the workbench (being written).
+ * cmd_tui.c - `sluice [options] [PATH...]`: the workbench.
+ *
+ * Sets the frame up (settings, theme, keys, terminal, loop), shows the
+ * migration list, starts the first scan in the background and runs the
+ * loop until the user quits. Whatever the engine wrote to stderr meanwhile
+ * is printed once the terminal is back.
  */
 #include "commands.h"
-#include "util.h"
+#include "check.h"
+#include "settings.h"
+#include "tui/app.h"
+#include "tui/display.h"
+#include "themes/theme.h"
+
+#include <getopt.h>
+#include <git2.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void refs_release_cache(void);
+extern int saved_stderr;
+
+static const char tui_usage[] =
+	"usage: sluice [options] [PATH...]\n"
+	"\n"
+	"Opens the workbench on the current branch's pending migrations, or on the\n"
+	"migration files and directories given as PATHs.\n"
+	"\n"
+	"  -C DIR              run as if started in DIR\n"
+	"  --theme NAME        dark (default), light, high-contrast, monochrome, or a theme file\n"
+	"  --all               list every migration, not only pending ones (key: a)\n"
+	"  --base REF          base branch (default: sluice.base, the remote HEAD, main, master)\n"
+	"  --script FILE       read keys and commands from FILE (tests; also $SLUICE_SCRIPT)\n"
+	"\n"
+	"Press ? in the workbench for the keys.\n";
+
+enum { OPT_THEME = 256, OPT_ALL, OPT_BASE, OPT_SCRIPT };
+
+static const struct option tui_options[] = {
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void tui_die_hook(void)
+{
+	display_done();
+	if (saved_stderr >= 0)
+		dup2(saved_stderr, 2);
+}
+
+static void list_layout(struct screen *s, struct rect area)
+{
+	view_place(s->panes[0], area);
+}
+
+static bool inside_repository(void)
+{
+	git_repository *repo = NULL;
+	int r = git_repository_open_ext(&repo, ".", 0, NULL);
+	git_repository_free(repo);
+	return r == 0;
+}
+
+/* Theme: --theme, else sluice.theme; NO_COLOR or a colourless terminal: monochrome. */
+static void choose_theme(const char *name, const struct config *cfg)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (!name)
+		name = config_get(cfg, "sluice.theme");
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		name = "monochrome";
+	if (theme_load(&app.theme, name, cfg, &err) < 0)
+		strlist_add(&app.errors, err.buf);
+	strbuf_release(&err);
+}
+
+static void setup_views(void)
+{
+	app.list.ops = &list_ops;
+	app.sql.ops = &sql_ops;
+	app.info.ops = &info_ops;
+	app.refs.ops = &refs_ops;
+	app.help.ops = &help_ops;
+	app.file = app.stmt = -1;
+	app_push((struct screen){ { &app.list }, 1, 0, list_layout });
+}
+
+static void teardown(void)
+{
+	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help };
+	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
+		view_close(views[i]);
+	refs_release_cache();
+	if (app.run) {
+		check_run_release(app.run);
+		free(app.run);
+	}
+	free(app.entries);
+	free(app.search);
+	free(app.base);
+	strbuf_release(&app.message);
+	strbuf_release(&app.prompt);
+	strlist_clear(&app.errors);
+	theme_release(&app.theme);
+	keys_release();
+}
 
 int cmd_tui(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return error("the workbench is not built yet; use 'sluice check'") ? 2 : 2;
+	const char *theme = NULL, *script = getenv("SLUICE_SCRIPT");
+	char *script_abs = NULL, start_dir[4096];
+	struct config cfg;
+	int c, ret = 0;
+
+	memset(&app, 0, sizeof(app));
+	app.t0 = now_seconds();
+	strbuf_init(&app.message, 0);
+	strbuf_init(&app.prompt, 0);
+	config_init(&cfg);
+	if (!getcwd(start_dir, sizeof(start_dir)))
+		strcpy(start_dir, ".");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hC:", tui_options, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			if (chdir(optarg) < 0) {
+				error("cannot change to '%s': %m", optarg);
+				ret = 2;
+				goto out;
+			}
+			break;
+		case OPT_THEME:
+			theme = optarg;
+			break;
+		case OPT_ALL:
+			app.all = true;
+			break;
+		case OPT_BASE:
+			free(app.base);
+			app.base = xstrdup(optarg);
+			break;
+		case OPT_SCRIPT:
+			script = optarg;
+			break;
+		case 'h':
+			fputs(tui_usage, stdout);
+			goto out;
+		default:
+			fputs(tui_usage, stderr);
+			ret = 2;
+			goto out;
+		}
+	}
+	app.paths = (const char **)argv + optind;
+	app.nr_paths = (size_t)(argc - optind);
+	for (size_t i = 0; i < app.nr_paths; i++) {
+		if (access(app.paths[i], F_OK) < 0) {
+			error("cannot open '%s': %m", app.paths[i]);
+			ret = 2;
+			goto out;
+		}
+	}
+	if (!app.nr_paths && !inside_repository()) {
+		error("not a git repository: '%s' (run sluice inside one, or give it migration files)",
+		      getcwd((char[4096]){ 0 }, 4096));
+		ret = 2;
+		goto out;
+	}
+	if (!script && (!isatty(0) || !isatty(1))) {
+		error("the workbench needs a terminal; use 'sluice check' in scripts");
+		ret = 2;
+		goto out;
+	}
+
+	setlocale(LC_ALL, "");
+	config_load(&cfg, ".");
+	keys_init(&cfg, &app.errors);
+	choose_theme(theme, &cfg);
+	/* The script is named relative to where sluice was started, before -C. */
+	if (script && *script != '/')
+		script = script_abs = xstrfmt("%s/%s", start_dir, script);
+	if (script && script_open(script) < 0) {
+		ret = 2;
+		goto out;
+	}
+	app.script = script != NULL;
+	if (display_init(app.script) < 0) {
+		ret = 2;
+		goto out;
+	}
+	display_apply_theme(&app.theme);
+	if (loop_init() < 0) {
+		display_done();
+		ret = 2;
+		goto out;
+	}
+	die_hook = tui_die_hook;
+	if (app.errors.nr)
+		app_message(ROLE_ERROR, "%s", app.errors.items[app.errors.nr - 1]);
+	setup_views();
+	scan_start();
+	loop_run();
+	scan_release();
+	display_done();
+	loop_release();
+	for (size_t i = 0; i < app.errors.nr; i++)
+		fprintf(stderr, "%s\n", app.errors.items[i]);
+out:
+	script_close();
+	free(script_abs);
+	teardown();
+	config_release(&cfg);
+	return ret;
 }

@@ -93,6 +93,7 @@ void check_judge(struct check_run *run)
 	double t0 = now_seconds();
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
+		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
 		schema_begin_migration(&run->schema, m->id);
 		if (!m->pending && !run->all) {
 			if (m->up)
@@ -113,5 +114,6 @@ void check_judge(struct check_run *run)
 			schema_release(&scratch);
 		}
 	}
+	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
 	run->report.elapsed = now_seconds() - t0;
 }

@@ -27,6 +27,9 @@ struct check_run {
 	 * a shadow database): judging thousands of files then stays in a few
 	 * tens of MB, since a tree takes ~80 bytes per byte of SQL. */
 	bool drop_trees;
+	/* Migrations walked so far by check_judge(), read by the workbench's
+	 * progress line from another thread (__atomic_load_n). */
+	size_t progress;
 };
 
 void check_run_init(struct check_run *run);

@@ -1,2 +1,21 @@
 # The program, the ncurses frame, views and themes.
 sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c
+
+# tui/: the frame (the only code that talks to ncurses is tui/display.c).
+libsluiceui_a_SOURCES += \
+	tui/roles.c tui/roles.h \
+	tui/text.c tui/text.h \
+	tui/display.c tui/display.h \
+	tui/keys.c tui/keys.h \
+	tui/view.c tui/view.h \
+	tui/app.c tui/app.h \
+	tui/loop.c tui/scan.c tui/script.c
+
+# views/: one file per screen or pane.
+libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c
+
+# themes/: built-in themes and the theme-file loader.
+libsluiceui_a_SOURCES += themes/theme.c themes/theme.h
+EXTRA_DIST += themes/solarized-dark.theme
+
+sluice_LDADD += -lpthread

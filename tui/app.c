@@ -1,0 +1,362 @@
+/*
+ * app.c - the workbench's screens, status line and key dispatch.
+ *
+ * A key becomes a request through keys.c; the prompt (search) takes keys
+ * first, then the focused view, then the frame (panes, help, quit). After
+ * each key the loop redraws everything from the data: ncurses sends only
+ * what changed, and redrawing from the data makes resizes trivial (ncdu).
+ */
+#include "app.h"
+#include "check.h"
+#include "display.h"
+#include "text.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct app app;
+/* The terminal's stderr while ours goes to the status line (loop.c). */
+extern int saved_stderr;
+
+const char *app_workdir(void)
+{
+	if (app.run && app.run->ms.workdir)
+		return app.run->ms.workdir;
+	return "";
+}
+
+void app_message(enum role role, const char *fmt, ...)
+{
+	va_list ap;
+	strbuf_reset(&app.message);
+	va_start(ap, fmt);
+	strbuf_vaddf(&app.message, fmt, ap);
+	va_end(ap);
+	app.message_role = role;
+}
+
+struct view *app_focused(void)
+{
+	struct screen *s = &app.stack[app.depth - 1];
+	return s->panes[s->focus];
+}
+
+static void set_focus(struct screen *s, int focus)
+{
+	for (int i = 0; i < s->nr; i++)
+		s->panes[i]->focus = i == focus;
+	s->focus = focus;
+}
+
+void app_push(struct screen s)
+{
+	if (app.depth == MAX_SCREENS)
+		app_pop();
+	for (int i = 0; i < s.nr; i++)
+		view_open(s.panes[i]);
+	app.stack[app.depth++] = s;
+	set_focus(&app.stack[app.depth - 1], s.focus);
+}
+
+void app_pop(void)
+{
+	if (app.depth <= 1) {
+		app.quit = true;
+		return;
+	}
+	app.depth--;
+	set_focus(&app.stack[app.depth - 1], app.stack[app.depth - 1].focus);
+}
+
+/* repo  branch (base)   3 BLOCKER  1 HIGH ...   message or progress */
+static void draw_status(int rows, int cols)
+{
+	struct rect r = { rows - 1, 0, 1, cols };
+	struct check_run *run = app.run;
+	static const enum role sev_role[SEV__COUNT] = {
+		ROLE_STATUS, ROLE_LOW, ROLE_MEDIUM, ROLE_HIGH, ROLE_BLOCKER,
+	};
+	int x = 0;
+
+	if (app.prompting) {
+		x = draw_str(&r, 0, 0, ROLE_DEFAULT, "/");
+		x = draw_text(&r, 0, x, ROLE_DEFAULT, app.prompt.buf, app.prompt.len);
+		draw_fill(&r, 0, x, ROLE_DEFAULT);
+		draw_cursor(rows - 1, x < cols ? x : cols - 1, true);
+		return;
+	}
+	draw_cursor(0, 0, false);
+	if (run && run->ms.workdir) {
+		const char *wd = run->ms.workdir, *name = wd + strlen(wd);
+		while (name > wd && name[-1] == '/')
+			name--;
+		const char *end = name;
+		while (name > wd && name[-1] != '/')
+			name--;
+		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %.*s", (int)(end - name), name);
+		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %s", run->ms.branch ? run->ms.branch : "(detached)");
+		if (run->ms.base)
+			x = draw_fmt(&r, 0, x, ROLE_STATUS, " \xe2\x86\x90 %s", run->ms.base);
+	} else if (run) {
+		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %zu path%s", app.nr_paths, app.nr_paths == 1 ? "" : "s");
+	}
+	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
+	if (run) {
+		struct report_counts c;
+		report_count(&run->report, &c);
+		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {
+			enum role role = c.by_sev[s] ? sev_role[s] : ROLE_STATUS;
+			x = draw_fmt(&r, 0, x, role, "%zu %s", c.by_sev[s], severity_name((enum severity)s));
+			x = draw_str(&r, 0, x, ROLE_STATUS, " ");
+		}
+		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %zu migration%s%s", app.nr_entries,
+			     app.nr_entries == 1 ? "" : "s", app.all ? " (all)" : " pending");
+	}
+	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
+	if (app.scanning) {
+		size_t done = scan_progress();
+		size_t total = __atomic_load_n(&app.scan_total, __ATOMIC_RELAXED);
+		if (total)
+			x = draw_fmt(&r, 0, x, ROLE_STATUS, "scanning %zu/%zu (%zu%%)", done, total,
+				     done * 100 / total);
+		else
+			x = draw_str(&r, 0, x, ROLE_STATUS, "scanning: finding migrations");
+		x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
+	}
+	if (app.message.len)
+		x = draw_text(&r, 0, x, app.message_role, app.message.buf, app.message.len);
+	draw_fill(&r, 0, x, ROLE_STATUS);
+}
+
+void app_redraw(void)
+{
+	int rows, cols;
+	struct screen *s = &app.stack[app.depth - 1];
+	display_size(&rows, &cols);
+	display_clear();
+	s->layout(s, (struct rect){ 0, 0, rows - 1, cols });
+	for (int i = 0; i < s->nr; i++)
+		view_draw(s->panes[i]);
+	draw_status(rows, cols);
+	display_flush();
+	if (!app.t_first_draw)
+		app.t_first_draw = now_seconds() - app.t0;
+	if (!app.t_first_data && app.run)
+		app.t_first_data = now_seconds() - app.t0;
+	app.dirty = false;
+}
+
+static void prompt_key(int key)
+{
+	if (key == 27) {
+		app.prompting = false;
+	} else if (key == '\r' || key == '\n' || key == KEYFN(KEY_ENTER)) {
+		app.prompting = false;
+		free(app.search);
+		app.search = strbuf_detach(&app.prompt, NULL);
+		if (*app.search && !view_search(app_focused(), app.search, 1, false))
+			app_message(ROLE_ERROR, "'%s' not found", app.search);
+	} else if (key == KEYFN(KEY_BACKSPACE) || key == 127 || key == 8) {
+		/* Drop the last UTF-8 sequence. */
+		while (app.prompt.len && (app.prompt.buf[--app.prompt.len] & 0xC0) == 0x80)
+			;
+		app.prompt.buf[app.prompt.len] = '\0';
+	} else if (!KEY_IS_FN(key) && key >= 32 && key != 127) {
+		char mb[8];
+		int n = wctomb(mb, (wchar_t)key);
+		if (n > 0)
+			strbuf_add(&app.prompt, mb, (size_t)n);
+	}
+}
+
+static void help_open(void)
+{
+	app_push((struct screen){ { &app.help }, 1, 0, app.stack[0].layout });
+}
+
+static void frame_request(enum request req)
+{
+	struct screen *s = &app.stack[app.depth - 1];
+	struct view *v = app_focused();
+	switch (req) {
+	case REQ_NEXT_PANE:
+	case REQ_RIGHT:
+		if (s->nr > 1)
+			set_focus(s, (s->focus + 1) % s->nr);
+		break;
+	case REQ_PREV_PANE:
+		if (s->nr > 1)
+			set_focus(s, (s->focus + s->nr - 1) % s->nr);
+		break;
+	case REQ_LEFT:
+		if (s->focus > 0)
+			set_focus(s, s->focus - 1);
+		else
+			app_pop();
+		break;
+	case REQ_SEARCH:
+		app.prompting = true;
+		strbuf_reset(&app.prompt);
+		break;
+	case REQ_FIND_NEXT:
+	case REQ_FIND_PREV:
+		if (!app.search || !*app.search)
+			app_message(ROLE_ERROR, "no search yet: press / first");
+		else if (!view_search(v, app.search, req == REQ_FIND_NEXT ? 1 : -1, true))
+			app_message(ROLE_ERROR, "'%s' not found", app.search);
+		break;
+	case REQ_TOGGLE_ALL:
+		app.all = !app.all;
+		scan_start();
+		break;
+	case REQ_RESCAN:
+		scan_start();
+		break;
+	case REQ_HELP:
+		if (v != &app.help)
+			help_open();
+		break;
+	case REQ_REDRAW:
+		display_resize(0, 0);
+		break;
+	case REQ_BACK:
+		app_pop();
+		break;
+	case REQ_QUIT:
+		app.quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void mouse_key(void)
+{
+	struct screen *s = &app.stack[app.depth - 1];
+	int y, x, button;
+	if (!display_mouse(&y, &x, &button))
+		return;
+	for (int i = 0; i < s->nr; i++) {
+		struct view *v = s->panes[i];
+		if (y < v->rect.y - 1 || y >= v->rect.y + v->rect.h || x < v->rect.x ||
+		    x >= v->rect.x + v->rect.w)
+			continue;
+		set_focus(s, i);
+		if (button == 4)
+			view_scroll(v, -3);
+		else if (button == 5)
+			view_scroll(v, 3);
+		else
+			view_click(v, y);
+	}
+}
+
+void app_key(int key)
+{
+	double t = now_seconds();
+	enum request req;
+
+	strbuf_reset(&app.message);
+	if (app.prompting) {
+		prompt_key(key);
+	} else if (key == KEYFN(KEY_MOUSE)) {
+		mouse_key();
+	} else if (key == KEYFN(KEY_RESIZE)) {
+		display_resize(0, 0);
+	} else if ((req = keys_request(key)) != REQ_NONE) {
+		if (!view_request(app_focused(), req))
+			frame_request(req);
+	} else {
+		struct strbuf name = STRBUF_INIT;
+		key_to_name(key, &name);
+		app_message(ROLE_ERROR, "%s is not bound; press ? for help", name.buf);
+		strbuf_release(&name);
+	}
+	if (app.quit)
+		return;
+	app_redraw();
+	t = now_seconds() - t;
+	app.keys++;
+	app.key_total += t;
+	if (t > app.key_max)
+		app.key_max = t;
+}
+
+int app_edit(const char *path, int line)
+{
+	const char *editor = getenv("VISUAL");
+	struct strbuf file = STRBUF_INIT, arg = STRBUF_INIT;
+	int status = 0, ret = 0;
+	pid_t pid;
+
+	if (!editor || !*editor)
+		editor = getenv("EDITOR");
+	if (!editor || !*editor)
+		editor = "vi";
+	if (*path != '/')
+		strbuf_addstr(&file, app_workdir());
+	strbuf_addstr(&file, path);
+	strbuf_addf(&arg, "+%d", line > 0 ? line : 1);
+	struct strbuf cmd = STRBUF_INIT;
+	strbuf_addf(&cmd, "%s \"$@\"", editor);
+
+	display_suspend();
+	pid = fork();
+	if (pid == 0) {
+		if (saved_stderr >= 0)
+			dup2(saved_stderr, 2);
+		execl("/bin/sh", "sh", "-c", cmd.buf, editor, arg.buf, file.buf, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		ret = -1;
+	else
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	display_resume();
+	if (ret < 0)
+		app_message(ROLE_ERROR, "cannot run '%s': %s", editor, strerror(errno));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		app_message(ROLE_ERROR, "cannot run the editor '%s'", editor);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		app_message(ROLE_ERROR, "the editor '%s' failed", editor);
+	else
+		app_message(ROLE_STATUS, "back from %s +%d %s", editor, line, path);
+	strbuf_release(&cmd);
+	strbuf_release(&file);
+	strbuf_release(&arg);
+	return ret;
+}
+
+void app_build_entries(void)
+{
+	struct check_run *run = app.run;
+	app.nr_entries = 0;
+	if (!run)
+		return;
+	for (size_t i = 0; i < run->report.nr; i++) {
+		size_t m = run->file_migration[i];
+		struct file_report *fr = &run->report.files[i];
+		struct entry *e = NULL;
+		if (app.nr_entries && app.entries[app.nr_entries - 1].migration == m)
+			e = &app.entries[app.nr_entries - 1];
+		if (!e) {
+			ALLOC_GROW(app.entries, app.nr_entries + 1, app.alloc_entries);
+			e = &app.entries[app.nr_entries++];
+			e->migration = m;
+			e->up = e->down = -1;
+			e->sev = SEV_NONE;
+		}
+		if (fr->dir == DIR_DOWN)
+			e->down = (long)i;
+		else if (e->up < 0)
+			e->up = (long)i;
+		if (fr->sev > e->sev)
+			e->sev = fr->sev;
+	}
+}

@@ -1,0 +1,124 @@
+/*
+ * app.h - the workbench's state, shared by the frame and the views.
+ *
+ * One struct, like tig's globals: the judged run being shown, the screen
+ * stack, the status line, the search text. Views read the run; only the
+ * frame replaces it (when a scan finishes), and then reopens every view.
+ */
+#ifndef SLUICE_TUI_APP_H
+#define SLUICE_TUI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "util.h"
+#include "types.h"
+#include "view.h"
+#include "themes/theme.h"
+
+struct check_run;
+
+#define MAX_PANES 3
+#define MAX_SCREENS 4
+
+/* A screen: one to three views side by side, one of them focused. */
+struct screen {
+	struct view *panes[MAX_PANES];
+	int nr, focus;
+	void (*layout)(struct screen *s, struct rect area);
+};
+
+/* One row of the migration list: a migration and its judged scripts. */
+struct entry {
+	size_t migration;          /* index into run->ms.v */
+	long up, down;             /* index into run->report.files, or -1 */
+	enum severity sev;         /* worst of both */
+};
+
+struct app {
+	/* What is shown. */
+	struct check_run *run;     /* NULL until the first scan finishes */
+	struct entry *entries;
+	size_t nr_entries, alloc_entries;
+	long file;                 /* report file open in the statement screen, or -1 */
+	long stmt;                 /* its current statement, or -1 */
+	unsigned generation;       /* bumped when run is replaced */
+
+	/* How to scan. */
+	const char **paths;
+	size_t nr_paths;
+	char *base;
+	bool all;
+	bool scanning;
+	size_t scan_total;         /* migrations to walk (progress) */
+
+	/* Screens. */
+	struct screen stack[MAX_SCREENS];
+	int depth;
+	struct view list, sql, info, refs, help;
+
+	/* Bottom line. */
+	struct strbuf message;
+	enum role message_role;
+	struct strlist errors;     /* everything written to stderr meanwhile */
+	bool prompting;
+	struct strbuf prompt;
+	char *search;
+
+	struct theme theme;
+	bool script;
+	bool quit;
+	bool dirty;                /* redraw before waiting again */
+
+	/* Timings (seconds since start) for the benchmark and :save-stats. */
+	double t0, t_first_draw, t_first_data;
+	double key_max, key_total;
+	size_t keys;
+};
+
+extern struct app app;
+
+/* The work tree files are read from and $EDITOR runs in. */
+const char *app_workdir(void);
+/* A status message until the next key. */
+void app_message(enum role role, const char *fmt, ...) ATTR_PRINTF(2, 3);
+/* Pushes a screen / pops the top one (quitting when the list goes). */
+void app_push(struct screen s);
+void app_pop(void);
+struct view *app_focused(void);
+void app_redraw(void);
+/* One key from the keyboard or the script. */
+void app_key(int key);
+/* Opens `path` (work-tree relative or absolute) at `line` in $VISUAL/$EDITOR. */
+int app_edit(const char *path, int line);
+/* Rebuilds the migration list entries from app.run. */
+void app_build_entries(void);
+/* Opens the statement screen on an entry. */
+void app_open_migration(const struct entry *e);
+
+/* The views (views/). */
+extern const struct view_ops list_ops, sql_ops, info_ops, refs_ops, help_ops;
+/* The statement screen's views follow the SQL pane's current statement. */
+void stmt_screen_select(void);
+
+/* Scanning in a worker thread (tui/scan.c). */
+void scan_start(void);
+/* Waits for a running scan (quit, tests). */
+void scan_wait(void);
+void scan_release(void);
+size_t scan_progress(void);
+
+/* The event loop (tui/loop.c): stdin, signals, and any fd a part needs. */
+typedef void (*watch_fn)(int fd, void *data);
+void tui_watch_fd(int fd, watch_fn fn, void *data);
+void tui_unwatch_fd(int fd);
+int loop_init(void);
+void loop_run(void);
+void loop_release(void);
+
+/* The scripted mode (tui/script.c). */
+int script_open(const char *path);
+/* Runs the next script line; false at the end. */
+bool script_step(void);
+void script_close(void);
+
+#endif

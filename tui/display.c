@@ -1,0 +1,316 @@
+/*
+ * display.c - owning the terminal (see display.h).
+ *
+ * Everything curses lives here: setting the terminal up and giving it back
+ * (on quit, around $EDITOR, and from die() through die_hook), colour pairs
+ * for the roles of the current theme, reading keys and mouse events, and
+ * the clipped drawing of untrusted text. Each role gets one colour pair,
+ * numbered role + 1, so changing the theme is re-initialising the pairs.
+ */
+#include "display.h"
+#include "text.h"
+#include "themes/theme.h"
+#include "util.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+static SCREEN *screen;
+static FILE *script_out, *script_in;
+static attr_t role_attr[ROLE__COUNT];
+static int row_role = -1;
+
+static void display_die_hook(void)
+{
+	display_done();
+}
+
+int display_init(bool script)
+{
+	const char *term = getenv("TERM");
+	if (script) {
+		script_out = fopen("/dev/null", "w");
+		script_in = fopen("/dev/null", "r");
+		if (!script_out || !script_in)
+			return error("cannot open '/dev/null': %m");
+		screen = newterm(term && *term ? term : "xterm-256color", script_out, script_in);
+	} else {
+		screen = newterm(NULL, stdout, stdin);
+	}
+	if (!screen)
+		return error("cannot use the terminal '%s': set TERM to a terminal type terminfo knows",
+			     term ? term : "(unset)");
+	die_hook = display_die_hook;
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	leaveok(stdscr, FALSE);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+	}
+	if (!script)
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	return 0;
+}
+
+bool display_active(void)
+{
+	return screen != NULL;
+}
+
+void display_done(void)
+{
+	if (!screen)
+		return;
+	curs_set(1);
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+	if (script_out)
+		fclose(script_out);
+	if (script_in)
+		fclose(script_in);
+	script_out = script_in = NULL;
+	if (die_hook == display_die_hook)
+		die_hook = NULL;
+}
+
+/* The xterm-256 palette's index for an RGB cube entry or grey, nearest of 8. */
+static short nearest_basic(short c)
+{
+	int r, g, b;
+	if (c < 16)
+		return (short)(c % 8);
+	if (c >= 232) {
+		int level = (c - 232) * 10 + 8;
+		return level < 64 ? COLOR_BLACK : COLOR_WHITE;
+	}
+	c = (short)(c - 16);
+	r = c / 36, g = (c / 6) % 6, b = c % 6;
+	return (short)((r >= 3 ? 1 : 0) | (g >= 3 ? 2 : 0) | (b >= 3 ? 4 : 0));
+}
+
+static short fit_color(short c, attr_t *attr)
+{
+	if (c < 0 || c < COLORS)
+		return c;
+	if (c >= 8 && c < 16)
+		*attr |= A_BOLD;   /* bright on an 8-colour terminal */
+	return nearest_basic(c);
+}
+
+void display_apply_theme(const struct theme *t)
+{
+	bool color = has_colors() && !t->monochrome;
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		const struct color_spec *s = &t->role[r];
+		attr_t a = A_NORMAL;
+		if (s->attr & THEME_ATTR_BOLD)
+			a |= A_BOLD;
+		if (s->attr & THEME_ATTR_DIM)
+			a |= A_DIM;
+		if (s->attr & THEME_ATTR_UL)
+			a |= A_UNDERLINE;
+		if (s->attr & THEME_ATTR_REVERSE)
+			a |= A_REVERSE;
+		if (s->attr & THEME_ATTR_BLINK)
+			a |= A_BLINK;
+		if (color && r + 1 < COLOR_PAIRS) {
+			short fg = fit_color(s->fg, &a), bg = fit_color(s->bg, &a);
+			init_pair((short)(r + 1), fg, bg);
+			a |= COLOR_PAIR(r + 1);
+		}
+		role_attr[r] = a;
+	}
+	bkgdset(' ' | role_attr[ROLE_DEFAULT]);
+}
+
+void display_size(int *rows, int *cols)
+{
+	*rows = LINES;
+	*cols = COLS;
+}
+
+void display_resize(int rows, int cols)
+{
+	if (rows > 0 && cols > 0)
+		resizeterm(rows, cols);
+	clearok(curscr, TRUE);
+}
+
+void display_clear(void)
+{
+	erase();
+}
+
+void display_flush(void)
+{
+	refresh();
+}
+
+void display_suspend(void)
+{
+	def_prog_mode();
+	curs_set(1);
+	endwin();
+}
+
+void display_resume(void)
+{
+	reset_prog_mode();
+	curs_set(0);
+	clearok(curscr, TRUE);
+	refresh();
+}
+
+int display_getkey(void)
+{
+	wint_t ch;
+	int r = wget_wch(stdscr, &ch);
+	if (r == ERR)
+		return -1;
+	if (r == KEY_CODE_YES)
+		return KEYFN((int)ch);
+	return (int)ch;
+}
+
+bool display_mouse(int *y, int *x, int *button)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return false;
+	*y = ev.y;
+	*x = ev.x;
+	if (ev.bstate & BUTTON4_PRESSED)
+		*button = 4;
+	else if (ev.bstate & BUTTON5_PRESSED)
+		*button = 5;
+	else
+		*button = 1;
+	return true;
+}
+
+int display_save(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	wchar_t *row;
+	if (!f)
+		return error("cannot write '%s': %m", path);
+	row = xcalloc((size_t)COLS + 1, sizeof(*row));
+	for (int y = 0; y < LINES; y++) {
+		int n = mvinnwstr(y, 0, row, COLS);
+		struct strbuf line = STRBUF_INIT;
+		for (int i = 0; i < n && row[i]; i++) {
+			char mb[MB_LEN_MAX];
+			mbstate_t st;
+			memset(&st, 0, sizeof(st));
+			size_t k = wcrtomb(mb, row[i], &st);
+			if (k != (size_t)-1)
+				strbuf_add(&line, mb, k);
+		}
+		while (line.len && line.buf[line.len - 1] == ' ')
+			line.buf[--line.len] = '\0';
+		fprintf(f, "%s\n", line.buf);
+		strbuf_release(&line);
+	}
+	free(row);
+	return fclose(f) ? error("cannot write '%s': %m", path) : 0;
+}
+
+static attr_t attr_for(enum role role, bool escaped)
+{
+	if (row_role >= 0)
+		return role_attr[row_role];
+	return role_attr[escaped ? ROLE_ESCAPE : role];
+}
+
+int draw_text(const struct rect *r, int y, int x, enum role role, const char *s, size_t len)
+{
+	struct text_cell c;
+	size_t pos = 0;
+	if (y < 0 || y >= r->h || x >= r->w)
+		return x;
+	move(r->y + y, r->x + x);
+	while (x < r->w && text_next_cell(s, len, &pos, x, &c)) {
+		if (x + c.width > r->w) {
+			/* A wide character or an escape that does not fit. */
+			attrset(attr_for(role, false));
+			while (x < r->w) {
+				addch(' ');
+				x++;
+			}
+			break;
+		}
+		attrset(attr_for(role, c.escaped));
+		addnstr(c.s, (int)c.len);
+		x += c.width;
+	}
+	return x;
+}
+
+int draw_str(const struct rect *r, int y, int x, enum role role, const char *s)
+{
+	return draw_text(r, y, x, role, s, strlen(s));
+}
+
+int draw_fmt(const struct rect *r, int y, int x, enum role role, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	x = draw_text(r, y, x, role, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return x;
+}
+
+int draw_text_hl(const struct rect *r, int y, int x, enum role role, const char *s, size_t len,
+		 const char *needle, enum role hl_role)
+{
+	size_t from = 0, n = needle ? strlen(needle) : 0;
+	long at;
+	while (n && (at = text_find(s, len, from, needle)) >= 0) {
+		x = draw_text(r, y, x, role, s + from, (size_t)at - from);
+		x = draw_text(r, y, x, hl_role, s + at, n);
+		from = (size_t)at + n;
+	}
+	return draw_text(r, y, x, role, s + from, len - from);
+}
+
+void draw_fill(const struct rect *r, int y, int x, enum role role)
+{
+	if (y < 0 || y >= r->h)
+		return;
+	attrset(attr_for(role, false));
+	for (; x < r->w; x++)
+		mvaddch(r->y + y, r->x + x, ' ');
+}
+
+void draw_set_row_role(enum role role)
+{
+	row_role = (int)role;
+}
+
+void draw_cursor(int y, int x, bool visible)
+{
+	if (visible)
+		move(y, x);
+	curs_set(visible ? 1 : 0);
+}
+
+void draw_clear_row_role(void)
+{
+	row_role = -1;
+}

@@ -1,0 +1,140 @@
+/*
+ * scan.c - discovering and judging in a worker thread.
+ *
+ * Judging a large repository takes longer than a key press may, so the
+ * whole check_run (discovery, history replay, judging) runs on a thread of
+ * its own into a fresh struct check_run. The main loop keeps drawing the
+ * old one, and keys keep working; when the worker is done it writes a byte
+ * to a pipe the loop polls, and the loop swaps the new run in. Nothing is
+ * shared while the thread runs except the run's progress counter. (The
+ * cross-check that fills stmt->refs runs inside check_judge().)
+ */
+#include "app.h"
+#include "check.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static pthread_t thread;
+static int done_pipe[2] = { -1, -1 };
+static struct check_run *next_run;
+static int prepare_failed;
+static bool again;   /* a rescan was asked for while one ran */
+
+static void *scan_thread(void *arg)
+{
+	struct check_run *run = arg;
+	char c = 1;
+	prepare_failed = check_prepare(run, (const char *const *)app.paths, app.nr_paths) < 0;
+	if (!prepare_failed) {
+		__atomic_store_n(&app.scan_total, run->ms.nr, __ATOMIC_RELAXED);
+		check_judge(run);
+	}
+	if (write(done_pipe[1], &c, 1) < 0) {
+		/* Cannot happen with an empty pipe; the loop would hang, so say so. */
+		perror("sluice: scan pipe");
+	}
+	return NULL;
+}
+
+size_t scan_progress(void)
+{
+	return next_run ? __atomic_load_n(&next_run->progress, __ATOMIC_RELAXED) : 0;
+}
+
+static long find_file(const char *path, enum direction dir)
+{
+	for (size_t i = 0; path && i < app.run->report.nr; i++)
+		if (!strcmp(app.run->report.files[i].path, path) && app.run->report.files[i].dir == dir)
+			return (long)i;
+	return -1;
+}
+
+static void scan_finished(int fd, void *data)
+{
+	char c;
+	(void)data;
+	if (read(fd, &c, 1) != 1)
+		return;
+	pthread_join(thread, NULL);
+	app.scanning = false;
+	const char *open_path = NULL;
+	enum direction open_dir = DIR_UP;
+	if (app.run && app.file >= 0 && (size_t)app.file < app.run->report.nr) {
+		open_path = app.run->report.files[app.file].path;
+		open_dir = app.run->report.files[app.file].dir;
+	}
+	if (prepare_failed) {
+		/* Keep showing what we had; the reason is already in the status line. */
+		check_run_release(next_run);
+		free(next_run);
+	} else {
+		struct check_run *old = app.run;
+		app.run = next_run;
+		app.generation++;
+		app_build_entries();
+		/* The statement screen follows its file, wherever it is now. */
+		app.file = find_file(open_path, open_dir);
+		if (app.file < 0)
+			app.stmt = -1;
+		for (int i = 0; i < app.depth; i++)
+			for (int p = 0; p < app.stack[i].nr; p++)
+				view_open(app.stack[i].panes[p]);
+		while (app.file < 0 && app.depth > 1 && app.stack[app.depth - 1].panes[0] == &app.sql)
+			app_pop();
+		if (old) {
+			check_run_release(old);
+			free(old);
+		}
+	}
+	next_run = NULL;
+	app.dirty = true;
+	if (again) {
+		again = false;
+		scan_start();
+	}
+}
+
+void scan_start(void)
+{
+	if (app.scanning) {
+		again = true;
+		return;
+	}
+	if (done_pipe[0] < 0) {
+		if (pipe(done_pipe) < 0)
+			die("cannot make a pipe: %m");
+		fcntl(done_pipe[0], F_SETFD, FD_CLOEXEC);
+		fcntl(done_pipe[1], F_SETFD, FD_CLOEXEC);
+		tui_watch_fd(done_pipe[0], scan_finished, NULL);
+	}
+	next_run = xmalloc(sizeof(*next_run));
+	check_run_init(next_run);
+	next_run->all = app.all;
+	if (app.base)
+		next_run->base = xstrdup(app.base);
+	app.scan_total = 0;
+	app.scanning = true;
+	if (pthread_create(&thread, NULL, scan_thread, next_run))
+		die("cannot start the scan thread");
+}
+
+void scan_wait(void)
+{
+	while (app.scanning)
+		scan_finished(done_pipe[0], NULL);
+}
+
+void scan_release(void)
+{
+	scan_wait();
+	if (done_pipe[0] >= 0) {
+		tui_unwatch_fd(done_pipe[0]);
+		close(done_pipe[0]);
+		close(done_pipe[1]);
+		done_pipe[0] = done_pipe[1] = -1;
+	}
+}

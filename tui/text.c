@@ -1,0 +1,136 @@
+/*
+ * text.c - cutting untrusted text into drawable cells (see text.h).
+ *
+ * Decoding is done by hand rather than with mbrtowc() so that the result
+ * does not depend on the locale a test or a user happens to run in: the
+ * input is taken as UTF-8, and only the width comes from wcwidth().
+ */
+#include "text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t n;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 2, c &= 0x1F, min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 3, c &= 0x0F, min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* How a byte or character we will not draw is shown instead. */
+enum escape_form { ESC_BYTE, ESC_ESC, ESC_CTRL, ESC_U4, ESC_U8 };
+
+static void set_escape(struct text_cell *c, enum escape_form form, unsigned v)
+{
+	switch (form) {
+	case ESC_BYTE: snprintf(c->buf, sizeof(c->buf), "\\x%02x", v); break;
+	case ESC_ESC: snprintf(c->buf, sizeof(c->buf), "\\e"); break;
+	case ESC_CTRL: snprintf(c->buf, sizeof(c->buf), "^%c", (char)(v ^ 0x40)); break;
+	case ESC_U4: snprintf(c->buf, sizeof(c->buf), "\\u%04x", v); break;
+	case ESC_U8: snprintf(c->buf, sizeof(c->buf), "\\U%08x", v); break;
+	}
+	c->s = c->buf;
+	c->len = strlen(c->buf);
+	c->width = (int)c->len;
+	c->escaped = true;
+}
+
+bool text_next_cell(const char *text, size_t len, size_t *pos, int col, struct text_cell *c)
+{
+	const unsigned char *s = (const unsigned char *)text + *pos;
+	unsigned cp;
+	size_t n;
+
+	if (*pos >= len)
+		return false;
+	c->escaped = false;
+	n = utf8_decode(s, len - *pos, &cp);
+	if (!n) {
+		set_escape(c, ESC_BYTE, s[0]);
+		*pos += 1;
+		return true;
+	}
+	*pos += n;
+	if (cp == '\t') {
+		static const char spaces[] = "        ";
+		c->s = spaces;
+		c->width = TEXT_TABSTOP - col % TEXT_TABSTOP;
+		c->len = (size_t)c->width;
+		return true;
+	}
+	if (cp == 0x1B) {
+		set_escape(c, ESC_ESC, 0);
+		return true;
+	}
+	if (cp < 0x20 || cp == 0x7F) {
+		set_escape(c, ESC_CTRL, cp);
+		return true;
+	}
+	if (cp >= 0x80 && cp < 0xA0) {
+		set_escape(c, ESC_U4, cp);
+		return true;
+	}
+	int w = wcwidth((wchar_t)cp);
+	if (w < 0 || (cp >= 0x80 && w == 0 && cp != 0x200D && !(cp >= 0x300 && cp < 0x370))) {
+		/* Unprintable in this locale, or an invisible format character
+		 * (bidi overrides) that could hide text: show it. */
+		set_escape(c, cp > 0xFFFF ? ESC_U8 : ESC_U4, cp);
+		return true;
+	}
+	c->s = (const char *)s;
+	c->len = n;
+	c->width = w;
+	return true;
+}
+
+int text_width(const char *text, size_t len)
+{
+	struct text_cell c;
+	size_t pos = 0;
+	int w = 0;
+	while (text_next_cell(text, len, &pos, w, &c))
+		w += c.width;
+	return w;
+}
+
+int text_width_of(const char *s)
+{
+	return text_width(s, strlen(s));
+}
+
+long text_find(const char *hay, size_t len, size_t from, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n || n > len)
+		return -1;
+	for (size_t i = from; i + n <= len; i++)
+		if (!strncasecmp(hay + i, needle, n))
+			return (long)i;
+	return -1;
+}

@@ -1,0 +1,174 @@
+/*
+ * view.c - moving, scrolling, searching and drawing any view (see view.h).
+ */
+#include "app.h"
+#include "view.h"
+#include "text.h"
+
+#include <string.h>
+
+void view_open(struct view *v)
+{
+	size_t keep = v->lineno, off = v->offset;
+	if (v->ops->close)
+		v->ops->close(v);
+	v->lines = 0;
+	v->width = v->rect.w;
+	v->ops->open(v);
+	v->lineno = v->lines ? (keep < v->lines ? keep : v->lines - 1) : 0;
+	v->offset = off <= v->lineno ? off : v->lineno;
+}
+
+void view_close(struct view *v)
+{
+	if (v->ops && v->ops->close)
+		v->ops->close(v);
+	v->lines = v->lineno = v->offset = 0;
+}
+
+void view_place(struct view *v, struct rect area)
+{
+	v->rect = area;
+	v->rect.y += 1;
+	v->rect.h = area.h > 1 ? area.h - 1 : 0;
+	if (v->width != v->rect.w)
+		view_open(v);   /* views that wrap text rewrap */
+	view_goto(v, v->lineno);
+}
+
+static void draw_title(struct view *v)
+{
+	struct rect bar = { v->rect.y - 1, v->rect.x, 1, v->rect.w };
+	struct strbuf sb = STRBUF_INIT;
+	enum role role = v->focus ? ROLE_TITLE_FOCUS : ROLE_TITLE;
+	int x;
+	v->ops->title(v, &sb);
+	x = draw_text(&bar, 0, 0, role, sb.buf, sb.len);
+	strbuf_reset(&sb);
+	if (v->lines)
+		strbuf_addf(&sb, " %zu/%zu ", v->lineno + 1, v->lines);
+	int w = text_width_of(sb.buf);
+	draw_fill(&bar, 0, x, role);
+	if (x + w < bar.w)
+		draw_text(&bar, 0, bar.w - w, role, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+void view_draw(struct view *v)
+{
+	if (v->rect.h <= 0 && v->rect.y <= 0)
+		return;
+	draw_title(v);
+	if (!v->lines && v->ops->empty && v->rect.h > 0) {
+		struct strbuf sb = STRBUF_INIT;
+		v->ops->empty(v, &sb);
+		draw_fill(&v->rect, 0, draw_text(&v->rect, 0, 1, ROLE_DIM, sb.buf, sb.len), ROLE_DEFAULT);
+		strbuf_release(&sb);
+		for (int y = 1; y < v->rect.h; y++)
+			draw_fill(&v->rect, y, 0, ROLE_DEFAULT);
+		return;
+	}
+	for (int y = 0; y < v->rect.h; y++) {
+		size_t line = v->offset + (size_t)y;
+		if (line >= v->lines) {
+			draw_fill(&v->rect, y, 0, ROLE_DEFAULT);
+			continue;
+		}
+		if (line == v->lineno && v->focus && !v->ops->own_cursor)
+			draw_set_row_role(ROLE_CURSOR);
+		v->ops->draw(v, line, y);
+		draw_clear_row_role();
+	}
+}
+
+void view_goto(struct view *v, size_t line)
+{
+	size_t h = v->rect.h > 0 ? (size_t)v->rect.h : 1;
+	if (!v->lines) {
+		v->lineno = v->offset = 0;
+		return;
+	}
+	if (line >= v->lines)
+		line = v->lines - 1;
+	bool moved = line != v->lineno;
+	v->lineno = line;
+	if (v->lineno < v->offset)
+		v->offset = v->lineno;
+	else if (v->lineno >= v->offset + h)
+		v->offset = v->lineno - h + 1;
+	if (v->offset + h > v->lines)
+		v->offset = v->lines > h ? v->lines - h : 0;
+	if (moved && v->ops->select)
+		v->ops->select(v);
+}
+
+void view_scroll(struct view *v, int lines)
+{
+	size_t h = v->rect.h > 0 ? (size_t)v->rect.h : 1;
+	if (lines < 0)
+		v->offset = v->offset > (size_t)-lines ? v->offset - (size_t)-lines : 0;
+	else if (v->lines > h)
+		v->offset = v->offset + (size_t)lines + h > v->lines ? v->lines - h : v->offset + (size_t)lines;
+	if (v->lineno < v->offset)
+		view_goto(v, v->offset);
+	else if (v->lineno >= v->offset + h)
+		view_goto(v, v->offset + h - 1);
+}
+
+void view_click(struct view *v, int y)
+{
+	int row = y - v->rect.y;
+	if (row >= 0 && row < v->rect.h && v->offset + (size_t)row < v->lines)
+		view_goto(v, v->offset + (size_t)row);
+}
+
+bool view_search(struct view *v, const char *needle, int dir, bool skip_current)
+{
+	if (!v->ops->grep || !v->lines || !needle || !*needle)
+		return false;
+	size_t n = v->lines, start = v->lineno;
+	for (size_t i = skip_current ? 1 : 0; i <= n; i++) {
+		size_t line = dir > 0 ? (start + i) % n : (start + n * 2 - i) % n;
+		if (v->ops->grep(v, line, needle)) {
+			view_goto(v, line);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool view_request(struct view *v, enum request req)
+{
+	size_t h = v->rect.h > 0 ? (size_t)v->rect.h : 1;
+	switch (req) {
+	case REQ_MOVE_DOWN:
+		view_goto(v, v->lineno + 1);
+		return true;
+	case REQ_MOVE_UP:
+		if (v->lineno)
+			view_goto(v, v->lineno - 1);
+		return true;
+	case REQ_PAGE_DOWN:
+		v->offset += h;
+		view_goto(v, v->lineno + h);
+		return true;
+	case REQ_PAGE_UP:
+		v->offset = v->offset > h ? v->offset - h : 0;
+		view_goto(v, v->lineno > h ? v->lineno - h : 0);
+		return true;
+	case REQ_HALF_DOWN:
+		view_goto(v, v->lineno + h / 2);
+		return true;
+	case REQ_HALF_UP:
+		view_goto(v, v->lineno > h / 2 ? v->lineno - h / 2 : 0);
+		return true;
+	case REQ_FIRST:
+		view_goto(v, 0);
+		return true;
+	case REQ_LAST:
+		view_goto(v, v->lines ? v->lines - 1 : 0);
+		return true;
+	default:
+		return v->ops->request && v->ops->request(v, req);
+	}
+}

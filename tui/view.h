@@ -1,0 +1,68 @@
+/*
+ * view.h - what a view is and what the shared code does for every view.
+ *
+ * As in tig, a view is a list of lines with a cursor (lineno) and a scroll
+ * position (offset); each screen of the workbench is one file in views/
+ * filling a struct view_ops. The shared code in tui/view.c moves, scrolls,
+ * searches and draws the title bar; a view only says how many lines it has,
+ * how to draw one, and what its own keys do.
+ */
+#ifndef SLUICE_TUI_VIEW_H
+#define SLUICE_TUI_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "display.h"
+#include "keys.h"
+
+struct view;
+
+struct view_ops {
+	const char *name;
+	/* (Re)builds the lines from the current data; sets v->lines. */
+	void (*open)(struct view *v);
+	/* The title bar text. */
+	void (*title)(struct view *v, struct strbuf *out);
+	/* Draws line `line` on row y of v->rect (rows are 0-based). */
+	void (*draw)(struct view *v, size_t line, int y);
+	/* A request the shared code did not take; true when handled. */
+	bool (*request)(struct view *v, enum request req);
+	/* The cursor moved to v->lineno. */
+	void (*select)(struct view *v);
+	/* Does line `line` match the search text? */
+	bool (*grep)(struct view *v, size_t line, const char *needle);
+	/* What to say when there are no lines (may be NULL). */
+	void (*empty)(struct view *v, struct strbuf *out);
+	/* Frees what open() built. */
+	void (*close)(struct view *v);
+	/* The view marks the cursor line itself (so colours stay visible). */
+	bool own_cursor;
+};
+
+struct view {
+	const struct view_ops *ops;
+	size_t lines;     /* number of lines */
+	size_t lineno;    /* the cursor */
+	size_t offset;    /* first line shown */
+	struct rect rect; /* where the lines go (below the title bar) */
+	int width;        /* rect.w at the last open, to rewrap on resize */
+	bool focus;
+	void *priv;
+};
+
+void view_open(struct view *v);
+void view_close(struct view *v);
+/* Places the view: a title bar on the first row of `area`, lines below. */
+void view_place(struct view *v, struct rect area);
+void view_draw(struct view *v);
+/* Movement, search and the view's own requests; true when handled. */
+bool view_request(struct view *v, enum request req);
+/* Moves the cursor to a line (clamped), scrolling to show it. */
+void view_goto(struct view *v, size_t line);
+/* Searches from the cursor in direction dir (+1, -1); false when not found. */
+bool view_search(struct view *v, const char *needle, int dir, bool skip_current);
+/* A click on screen row y (absolute), or a wheel turn. */
+void view_click(struct view *v, int y);
+void view_scroll(struct view *v, int lines);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * list.c - the migration list: the branch's pending migrations (or, after
+ * `a`, all of them), each with its worst severity, framework, transaction
+ * mode and whether a down migration exists. Enter opens the statement
+ * screen on one.
+ */
+#include "tui/app.h"
+#include "tui/text.h"
+#include "check.h"
+
+#include <string.h>
+
+enum role severity_role(enum severity s);
+
+enum role severity_role(enum severity s)
+{
+	switch (s) {
+	case SEV_BLOCKER: return ROLE_BLOCKER;
+	case SEV_HIGH: return ROLE_HIGH;
+	case SEV_MEDIUM: return ROLE_MEDIUM;
+	case SEV_LOW: return ROLE_LOW;
+	default: return ROLE_SAFE;
+	}
+}
+
+struct columns {
+	int sev, id, name, fw, txn, down;
+};
+
+static void list_columns(const struct view *v, struct columns *c)
+{
+	c->sev = 8, c->fw = 15, c->txn = 7, c->down = 5, c->id = 2;
+	for (size_t i = 0; i < app.nr_entries; i++) {
+		int n = (int)strlen(app.run->ms.v[app.entries[i].migration]->id);
+		if (n > c->id)
+			c->id = n;
+	}
+	if (c->id > 16)
+		c->id = 16;
+	c->name = v->rect.w - (2 + c->sev + 1 + c->id + 1 + 1 + c->fw + c->txn + c->down);
+	if (c->name < 12) {
+		c->fw = 0;   /* a narrow terminal: the name matters more */
+		c->name += 15;
+	}
+	if (c->name < 4)
+		c->name = 4;
+}
+
+static void list_open(struct view *v)
+{
+	v->lines = app.nr_entries;
+}
+
+static void list_title(struct view *v, struct strbuf *out)
+{
+	struct columns c;
+	list_columns(v, &c);
+	strbuf_addf(out, "  %-*s %-*s %-*.*s ", c.sev, "SEVERITY", c.id, "ID", c.name, c.name,
+		    app.all ? "MIGRATION (all; * pending)" : "MIGRATION (pending)");
+	if (c.fw)
+		strbuf_addf(out, "%-*s", c.fw, "FRAMEWORK");
+	strbuf_addf(out, "%-*s%-*s", c.txn, "TXN", c.down, "DOWN");
+}
+
+static const struct entry *entry_at(size_t line)
+{
+	return line < app.nr_entries ? &app.entries[line] : NULL;
+}
+
+static void draw_padded(const struct rect *r, int y, int *x, enum role role, const char *s, int width)
+{
+	int end = *x + width;
+	*x = draw_str(r, y, *x, role, s);
+	if (*x < end)
+		draw_fmt(r, y, *x, ROLE_DEFAULT, "%*s", end - *x, "");
+	*x = end;
+}
+
+static void list_draw(struct view *v, size_t line, int y)
+{
+	const struct entry *e = entry_at(line);
+	const struct migration *m = app.run->ms.v[e->migration];
+	const struct script *up = m->up ? m->up : m->down;
+	struct columns c;
+	int x = 0;
+
+	list_columns(v, &c);
+	draw_padded(&v->rect, y, &x, ROLE_DEFAULT, app.all && m->pending ? "*" : " ", 2);
+	draw_padded(&v->rect, y, &x, severity_role(e->sev), e->sev ? severity_name(e->sev) : "SAFE", c.sev);
+	x++;
+	draw_padded(&v->rect, y, &x, ROLE_DIM, m->id, c.id);
+	x++;
+	draw_padded(&v->rect, y, &x, ROLE_DEFAULT, m->name && *m->name ? m->name : up ? up->path : "", c.name);
+	x++;
+	if (c.fw)
+		draw_padded(&v->rect, y, &x, ROLE_DEFAULT, framework_name(m->fw), c.fw);
+	draw_padded(&v->rect, y, &x, up && up->in_txn ? ROLE_DEFAULT : ROLE_MEDIUM,
+		    up && up->in_txn ? "txn" : "no-txn", c.txn);
+	draw_padded(&v->rect, y, &x, m->down ? ROLE_SAFE : ROLE_HIGH, m->down ? "yes" : "no", c.down);
+	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+static bool list_request(struct view *v, enum request req)
+{
+	const struct entry *e = entry_at(v->lineno);
+	switch (req) {
+	case REQ_ENTER:
+	case REQ_RIGHT:
+		if (e)
+			app_open_migration(e);
+		return true;
+	case REQ_EDIT:
+		if (e && (e->up >= 0 || e->down >= 0)) {
+			const struct file_report *fr = &app.run->report.files[e->up >= 0 ? e->up : e->down];
+			app_edit(fr->path, 1);
+		}
+		return true;
+	case REQ_LEFT:
+		return true;   /* nothing to the left of the list */
+	default:
+		return false;
+	}
+}
+
+static bool list_grep(struct view *v, size_t line, const char *needle)
+{
+	const struct entry *e = entry_at(line);
+	const struct migration *m = app.run->ms.v[e->migration];
+	(void)v;
+	return text_find(m->id, strlen(m->id), 0, needle) >= 0 ||
+	       (m->name && text_find(m->name, strlen(m->name), 0, needle) >= 0) ||
+	       (m->up && m->up->path && text_find(m->up->path, strlen(m->up->path), 0, needle) >= 0);
+}
+
+static void list_empty(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	if (!app.run)
+		strbuf_addstr(out, app.scanning ? "Scanning the repository..." : "Nothing scanned.");
+	else if (app.all)
+		strbuf_addstr(out, "No migrations found.");
+	else
+		strbuf_addstr(out, "No pending migrations on this branch. Press a to list all migrations.");
+}
+
+const struct view_ops list_ops = {
+	.empty = list_empty,
+	.name = "list",
+	.open = list_open,
+	.title = list_title,
+	.draw = list_draw,
+	.request = list_request,
+	.grep = list_grep,
+};

@@ -1,0 +1,269 @@
+/*
+ * sql.c - the statement screen and its SQL pane.
+ *
+ * The pane shows one judged script line by line: a gutter with the file's
+ * line numbers and a severity mark on each statement's first line, and the
+ * text coloured by the statement's severity (or class when it is safe).
+ * The statement under the cursor is "the current statement": the info and
+ * references panes beside it follow it.
+ */
+#include "tui/app.h"
+#include "tui/text.h"
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum role severity_role(enum severity s);
+
+struct sql_line {
+	size_t off, len;   /* in the script's text */
+	long stmt;         /* index into the file's stmts, or -1 */
+};
+
+struct sql_priv {
+	const struct file_report *fr;
+	const struct script *script;
+	struct sql_line *v;
+	size_t alloc;
+	int digits;
+};
+
+static struct sql_priv sql_priv;
+
+static const struct file_report *current_file(void)
+{
+	if (!app.run || app.file < 0 || (size_t)app.file >= app.run->report.nr)
+		return NULL;
+	return &app.run->report.files[app.file];
+}
+
+static const struct script *file_script(const struct file_report *fr)
+{
+	size_t i = (size_t)(fr - app.run->report.files);
+	const struct migration *m = app.run->ms.v[app.run->file_migration[i]];
+	return fr->dir == DIR_DOWN ? m->down : m->up;
+}
+
+static long stmt_at_line(const struct file_report *fr, int line)
+{
+	for (size_t i = 0; i < fr->nr_stmts; i++)
+		if (fr->stmts[i].line <= line && line <= fr->stmts[i].end_line)
+			return (long)i;
+	return -1;
+}
+
+static void sql_open(struct view *v)
+{
+	struct sql_priv *p = &sql_priv;
+	const char *text;
+	size_t len, off = 0;
+
+	v->priv = p;
+	p->fr = current_file();
+	p->script = p->fr ? file_script(p->fr) : NULL;
+	if (!p->script || !p->script->text)
+		return;
+	text = p->script->text;
+	len = p->script->len;
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		int line = p->script->first_line + (int)v->lines;
+		ALLOC_GROW(p->v, v->lines + 1, p->alloc);
+		p->v[v->lines].off = off;
+		p->v[v->lines].len = end - off;
+		if (end > off && text[end - 1] == '\r')
+			p->v[v->lines].len--;
+		p->v[v->lines].stmt = stmt_at_line(p->fr, line);
+		v->lines++;
+		off = end + 1;
+	}
+	p->digits = 1;
+	for (int n = p->script->first_line + (int)v->lines; n >= 10; n /= 10)
+		p->digits++;
+}
+
+static void sql_close(struct view *v)
+{
+	(void)v;
+	free(sql_priv.v);
+	memset(&sql_priv, 0, sizeof(sql_priv));
+}
+
+static void sql_title(struct view *v, struct strbuf *out)
+{
+	const struct sql_priv *p = v->priv;
+	strbuf_addstr(out, " ");
+	if (!p || !p->fr) {
+		strbuf_addstr(out, "SQL");
+		return;
+	}
+	strbuf_addf(out, "%s  %s, %s", p->fr->path, direction_name(p->fr->dir),
+		    p->fr->in_txn ? "in a transaction" : "no transaction");
+	if (app.stmt >= 0)
+		strbuf_addf(out, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+}
+
+static enum role stmt_role(const struct stmt *st)
+{
+	if (st->parse_error)
+		return ROLE_ERROR;
+	if (st->sev > SEV_NONE)
+		return severity_role(st->sev);
+	return st->cls == CLASS_SAFE ? ROLE_SAFE : ROLE_MEDIUM;
+}
+
+static void sql_draw(struct view *v, size_t line, int y)
+{
+	const struct sql_priv *p = v->priv;
+	const struct sql_line *l = &p->v[line];
+	const struct stmt *st = l->stmt >= 0 ? &p->fr->stmts[l->stmt] : NULL;
+	int fileline = p->script->first_line + (int)line, x;
+	enum role role = st ? stmt_role(st) : ROLE_DIM;
+
+	bool cursor = line == v->lineno;
+	/* The cursor is the line number: the statement keeps its colour. */
+	x = draw_fmt(&v->rect, y, 0, cursor ? (v->focus ? ROLE_CURSOR : ROLE_TITLE) : ROLE_GUTTER,
+		     "%*d", p->digits, fileline);
+	if (st && st->line == fileline && st->sev > SEV_NONE)
+		x = draw_fmt(&v->rect, y, x, role, "%c", severity_name(st->sev)[0]);
+	else if (st && st->line == fileline)
+		x = draw_str(&v->rect, y, x, ROLE_GUTTER, " ");
+	else if (st)
+		x = draw_str(&v->rect, y, x, l->stmt == app.stmt ? role : ROLE_DIM, "\xe2\x94\x82");
+	else
+		x = draw_str(&v->rect, y, x, ROLE_GUTTER, " ");
+	x = draw_str(&v->rect, y, x, ROLE_DEFAULT, " ");
+	x = draw_text_hl(&v->rect, y, x, role, p->script->text + l->off, l->len, app.search, ROLE_SEARCH);
+	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+static void sql_select(struct view *v)
+{
+	const struct sql_priv *p = v->priv;
+	long stmt = p && v->lineno < v->lines ? p->v[v->lineno].stmt : -1;
+	if (stmt != app.stmt) {
+		app.stmt = stmt;
+		stmt_screen_select();
+	}
+}
+
+/* Moves to the first line of the next (dir > 0) or previous statement. */
+static void goto_stmt(struct view *v, int dir)
+{
+	const struct sql_priv *p = v->priv;
+	long cur = v->lineno < v->lines ? p->v[v->lineno].stmt : -1;
+	size_t i = v->lineno;
+	while (dir > 0 ? i + 1 < v->lines : i > 0) {
+		i = dir > 0 ? i + 1 : i - 1;
+		long s = p->v[i].stmt;
+		if (s >= 0 && s != cur && (i == 0 || p->v[i - 1].stmt != s)) {
+			view_goto(v, i);
+			return;
+		}
+		if (dir < 0 && s >= 0 && s != cur) {
+			/* Walk back to the start of that statement. */
+			while (i > 0 && p->v[i - 1].stmt == s)
+				i--;
+			view_goto(v, i);
+			return;
+		}
+	}
+}
+
+static bool sql_request(struct view *v, enum request req)
+{
+	const struct sql_priv *p = v->priv;
+	switch (req) {
+	case REQ_NEXT_STMT:
+		goto_stmt(v, 1);
+		return true;
+	case REQ_PREV_STMT:
+		goto_stmt(v, -1);
+		return true;
+	case REQ_ENTER:
+	case REQ_EDIT:
+		if (p && p->fr)
+			app_edit(p->fr->path, p->script->first_line + (int)v->lineno);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool sql_grep(struct view *v, size_t line, const char *needle)
+{
+	const struct sql_priv *p = v->priv;
+	return text_find(p->script->text + p->v[line].off, p->v[line].len, 0, needle) >= 0;
+}
+
+static void sql_empty(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	strbuf_addstr(out, "This script is empty.");
+}
+
+const struct view_ops sql_ops = {
+	.name = "sql",
+	.open = sql_open,
+	.title = sql_title,
+	.draw = sql_draw,
+	.request = sql_request,
+	.select = sql_select,
+	.grep = sql_grep,
+	.empty = sql_empty,
+	.close = sql_close,
+	.own_cursor = true,
+};
+
+/* Wide terminals: SQL on the left, info over references on the right.
+ * Narrow ones: the three stacked, SQL getting half. */
+static void stmt_layout(struct screen *s, struct rect a)
+{
+	if (a.w >= 120) {
+		int left = a.w * 11 / 20, top = a.h / 2;
+		view_place(s->panes[0], (struct rect){ a.y, a.x, a.h, left - 1 });
+		view_place(s->panes[1], (struct rect){ a.y, a.x + left, top, a.w - left });
+		view_place(s->panes[2], (struct rect){ a.y + top, a.x + left, a.h - top, a.w - left });
+	} else {
+		int sql = a.h / 2, info = (a.h - sql) / 2;
+		view_place(s->panes[0], (struct rect){ a.y, a.x, sql, a.w });
+		view_place(s->panes[1], (struct rect){ a.y + sql, a.x, info, a.w });
+		view_place(s->panes[2], (struct rect){ a.y + sql + info, a.x, a.h - sql - info, a.w });
+	}
+}
+
+void stmt_screen_select(void)
+{
+	view_open(&app.info);
+	view_goto(&app.info, 0);
+	view_open(&app.refs);
+	view_goto(&app.refs, 0);
+}
+
+void app_open_migration(const struct entry *e)
+{
+	app.file = e->up >= 0 ? e->up : e->down;
+	app.stmt = -1;
+	app.sql.lineno = app.sql.offset = 0;
+	app.info.lineno = app.refs.lineno = 0;
+	app.info.offset = app.refs.offset = 0;
+	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
+	/* Start on the worst statement: that is what the engineer came for. */
+	const struct file_report *fr = current_file();
+	const struct sql_priv *p = app.sql.priv;
+	size_t best = 0;
+	enum severity worst = SEV_NONE;
+	for (size_t i = 0; fr && i < app.sql.lines; i++) {
+		long s = p->v[i].stmt;
+		if (s >= 0 && fr->stmts[s].sev > worst) {
+			worst = fr->stmts[s].sev;
+			best = i;
+		}
+	}
+	app.sql.lineno = (size_t)-1;
+	view_goto(&app.sql, best);
+	if (app.sql.lines == 0)
+		stmt_screen_select();
+}
