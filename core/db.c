@@ -299,14 +299,16 @@ int db_rows(struct pg_result *res)
 }
 
 /*
- * reltuples is the planner's estimate (-1 before the first ANALYZE since
- * PostgreSQL 14); n_live_tup is the statistics collector's count, which can
- * lag. The larger of the two is the safer guess for "how big is it".
+ * reltuples is the planner's estimate, kept by VACUUM and ANALYZE (-1
+ * before the first one since PostgreSQL 14, 0 before that). n_live_tup is
+ * the statistics collector's running count, which lags and can even count
+ * twice (CREATE TABLE AS then ANALYZE), so it only stands in when the
+ * table was never analysed.
  */
 static const char stats_sql[] =
 	"SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text"
 	"            ELSE n.nspname || '.' || c.relname END,"
-	"       GREATEST(c.reltuples::bigint, COALESCE(s.n_live_tup, 0), 0),"
+	"       CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint ELSE COALESCE(s.n_live_tup, 0) END,"
 	"       pg_total_relation_size(c.oid)"
 	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	"  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid"

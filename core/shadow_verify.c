@@ -66,7 +66,7 @@ static bool skipped(const struct stmt *st)
 }
 
 /* The static prediction against what the shadow saw on the statement's table. */
-static void compare_lock(struct file_report *fr, struct stmt *st, const struct lock_trace *t)
+void verify_compare_lock(struct file_report *fr, struct stmt *st, const struct lock_trace *t)
 {
 	if (!t->traced || !t->target_existed)
 		return;
@@ -100,7 +100,7 @@ static int apply_report(struct shadow *sh, struct file_report *fr, struct verify
 			return -1;
 		}
 		if (vf)
-			compare_lock(fr, st, &vf->traces[k]);
+			verify_compare_lock(fr, st, &vf->traces[k]);
 	}
 	return 0;
 }

@@ -39,6 +39,14 @@ struct verify_run {
 int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v);
 void verify_run_release(struct verify_run *v);
 
+/*
+ * The static prediction (st->lock) against a trace: a lock-mismatch
+ * finding when they differ (HIGH when the real lock is stronger).
+ */
+struct file_report;
+struct stmt;
+void verify_compare_lock(struct file_report *fr, struct stmt *st, const struct lock_trace *t);
+
 const char *round_trip_name(enum round_trip rt);
 void verify_print_text(FILE *out, const struct check_run *run, const struct verify_run *v);
 /* Adds "shadow" to the report's JSON tree, and traces to its statements. */

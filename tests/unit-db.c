@@ -8,6 +8,9 @@
  */
 #include "db.h"
 #include "drift.h"
+#include "model.h"
+#include "shadow.h"
+#include "shadow_verify.h"
 #include "schema.h"
 #include "tap.h"
 #include "util.h"
@@ -170,6 +173,81 @@ static void test_stats(const char *pg)
 	strbuf_release(&err);
 }
 
+static int findings_of(const struct stmt *st, const char *rule, enum severity *sev)
+{
+	int n = 0;
+	for (size_t i = 0; i < st->nr_findings; i++)
+		if (!strcmp(st->findings[i].rule, rule)) {
+			n++;
+			*sev = st->findings[i].sev;
+		}
+	return n;
+}
+
+/* The prediction judged against traces taken on a real shadow. */
+static void test_traces(const char *pg)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct shadow sh;
+	struct lock_trace idx = { 0 }, cic = { 0 }, none = { 0 };
+	if (shadow_open(&sh, pg, &err) < 0) {
+		ok(0, "shadow opens: %s", err.buf);
+		return;
+	}
+	ok(shadow_run(&sh, "CREATE TABLE t (id int, v text)", NULL, NULL) == 0, "shadow: a table");
+	ok(shadow_run(&sh, "CREATE INDEX t_id ON t (id)", "t", &idx) == 0 && idx.traced,
+	   "CREATE INDEX is traced");
+	is_int(idx.target_mode, LOCK_SHARE, "CREATE INDEX took SHARE on t (%s)", nonnull(idx.locks));
+	ok(shadow_run(&sh, "CREATE INDEX CONCURRENTLY t_v ON t (v)", "t", &cic) == 0 && cic.outside_txn,
+	   "CREATE INDEX CONCURRENTLY ran outside a transaction");
+	is_int(cic.target_mode, LOCK_SHARE_UPDATE_EXCLUSIVE, "... and took SHARE UPDATE EXCLUSIVE (%s)",
+	       nonnull(cic.locks));
+	ok(shadow_run(&sh, "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", NULL, &none) == 0 &&
+	   none.target_existed && none.target_mode == -1, "a statement without a table locks no table");
+
+	struct file_report fr;
+	struct stmt st;
+	enum severity sev = SEV_NONE;
+	memset(&fr, 0, sizeof(fr));
+	memset(&st, 0, sizeof(st));
+	st.table = (char *)"t";
+	st.lock = LOCK_SHARE;
+	verify_compare_lock(&fr, &st, &idx);
+	is_int(findings_of(&st, "lock-mismatch", &sev), 0, "prediction SHARE, traced SHARE: no mismatch");
+	st.lock = LOCK_ACCESS_SHARE;
+	verify_compare_lock(&fr, &st, &idx);
+	ok(findings_of(&st, "lock-mismatch", &sev) == 1 && sev == SEV_HIGH,
+	   "prediction ACCESS SHARE, traced SHARE: a HIGH lock-mismatch");
+	ok(st.nr_findings && strstr(st.findings[0].message, "took SHARE on t; sluice predicted ACCESS SHARE"),
+	   "... saying both: %s", st.nr_findings ? st.findings[0].message : "");
+	for (size_t i = 0; i < st.nr_findings; i++)
+		finding_release(&st.findings[i]);
+	free(st.findings);
+	memset(&st, 0, sizeof(st));
+	st.table = (char *)"t";
+	st.lock = LOCK_ACCESS_EXCLUSIVE;
+	verify_compare_lock(&fr, &st, &idx);
+	ok(findings_of(&st, "lock-mismatch", &sev) == 1 && sev == SEV_LOW,
+	   "prediction ACCESS EXCLUSIVE, traced SHARE: a LOW lock-mismatch");
+	for (size_t i = 0; i < st.nr_findings; i++)
+		finding_release(&st.findings[i]);
+	free(st.findings);
+	memset(&st, 0, sizeof(st));
+	st.table = (char *)"t";
+	st.lock = LOCK_ACCESS_EXCLUSIVE;
+	verify_compare_lock(&fr, &st, &cic);
+	is_int(findings_of(&st, "lock-mismatch", &sev), 0,
+	       "outside a transaction a weaker trace is not proof: no mismatch");
+
+	ok(shadow_reset(&sh, &err) == 0, "the shadow starts over");
+	ok(shadow_run(&sh, "CREATE TABLE t (id int)", NULL, NULL) == 0, "... on an empty database");
+	lock_trace_release(&idx);
+	lock_trace_release(&cic);
+	lock_trace_release(&none);
+	shadow_close(&sh);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const char *pg = getenv("SLUICE_TEST_PG");
@@ -183,5 +261,6 @@ int main(void)
 	test_refusals(getenv("SLUICE_TEST_PG_HOST") ? getenv("SLUICE_TEST_PG_HOST") : "127.0.0.1",
 		      getenv("SLUICE_TEST_PG_PORT") ? getenv("SLUICE_TEST_PG_PORT") : "5432");
 	test_stats(pg);
+	test_traces(pg);
 	return done_testing();
 }
