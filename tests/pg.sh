@@ -2,7 +2,8 @@
 # tests/pg.sh - a throwaway PostgreSQL server for the database tests.
 #
 #   sh tests/pg.sh start   prints shell `export` lines (tests/run evals them)
-#   sh tests/pg.sh stop    stops the server and removes its directory
+#   sh tests/pg.sh stop    stops the server and removes its directory (the
+#                          one in $SLUICE_TEST_PG_STATE, exported by start)
 #
 # The cluster lives in a fresh temporary directory, listens on 127.0.0.1 on a
 # free port and on a unix socket in that directory, and trusts local
@@ -11,8 +12,6 @@
 # and CI runs as root: then the server runs as the `postgres` system user.
 # fsync is off: the data is thrown away, and start-up must take seconds.
 set -u
-
-state_file() { echo "${TMPDIR:-/tmp}/sluice-pg-state.$PPID"; }
 
 find_bindir() {
 	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
@@ -72,7 +71,6 @@ start() {
 		$as "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
 		rm -rf "$dir"; exit 1
 	}
-	printf '%s %s %s\n' "$dir" "$bindir" "$as" >"$(state_file)"
 	echo "export SLUICE_TEST_PG='host=127.0.0.1 port=$port user=postgres dbname=postgres'"
 	echo "export SLUICE_TEST_PG_HOST=127.0.0.1 SLUICE_TEST_PG_PORT=$port SLUICE_TEST_PG_SOCKET='$dir'"
 	echo "export SLUICE_TEST_PG_PWUSER=sluice_pw SLUICE_TEST_PG_PASSWORD=sluice-secret-pw"
@@ -80,14 +78,9 @@ start() {
 }
 
 stop() {
-	dir=${SLUICE_TEST_PG_STATE:-}
+	dir=${2:-${SLUICE_TEST_PG_STATE:-}}
 	bindir=${SLUICE_TEST_PG_BIN:-}
-	f=$(state_file)
-	if [ -z "$dir" ] && [ -f "$f" ]; then
-		read -r dir bindir _ <"$f"
-	fi
-	rm -f "$f"
-	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	[ -n "$dir" ] && [ -d "$dir/data" ] || return 0
 	[ -n "$bindir" ] || bindir=$(find_bindir)
 	as=""
 	[ "$(id -u)" = 0 ] && as="runuser -u postgres --"
@@ -97,6 +90,6 @@ stop() {
 
 case "${1:-}" in
 start) start ;;
-stop) stop ;;
+stop) stop "$@" ;;
 *) echo "usage: sh tests/pg.sh start|stop" >&2; exit 2 ;;
 esac
