@@ -167,6 +167,8 @@ void report_json_fix_utf8(cJSON *n)
 
 /* xref fills this to add its "compat" section per file; NULL until linked in. */
 struct cJSON *(*file_compat_json)(const void *compat);
+/* ... and this to print it under the file in the text report. */
+void (*file_compat_text)(FILE *out, const void *compat);
 
 cJSON *report_json_tree(const struct report *r)
 {
@@ -369,6 +371,8 @@ void report_text(FILE *out, const struct report *r, bool color)
 				text_finding(out, fr->path, fr->stmts[s].line, &fr->stmts[s].findings[k], color);
 		for (size_t k = 0; k < fr->nr_findings; k++)
 			text_finding(out, fr->path, fr->findings[k].line, &fr->findings[k], color);
+		if (fr->compat && file_compat_text)
+			file_compat_text(out, fr->compat);
 		fputc('\n', out);
 	}
 	text_categories(out, r, color);

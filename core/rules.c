@@ -18,12 +18,12 @@ extern const struct rule rules_txn[];
 extern const struct rule rules_types[];
 extern const struct rule rules_rollback[];
 extern const struct rule rules_plpgsql[];
-extern const struct rule rules_db[];
+extern const struct rule rules_xref[];
 
 static const struct rule *const families[] = {
 	rules_meta, rules_index, rules_column, rules_constraint, rules_table,
 	rules_data, rules_txn, rules_types, rules_rollback, rules_plpgsql,
-	rules_db,
+	rules_xref,
 };
 
 static const struct rule **flat;

@@ -1,0 +1,40 @@
+/*
+ * xref.h - the app-code cross-check: who reads the columns a migration changes.
+ *
+ * After a run is judged inside a repository, xref_annotate() takes every
+ * schema element the pending statements drop, rename, retype or make
+ * NOT NULL, finds the application code at the same commit that references
+ * it (raw SQL in strings and .sql files, ORM mappings, bare identifiers),
+ * attaches each hit to its statement (stmt->refs), adds findings where the
+ * code would break while the migration deploys, and leaves a verdict table
+ * per file in file_report->compat for every reporter.
+ */
+#ifndef SLUICE_XREF_H
+#define SLUICE_XREF_H
+
+#include <stdio.h>
+
+struct check_run;
+struct cJSON;
+
+/* How sure a reference is (app_ref.confidence); larger is surer. */
+#define XREF_BARE 1   /* the identifier, in code, table unknown */
+#define XREF_ORM  2   /* an ORM attribute or mapping of that table */
+#define XREF_SQL  3   /* the column or table in SQL that names that table */
+const char *xref_confidence_name(int confidence);
+
+/*
+ * Annotates the judged statements of run->report with the references found
+ * in the repository at run->ms.workdir. Returns 0, or -1 when the
+ * repository could not be read (a message is added to run->report.errors;
+ * the judged report stands).
+ */
+int xref_annotate(struct check_run *run);
+
+/* The per-file verdict table, for reporters (the argument is fr->compat). */
+void xref_compat_text(FILE *out, const void *compat);
+void xref_compat_markdown(FILE *out, const void *compat);
+struct cJSON *xref_compat_json(const void *compat);
+void xref_compat_free(void *compat);
+
+#endif

@@ -1,0 +1,9 @@
+-- Reported by the app-code cross-check inside a repository only
+-- (tests/t-xref-*.sh); with no application to read it never fires.
+-- test: history
+CREATE TABLE users (id bigint PRIMARY KEY, email text);
+-- test: up
+-- near miss: no application code to read
+ALTER TABLE users RENAME COLUMN email TO email_address;
+-- near miss: no application code to read
+ALTER TABLE users RENAME TO accounts;

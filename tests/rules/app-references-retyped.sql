@@ -1,0 +1,7 @@
+-- Reported by the app-code cross-check inside a repository only
+-- (tests/t-xref-*.sh); with no application to read it never fires.
+-- test: history
+CREATE TABLE users (id bigint PRIMARY KEY, age int);
+-- test: up
+-- near miss: no application code to read
+ALTER TABLE users ALTER COLUMN age TYPE bigint;
