@@ -9,6 +9,7 @@
  */
 #include "check.h"
 #include "util.h"
+#include "xref.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -115,5 +116,8 @@ void check_judge(struct check_run *run)
 		}
 	}
 	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
+	/* In a repository: which application code the pending changes break. */
+	if (run->ms.workdir)
+		xref_annotate(run);
 	run->report.elapsed = now_seconds() - t0;
 }
