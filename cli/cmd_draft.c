@@ -14,6 +14,7 @@
 #include "draft.h"
 #include "llm/llm.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -98,6 +99,52 @@ static char *clean_path(const char *p, const char *dir)
 		base = s;
 	}
 	return !strcmp(dir, ".") && !strchr(base, '/') ? xstrdup(base) : xstrfmt("%s/%s", dir, base);
+}
+
+/*
+ * In a git repository the migration is judged the way `sluice check --all`
+ * judges it: the repository's own discovery and history, and the
+ * application-code cross-check that fills stmt->refs (the prompt carries
+ * them; a rename still read by the app is a BLOCKER). Paths become
+ * repository-relative and the command runs from the work tree's root.
+ * Returns 0, or 1 to fall back to the file's directory (run is reset).
+ */
+static int prepare_repo(struct check_run *run, const char *arg, char **file, long *target)
+{
+	char real[PATH_MAX], wd[PATH_MAX], cwd[PATH_MAX];
+	char *dir = history_dir(arg);
+	char *found = commit_workdir(dir);
+	free(dir);
+	if (!found || !realpath(arg, real) || !realpath(found, wd) || !getcwd(cwd, sizeof(cwd))) {
+		free(found);
+		return 1;
+	}
+	free(found);
+	size_t wl = strlen(wd);
+	if (strncmp(real, wd, wl) || real[wl] != '/' || chdir(wd) < 0)
+		return 1;
+	run->all = true;
+	if (check_prepare(run, NULL, 0) == 0) {
+		*target = find_target(&run->ms, real + wl + 1);
+		if (*target >= 0 && run->ms.v[*target]->up) {
+			*file = xstrdup(real + wl + 1);
+			return 0;
+		}
+	}
+	/* Not a migration the repository's layout knows: judge it by its directory. */
+	if (chdir(cwd) < 0)
+		die("cannot change back to '%s': %s", cwd, strerror(errno));
+	check_run_release(run);
+	check_run_init(run);
+	return 1;
+}
+
+static const struct file_report *report_of(const struct check_run *run, long target)
+{
+	for (size_t i = 0; i < run->report.nr; i++)
+		if (run->file_migration[i] == (size_t)target && run->report.files[i].dir != DIR_DOWN)
+			return &run->report.files[i];
+	return NULL;
 }
 
 static int build_builtin(const struct draft_opts *o, const struct draft_ctx *ctx, struct draft *d)
@@ -234,9 +281,11 @@ int cmd_draft(int argc, char **argv)
 	struct file_report fr;
 	bool have_schema = false;
 	struct schema s;
-	char *dir = NULL, *file = NULL;
+	char *dir = NULL, *file = NULL, *out_abs = NULL;
+	const struct file_report *report = NULL;
+	bool repo_mode;
 	int ret = 2;
-	long target;
+	long target = -1;
 
 	check_run_init(&run);
 	draft_init(&d);
@@ -248,16 +297,25 @@ int cmd_draft(int argc, char **argv)
 		return pa > 0 ? 0 : 2;
 	}
 
-	dir = history_dir(argv[optind]);
-	file = clean_path(argv[optind], dir);
 	if (access(argv[optind], R_OK) < 0) {
 		error("cannot read '%s': %m", argv[optind]);
 		goto out;
 	}
-	{
-		const char *paths[] = { dir };
+	if (o.out && o.out[0] != '/') {
+		/* the command may move to the work tree's root */
+		char cwd[PATH_MAX];
+		if (getcwd(cwd, sizeof(cwd)))
+			o.out = out_abs = xstrfmt("%s/%s", cwd, o.out);
+	}
+	repo_mode = prepare_repo(&run, argv[optind], &file, &target) == 0;
+	if (!repo_mode) {
+		const char *paths[1];
+		dir = history_dir(argv[optind]);
+		file = clean_path(argv[optind], dir);
+		paths[0] = dir;
 		if (check_prepare(&run, paths, 1) < 0)
 			goto out;
+		target = find_target(&run.ms, file);
 	}
 	if (o.pg) {
 		char *end;
@@ -268,7 +326,6 @@ int cmd_draft(int argc, char **argv)
 		}
 		run.opts.pg_version = (int)n;
 	}
-	target = find_target(&run.ms, file);
 	if (target < 0) {
 		/* Named on the command line: judge it whatever its directory says. */
 		const char *named[] = { file };
@@ -290,16 +347,23 @@ int cmd_draft(int argc, char **argv)
 		run.ms.branch = commit_current_branch(".");
 	}
 
-	/* The target judged on the schema its history leaves. */
-	draft_history_schema(&run.ms, (size_t)target, &s);
-	have_schema = true;
-	schema_begin_migration(&s, run.ms.v[target]->id);
-	judge_script(&run.opts, &s, run.ms.v[target], run.ms.v[target]->up, &fr);
+	if (repo_mode) {
+		check_judge(&run);
+		report = report_of(&run, target);
+	}
+	if (!report) {
+		/* The target judged on the schema its history leaves. */
+		draft_history_schema(&run.ms, (size_t)target, &s);
+		have_schema = true;
+		schema_begin_migration(&s, run.ms.v[target]->id);
+		judge_script(&run.opts, &s, run.ms.v[target], run.ms.v[target]->up, &fr);
+		report = &fr;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ms = &run.ms;
 	ctx.target = (size_t)target;
 	ctx.opts = &run.opts;
-	ctx.report = &fr;
+	ctx.report = report;
 
 	if (o.llm) {
 		if (run_llm(&run, &ctx, &d) < 0) {
@@ -324,5 +388,6 @@ out:
 	check_run_release(&run);
 	free(dir);
 	free(file);
+	free(out_abs);
 	return ret;
 }

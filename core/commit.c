@@ -53,6 +53,18 @@ static int git_fail(const char *what)
 	return error("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
 }
 
+char *commit_workdir(const char *path)
+{
+	git_repository *repo = NULL;
+	char *r = NULL;
+	if (git_repository_open_ext(&repo, path, 0, NULL) < 0)
+		return NULL;
+	if (git_repository_workdir(repo))
+		r = xstrdup(git_repository_workdir(repo));
+	git_repository_free(repo);
+	return r;
+}
+
 char *commit_current_branch(const char *repo_path)
 {
 	git_repository *repo = NULL;

@@ -23,6 +23,9 @@ struct draft;
 int commit_draft(const char *repo_path, const struct draft *d, const char *expected_branch,
 		 const char *message);
 
+/* The work tree of the repository containing `path`, or NULL. */
+char *commit_workdir(const char *path);
+
 /* The checked-out branch's short name, or NULL (detached, unborn, no repository). */
 char *commit_current_branch(const char *repo_path);
 

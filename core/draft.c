@@ -131,6 +131,21 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 	char *worst_path = NULL;
 	size_t judged = 0;
 
+	/*
+	 * The baseline is the original judged exactly as the draft will be (the
+	 * cross-check with application code needs a whole run, and is not applied
+	 * to either), so that "safer" compares like with like.
+	 */
+	if (d->before > SEV_NONE && ctx->ms->v[ctx->target]->up) {
+		const struct migration *orig = ctx->ms->v[ctx->target];
+		struct file_report ofr;
+		draft_history_schema(ctx->ms, ctx->target, &s);
+		schema_begin_migration(&s, orig->id);
+		judge_script(ctx->opts, &s, orig, orig->up, &ofr);
+		d->before = ofr.sev > SEV_NONE ? ofr.sev : d->before;
+		file_report_release(&ofr);
+		schema_release(&s);
+	}
 	migration_set_init(&drafted);
 	for (size_t i = 0; i < d->nr; i++)
 		if (d->files[i].sql)

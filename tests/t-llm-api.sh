@@ -64,6 +64,26 @@ for case in "same:no safer than the original" "unparsable:does not parse" \
 	cd "$T"
 done
 
+# The prompt carries the app's references (the cross-check of a repository)
+# and the repository's conventions, even when run from a subdirectory.
+new_repo xr && mkdir -p xr/db/migrations xr/app xr/sub
+printf 'CREATE TABLE users (id bigserial PRIMARY KEY, nick text);\n' >xr/db/migrations/000001_init.up.sql
+printf 'package app\nconst q = "SELECT nick FROM users WHERE id = $1"\n' >xr/app/users.go
+commit_all xr init
+git -C xr checkout -q -b feature
+printf 'ALTER TABLE users RENAME COLUMN nick TO handle;\n' >xr/db/migrations/000002_rename.up.sql
+commit_all xr rename
+git -C xr config sluice.llm.provider openai
+git -C xr config sluice.llm.url "http://127.0.0.1:$LLM_PORT"
+git -C xr config sluice.llm.model refs
+git -C xr config sluice.llm.keyEnv SLUICE_TEST_KEY
+out=$(cd xr/sub && "$SLUICE" draft --llm ../db/migrations/000002_rename.up.sql 2>&1)
+prompt=$(grep '"model": "refs"' "$LLM_LOG")
+expect_contains "prompt: the app reference" "$prompt" "app/users.go:2 uses 'nick'"
+expect_contains "prompt: the framework" "$prompt" "framework: golang-migrate"
+expect_contains "prompt: the next number" "$prompt" "new files start at 3"
+expect_contains "the draft that keeps the rename fails" "$out" "# FAILED: no safer than the original"
+
 # A key from a file works the same and is not printed either.
 llm_repo kf anthropic ok
 printf '%s\n' "$KEY" >"$T/keyfile"

@@ -128,9 +128,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             key = (fault, api)
             counts[key] = counts.get(key, 0) + 1
             n = counts[key]
+            refs = re.search(r"Application code that uses what the migration touches:\n(.*?)\n\n",
+                             prompt, re.S)
+            conv = re.search(r"Repository conventions:\n(.*?)\n\n", prompt, re.S)
             with open(LOG, "a") as f:
                 f.write(json.dumps({"path": self.path, "api": api, "model": model,
-                                    "auth": auth, "stream": req.get("stream")}) + "\n")
+                                    "auth": auth, "stream": req.get("stream"),
+                                    "refs": refs.group(1) if refs else None,
+                                    "conventions": conv.group(1) if conv else None}) + "\n")
         if api is None:
             return self.send_json(404, {"error": {"message": "no such endpoint"}})
         if fault == "timeout":
