@@ -2,6 +2,8 @@
 # tests/pg.sh - a throwaway PostgreSQL server for the database tests.
 #
 #   sh tests/pg.sh start   prints shell `export` lines (tests/run evals them)
+#   sh tests/pg.sh need    for a test script: exits 0 when a server is there,
+#                          else prints a TAP skip and exits 1
 #   sh tests/pg.sh stop    stops the server and removes its directory (the
 #                          one in $SLUICE_TEST_PG_STATE, exported by start)
 #
@@ -89,7 +91,12 @@ stop() {
 }
 
 case "${1:-}" in
+need)
+	[ -n "${SLUICE_TEST_PG:-}" ] && exit 0
+	echo "ok 1 # skip no PostgreSQL server (SLUICE_TEST_PG is unset)"
+	echo "1..1"
+	exit 1 ;;
 start) start ;;
 stop) stop "$@" ;;
-*) echo "usage: sh tests/pg.sh start|stop" >&2; exit 2 ;;
+*) echo "usage: sh tests/pg.sh start|stop|need" >&2; exit 2 ;;
 esac

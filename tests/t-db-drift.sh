@@ -4,11 +4,7 @@
 # does not gets each difference classified: database-only,
 # repository-only, version-skew.
 . "$SLUICE_SRC/tests/lib.sh"
-if [ -z "${SLUICE_TEST_PG:-}" ]; then
-	echo "ok 1 # skip no PostgreSQL server (SLUICE_TEST_PG is unset)"
-	echo "1..1"
-	exit 0
-fi
+sh "$SLUICE_SRC/tests/pg.sh" need || exit 0
 PG=$SLUICE_TEST_PG
 OK_DB="sluice_drift_ok_$$"
 BAD_DB="sluice_drift_bad_$$"

@@ -6,11 +6,7 @@
 # throwaway cluster sluice starts itself, and the time a 10-statement
 # migration takes on a warm server.
 . "$SLUICE_SRC/tests/lib.sh"
-if [ -z "${SLUICE_TEST_PG:-}" ]; then
-	echo "ok 1 # skip no PostgreSQL server (SLUICE_TEST_PG is unset)"
-	echo "1..1"
-	exit 0
-fi
+sh "$SLUICE_SRC/tests/pg.sh" need || exit 0
 PG=$SLUICE_TEST_PG
 
 # q FILE EXPR: a Python expression over the JSON report `d`.

@@ -3,11 +3,7 @@
 # connection is read-only, its password never shown, and an unreachable
 # or refusing database leaves `sluice check` judging statically.
 . "$SLUICE_SRC/tests/lib.sh"
-if [ -z "${SLUICE_TEST_PG:-}" ]; then
-	echo "ok 1 # skip no PostgreSQL server (SLUICE_TEST_PG is unset)"
-	echo "1..1"
-	exit 0
-fi
+sh "$SLUICE_SRC/tests/pg.sh" need || exit 0
 PG=$SLUICE_TEST_PG
 DB="sluice_stats_$$"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }

@@ -184,6 +184,17 @@ static int findings_of(const struct stmt *st, const char *rule, enum severity *s
 	return n;
 }
 
+/* A statement on table t predicted to take `lock`, without findings. */
+static void stmt_reset(struct stmt *st, enum lock_mode lock)
+{
+	for (size_t i = 0; i < st->nr_findings; i++)
+		finding_release(&st->findings[i]);
+	free(st->findings);
+	memset(st, 0, sizeof(*st));
+	st->table = (char *)"t";
+	st->lock = lock;
+}
+
 /* The prediction judged against traces taken on a real shadow. */
 static void test_traces(const char *pg)
 {
@@ -210,8 +221,7 @@ static void test_traces(const char *pg)
 	enum severity sev = SEV_NONE;
 	memset(&fr, 0, sizeof(fr));
 	memset(&st, 0, sizeof(st));
-	st.table = (char *)"t";
-	st.lock = LOCK_SHARE;
+	stmt_reset(&st, LOCK_SHARE);
 	verify_compare_lock(&fr, &st, &idx);
 	is_int(findings_of(&st, "lock-mismatch", &sev), 0, "prediction SHARE, traced SHARE: no mismatch");
 	st.lock = LOCK_ACCESS_SHARE;
@@ -220,21 +230,11 @@ static void test_traces(const char *pg)
 	   "prediction ACCESS SHARE, traced SHARE: a HIGH lock-mismatch");
 	ok(st.nr_findings && strstr(st.findings[0].message, "took SHARE on t; sluice predicted ACCESS SHARE"),
 	   "... saying both: %s", st.nr_findings ? st.findings[0].message : "");
-	for (size_t i = 0; i < st.nr_findings; i++)
-		finding_release(&st.findings[i]);
-	free(st.findings);
-	memset(&st, 0, sizeof(st));
-	st.table = (char *)"t";
-	st.lock = LOCK_ACCESS_EXCLUSIVE;
+	stmt_reset(&st, LOCK_ACCESS_EXCLUSIVE);
 	verify_compare_lock(&fr, &st, &idx);
 	ok(findings_of(&st, "lock-mismatch", &sev) == 1 && sev == SEV_LOW,
 	   "prediction ACCESS EXCLUSIVE, traced SHARE: a LOW lock-mismatch");
-	for (size_t i = 0; i < st.nr_findings; i++)
-		finding_release(&st.findings[i]);
-	free(st.findings);
-	memset(&st, 0, sizeof(st));
-	st.table = (char *)"t";
-	st.lock = LOCK_ACCESS_EXCLUSIVE;
+	stmt_reset(&st, LOCK_ACCESS_EXCLUSIVE);
 	verify_compare_lock(&fr, &st, &cic);
 	is_int(findings_of(&st, "lock-mismatch", &sev), 0,
 	       "outside a transaction a weaker trace is not proof: no mismatch");
