@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct app app;
@@ -144,8 +145,12 @@ void app_redraw(void)
 		view_draw(s->panes[i]);
 	draw_status(rows, cols);
 	display_flush();
-	if (!app.t_first_draw)
+	if (!app.t_first_draw) {
+		struct timespec ts;
 		app.t_first_draw = now_seconds() - app.t0;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		app.wall_first_draw = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
 	if (!app.t_first_data && app.run)
 		app.t_first_data = now_seconds() - app.t0;
 	app.dirty = false;
@@ -283,8 +288,11 @@ void app_key(int key)
 	t = now_seconds() - t;
 	app.keys++;
 	app.key_total += t;
-	if (t > app.key_max)
+	app.keys_slow += t > 0.016;
+	if (t > app.key_max) {
 		app.key_max = t;
+		app.key_max_key = key;
+	}
 }
 
 int app_edit(const char *path, int line)

@@ -71,7 +71,10 @@ struct app {
 
 	/* Timings (seconds since start) for the benchmark and :save-stats. */
 	double t0, t_first_draw, t_first_data;
+	double wall_first_draw;     /* CLOCK_REALTIME, to time from outside */
 	double key_max, key_total;
+	int key_max_key;            /* which key was slowest */
+	size_t keys_slow;           /* over 16 ms (one frame at 60 Hz) */
 	size_t keys;
 };
 

@@ -51,9 +51,15 @@ static int save_stats(const char *path)
 	if (!f)
 		return error("cannot write '%s': %m", path);
 	fprintf(f, "first_draw_ms %.3f\n", app.t_first_draw * 1e3);
+	fprintf(f, "first_draw_epoch %.6f\n", app.wall_first_draw);
 	fprintf(f, "first_data_ms %.3f\n", app.t_first_data * 1e3);
 	fprintf(f, "keys %zu\n", app.keys);
 	fprintf(f, "key_max_ms %.3f\n", app.key_max * 1e3);
+	struct strbuf name = STRBUF_INIT;
+	key_to_name(app.key_max_key, &name);
+	fprintf(f, "key_max_key %s\n", name.buf);
+	strbuf_release(&name);
+	fprintf(f, "keys_over_16ms %zu\n", app.keys_slow);
 	fprintf(f, "key_avg_ms %.3f\n", app.keys ? app.key_total / (double)app.keys * 1e3 : 0.0);
 	return fclose(f) ? error("cannot write '%s': %m", path) : 0;
 }
