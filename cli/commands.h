@@ -9,6 +9,8 @@
 int cmd_check(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const char usage[] =
 	"       sluice check [options] [PATH...]   judge migrations (CI)\n"
 	"       sluice rules                       list the rule catalogue\n"
 	"       sluice draft [options] FILE        safer split, down, runbook, or an LLM draft\n"
+	"       sluice verify [options] [PATH...]  check, then run up/down on a shadow database\n"
+	"       sluice drift [--db URL] [PATH...]  compare a live database with the history\n"
 	"       sluice --version\n"
 	"\n"
 	"Run 'sluice check --help' for the options of check; 'man sluice' for all.\n";
@@ -29,6 +31,8 @@ static const struct {
 	{ "check", cmd_check },
 	{ "draft", cmd_draft },
 	{ "rules", cmd_rules },
+	{ "drift", cmd_drift },
+	{ "verify", cmd_verify },
 };
 
 int main(int argc, char **argv)
