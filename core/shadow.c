@@ -224,7 +224,7 @@ static void finish_trace(struct lock_trace *t, struct seen_locks *sl)
 	for (size_t i = 0; i < sl->names.nr; i++)
 		strbuf_addf(&sb, "%s%s %s%s", i ? ", " : "", sl->names.items[i],
 			    sl->modes[i] < 0 ? "?" : lock_name((enum lock_mode)sl->modes[i]),
-			    sl->waiting[i] ? " (waiting)" : "");
+			    sl->waiting[i] ? " (requested)" : "");
 	free(t->locks);
 	t->locks = strbuf_detach(&sb, NULL);
 	t->traced = true;

@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,6 +148,63 @@ static int who_runs_it(struct pg_cluster *c, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * Interrupted (^C, a CI timeout's SIGTERM), sluice still stops its cluster
+ * and removes the directory: the handler runs pg_ctl with arguments built
+ * before, then lets the signal take its default course.
+ */
+static struct pg_cluster *running;
+static char *stop_argv_sig[10];
+
+static void on_signal(int sig)
+{
+	if (running) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (running->as_other && (setgid((gid_t)running->gid) < 0 ||
+						  setuid((uid_t)running->uid) < 0))
+				_exit(126);
+			execv(stop_argv_sig[0], stop_argv_sig);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		nftw(running->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		running = NULL;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard(struct pg_cluster *c)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	stop_argv_sig[0] = xstrfmt("%s/pg_ctl", c->bindir);
+	stop_argv_sig[1] = "-D";
+	stop_argv_sig[2] = xstrfmt("%s/data", c->dir);
+	stop_argv_sig[3] = "-m";
+	stop_argv_sig[4] = "immediate";
+	stop_argv_sig[5] = "-s";
+	stop_argv_sig[6] = "stop";
+	stop_argv_sig[7] = NULL;
+	running = c;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], on_signal);
+}
+
+static void unguard(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	if (!stop_argv_sig[0])
+		return;
+	running = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	free(stop_argv_sig[0]);
+	free(stop_argv_sig[2]);
+	stop_argv_sig[0] = stop_argv_sig[2] = NULL;
+}
+
 int cluster_start(struct pg_cluster *c, struct strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -178,6 +236,7 @@ int cluster_start(struct pg_cluster *c, struct strbuf *err)
 		goto fail;
 	}
 
+	guard(c);
 	char *initdb = xstrfmt("%s/initdb", c->bindir), *pg_ctl = xstrfmt("%s/pg_ctl", c->bindir);
 	char *data = xstrfmt("%s/data", c->dir), *log = xstrfmt("%s/setup.log", c->dir);
 	char *srvlog = xstrfmt("%s/server.log", c->dir);
@@ -212,6 +271,7 @@ fail:
 
 void cluster_stop(struct pg_cluster *c)
 {
+	unguard();
 	if (c->dir) {
 		char *pg_ctl = xstrfmt("%s/pg_ctl", c->bindir);
 		char *data = xstrfmt("%s/data", c->dir), *log = xstrfmt("%s/setup.log", c->dir);
