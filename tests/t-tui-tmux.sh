@@ -168,12 +168,17 @@ check "q quits with exit 0" wait_for "sluice-exit=0"
 expect_contains "the terminal is back in canonical mode with echo" "$(screen)" "icanon echo"
 expect_contains "the shell's own output is back (alternate screen left)" "$(screen)" "shell-before"
 
-# Ctrl-C quits cleanly too (in a second server, so the first need not be gone yet).
+# NO_COLOR, and Ctrl-C quits cleanly (in a second server, so the first need not be gone yet).
 tmx kill-server 2>/dev/null
 sock=sluice-test-$$-b
 tmx -f "$T/tmux.conf" new-session -d -s w -x 100 -y 30 \
-	"cd '$T/repo' && env LC_ALL=C.UTF-8 HOME='$HOME' '$SLUICE'; echo \"sluice-exit=\$?\"; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; exec sleep 120"
+	"cd '$T/repo' && env LC_ALL=C.UTF-8 HOME='$HOME' NO_COLOR=1 '$SLUICE'; echo \"sluice-exit=\$?\"; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; exec sleep 120"
 wait_for "002 concurrent"
+keys G
+wait_for "004 audit"
+sleep 0.2
+check "NO_COLOR: no colour at all" sh -c "! tmux -L $sock capture-pane -e -p -t w | grep -q '\[[0-9;]*4[0-7]m'"
+expect_contains "NO_COLOR: BLOCKER still stands out (reverse)" "$(sgr_before "BLOCKER")" "7"
 keys C-c
 check "Ctrl-C quits" wait_for "sluice-exit=0"
 expect_contains "and restores the terminal" "$(screen)" "icanon echo"

@@ -111,9 +111,14 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 	if (st->parse_error)
 		add(v, ROLE_ERROR, "Parse error", ROLE_ERROR, st->parse_error);
 	push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
-	for (size_t i = 0; i < st->nr_findings; i++) {
-		add_finding(v, &st->findings[i]);
-		nr_live += !st->findings[i].ignored;
+	/* Worst first: that is the one to read. */
+	for (int sev = SEV_BLOCKER; sev >= SEV_NONE; sev--) {
+		for (size_t i = 0; i < st->nr_findings; i++) {
+			if (st->findings[i].sev != (enum severity)sev)
+				continue;
+			add_finding(v, &st->findings[i]);
+			nr_live += !st->findings[i].ignored;
+		}
 	}
 	if (!nr_live && !st->parse_error)
 		add(v, ROLE_SAFE, "No findings:", ROLE_SAFE, "safe to ship as written.");

@@ -27,6 +27,7 @@ struct sql_priv {
 	struct sql_line *v;
 	size_t alloc;
 	int digits;
+	int widest;        /* widest line, in columns, for the layout */
 };
 
 static struct sql_priv sql_priv;
@@ -76,6 +77,9 @@ static void sql_open(struct view *v)
 		if (end > off && text[end - 1] == '\r')
 			p->v[v->lines].len--;
 		p->v[v->lines].stmt = stmt_at_line(p->fr, line);
+		int w = text_width(text + off, p->v[v->lines].len);
+		if (w > p->widest)
+			p->widest = w;
 		v->lines++;
 		off = end + 1;
 	}
@@ -126,6 +130,7 @@ static void sql_draw(struct view *v, size_t line, int y)
 	/* The cursor is the line number: the statement keeps its colour. */
 	x = draw_fmt(&v->rect, y, 0, cursor ? (v->focus ? ROLE_CURSOR : ROLE_TITLE) : ROLE_GUTTER,
 		     "%*d", p->digits, fileline);
+	x = draw_str(&v->rect, y, x, ROLE_DEFAULT, " ");
 	if (st && st->line == fileline && st->sev > SEV_NONE)
 		x = draw_fmt(&v->rect, y, x, role, "%c", severity_name(st->sev)[0]);
 	else if (st && st->line == fileline)
@@ -217,12 +222,18 @@ const struct view_ops sql_ops = {
 	.own_cursor = true,
 };
 
-/* Wide terminals: SQL on the left, info over references on the right.
- * Narrow ones: the three stacked, SQL getting half. */
+/* Wide terminals: SQL on the left (as wide as its widest line, up to a
+ * bit over half), verdict over references on the right. Narrow ones: the
+ * three stacked, SQL getting half. */
 static void stmt_layout(struct screen *s, struct rect a)
 {
 	if (a.w >= 120) {
 		int left = a.w * 11 / 20, top = a.h / 2;
+		int want = sql_priv.widest + sql_priv.digits + 5;
+		if (want < 40)
+			want = 40;
+		if (want < left)
+			left = want;
 		view_place(s->panes[0], (struct rect){ a.y, a.x, a.h, left - 1 });
 		view_place(s->panes[1], (struct rect){ a.y, a.x + left, top, a.w - left });
 		view_place(s->panes[2], (struct rect){ a.y + top, a.x + left, a.h - top, a.w - left });
