@@ -34,6 +34,7 @@ run() {
 	_name=$1 _cols=$2 _lines=$3; shift 3
 	COLUMNS=$_cols LINES=$_lines SLUICE_SCRIPT="$T/$_name.keys" "$SLUICE" -C repo "$@" \
 		>"$T/$_name.out" 2>"$T/$_name.err"
+	rc=$?
 }
 # widest NAME: the widest line of a saved screen, in terminal columns.
 widest() {
@@ -50,7 +51,7 @@ cat >"$T/list.keys" <<KEYS
 :save-stats $T/list-stats.txt
 KEYS
 run list 100 12
-expect_exit "the scripted workbench exits 0" 0 true
+expect_eq "the scripted workbench exits 0 (no leak, no error)" "$rc" 0
 check "it wrote no error" test ! -s "$T/list.err"
 cat >"$T/want-list.txt" <<'SCREEN'
   SEVERITY ID  MIGRATION (pending)                                       FRAMEWORK      TXN    DOWN
@@ -99,6 +100,7 @@ G<Enter>
 :save-screen $T/esc-screen.txt
 KEYS
 run esc 120 20
+expect_eq "a file full of escapes: exit 0" "$rc" 0
 screen=$(cat "$T/esc-screen.txt")
 expect_contains "ESC is shown as \\e" "$screen" 'SELECT 1; -- \e[2J\e[31mred\e]0;title^G and a bell'
 check "no raw escape byte reaches the screen" sh -c "! grep -q \"\$(printf '\\033')\" '$T/esc-screen.txt'"
@@ -113,6 +115,7 @@ cat >"$T/wide.keys" <<KEYS
 :save-screen $T/wide-250.txt
 KEYS
 run wide 120 30
+expect_eq "resizing in a script: exit 0" "$rc" 0
 expect_contains "the wide characters are drawn" "$(cat "$T/wide-120.txt")" "café ✓ 日本語"
 expect_eq "at 120 columns no line is wider than the terminal" "$(widest "$T/wide-120.txt")" 120
 check "at 80x24 no line is wider than 80 columns" test "$(widest "$T/wide-80.txt")" -le 80
