@@ -433,6 +433,13 @@ static void collect_dropped(struct dropped *d, const struct stmt *st)
 		down_rename(d, b);
 	else if (!strcmp(st->kind, "DropOwnedStmt"))
 		d->everything = true;
+	else if (!strcmp(st->kind, "CreateFunctionStmt") && tree_bool(b, "replace")) {
+		/* CREATE OR REPLACE in the down restores the old body: that undoes it too */
+		char *name = tree_name_list(tree_path(b, "funcname", NULL));
+		if (name)
+			add_dropped(d, "function", NULL, name);
+		free(name);
+	}
 }
 
 /* Was `o` removed by the down: dropped itself, its table, or a column it uses? */

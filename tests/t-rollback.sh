@@ -35,6 +35,13 @@ CREATE TRIGGER stats_touch BEFORE UPDATE ON workspace_stats FOR EACH ROW EXECUTE
 ALTER TABLE workspace_stats ADD COLUMN seen timestamptz;
 EOF2
 echo 'ALTER TABLE workspace_stats DROP COLUMN seen;' >gm/000003_trigger.down.sql
+# a function the up replaces and the down restores (CREATE OR REPLACE both ways)
+cat >gm/000007_replace.up.sql <<'EOF2'
+CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.id := NEW.id; RETURN NEW; END $$;
+EOF2
+cat >gm/000007_replace.down.sql <<'EOF2'
+CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+EOF2
 # no down at all
 echo 'CREATE TABLE audit (id bigint PRIMARY KEY);' >gm/000004_audit.up.sql
 
@@ -51,6 +58,8 @@ expect_contains "a forgotten function is named" "$m" "function 'touch'"
 expect_contains "a forgotten trigger is named with its table" "$m" "trigger 'stats_touch' on 'workspace_stats'"
 expect_not_contains "what the down does drop is not named" "$m" "seen"
 expect_contains "the fix holds the DROP statements" "$m" "DROP TRIGGER stats_touch ON workspace_stats"
+expect_eq "a down that restores a replaced function undoes it" \
+	"$(jq -r '.files[] | select(.path | endswith("000007_replace.up.sql")) | [.direction, (.findings | map(.rule) | index("down-incomplete"))] | map(tostring) | join(" ")' gm.json)" "up null"
 m=$(msg_of 000004_audit.up.sql down-missing)
 expect_contains "a missing down is reported with what it must drop" "$m" "nothing undoes table 'audit'"
 expect_contains "... and the down to write" "$m" "Add a down migration: DROP TABLE audit;"
