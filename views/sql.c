@@ -104,7 +104,7 @@ static void sql_title(struct view *v, struct strbuf *out)
 		return;
 	}
 	strbuf_addf(out, "%s  %s, %s", p->fr->path, direction_name(p->fr->dir),
-		    p->fr->in_txn ? "in a transaction" : "no transaction");
+		    p->fr->in_txn ? "txn" : "no txn");
 	if (app.stmt >= 0)
 		strbuf_addf(out, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
 }
@@ -238,7 +238,11 @@ static void stmt_layout(struct screen *s, struct rect a)
 		view_place(s->panes[1], (struct rect){ a.y, a.x + left, top, a.w - left });
 		view_place(s->panes[2], (struct rect){ a.y + top, a.x + left, a.h - top, a.w - left });
 	} else {
-		int sql = a.h / 2, info = (a.h - sql) / 2;
+		/* Short scripts leave their room to the verdict and references. */
+		int sql = a.h / 2, info;
+		if ((int)s->panes[0]->lines + 2 < sql)
+			sql = (int)s->panes[0]->lines + 2 > 4 ? (int)s->panes[0]->lines + 2 : 4;
+		info = (a.h - sql) / 2;
 		view_place(s->panes[0], (struct rect){ a.y, a.x, sql, a.w });
 		view_place(s->panes[1], (struct rect){ a.y + sql, a.x, info, a.w });
 		view_place(s->panes[2], (struct rect){ a.y + sql + info, a.x, a.h - sql - info, a.w });
