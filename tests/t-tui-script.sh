@@ -204,6 +204,13 @@ done
 run theme 100 12 --theme no-such-theme
 expect_contains "an unknown theme is reported" "$(cat "$T/theme.err")" "unknown theme 'no-such-theme'"
 expect_contains "and the workbench still opens" "$(cat "$T/theme.txt")" "003 concurrent"
+git -C repo config sluice.theme no-such-setting-theme
+run theme 100 12
+expect_contains "sluice.theme is read from the settings" "$(cat "$T/theme.err")" "unknown theme 'no-such-setting-theme'"
+git -C repo config sluice.theme light
+run theme 100 12
+check "sluice.theme = light loads without a message" test ! -s "$T/theme.err"
+git -C repo config --unset sluice.theme
 printf '[color]\n\tblocker = white red bold\n\tnot-a-role = red\n' >"$T/bad.theme"
 run theme 100 12 --theme "$T/bad.theme"
 expect_contains "a theme file's unknown role is named" "$(cat "$T/theme.err")" "unknown colour role 'not-a-role'"

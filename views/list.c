@@ -27,14 +27,12 @@ struct columns {
 	int sev, id, name, fw, txn, down;
 };
 
+/* The widest id, measured when the list is opened rather than per row. */
+static int id_width = 2;
+
 static void list_columns(const struct view *v, struct columns *c)
 {
-	c->sev = 8, c->fw = 15, c->txn = 7, c->down = 5, c->id = 2;
-	for (size_t i = 0; i < app.nr_entries; i++) {
-		int n = (int)strlen(app.run->ms.v[app.entries[i].migration]->id);
-		if (n > c->id)
-			c->id = n;
-	}
+	c->sev = 8, c->fw = 15, c->txn = 7, c->down = 5, c->id = id_width;
 	if (c->id > 16)
 		c->id = 16;
 	c->name = v->rect.w - (2 + c->sev + 1 + c->id + 1 + 1 + c->fw + c->txn + c->down);
@@ -48,6 +46,12 @@ static void list_columns(const struct view *v, struct columns *c)
 
 static void list_open(struct view *v)
 {
+	id_width = 2;
+	for (size_t i = 0; i < app.nr_entries; i++) {
+		int n = (int)strlen(app.run->ms.v[app.entries[i].migration]->id);
+		if (n > id_width)
+			id_width = n;
+	}
 	v->lines = app.nr_entries;
 }
 
