@@ -216,7 +216,11 @@ static void collect_created(struct objects *os, const struct stmt *st)
 	const cJSON *b = tree_body(st->tree);
 	const char *k = st->kind;
 	if ((!strcmp(k, "CreateStmt") || !strcmp(k, "CreateTableAsStmt")) && st->table) {
-		add_object(os, st->line, "table", st->table, NULL);
+		/* CREATE MATERIALIZED VIEW is a CreateTableAsStmt too; DROP names it a view */
+		const char *obj = tree_str(tree_path(b, "objtype", NULL));
+		bool matview = obj && !strcmp(obj, "OBJECT_MATVIEW");
+		add_object(os, st->line, matview ? "view" : "table", st->table, NULL)->variant =
+			matview ? "MATERIALIZED VIEW" : NULL;
 	} else if (!strcmp(k, "ViewStmt") && st->table) {
 		add_object(os, st->line, "view", st->table, NULL);
 	} else if (!strcmp(k, "AlterTableStmt")) {
@@ -355,14 +359,11 @@ static void down_drop(struct dropped *d, const cJSON *b)
 		else if (!strcmp(kind, "trigger")) {
 			/* [table, trigger] */
 			int n = cJSON_GetArraySize(items);
-			char *table = n > 1 ? tree_name_list(items) : NULL;
 			const char *tg = tree_str(tree_path(cJSON_GetArrayItem(items, n - 1),
 							    "String", "sval", NULL));
-			if (tg && table) {
-				*strrchr(table, '.') = '\0';
-				add_dropped(d, "trigger", table, tg);
-			}
-			free(table);
+			/* keyed by name alone, as collect_created() keys it */
+			if (tg && n > 1)
+				add_dropped(d, "trigger", NULL, tg);
 			continue;
 		} else
 			name = items ? tree_name_list(items) : NULL;
@@ -448,9 +449,11 @@ static bool undone(const struct object *o, const struct dropped *d)
 	if (d->everything || o->replaced)
 		return true;
 	if (o->table) {
-		char *k = key_of("table", NULL, o->table);
-		bool gone = strlist_has(&d->keys, k);
+		/* its table, or the materialized view an index is on */
+		char *k = key_of("table", NULL, o->table), *v = key_of("view", NULL, o->table);
+		bool gone = strlist_has(&d->keys, k) || strlist_has(&d->keys, v);
 		free(k);
+		free(v);
 		for (size_t i = 0; !gone && i < o->cols.nr; i++) {
 			k = key_of("column", o->table, o->cols.items[i]);
 			gone = strlist_has(&d->keys, k);

@@ -42,6 +42,16 @@ EOF2
 cat >gm/000007_replace.down.sql <<'EOF2'
 CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 EOF2
+# a down that drops the trigger (DROP TRIGGER t ON tbl) and a materialized view
+cat >gm/000008_mview.up.sql <<'EOF2'
+CREATE TRIGGER stats_touch2 BEFORE UPDATE ON workspace_stats FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE MATERIALIZED VIEW stats_mv AS SELECT id FROM workspace_stats;
+CREATE UNIQUE INDEX stats_mv_id ON stats_mv (id);
+EOF2
+cat >gm/000008_mview.down.sql <<'EOF2'
+DROP MATERIALIZED VIEW stats_mv;
+DROP TRIGGER IF EXISTS stats_touch2 ON workspace_stats;
+EOF2
 # no down at all
 echo 'CREATE TABLE audit (id bigint PRIMARY KEY);' >gm/000004_audit.up.sql
 
@@ -60,6 +70,8 @@ expect_not_contains "what the down does drop is not named" "$m" "seen"
 expect_contains "the fix holds the DROP statements" "$m" "DROP TRIGGER stats_touch ON workspace_stats"
 expect_eq "a down that restores a replaced function undoes it" \
 	"$(jq -r '.files[] | select(.path | endswith("000007_replace.up.sql")) | [.direction, (.findings | map(.rule) | index("down-incomplete"))] | map(tostring) | join(" ")' gm.json)" "up null"
+expect_eq "DROP TRIGGER ... ON and DROP MATERIALIZED VIEW undo their CREATEs" \
+	"$(jq -r '.files[] | select(.path | endswith("000008_mview.up.sql")) | [.direction, (.findings | map(.rule) | index("down-incomplete"))] | map(tostring) | join(" ")' gm.json)" "up null"
 m=$(msg_of 000004_audit.up.sql down-missing)
 expect_contains "a missing down is reported with what it must drop" "$m" "nothing undoes table 'audit'"
 expect_contains "... and the down to write" "$m" "Add a down migration: DROP TABLE audit;"
