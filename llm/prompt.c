@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#define MAX_PROMPT_SQL (256 * 1024)
+
 static const char system_prompt[] =
 	"You are a PostgreSQL migration reviewer. You rewrite risky schema migrations "
 	"into safe sequences (expand / migrate / contract) that never block production "
@@ -106,8 +108,13 @@ void llm_prompt(const struct draft_ctx *ctx, struct strbuf *system, struct strbu
 	const struct migration *m = ctx->ms->v[ctx->target];
 	strbuf_addstr(system, system_prompt);
 	strbuf_addf(user, "PostgreSQL version: %d\n\n", ctx->opts->pg_version);
-	strbuf_addf(user, "Migration %s:\n```sql\n%s%s```\n\n", m->up->path, m->up->text,
-		    m->up->len && m->up->text[m->up->len - 1] == '\n' ? "" : "\n");
+	/* A model's context is finite: a huge migration goes in cut, and says so. */
+	int shown = m->up->len > MAX_PROMPT_SQL ? MAX_PROMPT_SQL : (int)m->up->len;
+	strbuf_addf(user, "Migration %s:\n```sql\n%.*s%s```\n\n", m->up->path, shown, m->up->text,
+		    shown && m->up->text[shown - 1] == '\n' ? "" : "\n");
+	if ((size_t)shown < m->up->len)
+		strbuf_addf(user, "(the migration is %zu bytes; only the first %d are shown)\n\n",
+			    m->up->len, shown);
 	strbuf_addstr(user, "Findings of the linter (sluice):\n");
 	add_findings(user, ctx->report);
 	strbuf_addstr(user, "\nApplication code that uses what the migration touches:\n");
