@@ -483,6 +483,22 @@ static bool has_downs(enum framework fw)
 	       fw == FW_DIESEL || fw == FW_SQITCH;
 }
 
+/*
+ * ory's popx (kratos, keto, hydra) splits a version into numbered steps,
+ * 20-digit ids whose last six digits count them, and runs the downs in
+ * reverse: the down named like step 1 undoes the last step, so pairing one
+ * file with its namesake says nothing. Recognised by the 20-digit id.
+ */
+static bool is_popx_step(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (int i = 0; i < 20; i++)
+		if (base[i] < '0' || base[i] > '9')
+			return false;
+	return base[20] == '_';
+}
+
 /* What the up creates; a name it dropped earlier in the file is a replacement. */
 static void collect_up(const struct rule_ctx *ctx, struct objects *os)
 {
@@ -578,7 +594,7 @@ static void check_empty_down(struct rule_ctx *ctx)
 {
 	const struct migration *m = ctx->mig;
 	if (!m || ctx->script->dir != DIR_UP || !m->down || !up_changes_schema(ctx->fr) ||
-	    !script_is_blank(m->down))
+	    !script_is_blank(m->down) || is_popx_step(ctx->script->path))
 		return;
 	flag_file(ctx, m->down->first_line, "the down migration '%s' is empty or only comments: "
 		  "rolling back does nothing", m->down->path);
@@ -587,7 +603,8 @@ static void check_empty_down(struct rule_ctx *ctx)
 static void check_down_mismatch(struct rule_ctx *ctx)
 {
 	const struct migration *m = ctx->mig;
-	if (!m || ctx->script->dir != DIR_UP || !m->down || script_is_blank(m->down))
+	if (!m || ctx->script->dir != DIR_UP || !m->down || script_is_blank(m->down) ||
+	    is_popx_step(ctx->script->path))
 		return;
 	struct file_report down;
 	struct dropped d = { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT, false };

@@ -77,6 +77,18 @@ expect_contains "a missing down is reported with what it must drop" "$m" "nothin
 expect_contains "... and the down to write" "$m" "Add a down migration: DROP TABLE audit;"
 expect_not_contains "a down is not itself asked for a down" "$(rules_of 000001_base.down.sql)" "down-missing"
 
+# popx (ory) steps: the down named like a step undoes another step of the
+# version, so a mismatch between namesakes is not reported.
+mkdir -p popx
+printf 'CREATE TABLE a (id int);\n' >popx/20200101000000000001_a.postgres.up.sql
+printf 'DROP TABLE b;\n' >popx/20200101000000000001_a.postgres.down.sql
+printf 'CREATE TABLE b (id int);\n' >popx/20200101000000000002_a.postgres.up.sql
+printf 'DROP TABLE a;\n' >popx/20200101000000000002_a.postgres.down.sql
+"$SLUICE" check --format json popx >popx.json 2>/dev/null
+expect_eq "popx steps: both files judged" "$(jq -r '[.files[] | select(.direction == "up")] | length' popx.json)" 2
+expect_not_contains "popx steps: no down-incomplete between namesakes" \
+	"$(jq -r '.files[].findings[].rule' popx.json)" "down-incomplete"
+
 # Prisma is forward-only: no downs to ask for.
 mkdir -p prisma/migrations/20240101000000_init
 echo 'CREATE TABLE "User" (id serial PRIMARY KEY);' >prisma/migrations/20240101000000_init/migration.sql
