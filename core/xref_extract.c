@@ -73,6 +73,21 @@ static bool column_def_not_null_no_default(const cJSON *cd)
 	return nn && !def;
 }
 
+/* The type as people write it: int8 -> bigint. */
+static char *type_display(char *t)
+{
+	static const char *const names[][2] = {
+		{ "int8", "bigint" }, { "int4", "integer" }, { "int2", "smallint" },
+		{ "float8", "double precision" }, { "float4", "real" }, { "bool", "boolean" },
+	};
+	for (size_t i = 0; t && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(t, names[i][0])) {
+			free(t);
+			return xstrdup(names[i][1]);
+		}
+	return t;
+}
+
 static void extract_alter(const cJSON *b, size_t file, size_t idx, struct xref_set *out)
 {
 	const char *rel = tree_str(tree_path(b, "relation", "relname", NULL));
@@ -93,7 +108,7 @@ static void extract_alter(const cJSON *b, size_t file, size_t idx, struct xref_s
 		} else if (!strcmp(sub, "AT_AlterColumnType") && col) {
 			struct xref_elem *e = add_elem(out, sch, rel, col, XC_RETYPE, file, idx);
 			if (cd)
-				e->detail = tree_type_name(tree_path(cd, "typeName", NULL));
+				e->detail = type_display(tree_type_name(tree_path(cd, "typeName", NULL)));
 		} else if (!strcmp(sub, "AT_SetNotNull") && col) {
 			add_elem(out, sch, rel, col, XC_SET_NOT_NULL, file, idx);
 		} else if (!strcmp(sub, "AT_AddColumn") && cd && column_def_not_null_no_default(cd)) {

@@ -33,7 +33,7 @@ static const char *const lockfiles[] = {
 
 /* Dumps the framework regenerates from the migrations. */
 static const char *const generated[] = {
-	"db/schema.rb", "db/structure.sql", NULL,
+	"db/schema.rb", "db/structure.sql", "dump.sql", NULL,
 };
 
 static bool under_dir(const char *path, const char *dir)

@@ -510,7 +510,10 @@ static void scopes_rust(struct xref_file *f)
 				decl = i;
 			}
 		} else if (tok_eq(t, "struct") && pending) {
+			/* past generics: struct Person<'a> { */
 			size_t open = n < f->nr ? next_code(f, n) : f->nr;
+			while (open < f->nr && !tok_punct(&f->t[open], '{') && !tok_punct(&f->t[open], ';'))
+				open = next_code(f, open);
 			if (open < f->nr && tok_punct(&f->t[open], '{') && f->match[open] > 0) {
 				add_scope(f, &f->t[n], pending, decl, open, (size_t)f->match[open], true);
 				pending = NULL;
@@ -756,6 +759,15 @@ static int sql_column_ref(const struct xref_file *f, const struct xref_ctx *cx,
 	return group_names_table(g, e) ? XREF_SQL : 0;
 }
 
+static bool model_declared(const struct xref_ctx *cx, const struct tok *t)
+{
+	for (size_t i = 0; i < cx->model_names.nr; i++)
+		if (strlen(cx->model_names.items[i]) == t->len &&
+		    !strncasecmp(cx->model_names.items[i], t->s, t->len))
+			return true;
+	return false;
+}
+
 /* The table a qualifier or model name in code stands for; NULL when unknown. */
 static const char *model_table(const struct xref_ctx *cx, const struct tok *t, char **owned)
 {
@@ -824,7 +836,11 @@ static int code_context(const struct xref_file *f, const struct xref_ctx *cx, si
 	/* User.where(email: ...), User.objects.filter(email=...) */
 	for (size_t k = i; k-- > 0 && f->t[k].line == f->t[i].line;) {
 		const struct tok *t = &f->t[k];
-		if (!is_code(f, k) || t->kind != TK_IDENT || !isupper((unsigned char)t->s[0]))
+		if (!is_code(f, k) || t->kind != TK_IDENT)
+			continue;
+		/* prisma.user.findFirst(...): a client accessor named after a model */
+		if (!isupper((unsigned char)t->s[0]) &&
+		    !(k + 1 < f->nr && tok_punct(&f->t[k + 1], '.') && model_declared(cx, t)))
 			continue;
 		const char *mt = model_table(cx, t, &owned);
 		if (mt)
