@@ -56,6 +56,17 @@ static const struct option check_options[] = {
 /* Set by `sluice verify`: check, then verify on a shadow database. */
 static bool verify_mode;
 
+static const char verify_usage[] =
+	"usage: sluice verify [--shadow URL] [check options] [PATH...]\n"
+	"\n"
+	"Judges like 'sluice check', then runs the migrations on a shadow database: the\n"
+	"history, then each pending migration up (every statement's locks traced from\n"
+	"pg_locks and compared with the prediction), down, and a catalogue comparison of\n"
+	"the schema before up and after down. Without --shadow, a throwaway cluster is\n"
+	"started with initdb/pg_ctl in a temporary directory and removed afterwards.\n"
+	"Findings: lock-mismatch, down-mismatch, shadow-apply-error.\n"
+	"\n";
+
 int cmd_check(int argc, char **argv)
 {
 	const char *format = "text", *color = "auto", *pg = NULL, *fail = NULL, *db_opt = NULL;
@@ -102,6 +113,8 @@ int cmd_check(int argc, char **argv)
 			}
 			break;
 		case 'h':
+			if (verify_mode)
+				fputs(verify_usage, stdout);
 			fputs(check_usage, stdout);
 			goto out;
 		default:
