@@ -50,10 +50,10 @@ expect_eq "verdict" "$(xref_verdict person.email)" "drop column no BLOCKER"
 
 corpus=$SLUICE_SRC/../shared/corpus/_xref/LemmyNet__lemmy
 if [ -d "$corpus" ]; then
-	rm -rf r/src && cp -r "$corpus/crates" r/crates && commit_all r "lemmy"
-	xref_migrate 'ALTER TABLE local_user_invite DROP COLUMN max_uses;'
+	rm -rf r/src && cp -r "$corpus/crates" r/crates
 	printf 'CREATE TABLE local_user_invite (id int PRIMARY KEY, max_uses int);\n' >>r/db/migrations/001_init.up.sql
-	git -C r commit -qam history
+	git -C r add -A src crates db/migrations/001_init.up.sql && git -C r commit -qm lemmy
+	xref_migrate 'ALTER TABLE local_user_invite DROP COLUMN max_uses;'
 	xref_check
 	refs=$(xref_refs)
 	expect_contains "lemmy: the table! column" "$refs" "crates/db_schema_file/src/schema.rs:"

@@ -58,7 +58,8 @@ expect_eq "verdict" "$(xref_verdict gitsshkeys.public_key)" "drop column no BLOC
 # The real thing: coder's sqlc output, when the shared corpus is there.
 corpus=$SLUICE_SRC/../shared/corpus/_xref/DanielRondonGarcia__coder/coderd
 if [ -d "$corpus" ]; then
-	rm -rf r/database && cp -r "$corpus" r/coderd && commit_all r "coder"
+	rm -rf r/database && cp -r "$corpus" r/coderd &&
+		git -C r add -A database coderd && git -C r commit -qm coder
 	xref_check
 	expect_ref "coder: models.go GitSSHKey.PublicKey" "coderd/database/models.go:3086:2"
 	expect_ref "coder: queries/gitsshkeys.sql" "coderd/database/queries/gitsshkeys.sql:8:3"

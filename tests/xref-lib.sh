@@ -17,11 +17,9 @@ xref_migrate() {
 	printf '%s\n' "$1" >r/db/migrations/002_change.up.sql &&
 	printf 'SELECT 1;\n' >r/db/migrations/002_change.down.sql
 }
-# The driver judges db/migrations with the repository's code; it stands in
-# for `sluice check` in the repository until repository discovery lands.
+# `sluice check` in the repository: the uncommitted migration is pending.
 xref_check() {
-	(cd r && "$SLUICE_BUILD/tests/unit-xref" run --format "${1:-json}" db/migrations) \
-		>"$T/out.${1:-json}" 2>"$T/err"
+	(cd r && "$SLUICE" check --format "${1:-json}") >"$T/out.${1:-json}" 2>"$T/err"
 }
 xref_py() {
 	python3 -c "
