@@ -85,6 +85,30 @@ xref_check
 expect_eq "no references left: compatible" "$(xref_verdict users.email)" "drop column yes NONE"
 expect_eq "and no finding" "$(xref_findings app-references-dropped)" ""
 
+# A NOT NULL column without a default: INSERTs that do not set it.
+cat >r/app/insert.go <<'GO'
+package app
+
+const add = "INSERT INTO accounts (id, mail) VALUES ($1, $2)"
+const addAll = "INSERT INTO accounts (id, mail, tenant_id) VALUES ($1, $2, $3)"
+const addUser = "INSERT INTO users (id) VALUES ($1)"
+GO
+xref_migrate 'ALTER TABLE accounts ADD COLUMN tenant_id bigint NOT NULL;'
+xref_check
+expect_eq "the INSERT without tenant_id, only" "$(xref_refs)" "app/insert.go:3:3"
+expect_eq "verdict of the NOT NULL column" "$(xref_verdict accounts.tenant_id)" "add not null column no HIGH"
+
+# An ignore comment before the statement silences the finding, not the table.
+printf 'package app\n\nconst q = "SELECT email FROM users"\n' >r/app/ignored.go
+xref_migrate '-- sluice:ignore app-references-dropped -- the code goes in the same deploy
+ALTER TABLE users DROP COLUMN email;'
+xref_check
+expect_contains "the finding is there, ignored" "$(xref_py 'for s in stmts:
+    for f in s["findings"]:
+        if f["rule"] == "app-references-dropped": print(f.get("ignored"))' x)" "True"
+expect_not_contains "and the ignore is not reported unused" "$(cat "$T/out.json")" "unused-ignore"
+expect_ref "the references are still listed" "app/ignored.go:3:3"
+
 # A table dropped while SQL still reads it.
 xref_migrate 'DROP TABLE accounts;'
 xref_check
