@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
+#include <strings.h>
 #include "model.h"
 #include "util.h"
 #include "xref.h"
@@ -162,6 +164,73 @@ void xref_file_release(struct xref_file *f);
 /* Line `line` of the file, trimmed, as a new string. */
 char *xref_line_text(const struct xref_file *f, int line);
 
+/* --- token helpers (xref_scopes.c, xref_match.c) ------------------------------------------------------ */
+
+static inline bool is_code(const struct xref_file *f, size_t i)
+{
+	return f->t[i].str < 0;
+}
+
+static inline bool tok_eq(const struct tok *t, const char *s)
+{
+	return t->len == strlen(s) && !memcmp(t->s, s, t->len);
+}
+
+static inline bool tok_ieq(const struct tok *t, const char *s)
+{
+	return t->len == strlen(s) && !strncasecmp(t->s, s, t->len);
+}
+
+static inline bool tok_punct(const struct tok *t, char c)
+{
+	return t->kind == TK_PUNCT && t->s[0] == c;
+}
+
+static inline char *tok_dup(const struct tok *t)
+{
+	return xstrndup(t->s, t->len);
+}
+
+/* The next code-level token after i (past a string's content), or f->nr. */
+static inline size_t next_code(const struct xref_file *f, size_t i)
+{
+	for (i++; i < f->nr && !is_code(f, i); i++)
+		;
+	return i;
+}
+
+static inline size_t prev_code(const struct xref_file *f, size_t i)
+{
+	while (i > 0) {
+		i--;
+		if (is_code(f, i))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+/* An identifier as PostgreSQL folds it: unquoted lower case, quoted as is. */
+static inline char *sql_name(const struct tok *t)
+{
+	char *s = tok_dup(t);
+	return t->kind == TK_QIDENT ? s : str_lower(s);
+}
+
+/* A string literal's content as a new string, or NULL when i is not one. */
+static inline char *string_at(const struct xref_file *f, size_t i)
+{
+	return i < f->nr && f->t[i].kind == TK_STRING ? tok_dup(&f->t[i]) : NULL;
+}
+
+static inline bool tok_has(const struct tok *t, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= t->len; i++)
+		if (!memcmp(t->s + i, needle, n))
+			return true;
+	return false;
+}
+
 /* Names. */
 char *xref_snake(const char *name, size_t len);    /* GitSSHKey -> git_ssh_key */
 char *xref_plural(const char *word);               /* user -> users */
@@ -182,6 +251,10 @@ struct xref_ctx {
 	struct strlist model_tables;   /* model_names[i] maps to model_tables[i] */
 };
 bool xref_known_table(const struct xref_ctx *cx, const char *table);
+/* Tables a class name maps to by convention (User -> users), if known; NULL. */
+char *xref_convention_table(const struct xref_ctx *cx, const char *name, size_t len);
+/* The ORM scopes of a tokenized file (xref_scopes.c). */
+void xref_find_scopes(struct xref_file *f, struct xref_ctx *cx);
 /* Finds the scopes and SQL groups of a tokenized file. */
 void xref_structure(struct xref_file *f, struct xref_ctx *cx);
 /* Appends the file's references to every element of cx->set. */

@@ -3,7 +3,7 @@
 libsluice_a_SOURCES += \
 	core/xref.c core/xref.h core/xref_int.h \
 	core/xref_extract.c core/xref_files.c core/xref_lex.c \
-	core/xref_match.c core/xref_compat.c \
+	core/xref_match.c core/xref_scopes.c core/xref_compat.c \
 	core/rules_xref.c
 
 # unit-xref: unit checks of the matcher with no arguments; with arguments, a
