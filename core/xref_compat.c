@@ -280,7 +280,7 @@ static void change_cell(struct strbuf *sb, const struct compat_row *row)
 {
 	strbuf_addstr(sb, xref_change_name(row->change));
 	if (row->detail)
-		strbuf_addf(sb, row->change == XC_RETYPE ? " to %s" : " to %s", row->detail);
+		strbuf_addf(sb, " to %s", row->detail);
 }
 
 /* Markdown and text share the table; cells must not break it. */
@@ -352,7 +352,6 @@ struct cJSON *xref_compat_json(const void *compat)
 	const struct xref_compat *c = compat;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *rows = cJSON_AddArrayToObject(o, "elements");
-	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; c && i < c->nr; i++) {
 		const struct compat_row *row = &c->v[i];
 		cJSON *r = cJSON_CreateObject();
@@ -374,14 +373,11 @@ struct cJSON *xref_compat_json(const void *compat)
 		cJSON *where = cJSON_AddArrayToObject(r, "locations");
 		for (size_t k = 0; k < row->where.nr; k++)
 			cJSON_AddItemToArray(where, cJSON_CreateString(row->where.items[k]));
-		strbuf_reset(&sb);
-		change_cell(&sb, row);
 		cJSON_AddItemToArray(rows, r);
 	}
 	if (c) {
 		cJSON_AddNumberToObject(o, "files_scanned", (double)c->files_scanned);
 		cJSON_AddNumberToObject(o, "elapsed_ms", (double)(long long)(c->elapsed * 1000));
 	}
-	strbuf_release(&sb);
 	return o;
 }

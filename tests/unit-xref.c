@@ -72,21 +72,22 @@ static void test_names(void)
 	ok(xref_code_names("Email", 5, "Email"), "a quoted \"Email\" is named by Email");
 	ok(!xref_code_names("email", 5, "Email"), "... and not by email (case sensitive)");
 
+	static const struct {
+		char *(*fn)(const char *);
+		const char *in, *want;
+	} words[] = {
+		{ xref_plural, "category", "categories" }, { xref_plural, "person", "people" },
+		{ xref_plural, "address", "addresses" },   { xref_singular, "addresses", "address" },
+		{ xref_singular, "users", "user" },        { xref_singular, "people", "person" },
+	};
 	char *s = xref_snake("GitSSHKey", 9);
 	is_str(s, "git_ssh_key", "snake case of GitSSHKey");
 	free(s);
-	s = xref_plural("category");
-	is_str(s, "categories", "plural of category");
-	free(s);
-	s = xref_plural("person");
-	is_str(s, "people", "plural of person");
-	free(s);
-	s = xref_singular("addresses");
-	is_str(s, "address", "singular of addresses");
-	free(s);
-	s = xref_singular("users");
-	is_str(s, "user", "singular of users");
-	free(s);
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		s = words[i].fn(words[i].in);
+		is_str(s, words[i].want, "inflection of %s", words[i].in);
+		free(s);
+	}
 }
 
 static void test_keys(void)
