@@ -14,6 +14,7 @@
 #include "xref_int.h"
 #include "check.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ struct scan {
 	struct xref_keys keys;
 	struct candidate *v;
 	size_t nr, alloc;
+	pthread_mutex_t lock;    /* keep_candidate runs on the walk's threads */
 };
 
 static int keep_candidate(const char *path, const char *buf, size_t len, void *data)
@@ -50,11 +52,13 @@ static int keep_candidate(const char *path, const char *buf, size_t len, void *d
 	struct scan *sc = data;
 	if (!xref_keys_match(&sc->keys, buf, len))
 		return 0;
+	pthread_mutex_lock(&sc->lock);
 	ALLOC_GROW(sc->v, sc->nr + 1, sc->alloc);
 	sc->v[sc->nr].path = xstrdup(path);
 	sc->v[sc->nr].buf = xstrndup(buf, len);
 	sc->v[sc->nr].len = len;
 	sc->nr++;
+	pthread_mutex_unlock(&sc->lock);
 	return 0;
 }
 
@@ -132,6 +136,7 @@ int xref_annotate(struct check_run *run)
 	if (!set.nr)
 		return 0;
 	memset(&sc, 0, sizeof(sc));
+	pthread_mutex_init(&sc.lock, NULL);
 	build_keys(&sc.keys, &set);
 	if (xref_walk(run->ms.workdir, &run->ms.dirs, XREF_MAX_FILE_SIZE, keep_candidate, &sc,
 		      &stats, &err) < 0) {
@@ -155,6 +160,7 @@ int xref_annotate(struct check_run *run)
 	}
 	free(sc.v);
 	xref_keys_release(&sc.keys);
+	pthread_mutex_destroy(&sc.lock);
 	xref_set_release(&set);
 	strbuf_release(&err);
 	return ret;

@@ -2,11 +2,15 @@
  * xref_files.c - the application source the cross-check reads.
  *
  * "The code at the same commit" is the tree of HEAD plus what is not yet
- * committed: a modified file counts as it is in the work tree, a deleted
- * one not at all, an added or untracked one too. libgit2 lists the tree
- * and the status; the bytes of a path the work tree has are read from the
- * work tree (which for an unmodified file is the blob, without inflating
- * it), and from the object database otherwise. Each file is read once.
+ * committed: modified files as they are now, deleted ones not at all,
+ * added and untracked ones too. That is exactly the work tree's tracked
+ * files (the index says which) plus its untracked files that are not
+ * ignored, so one readdir walk finds them, without asking libgit2 for a
+ * status (which re-hashes racily clean files) or inflating blobs: an
+ * unmodified file's bytes on disk are its blob's.
+ *
+ * The reading and the prefilter run on two threads over the path list;
+ * the callback must be thread-safe. Each file is read once.
  *
  * Migration directories, vendored code, lock files, generated schema dumps,
  * binaries and big files are not application code anyone edits by hand,
@@ -14,9 +18,11 @@
  */
 #include "xref_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,16 +89,20 @@ bool xref_path_wanted(const char *path, const struct strlist *exclude)
 	return true;
 }
 
+#define XREF_THREADS 2
+
 struct walk {
 	git_repository *repo;
+	git_index *index;
 	const char *workdir;
 	const struct strlist *exclude;
 	size_t max_size;
 	xref_file_fn fn;
 	void *data;
+	struct strlist paths;    /* repository-relative, to read */
+	size_t next;             /* next path to take (under lock) */
+	pthread_mutex_t lock;
 	struct xref_walk_stats *stats;
-	struct strlist gone;     /* deleted in the index or the work tree */
-	struct strbuf path, buf;
 	int stop;
 };
 
@@ -101,32 +111,89 @@ static bool looks_binary(const char *buf, size_t len)
 	return memchr(buf, '\0', len < 8000 ? len : 8000) != NULL;
 }
 
-/* Reads workdir/path into w->buf; 1 when it is not there, -1 too big. */
-static int read_worktree(struct walk *w, const char *path)
+static bool tracked(struct walk *w, const char *path)
 {
+	return w->index && git_index_get_bypath(w->index, path, 0) != NULL;
+}
+
+static bool ignored(struct walk *w, const char *path)
+{
+	int ign = 0;
+	return git_ignore_path_is_ignored(&ign, w->repo, path) == 0 && ign;
+}
+
+static bool skip_dir(const struct walk *w, const char *rel, const char *name)
+{
+	if (!strcmp(name, ".git"))
+		return true;
+	for (size_t i = 0; vendored[i]; i++)
+		if (!strcmp(name, vendored[i]))
+			return true;
+	for (size_t i = 0; w->exclude && i < w->exclude->nr; i++)
+		if (under_dir(rel, w->exclude->items[i]))
+			return true;
+	return false;
+}
+
+/* Collects the files worth reading below workdir/rel (rel "" or "dir/"). */
+static void list_dir(struct walk *w, struct strbuf *rel)
+{
+	struct strbuf abs = STRBUF_INIT;
+	DIR *d;
+	struct dirent *de;
+	strbuf_addf(&abs, "%s%s", w->workdir, rel->buf);
+	d = opendir(abs.buf);
+	strbuf_release(&abs);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t len = rel->len;
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		strbuf_addstr(rel, de->d_name);
+		unsigned char type = de->d_type;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			struct strbuf p = STRBUF_INIT;
+			strbuf_addf(&p, "%s%s", w->workdir, rel->buf);
+			type = lstat(p.buf, &st) < 0 ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR :
+			       S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+			strbuf_release(&p);
+		}
+		if (type == DT_DIR && !skip_dir(w, rel->buf, de->d_name)) {
+			strbuf_addch(rel, '/');
+			if (tracked(w, rel->buf) || !ignored(w, rel->buf))
+				list_dir(w, rel);
+		} else if (type == DT_REG && xref_path_wanted(rel->buf, w->exclude) &&
+			   (tracked(w, rel->buf) || !ignored(w, rel->buf))) {
+			strlist_add(&w->paths, rel->buf);
+		}
+		rel->len = len;
+		rel->buf[len] = '\0';
+	}
+	closedir(d);
+}
+
+/* Reads one file into *buf: 0, or 1 when gone, too big or not a file. */
+static int read_file(const struct walk *w, const char *path, struct strbuf *buf)
+{
+	struct strbuf abs = STRBUF_INIT;
 	struct stat st;
 	int fd;
-	strbuf_reset(&w->path);
-	strbuf_addstr(&w->path, w->workdir);
-	if (w->path.len && w->path.buf[w->path.len - 1] != '/')
-		strbuf_addch(&w->path, '/');
-	strbuf_addstr(&w->path, path);
-	fd = open(w->path.buf, O_RDONLY);
+	strbuf_addf(&abs, "%s%s", w->workdir, path);
+	fd = open(abs.buf, O_RDONLY);
+	strbuf_release(&abs);
 	if (fd < 0)
 		return 1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > w->max_size) {
 		close(fd);
 		return 1;
 	}
-	if ((size_t)st.st_size > w->max_size) {
-		close(fd);
-		return -1;
-	}
-	strbuf_reset(&w->buf);
-	strbuf_grow(&w->buf, (size_t)st.st_size + 1);
+	strbuf_reset(buf);
+	strbuf_grow(buf, (size_t)st.st_size + 1);
 	size_t got = 0;
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, w->buf.buf + got, (size_t)st.st_size - got);
+		ssize_t n = read(fd, buf->buf + got, (size_t)st.st_size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -134,143 +201,91 @@ static int read_worktree(struct walk *w, const char *path)
 		got += (size_t)n;
 	}
 	close(fd);
-	w->buf.len = got;
-	w->buf.buf[got] = '\0';
+	buf->len = got;
+	buf->buf[got] = '\0';
 	return 0;
 }
 
-static void deliver(struct walk *w, const char *path, const char *buf, size_t len)
+static void *reader(void *arg)
 {
-	if (len > w->max_size || looks_binary(buf, len)) {
-		w->stats->skipped++;
-		return;
-	}
-	w->stats->files++;
-	w->stats->bytes += len;
-	if (w->fn(path, buf, len, w->data))
-		w->stop = 1;
-}
-
-static void visit(struct walk *w, const char *path, const git_oid *blob)
-{
-	int r = read_worktree(w, path);
-	if (r < 0) {
-		w->stats->skipped++;
-		return;
-	}
-	if (r == 0) {
-		deliver(w, path, w->buf.buf, w->buf.len);
-		return;
-	}
-	if (blob) {
-		git_blob *b;
-		if (git_blob_lookup(&b, w->repo, blob) < 0)
-			return;
-		deliver(w, path, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
-		git_blob_free(b);
-	}
-}
-
-static int tree_cb(const char *root, const git_tree_entry *entry, void *payload)
-{
-	struct walk *w = payload;
-	const char *name = git_tree_entry_name(entry);
-	struct strbuf path = STRBUF_INIT;
-	git_object_t type = git_tree_entry_type(entry);
-	int ret = 0;
-
-	strbuf_addstr(&path, root);
-	strbuf_addstr(&path, name);
-	if (type == GIT_OBJECT_TREE) {
-		for (size_t i = 0; vendored[i]; i++)
-			if (!strcmp(name, vendored[i]))
-				ret = 1;
-		for (size_t i = 0; w->exclude && i < w->exclude->nr; i++)
-			if (under_dir(path.buf, w->exclude->items[i]))
-				ret = 1;
-	} else if (type == GIT_OBJECT_BLOB && git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK &&
-		   xref_path_wanted(path.buf, w->exclude) && !strlist_has(&w->gone, path.buf)) {
-		visit(w, path.buf, git_tree_entry_id(entry));
-		if (w->stop)
-			ret = -1;
-	}
-	strbuf_release(&path);
-	return ret;
-}
-
-static int collect_status(struct walk *w, struct strlist *added, struct strbuf *err)
-{
-	git_status_options opts;
-	git_status_list *list;
-	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&list, w->repo, &opts) < 0) {
-		strbuf_addf(err, "cannot read the status of '%s': %s", w->workdir,
-			    git_error_last() ? git_error_last()->message : "unknown error");
-		return -1;
-	}
-	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
-		const git_status_entry *e = git_status_byindex(list, i);
-		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
-		const char *p = d ? d->new_file.path : NULL;
-		if (!p)
+	struct walk *w = arg;
+	struct strbuf buf = STRBUF_INIT;
+	size_t files = 0, bytes = 0, skipped = 0;
+	strbuf_init(&buf, 65536);
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		size_t i = w->stop ? w->paths.nr : w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->paths.nr)
+			break;
+		const char *path = w->paths.items[i];
+		if (read_file(w, path, &buf) || looks_binary(buf.buf, buf.len)) {
+			skipped++;
 			continue;
-		if (e->status & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED))
-			strlist_add(&w->gone, e->head_to_index ? e->head_to_index->old_file.path : p);
-		else if (e->status & (GIT_STATUS_WT_NEW | GIT_STATUS_INDEX_NEW))
-			strlist_add(added, p);
-		if (e->status & (GIT_STATUS_INDEX_RENAMED | GIT_STATUS_WT_RENAMED))
-			strlist_add(added, p);
+		}
+		files++;
+		bytes += buf.len;
+		if (w->fn(path, buf.buf, buf.len, w->data)) {
+			pthread_mutex_lock(&w->lock);
+			w->stop = 1;
+			pthread_mutex_unlock(&w->lock);
+		}
 	}
-	git_status_list_free(list);
-	return 0;
+	pthread_mutex_lock(&w->lock);
+	w->stats->files += files;
+	w->stats->bytes += bytes;
+	w->stats->skipped += skipped;
+	pthread_mutex_unlock(&w->lock);
+	strbuf_release(&buf);
+	return NULL;
 }
 
 int xref_walk(const char *workdir, const struct strlist *exclude, size_t max_size,
 	      xref_file_fn fn, void *data, struct xref_walk_stats *stats, struct strbuf *err)
 {
 	struct walk w;
-	struct strlist added = STRLIST_INIT;
-	git_object *tree = NULL;
+	struct strbuf rel = STRBUF_INIT;
+	pthread_t th[XREF_THREADS];
+	size_t started = 0;
 	int ret = 0;
+
+	struct strbuf dir = STRBUF_INIT;
 
 	memset(&w, 0, sizeof(w));
 	memset(stats, 0, sizeof(*stats));
-	w.workdir = workdir;
+	strbuf_addstr(&dir, workdir);
+	if (!dir.len || dir.buf[dir.len - 1] != '/')
+		strbuf_addch(&dir, '/');
+	w.workdir = dir.buf;
 	w.exclude = exclude;
 	w.max_size = max_size;
 	w.fn = fn;
 	w.data = data;
 	w.stats = stats;
-	strbuf_init(&w.path, 256);
-	strbuf_init(&w.buf, 65536);
+	pthread_mutex_init(&w.lock, NULL);
 
 	git_libgit2_init();
-	if (git_repository_open(&w.repo, workdir) < 0) {
+	if (git_repository_open(&w.repo, workdir) < 0 || git_repository_index(&w.index, w.repo) < 0) {
 		strbuf_addf(err, "cannot open the repository '%s': %s", workdir,
 			    git_error_last() ? git_error_last()->message : "unknown error");
 		ret = -1;
 		goto out;
 	}
-	if (collect_status(&w, &added, err) < 0) {
-		ret = -1;
-		goto out;
-	}
-	/* An unborn HEAD has no tree: everything is in the work tree. */
-	if (git_revparse_single(&tree, w.repo, "HEAD^{tree}") == 0)
-		git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, tree_cb, &w);
-	for (size_t i = 0; i < added.nr && !w.stop; i++)
-		if (xref_path_wanted(added.items[i], exclude))
-			visit(&w, added.items[i], NULL);
+	list_dir(&w, &rel);
+	for (size_t i = 0; i < XREF_THREADS && i < w.paths.nr; i++)
+		if (pthread_create(&th[i], NULL, reader, &w) == 0)
+			started++;
+	if (!started)
+		reader(&w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 out:
-	git_object_free(tree);
+	git_index_free(w.index);
 	git_repository_free(w.repo);
 	git_libgit2_shutdown();
-	strlist_clear(&added);
-	strlist_clear(&w.gone);
-	strbuf_release(&w.path);
-	strbuf_release(&w.buf);
+	strlist_clear(&w.paths);
+	strbuf_release(&rel);
+	strbuf_release(&dir);
+	pthread_mutex_destroy(&w.lock);
 	return ret;
 }

@@ -65,14 +65,16 @@ void xref_extract(const struct stmt *st, size_t file, size_t idx, struct xref_se
 
 /* --- files ---------------------------------------------------------------- */
 
-/* Called once per source file worth reading; nonzero stops the walk. */
+/* Called once per source file worth reading, from the walk's reader threads
+ * (so it must be thread-safe); nonzero stops the walk. */
 typedef int (*xref_file_fn)(const char *path, const char *buf, size_t len, void *data);
 struct xref_walk_stats {
 	size_t files, bytes, skipped;
 };
 /*
  * The repository at `workdir`: the tree of HEAD plus uncommitted changes
- * (modified, added and untracked files; deleted ones gone), without the
+ * (modified, added and untracked files; deleted ones gone), that is the
+ * work tree's tracked and not-ignored files, without the
  * directories in `exclude`, vendored code, lock files, binaries and files
  * over `max_size`. Returns -1 with a message in *err when the repository
  * cannot be read.
@@ -94,6 +96,8 @@ struct xref_keys {
 	unsigned long long *hash;  /* 0: empty slot */
 	size_t mask;
 	unsigned char first[256];  /* first byte (folded) of some key */
+	unsigned char pair[8192];  /* bit per (first, second) folded bytes of some key */
+	bool short_key;            /* a key of one byte: the pair filter is off */
 	size_t minlen, maxlen;
 };
 void xref_keys_init(struct xref_keys *k);

@@ -87,6 +87,16 @@ void xref_keys_add(struct xref_keys *k, const char *name)
 		free(old);
 	}
 	keys_insert(k, mix(h));
+	unsigned char two[2] = { 0, 0 };
+	size_t got = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && got < 2; p++)
+		if (*p != '_' && fold_tab[*p])
+			two[got++] = fold_tab[*p];
+	k->first[two[0]] = 1;
+	if (got == 2)
+		k->pair[(two[0] << 5) | (two[1] >> 3)] |= (unsigned char)(1u << (two[1] & 7));
+	else
+		k->short_key = true;
 	if (n < k->minlen)
 		k->minlen = n;
 	if (n > k->maxlen)
@@ -110,6 +120,20 @@ static inline bool keys_has(const struct xref_keys *k, unsigned long long h, siz
 	return false;
 }
 
+/* Past the identifier run at p. */
+static inline const unsigned char *skip_ident(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && fold_tab[*p])
+		p++;
+	return p;
+}
+
+/*
+ * The hot loop of the cross-check: for every identifier run, its key is
+ * hashed only while it can still be one of ours (right first letter, not
+ * longer than the longest key) and looked up once. Only what precedes a
+ * "__" counts: email__iexact is a lookup on email.
+ */
 bool xref_keys_match(const struct xref_keys *k, const char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
@@ -118,27 +142,40 @@ bool xref_keys_match(const struct xref_keys *k, const char *buf, size_t len)
 	while (p < end) {
 		while (p < end && !fold_tab[*p])
 			p++;
-		unsigned long long h = FNV_OFFSET;
-		size_t n = 0;
-		bool underscore = false;
-		for (; p < end && fold_tab[*p]; p++) {
-			if (*p == '_') {
-				/* Django's lookups: email__iexact is email */
-				if (underscore && n) {
-					if (keys_has(k, h, n))
-						return true;
-					h = FNV_OFFSET;
-					n = 0;
-				}
-				underscore = true;
+		while (p < end && *p == '_')
+			p++;
+		if (p == end)
+			break;
+		if (!k->first[fold_tab[*p]]) {
+			p = skip_ident(p, end);
+			continue;
+		}
+		if (!k->short_key) {
+			/* the second letter, past one underscore (a_b is ab) */
+			const unsigned char *q = p + 1;
+			if (q < end && *q == '_' && q + 1 < end && q[1] != '_')
+				q++;
+			unsigned c0 = fold_tab[*p], c1 = q < end ? fold_tab[*q] : 0;
+			if (!c1 || c1 == '_' || !(k->pair[(c0 << 5) | (c1 >> 3)] & (1u << (c1 & 7)))) {
+				p = skip_ident(p, end);
 				continue;
 			}
-			underscore = false;
-			h = (h ^ fold_tab[*p]) * FNV_PRIME;
-			n++;
 		}
-		if (n && keys_has(k, h, n))
+		unsigned long long h = FNV_OFFSET;
+		size_t n = 0;
+		for (; p < end && fold_tab[*p]; p++) {
+			if (*p == '_') {
+				if (p + 1 < end && p[1] == '_')
+					break;
+				continue;
+			}
+			if (++n > k->maxlen)
+				break;
+			h = (h ^ fold_tab[*p]) * FNV_PRIME;
+		}
+		if (n <= k->maxlen && keys_has(k, h, n))
 			return true;
+		p = skip_ident(p, end);
 	}
 	return false;
 }

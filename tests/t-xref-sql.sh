@@ -73,6 +73,18 @@ expect_contains "the BLOCKER lists file:line" "$(xref_findings app-references-dr
 	"BLOCKER column users.email is dropped but 4 places in the app still use it: app/report.py:3, app/store.go:4, app/store.go:12, queries/users.sql:2"
 expect_contains "renamed: its own rule" "$(xref_findings app-references-renamed)" "app/store.go:18"
 
+# The code at the same commit: HEAD plus uncommitted changes.
+printf 'q = "SELECT email FROM users"\n' >r/app/new.py
+printf 'q = "SELECT email FROM users"\n' >r/app/ignored.py
+printf 'app/ignored.py\n' >r/.gitignore
+git -C r rm -q app/report.py
+xref_check
+expect_ref "an untracked file counts" "app/new.py:1:3"
+expect_no_ref "an ignored file does not" "app/ignored.py"
+expect_no_ref "a deleted file does not" "app/report.py"
+git -C r reset -q HEAD app/report.py && git -C r checkout -q -- app/report.py
+rm -f r/app/new.py r/app/ignored.py r/.gitignore
+
 # The verdict table in the text report.
 xref_check text
 expect_contains "text: the table header" "$(cat "$T/out.text")" \
