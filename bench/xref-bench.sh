@@ -64,7 +64,7 @@ SQL
 			file = sprintf("%s/file%05d.%s", dir, f, ext)
 			cm = (ext == "py" || ext == "rb") ? "#" : "//"
 			hit = rnd(100) == 0
-			for (l = 0; l < 170; l++) {
+			for (l = 0; l < 202; l++) {
 				r = rnd(20)
 				if (r == 0)
 					printf "%s note: the %s of the email_verified %s\n", cm, word(), word() > file
@@ -95,7 +95,7 @@ SQL
 
 [ -f "$REPO/.generated" ] || generate
 cd "$REPO"
-echo "xref-bench: $(git ls-files | wc -l) files, $(du -sm --exclude=.git . | cut -f1) MB in $REPO"
+echo "xref-bench: $(git ls-files | wc -l) files, $(git ls-files -z | xargs -0 cat | wc -c | awk "{ printf \"%.0f\", \$1 / 1e6 }") MB in $REPO"
 
 grep_args=""
 for id in $IDS; do
