@@ -311,7 +311,7 @@ static bool set_stmt_names(const cJSON *b, const char *name)
 	return n && !strcmp(n, name);
 }
 
-static void advance_txn(struct txn_state *t, const struct stmt *st)
+static void advance_txn(struct txn_state *t, const struct stmt *st, const struct schema *s)
 {
 	const cJSON *b = tree_body(st->tree);
 	if (!st->kind)
@@ -341,7 +341,12 @@ static void advance_txn(struct txn_state *t, const struct stmt *st)
 			t->statement_timeout = true;
 		return;
 	}
-	if ((!strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt")) && st->table)
+	/*
+	 * CREATE TABLE IF NOT EXISTS of a table the history already has creates
+	 * nothing: the table keeps its rows, so it must not count as new.
+	 */
+	if ((!strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt")) && st->table &&
+	    !(tree_bool(b, "if_not_exists") && schema_table(s, st->table)))
 		strlist_add(&t->created, starts_with(st->table, "public.") ? st->table + 7 : st->table);
 	bool in_txn = t->framework_txn || t->explicit_depth > 0;
 	/* CREATE TABLE/VIEW lock only the relation they create: nobody waits on it. */
@@ -512,7 +517,7 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 			if (rule_applies(ctx.rule, &ctx))
 				ctx.rule->check(&ctx);
 		}
-		advance_txn(&txn, st);
+		advance_txn(&txn, st, s);
 		if (st->tree)
 			schema_apply(s, st->tree);
 	}

@@ -10,6 +10,7 @@
  */
 #include <config.h>
 #include "report.h"
+#include "xref.h"
 #include "rules.h"
 
 #include <cjson/cJSON.h>
@@ -446,6 +447,12 @@ void report_markdown(FILE *out, const struct report *r)
 	md_categories(&sb, r);
 	for (size_t i = 0; i < r->nr; i++)
 		md_file(&sb, &r->files[i]);
+	fputs(sb.buf, out);
+	strbuf_reset(&sb);
+	/* The app cross-check's verdict table, for files that have one. */
+	for (size_t i = 0; i < r->nr; i++)
+		if (r->files[i].compat)
+			xref_compat_markdown(out, r->files[i].path, r->files[i].compat);
 
 	strbuf_addstr(&sb, "\n### Findings\n\n");
 	each_finding(r, md_finding, &live);

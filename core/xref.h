@@ -33,7 +33,7 @@ int xref_annotate(struct check_run *run);
 
 /* The per-file verdict table, for reporters (the argument is fr->compat). */
 void xref_compat_text(FILE *out, const void *compat);
-void xref_compat_markdown(FILE *out, const void *compat);
+void xref_compat_markdown(FILE *out, const char *path, const void *compat);
 struct cJSON *xref_compat_json(const void *compat);
 void xref_compat_free(void *compat);
 

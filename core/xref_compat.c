@@ -337,12 +337,13 @@ void xref_compat_text(FILE *out, const void *compat)
 	compat_table(out, c, "  ", false);
 }
 
-void xref_compat_markdown(FILE *out, const void *compat)
+void xref_compat_markdown(FILE *out, const char *path, const void *compat)
 {
 	const struct xref_compat *c = compat;
 	if (!c || !c->nr)
 		return;
-	fprintf(out, "\n**App code compatibility** (%zu source files read)\n\n", c->files_scanned);
+	fprintf(out, "\n**App code compatibility of `%s`** (%zu source files read)\n\n", path,
+		c->files_scanned);
 	compat_table(out, c, "", true);
 	fputc('\n', out);
 }

@@ -89,4 +89,13 @@ rm shop/migrations/000013_drop_products.up.sql
 expect_eq "with a path, every file in it is judged (12 ups, 11 downs)" \
 	"$(json_get 'len(d["files"])' <paths.json)" 23
 
+# --- the PR comment carries the app cross-check's verdict table -----------------
+md=$(cd shop && "$SLUICE" check --format markdown 2>/dev/null)
+expect_contains "markdown names the file whose change the app still uses" "$md" \
+	'App code compatibility of `migrations/000008_drop_users_legacy_status.up.sql`'
+expect_contains "markdown lists the Go reference of the dropped column" "$md" \
+	'| `users.legacy_status` | drop column |'
+expect_not_contains "a migration the app does not touch gets no table" "$md" \
+	'App code compatibility of `migrations/000012_create_audit_log.up.sql`'
+
 finish

@@ -16,3 +16,8 @@ CREATE INDEX idx_orders_user ON orders (user_id);
 
 -- expect: create-index-nonconcurrent HIGH
 CREATE UNIQUE INDEX idx_users_email_u ON public.users (lower(email));
+
+-- CREATE TABLE IF NOT EXISTS of a table the history has creates nothing
+CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);
+-- expect: create-index-nonconcurrent HIGH
+CREATE INDEX idx_users_name2 ON users (name);
