@@ -287,6 +287,13 @@ static void check_unrelated_changes(struct rule_ctx *ctx)
 		if (!first_line)
 			first_line = st->line;
 	}
+	/*
+	 * One table (most migrations) cannot be unrelated to itself: skip the
+	 * walk over every constraint of the schema, which is what made this
+	 * rule the costliest of a 5,000-file run.
+	 */
+	if (g.tables.nr < 2)
+		goto out;
 	/* Tables a foreign key joins belong together, wherever it was declared. */
 	for (size_t i = 0; i < ctx->schema->nr_cons; i++) {
 		const struct constraint_def *c = &ctx->schema->cons[i];
@@ -307,6 +314,7 @@ static void check_unrelated_changes(struct rule_ctx *ctx)
 		flag_file(ctx, first_line, "changes %d unrelated tables (%s) in one migration: a "
 			  "failure or a rollback takes all of them together", nr_groups, sb.buf);
 	strbuf_release(&sb);
+out:
 	strlist_clear(&g.tables);
 	free(g.parent);
 }
