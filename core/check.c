@@ -8,6 +8,7 @@
  * migrations expect to exist.
  */
 #include "check.h"
+#include "parseahead.h"
 #include "util.h"
 #include "xref.h"
 
@@ -88,10 +89,37 @@ static void maybe_drop_trees(const struct check_run *run, struct file_report *fr
 	}
 }
 
+/*
+ * The scripts check_judge() will parse, in the order it reaches them: the
+ * parse-ahead worker must see exactly this order.
+ */
+static struct script **scripts_in_judging_order(const struct check_run *run, size_t *n)
+{
+	struct script **v = xmalloc((2 * run->ms.nr + 1) * sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < run->ms.nr; i++) {
+		const struct migration *m = run->ms.v[i];
+		if (m->up)
+			v[(*n)++] = m->up;
+		if ((m->pending || run->all) && m->down)
+			v[(*n)++] = m->down;
+	}
+	return v;
+}
+
 void check_judge(struct check_run *run)
 {
 	size_t alloc = run->report.nr;
 	double t0 = now_seconds();
+	size_t nr_scripts;
+	struct script **scripts = scripts_in_judging_order(run, &nr_scripts);
+	/*
+	 * A handful of files is judged before a thread would have started.
+	 * SLUICE_NO_PARSE_AHEAD=1 parses inline (tests compare both).
+	 */
+	struct parse_ahead *pa = nr_scripts >= 32 && !getenv("SLUICE_NO_PARSE_AHEAD")
+				 ? parse_ahead_start(scripts, nr_scripts) : NULL;
+	current_parse_ahead = pa;
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
@@ -115,6 +143,9 @@ void check_judge(struct check_run *run)
 			schema_release(&scratch);
 		}
 	}
+	current_parse_ahead = NULL;
+	parse_ahead_finish(pa);
+	free(scripts);
 	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
 	/* In a repository: which application code the pending changes break. */
 	if (run->ms.workdir)

@@ -10,6 +10,7 @@
  */
 #include "judge.h"
 #include "parse.h"
+#include "parseahead.h"
 #include "rules.h"
 
 #include <ctype.h>
@@ -455,6 +456,34 @@ static char *refuse_script(const struct script *sc)
 	return NULL;
 }
 
+bool script_refused(const struct script *sc)
+{
+	return looks_binary(sc->text, sc->len) || sc->len > (size_t)MAX_SCRIPT_MB << 20;
+}
+
+/*
+ * The script's statements: taken from the parse-ahead worker when one runs
+ * and this script is next in its order, parsed here otherwise. Called for
+ * every script, refused or not, so the worker's order is kept.
+ */
+static bool take_parsed(const struct script *sc, struct file_report *pre)
+{
+	memset(pre, 0, sizeof(*pre));
+	return parse_ahead_take(current_parse_ahead, sc, pre);
+}
+
+static void use_parsed(const struct script *sc, struct file_report *pre, bool have,
+		       struct file_report *out)
+{
+	if (!have) {
+		parse_script(sc, out);
+		return;
+	}
+	out->stmts = pre->stmts;
+	out->nr_stmts = pre->nr_stmts;
+	out->alloc_stmts = pre->alloc_stmts;
+}
+
 void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
 		  const struct script *sc, struct file_report *out)
 {
@@ -463,6 +492,8 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 	struct rule_ctx ctx;
 	size_t nrules = rules_count();
 	size_t bad_at;
+	struct file_report pre;
+	bool have = take_parsed(sc, &pre);
 
 	memset(out, 0, sizeof(*out));
 	out->path = xstrdup(sc->path);
@@ -470,8 +501,10 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 	out->dir = sc->dir;
 	out->in_txn = sc->in_txn;
 	out->error = refuse_script(sc);
-	if (out->error)
+	if (out->error) {
+		file_report_release(&pre);
 		return;
+	}
 
 	memset(&txn, 0, sizeof(txn));
 	txn.framework_txn = sc->in_txn;
@@ -492,7 +525,7 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 				  bad_at);
 	}
 
-	parse_script(sc, out);
+	use_parsed(sc, &pre, have, out);
 	scan_ignores(&ig, sc->text, sc->len, sc->first_line, (size_t)-1, true);
 
 	for (size_t i = 0; i < out->nr_stmts; i++) {
@@ -553,14 +586,14 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 
 void replay_script(struct schema *s, const struct script *sc)
 {
-	struct file_report fr;
+	struct file_report fr, pre;
+	bool have = take_parsed(sc, &pre);
 	memset(&fr, 0, sizeof(fr));
-	char *refused = refuse_script(sc);
-	if (refused) {
-		free(refused);
+	if (script_refused(sc)) {
+		file_report_release(&pre);
 		return;
 	}
-	parse_script(sc, &fr);
+	use_parsed(sc, &pre, have, &fr);
 	for (size_t i = 0; i < fr.nr_stmts; i++)
 		if (fr.stmts[i].tree)
 			schema_apply(s, fr.stmts[i].tree);

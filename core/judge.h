@@ -26,6 +26,9 @@ bool rule_enabled(const struct judge_opts *o, const char *id);
 void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
 		  const struct script *sc, struct file_report *out);
 
+/* Is the script refused unparsed (binary, or over the size limit)? */
+bool script_refused(const struct script *sc);
+
 /* Replays a script into the schema without judging (the applied history). */
 void replay_script(struct schema *s, const struct script *sc);
 

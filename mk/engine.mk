@@ -5,6 +5,7 @@ libsluice_a_SOURCES += \
 	core/model.c core/model.h \
 	core/tree.c core/tree.h \
 	core/parse.c core/parse.h \
+	core/parseahead.c core/parseahead.h \
 	core/schema.c core/schema.h \
 	core/typechange.c core/typechange.h \
 	core/locks.c core/judge.c core/judge.h \
