@@ -155,14 +155,13 @@ int cmd_check(int argc, char **argv)
 	}
 	/* Command-line options win over settings. */
 	if (pg) {
-		char *end;
-		long n = strtol(pg, &end, 10);
-		if (*end || n < 9 || n > 30) {
+		int n = pg_version_parse(pg);
+		if (n < 0) {
 			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", pg);
 			ret = 2;
 			goto out;
 		}
-		run.opts.pg_version = (int)n;
+		run.opts.pg_version = n;
 	}
 	if (fail) {
 		int s = severity_parse(fail);

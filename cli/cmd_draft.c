@@ -318,13 +318,12 @@ int cmd_draft(int argc, char **argv)
 		target = find_target(&run.ms, file);
 	}
 	if (o.pg) {
-		char *end;
-		long n = strtol(o.pg, &end, 10);
-		if (*end || n < 9 || n > 30) {
+		int n = pg_version_parse(o.pg);
+		if (n < 0) {
 			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", o.pg);
 			goto out;
 		}
-		run.opts.pg_version = (int)n;
+		run.opts.pg_version = n;
 	}
 	if (target < 0) {
 		/* Named on the command line: judge it whatever its directory says. */

@@ -71,17 +71,6 @@ static bool flagged_since(const struct rule_ctx *ctx, const char *rule, int line
 	return false;
 }
 
-static bool same_table(const char *a, const char *b)
-{
-	if (!a || !b)
-		return false;
-	if (starts_with(a, "public."))
-		a += 7;
-	if (starts_with(b, "public."))
-		b += 7;
-	return !strcmp(a, b);
-}
-
 static void check_lock_timeout(struct rule_ctx *ctx)
 {
 	if (ctx->txn->lock_timeout || !blocking_ddl(ctx) || flagged_since(ctx, ctx->rule->id, 0))
@@ -101,7 +90,7 @@ static const struct stmt *earlier_blocking(const struct rule_ctx *ctx)
 		const struct stmt *st = &ctx->fr->stmts[i];
 		if (st->kind && !strcmp(st->kind, "TransactionStmt"))
 			break;
-		if (st->in_txn && same_table(st->table, ctx->st->table) && !st->new_table &&
+		if (st->in_txn && table_names_equal(st->table, ctx->st->table) && !st->new_table &&
 		    blocks_traffic(st))
 			return st;
 	}
@@ -114,7 +103,7 @@ static void check_stacked_ddl(struct rule_ctx *ctx)
 		return;
 	int seen = 0;
 	for (size_t i = 0; i < ctx->txn->blocking.nr; i++)
-		seen += same_table(ctx->txn->blocking.items[i], ctx->st->table);
+		seen += table_names_equal(ctx->txn->blocking.items[i], ctx->st->table);
 	const struct stmt *prev = earlier_blocking(ctx);
 	/* Once per table and transaction: the second statement is the news. */
 	if (seen != 1 || !prev)
@@ -157,7 +146,7 @@ static void check_after_access_exclusive(struct rule_ctx *ctx)
 		free(verb);
 		return;
 	}
-	if (st->table && !st->new_table && !same_table(st->table, t->ae_table) &&
+	if (st->table && !st->new_table && !table_names_equal(st->table, t->ae_table) &&
 	    st->lock >= LOCK_SHARE_UPDATE_EXCLUSIVE && !is_drop_index(st))
 		flag(ctx, "waits for %s on '%s' while holding ACCESS EXCLUSIVE on '%s' (line %d): "
 		     "if it queues, '%s' stays blocked the whole time",

@@ -157,18 +157,24 @@ static const char *origin_of(const struct config *c, const char *key)
 	return "";
 }
 
+int pg_version_parse(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	return *s && !*end && n >= 9 && n <= 30 ? (int)n : -1;
+}
+
 int config_apply_judge(const struct config *c, struct judge_opts *o)
 {
 	const char *v;
 	int ret = 0;
 	if ((v = config_get(c, "sluice.pgversion"))) {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (!*v || *end || n < 9 || n > 30)
+		int n = pg_version_parse(v);
+		if (n < 0)
 			ret = error("sluice.pgVersion (%s): '%s' is not a PostgreSQL major version (9 to 30)",
 				    origin_of(c, "sluice.pgversion"), v);
 		else
-			o->pg_version = (int)n;
+			o->pg_version = n;
 	}
 	if ((v = config_get(c, "sluice.failon"))) {
 		int s = severity_parse(v);

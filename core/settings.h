@@ -35,6 +35,8 @@ void config_get_prefix(const struct config *c, const char *prefix, struct strlis
 		       struct strlist *values);
 int config_get_int(const struct config *c, const char *key, int def);
 bool config_get_bool(const struct config *c, const char *key, bool def);
+/* A PostgreSQL major version, "9" to "30"; -1 for anything else. */
+int pg_version_parse(const char *s);
 /* sluice.pgVersion, sluice.failOn, sluice.disable -> judge options. */
 int config_apply_judge(const struct config *c, struct judge_opts *o);
 
