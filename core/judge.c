@@ -456,9 +456,13 @@ static char *refuse_script(const struct script *sc)
 	return NULL;
 }
 
+/* The parse-ahead worker asks this: it must refuse exactly what the judge does. */
 bool script_refused(const struct script *sc)
 {
-	return looks_binary(sc->text, sc->len) || sc->len > (size_t)MAX_SCRIPT_MB << 20;
+	char *why = refuse_script(sc);
+	bool refused = why != NULL;
+	free(why);
+	return refused;
 }
 
 /*
