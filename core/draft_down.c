@@ -30,7 +30,7 @@ static const struct table_def *model_table(const struct schema *s, const cJSON *
 	char *name = tree_rangevar_name(rangevar);
 	const struct table_def *t = NULL;
 	if (name)
-		t = schema_table(s, starts_with(name, "public.") ? name + 7 : name);
+		t = schema_table(s, table_key(name));
 	free(name);
 	return t;
 }
@@ -259,7 +259,7 @@ static enum reversal reverse_drop(const cJSON *b, const struct schema *s, struct
 	enum reversal r = REV_NOOP;
 	cJSON_ArrayForEach(obj, tree_path(b, "objects", NULL)) {
 		char *name = tree_name_list(tree_path(obj, "List", "items", NULL));
-		const char *key = name && starts_with(name, "public.") ? name + 7 : name;
+		const char *key = table_key(name);
 		struct strbuf sb = STRBUF_INIT;
 		if (!name)
 			continue;

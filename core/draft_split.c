@@ -163,15 +163,11 @@ static char *rel_of(const cJSON *b)
 	return r;
 }
 
-static const char *model_name(const char *name)
-{
-	return starts_with(name, "public.") ? name + 7 : name;
-}
 
 /* The table's single-column primary key when the history says, else "id" (noted). */
 static const char *primary_key(struct split *sp, const char *table)
 {
-	const char *t = model_name(table);
+	const char *t = table_key(table);
 	for (size_t i = 0; i < sp->s->nr_cons; i++) {
 		const struct constraint_def *c = &sp->s->cons[i];
 		if (c->type == CON_PRIMARY && !strcmp(c->table, t) && c->columns.nr == 1)
@@ -288,12 +284,12 @@ static void add_validate(struct split *sp, struct unit *u, const char *rel, cons
 static void add_not_null_steps(struct split *sp, const char *table, const char *col)
 {
 	char *rel = sql_qualified(table), *qc = sql_ident(col);
-	char *con = sql_make_name(model_name(table), col, "not_null");
+	char *con = sql_make_name(table_key(table), col, "not_null");
 	char *qcon = sql_ident(con);
 	char *add = xstrfmt("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
 			    rel, qcon, qc);
 	char *validate = xstrfmt("ALTER TABLE %s VALIDATE CONSTRAINT %s", rel, qcon);
-	char *nm = xstrfmt("check_%s_%s_not_null", model_name(table), col);
+	char *nm = xstrfmt("check_%s_%s_not_null", table_key(table), col);
 	char *purpose = xstrfmt("add CHECK (%s IS NOT NULL) NOT VALID: only new rows are checked, "
 				"no scan", col);
 	struct unit *u = new_unit(sp, "migrate", false, nm, purpose);
@@ -302,7 +298,7 @@ static void add_not_null_steps(struct split *sp, const char *table, const char *
 	free(nm);
 	free(purpose);
 
-	nm = xstrfmt("validate_%s_%s_not_null", model_name(table), col);
+	nm = xstrfmt("validate_%s_%s_not_null", table_key(table), col);
 	u = new_unit(sp, "migrate", false, nm, "VALIDATE the check: scans under SHARE UPDATE "
 		     "EXCLUSIVE, reads and writes go on");
 	u->locks = true;
@@ -314,7 +310,7 @@ static void add_not_null_steps(struct split *sp, const char *table, const char *
 		char *drop = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s", rel, qcon);
 		char *undrop = xstrfmt("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
 				       rel, qcon, qc);
-		nm = xstrfmt("set_%s_%s_not_null", model_name(table), col);
+		nm = xstrfmt("set_%s_%s_not_null", table_key(table), col);
 		u = new_unit(sp, "contract", false, nm, "SET NOT NULL (PostgreSQL 12+ trusts the "
 			     "validated check: no scan), then drop the check");
 		u->locks = true;
@@ -351,7 +347,7 @@ static bool rw_create_index(struct split *sp, const struct stmt *st, const cJSON
 	}
 	if (!idx) {
 		const cJSON *first = cJSON_GetArrayItem(tree_path(b, "indexParams", NULL), 0);
-		idx = gen = sql_make_name(model_name(table),
+		idx = gen = sql_make_name(table_key(table),
 					  tree_str(tree_path(first, "IndexElem", "name", NULL)), "idx");
 	}
 	char *qidx = sql_ident(idx);
@@ -383,7 +379,7 @@ static bool rw_drop_index(struct split *sp, const struct stmt *st, const cJSON *
 		char *name = tree_name_list(tree_path(obj, "List", "items", NULL));
 		char *q = sql_qualified(nonnull(name));
 		char *sql = xstrfmt("DROP INDEX CONCURRENTLY IF EXISTS %s", q);
-		char *nm = xstrfmt("drop_%s", model_name(nonnull(name)));
+		char *nm = xstrfmt("drop_%s", table_key(nonnull(name)));
 		char *purpose = xstrfmt("drop index '%s' CONCURRENTLY: no ACCESS EXCLUSIVE", nonnull(name));
 		struct unit *u = new_unit(sp, "contract", true, nm, purpose);
 		unit_add(sp, u, sql, NULL);
@@ -410,7 +406,7 @@ static bool rw_reindex(struct split *sp, const struct stmt *st, const cJSON *b)
 	}
 	char *q = sql_qualified(rel);
 	char *sql = xstrfmt("REINDEX %s CONCURRENTLY %s", what, q);
-	char *nm = xstrfmt("reindex_%s", model_name(rel));
+	char *nm = xstrfmt("reindex_%s", table_key(rel));
 	struct unit *u = new_unit(sp, "migrate", true, nm, "rebuild CONCURRENTLY: writes go on");
 	unit_add(sp, u, sql, NULL);
 	free(nm);
@@ -473,7 +469,7 @@ static bool rw_add_column(struct split *sp, const char *table, const struct stmt
 	}
 	char *rel = sql_qualified(table), *qc = sql_ident(col);
 	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qc, type);
-	char *nm = xstrfmt("add_%s_%s", model_name(table), col);
+	char *nm = xstrfmt("add_%s_%s", table_key(table), col);
 	char *purpose = xstrfmt("add '%s' nullable%s: no rewrite, no scan", col,
 				expr ? ", default for new rows only" : "");
 	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
@@ -485,13 +481,13 @@ static bool rw_add_column(struct split *sp, const char *table, const struct stmt
 		free(setd);
 	}
 	if (expr || not_null) {
-		char *job = xstrfmt("%s.%s", model_name(table), col);
+		char *job = xstrfmt("%s.%s", table_key(table), col);
 		char *change;
 		if (expr)
 			change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL", rel, qc, expr, qc);
 		else
 			change = xstrfmt("RAISE EXCEPTION 'sluice draft: choose the value of %s.%s for "
-					 "existing rows, then edit this backfill'", model_name(table), col);
+					 "existing rows, then edit this backfill'", table_key(table), col);
 		ensure_progress_table(sp, u);
 		char *bp = xstrfmt("backfill '%s' for existing rows in batches of %d, resumable",
 				   col, BATCH_SIZE);
@@ -538,8 +534,8 @@ static void add_fk_index(struct split *sp, const char *table, const cJSON *attrs
 			strbuf_addstr(&list, ", ");
 		sql_add_ident(&list, c);
 	}
-	if (cols.nr && !schema_has_index_prefix(sp->s, model_name(table), &cols)) {
-		char *idx = sql_make_name(model_name(table), cols.items[0], "idx");
+	if (cols.nr && !schema_has_index_prefix(sp->s, table_key(table), &cols)) {
+		char *idx = sql_make_name(table_key(table), cols.items[0], "idx");
 		char *rel = sql_qualified(table), *qidx = sql_ident(idx);
 		char *sql = xstrfmt("CREATE INDEX CONCURRENTLY %s ON %s (%s)", qidx, rel, list.buf);
 		char *down = xstrfmt("DROP INDEX CONCURRENTLY IF EXISTS %s", qidx);
@@ -580,7 +576,7 @@ static bool rw_add_constraint(struct split *sp, const char *table, const struct 
 			free(rel);
 			return false;  /* PostgreSQL names it from the expression; we cannot know */
 		}
-		name = gen = sql_make_name(model_name(table), pk ? NULL : first,
+		name = gen = sql_make_name(table_key(table), pk ? NULL : first,
 					   fk ? "fkey" : pk ? "pkey" : "key");
 	}
 	char *qn = sql_ident(name);
@@ -671,7 +667,7 @@ static bool rw_alter_type(struct split *sp, const char *table, const struct stmt
 	static const char *const stops[] = { "using", "collate", NULL };
 	const char *col = tree_str(tree_path(cmd, "name", NULL));
 	const cJSON *cd = tree_path(cmd, "def", "ColumnDef", NULL);
-	const struct table_def *t = schema_table(sp->s, model_name(table));
+	const struct table_def *t = schema_table(sp->s, table_key(table));
 	const struct column *c = t && col ? table_column(t, col) : NULL;
 	if (!col || !cd || tree_path(cd, "raw_default", NULL) || !c)
 		return false;
@@ -680,10 +676,10 @@ static bool rw_alter_type(struct split *sp, const char *table, const struct stmt
 	char *tmp = sql_make_name(col, NULL, "new"), *old = sql_make_name(col, NULL, "old");
 	char *rel = sql_qualified(table), *qc = sql_ident(col), *qtmp = sql_ident(tmp);
 	char *qold = sql_ident(old);
-	char *fn = sql_make_name(model_name(table), col, "sync");
+	char *fn = sql_make_name(table_key(table), col, "sync");
 	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qtmp, type);
 	char *body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
-	char *nm = xstrfmt("add_%s_%s", model_name(table), tmp);
+	char *nm = xstrfmt("add_%s_%s", table_key(table), tmp);
 	char *purpose = xstrfmt("add '%s' as %s and keep it in sync with '%s' by trigger", tmp, type, col);
 	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
 	u->locks = true;
@@ -691,7 +687,7 @@ static bool rw_alter_type(struct split *sp, const char *table, const struct stmt
 	add_sync_trigger(sp, u, table, fn, body);
 	ensure_progress_table(sp, u);
 
-	char *job = xstrfmt("%s.%s", model_name(table), tmp);
+	char *job = xstrfmt("%s.%s", table_key(table), tmp);
 	char *change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 			       rel, qtmp, qc, type, qtmp, qc);
 	add_backfill(sp, table, job, change, "copy existing values into the new column in batches");
@@ -707,7 +703,7 @@ static bool rw_alter_type(struct split *sp, const char *table, const struct stmt
 	char *dt = xstrfmt("DROP TRIGGER IF EXISTS %s ON %s", qfn, rel);
 	char *df = xstrfmt("DROP FUNCTION IF EXISTS %s()", qfn);
 	free(nm);
-	nm = xstrfmt("swap_%s_%s", model_name(table), col);
+	nm = xstrfmt("swap_%s_%s", table_key(table), col);
 	u = new_unit(sp, "contract", false, nm, "swap the columns in one transaction: the name "
 		     "never disappears; the old column stays as a copy");
 	u->locks = true;
@@ -853,7 +849,7 @@ static bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 		char *r = xstrfmt("-- sluice:ignore rename-table -- the old name stays as a view, "
 				  "created in the same transaction\nALTER TABLE %s RENAME TO %s", rel, qto);
 		char *v = xstrfmt("CREATE VIEW %s AS SELECT * FROM %s", rel, qnew);
-		char *nm = xstrfmt("rename_%s_to_%s", model_name(table), to);
+		char *nm = xstrfmt("rename_%s_to_%s", table_key(table), to);
 		struct unit *u = new_unit(sp, "expand", false, nm, "rename the table and keep the old "
 					  "name as a simple (updatable) view for running code");
 		u->locks = true;
@@ -867,7 +863,7 @@ static bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 		free(qnew);
 		free(newrel);
 	} else if (!strcmp(type, "OBJECT_COLUMN") && from) {
-		const struct table_def *t = schema_table(sp->s, model_name(table));
+		const struct table_def *t = schema_table(sp->s, table_key(table));
 		const struct column *c = t ? table_column(t, from) : NULL;
 		if (!c) {
 			free(rel);
@@ -876,7 +872,7 @@ static bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 			return false;
 		}
 		char *qfrom = sql_ident(from);
-		char *fn = sql_make_name(model_name(table), to, "sync");
+		char *fn = sql_make_name(table_key(table), to, "sync");
 		char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qto, c->type);
 		/* Old code writes the old name, new code the new one: copy whichever changed. */
 		char *body = xstrfmt("IF TG_OP = 'INSERT' THEN\n"
@@ -888,14 +884,14 @@ static bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 				     "    NEW.%s := NEW.%s;\n"
 				     "END IF;\n",
 				     qto, qto, qfrom, qfrom, qfrom, qto, qto, qto, qfrom, qto, qto, qfrom);
-		char *nm = xstrfmt("add_%s_%s", model_name(table), to);
+		char *nm = xstrfmt("add_%s_%s", table_key(table), to);
 		char *purpose = xstrfmt("add '%s' next to '%s', kept in sync both ways by trigger", to, from);
 		struct unit *u = new_unit(sp, "expand", false, nm, purpose);
 		u->locks = true;
 		unit_add(sp, u, add, NULL);
 		add_sync_trigger(sp, u, table, fn, body);
 		ensure_progress_table(sp, u);
-		char *job = xstrfmt("%s.%s", model_name(table), to);
+		char *job = xstrfmt("%s.%s", table_key(table), to);
 		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				       rel, qto, qfrom, qto, qfrom);
 		add_backfill(sp, table, job, change, "copy existing values to the new name in batches");
@@ -952,7 +948,7 @@ static bool rw_data_change(struct split *sp, const struct stmt *st, const cJSON 
 	} else {
 		change = xstrfmt("DELETE FROM %s WHERE {range} AND (%s)", rel, where);
 	}
-	char *job = xstrfmt("%s.%s_line_%d", model_name(table), update ? "update" : "delete", st->line);
+	char *job = xstrfmt("%s.%s_line_%d", table_key(table), update ? "update" : "delete", st->line);
 	struct unit *u = current_unit(sp);
 	ensure_progress_table(sp, u);
 	add_backfill(sp, table, job, change, update ? "the UPDATE in batches, resumable"

@@ -89,7 +89,7 @@ bool ctx_table_is_new(const struct rule_ctx *ctx, const char *table)
 {
 	if (!table)
 		return false;
-	const char *t = starts_with(table, "public.") ? table + 7 : table;
+	const char *t = table_key(table);
 	return strlist_has(&ctx->txn->created, t) || schema_table_is_new(ctx->schema, t);
 }
 
@@ -348,7 +348,7 @@ static void advance_txn(struct txn_state *t, const struct stmt *st, const struct
 	 */
 	if ((!strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt")) && st->table &&
 	    !(tree_bool(b, "if_not_exists") && schema_table(s, st->table)))
-		strlist_add(&t->created, starts_with(st->table, "public.") ? st->table + 7 : st->table);
+		strlist_add(&t->created, table_key(st->table));
 	bool in_txn = t->framework_txn || t->explicit_depth > 0;
 	/* CREATE TABLE/VIEW lock only the relation they create: nobody waits on it. */
 	bool creates = !strcmp(st->kind, "CreateStmt") || !strcmp(st->kind, "CreateTableAsStmt") ||

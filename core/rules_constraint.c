@@ -231,7 +231,7 @@ static void unindexed_fk(struct rule_ctx *ctx, const cJSON *con, const char *col
 		char *list = column_list(tree_path(con, "fk_attrs", NULL), column);
 		char *parent = tree_rangevar_name(tree_path(con, "pktable", NULL));
 		struct strbuf idx = STRBUF_INIT;
-		strbuf_addf(&idx, "%s", starts_with(t, "public.") ? t + 7 : t);
+		strbuf_addf(&idx, "%s", table_key(t));
 		for (size_t i = 0; i < cols.nr; i++)
 			strbuf_addf(&idx, "_%s", cols.items[i]);
 		strbuf_addstr(&idx, "_idx");

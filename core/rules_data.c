@@ -34,8 +34,7 @@ static bool column_is_key(const struct rule_ctx *ctx, const char *col)
 		const struct index_def *ix = &ctx->schema->indexes[i];
 		if ((ix->unique || ix->primary) && ix->columns.nr &&
 		    !strcmp(ix->columns.items[0], col) && ctx->st->table &&
-		    !strcmp(ix->table, starts_with(ctx->st->table, "public.") ?
-				    ctx->st->table + 7 : ctx->st->table))
+		    !strcmp(ix->table, table_key(ctx->st->table)))
 			return true;
 	}
 	return false;

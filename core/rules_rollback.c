@@ -35,10 +35,6 @@ struct objects {
 	size_t nr, alloc;
 };
 
-static const char *bare(const char *name)
-{
-	return starts_with(name, "public.") ? name + 7 : name;
-}
 
 static struct object *add_object(struct objects *os, int line, const char *kind,
 				 const char *name, const char *table)
@@ -47,8 +43,8 @@ static struct object *add_object(struct objects *os, int line, const char *kind,
 	struct object *o = &os->v[os->nr++];
 	memset(o, 0, sizeof(*o));
 	o->kind = kind;
-	o->name = name ? xstrdup(bare(name)) : NULL;
-	o->table = table ? xstrdup(bare(table)) : NULL;
+	o->name = name ? xstrdup(table_key(name)) : NULL;
+	o->table = table ? xstrdup(table_key(table)) : NULL;
 	o->line = line;
 	return o;
 }
@@ -94,9 +90,9 @@ static struct object *find_object(struct objects *os, const char *kind, const ch
 {
 	for (size_t i = 0; i < os->nr; i++) {
 		struct object *o = &os->v[i];
-		if (strcmp(o->kind, kind) || !o->name || strcmp(o->name, bare(name)))
+		if (strcmp(o->kind, kind) || !o->name || strcmp(o->name, table_key(name)))
 			continue;
-		if (table && (!o->table || strcmp(o->table, bare(table))))
+		if (table && (!o->table || strcmp(o->table, table_key(table))))
 			continue;
 		return o;
 	}
@@ -162,7 +158,7 @@ static void follow_rename(struct objects *os, const cJSON *b)
 	const char *type = r.type, *to = r.to, *sub = r.sub, *rel = r.rel, *obj = r.obj;
 	if (!strcmp(type, "OBJECT_TABLE") && rel) {
 		for (size_t i = 0; i < os->nr; i++)
-			if (os->v[i].table && !strcmp(os->v[i].table, bare(rel))) {
+			if (os->v[i].table && !strcmp(os->v[i].table, table_key(rel))) {
 				free(os->v[i].table);
 				os->v[i].table = xstrdup(to);
 			}
@@ -292,15 +288,15 @@ struct dropped {
 
 static char *key_of(const char *kind, const char *table, const char *name)
 {
-	return table ? xstrfmt("%s:%s.%s", kind, bare(table), bare(name))
-		     : xstrfmt("%s:%s", kind, bare(name));
+	return table ? xstrfmt("%s:%s.%s", kind, table_key(table), table_key(name))
+		     : xstrfmt("%s:%s", kind, table_key(name));
 }
 
 /* The up's name for a table the down may have renamed. */
 static const char *up_table(const struct dropped *d, const char *table)
 {
 	char *k = key_of("table", NULL, table);
-	const char *up = bare(table);
+	const char *up = table_key(table);
 	for (size_t i = d->alias_to.nr; i-- > 0;)
 		if (!strcmp(d->alias_to.items[i], k)) {
 			up = d->alias_from.items[i] + strlen("table:");

@@ -218,7 +218,7 @@ static int group_find(struct groups *g, int i)
 
 static int group_add(struct groups *g, const char *table)
 {
-	const char *t = starts_with(table, "public.") ? table + 7 : table;
+	const char *t = table_key(table);
 	for (size_t i = 0; i < g->tables.nr; i++)
 		if (!strcmp(g->tables.items[i], t))
 			return (int)i;

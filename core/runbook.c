@@ -39,7 +39,7 @@ static bool builds_index(const struct stmt *st)
 
 static void add_estimate(struct strbuf *sb, const struct stmt *st, const struct schema *s)
 {
-	const char *name = st->table && starts_with(st->table, "public.") ? st->table + 7 : st->table;
+	const char *name = table_key(st->table);
 	const struct table_def *t = name && s ? schema_table(s, name) : NULL;
 	double bps = builds_index(st) ? INDEX_BPS : st->rewrite ? REWRITE_BPS : SCAN_BPS;
 	if (st->new_table || !(st->rewrite || st->scan || builds_index(st))) {

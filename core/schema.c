@@ -151,14 +151,17 @@ void schema_release(struct schema *s)
 	memset(s, 0, sizeof(*s));
 }
 
+const char *table_key(const char *name)
+{
+	return name && starts_with(name, "public.") ? name + 7 : name;
+}
+
 bool table_names_equal(const char *a, const char *b)
 {
 	if (!a || !b)
 		return false;
-	if (starts_with(a, "public."))
-		a += 7;
-	if (starts_with(b, "public."))
-		b += 7;
+	a = table_key(a);
+	b = table_key(b);
 	return !strcmp(a, b);
 }
 
@@ -166,8 +169,7 @@ struct table_def *schema_table(const struct schema *s, const char *name)
 {
 	if (!name)
 		return NULL;
-	if (starts_with(name, "public."))
-		name += 7;
+	name = table_key(name);
 	if (s->lookup)
 		return lookup_find(s, name);
 	for (size_t i = 0; i < s->nr_tables; i++)
@@ -190,8 +192,7 @@ struct index_def *schema_index(const struct schema *s, const char *name)
 {
 	if (!name)
 		return NULL;
-	if (starts_with(name, "public."))
-		name += 7;
+	name = table_key(name);
 	for (size_t i = 0; i < s->nr_indexes; i++)
 		if (s->indexes[i].name && !strcmp(s->indexes[i].name, name))
 			return &s->indexes[i];
@@ -210,8 +211,7 @@ static bool cols_prefix(const struct strlist *have, const struct strlist *want)
 
 bool schema_has_index_prefix(const struct schema *s, const char *table, const struct strlist *cols)
 {
-	if (starts_with(table, "public."))
-		table += 7;
+	table = table_key(table);
 	for (size_t i = 0; i < s->nr_indexes; i++)
 		if (!strcmp(s->indexes[i].table, table) && cols_prefix(&s->indexes[i].columns, cols))
 			return true;
@@ -235,8 +235,7 @@ static bool cols_cover(const struct strlist *have, const struct strlist *want)
 
 bool schema_has_index_covering(const struct schema *s, const char *table, const struct strlist *cols)
 {
-	if (starts_with(table, "public."))
-		table += 7;
+	table = table_key(table);
 	/* Newest first: rules mostly ask about tables the migration just touched. */
 	for (size_t i = s->nr_indexes; i-- > 0;)
 		if (!strcmp(s->indexes[i].table, table) && cols_cover(&s->indexes[i].columns, cols))
@@ -246,8 +245,7 @@ bool schema_has_index_covering(const struct schema *s, const char *table, const 
 
 bool schema_has_primary_key(const struct schema *s, const char *table)
 {
-	if (starts_with(table, "public."))
-		table += 7;
+	table = table_key(table);
 	for (size_t i = s->nr_indexes; i-- > 0;)   /* newest first, as above */
 		if (s->indexes[i].primary && !strcmp(s->indexes[i].table, table))
 			return true;
@@ -256,8 +254,7 @@ bool schema_has_primary_key(const struct schema *s, const char *table)
 
 bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col)
 {
-	if (starts_with(table, "public."))
-		table += 7;
+	table = table_key(table);
 	for (size_t i = 0; i < s->nr_cons; i++) {
 		const struct constraint_def *c = &s->cons[i];
 		if (c->type == CON_CHECK && c->validated && c->check_not_null_col &&
@@ -345,7 +342,7 @@ void schema_set_stats(struct schema *s, const char *table, long long rows, long 
 		ALLOC_GROW(s->tables, s->nr_tables + 1, s->alloc_tables);
 		t = &s->tables[s->nr_tables++];
 		memset(t, 0, sizeof(*t));
-		t->name = xstrdup(starts_with(table, "public.") ? table + 7 : table);
+		t->name = xstrdup(table_key(table));
 		t->created_gen = -1;
 		lookup_note(s, t->name, s->nr_tables - 1);
 	}
@@ -365,7 +362,7 @@ static struct table_def *add_table(struct schema *s, const char *name)
 	ALLOC_GROW(s->tables, s->nr_tables + 1, s->alloc_tables);
 	t = &s->tables[s->nr_tables++];
 	memset(t, 0, sizeof(*t));
-	t->name = xstrdup(starts_with(name, "public.") ? name + 7 : name);
+	t->name = xstrdup(table_key(name));
 	t->created_by = s->current_id ? xstrdup(s->current_id) : NULL;
 	t->created_gen = s->generation;
 	t->rows = t->bytes = -1;
@@ -488,7 +485,7 @@ static void add_constraint(struct schema *s, const char *table, const char *colu
 	memset(c, 0, sizeof(*c));
 	const char *name = tree_str(tree_path(con, "conname", NULL));
 	c->name = name ? xstrdup(name) : NULL;
-	c->table = xstrdup(starts_with(table, "public.") ? table + 7 : table);
+	c->table = xstrdup(table_key(table));
 	c->type = type;
 	c->validated = !tree_bool(con, "skip_validation");
 	if (column)
@@ -556,8 +553,7 @@ static void apply_create(struct schema *s, const cJSON *b)
 
 static void drop_constraint(struct schema *s, const char *table, const char *name)
 {
-	if (starts_with(table, "public."))
-		table += 7;
+	table = table_key(table);
 	for (size_t i = 0; i < s->nr_cons; i++) {
 		if (s->cons[i].name && !strcmp(s->cons[i].name, name) && !strcmp(s->cons[i].table, table)) {
 			constraint_release(&s->cons[i]);
@@ -634,7 +630,7 @@ static void apply_index(struct schema *s, const cJSON *b)
 	memset(ix, 0, sizeof(*ix));
 	const char *name = tree_str(tree_path(b, "idxname", NULL));
 	ix->name = name ? xstrdup(name) : NULL;
-	ix->table = xstrdup(starts_with(table, "public.") ? table + 7 : table);
+	ix->table = xstrdup(table_key(table));
 	ix->unique = tree_bool(b, "unique");
 	ix->primary = tree_bool(b, "primary");
 	names_to_list(tree_path(b, "indexParams", NULL), &ix->columns);

@@ -79,6 +79,8 @@ void schema_release(struct schema *s);
 
 /* Do two table names name the same table ("public.t" is "t")? NULL never matches. */
 bool table_names_equal(const char *a, const char *b);
+/* A table name as the model stores it: "public.users" -> "users"; NULL stays NULL. */
+const char *table_key(const char *name);
 struct table_def *schema_table(const struct schema *s, const char *name);
 struct column *table_column(const struct table_def *t, const char *col);
 struct index_def *schema_index(const struct schema *s, const char *name);
