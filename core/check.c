@@ -89,6 +89,12 @@ static void maybe_drop_trees(const struct check_run *run, struct file_report *fr
 	}
 }
 
+/* Is this migration judged, or only replayed as history? */
+static bool is_judged(const struct check_run *run, const struct migration *m)
+{
+	return m->pending || run->all;
+}
+
 /*
  * The scripts check_judge() will parse, in the order it reaches them: the
  * parse-ahead worker must see exactly this order.
@@ -101,7 +107,7 @@ static struct script **scripts_in_judging_order(const struct check_run *run, siz
 		const struct migration *m = run->ms.v[i];
 		if (m->up)
 			v[(*n)++] = m->up;
-		if ((m->pending || run->all) && m->down)
+		if (is_judged(run, m) && m->down)
 			v[(*n)++] = m->down;
 	}
 	return v;
@@ -124,7 +130,7 @@ void check_judge(struct check_run *run)
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
 		schema_begin_migration(&run->schema, m->id);
-		if (!m->pending && !run->all) {
+		if (!is_judged(run, m)) {
 			if (m->up)
 				replay_script(&run->schema, m->up);
 			continue;
