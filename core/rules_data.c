@@ -30,13 +30,10 @@ static bool column_is_key(const struct rule_ctx *ctx, const char *col)
 {
 	if (!strcmp(col, "id") || ends_with(col, "_id") || !strcmp(col, "uuid"))
 		return true;
-	for (size_t i = 0; i < ctx->schema->nr_indexes; i++) {
-		const struct index_def *ix = &ctx->schema->indexes[i];
-		if ((ix->unique || ix->primary) && ix->columns.nr &&
-		    !strcmp(ix->columns.items[0], col) && ctx->st->table &&
-		    !strcmp(ix->table, table_key(ctx->st->table)))
+	const struct index_def *ix;
+	for (size_t it = 0; (ix = schema_next_index(ctx->schema, ctx->st->table, &it));)
+		if ((ix->unique || ix->primary) && ix->columns.nr && !strcmp(ix->columns.items[0], col))
 			return true;
-	}
 	return false;
 }
 

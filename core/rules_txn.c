@@ -272,6 +272,39 @@ static int count_groups(struct groups *g)
 	return n;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Tables a foreign key joins belong together, wherever it was declared.
+ * Only the constraints of the file's tables can join two of them; they are
+ * linked in the schema's order, which decides each group's first-named
+ * table (the one the message shows).
+ */
+static void link_foreign_keys(struct groups *g, const struct schema *s)
+{
+	size_t *pos = NULL, nr = 0, alloc = 0;
+	const struct constraint_def *c;
+	for (size_t t = 0; t < g->tables.nr; t++)
+		for (size_t it = 0; (c = schema_next_constraint(s, g->tables.items[t], &it));) {
+			ALLOC_GROW(pos, nr + 1, alloc);
+			pos[nr++] = (size_t)(c - s->cons);
+		}
+	qsort(pos, nr, sizeof(*pos), cmp_size);
+	for (size_t i = 0; i < nr; i++) {
+		c = &s->cons[pos[i]];
+		if (c->type != CON_FOREIGN || !c->table || !c->ref_table ||
+		    !strlist_has(&g->tables, c->table) || !strlist_has(&g->tables, c->ref_table))
+			continue;
+		int a = group_add(g, c->table), b = group_add(g, c->ref_table);
+		g->parent[group_find(g, a)] = group_find(g, b);
+	}
+	free(pos);
+}
+
 static void check_unrelated_changes(struct rule_ctx *ctx)
 {
 	struct groups g = { STRLIST_INIT, NULL, 0 };
@@ -292,15 +325,7 @@ static void check_unrelated_changes(struct rule_ctx *ctx)
 	 */
 	if (g.tables.nr < 2 || count_groups(&g) < 2)
 		goto out;
-	/* Tables a foreign key joins belong together, wherever it was declared. */
-	for (size_t i = 0; i < ctx->schema->nr_cons; i++) {
-		const struct constraint_def *c = &ctx->schema->cons[i];
-		if (c->type != CON_FOREIGN || !c->table || !c->ref_table ||
-		    !strlist_has(&g.tables, c->table) || !strlist_has(&g.tables, c->ref_table))
-			continue;
-		int a = group_add(&g, c->table), b = group_add(&g, c->ref_table);
-		g.parent[group_find(&g, a)] = group_find(&g, b);
-	}
+	link_foreign_keys(&g, ctx->schema);
 	struct strbuf sb = STRBUF_INIT;
 	int nr_groups = 0;
 	if (count_groups(&g) < 2)

@@ -8,96 +8,16 @@
  * cautious ("verify"), never wrong in the unsafe direction.
  */
 #include "schema.h"
+#include "schema_lookup.h"
 #include "tree.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * Finding a table by name is the model's hottest path (every statement
- * asks, several times), and a long history has thousands of tables. This
- * open-addressing hash maps a name's hash to a position in s->tables. Every
- * hit is checked against the table's current name, so stale entries (a
- * table moved or renamed) are harmless; a miss is trusted, so code that
- * adds a table, renames one or moves one in s->tables must call
- * lookup_note() (add_table, schema_set_stats, drop_table and the RENAME
- * handler do). A schema without a lookup (zeroed, not schema_init'ed)
- * falls back to the linear scan.
- */
-struct schema_lookup {
-	uint32_t *hash;          /* 0: empty slot */
-	uint32_t *pos;
-	size_t cap, used;
-};
-
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;    /* FNV-1a */
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h ? h : 1;
-}
-
-static void lookup_put(struct schema_lookup *l, uint32_t h, size_t pos);
-
-static void lookup_rebuild(struct schema_lookup *l, const struct schema *s, size_t cap)
-{
-	free(l->hash);
-	free(l->pos);
-	l->cap = cap;
-	l->used = 0;
-	l->hash = xcalloc(cap, sizeof(*l->hash));
-	l->pos = xcalloc(cap, sizeof(*l->pos));
-	for (size_t i = 0; i < s->nr_tables; i++)
-		lookup_put(l, name_hash(s->tables[i].name), i);
-}
-
-static void lookup_put(struct schema_lookup *l, uint32_t h, size_t pos)
-{
-	size_t i = h & (l->cap - 1);
-	while (l->hash[i]) {
-		if (l->hash[i] == h && l->pos[i] == pos)
-			return;
-		i = (i + 1) & (l->cap - 1);
-	}
-	l->hash[i] = h;
-	l->pos[i] = (uint32_t)pos;
-	l->used++;
-}
-
-static void lookup_note(const struct schema *s, const char *name, size_t pos)
-{
-	struct schema_lookup *l = s->lookup;
-	if (!l)
-		return;
-	/* Stale entries pile up as tables move: rebuilding drops them. */
-	if ((l->used + 1) * 2 > l->cap) {
-		size_t cap = 64;    /* a power of two: probing masks with cap - 1 */
-		while (cap < 4 * (s->nr_tables + 1))
-			cap *= 2;
-		lookup_rebuild(l, s, cap);
-	}
-	lookup_put(l, name_hash(name), pos);
-}
-
-static struct table_def *lookup_find(const struct schema *s, const char *name)
-{
-	const struct schema_lookup *l = s->lookup;
-	if (!l->cap)
-		return NULL;
-	uint32_t h = name_hash(name);
-	for (size_t i = h & (l->cap - 1); l->hash[i]; i = (i + 1) & (l->cap - 1))
-		if (l->hash[i] == h && l->pos[i] < s->nr_tables &&
-		    !strcmp(s->tables[l->pos[i]].name, name))
-			return &s->tables[l->pos[i]];
-	return NULL;
-}
 
 void schema_init(struct schema *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->lookup = xcalloc(1, sizeof(*s->lookup));
+	s->lookup = lookup_new();
 }
 
 static void table_release(struct table_def *t)
@@ -143,11 +63,7 @@ void schema_release(struct schema *s)
 	strlist_clear(&s->volatile_functions);
 	strlist_clear(&s->triggers);
 	strlist_clear(&s->types);
-	if (s->lookup) {
-		free(s->lookup->hash);
-		free(s->lookup->pos);
-		free(s->lookup);
-	}
+	lookup_free(s->lookup);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -188,14 +104,66 @@ struct column *table_column(const struct table_def *t, const char *col)
 	return NULL;
 }
 
-struct index_def *schema_index(const struct schema *s, const char *name)
+/* The first index called exactly `name` (no "public." stripping), or NULL. */
+static struct index_def *index_named(const struct schema *s, const char *name)
 {
-	if (!name)
-		return NULL;
-	name = table_key(name);
+	if (s->lookup) {
+		long i = lookup_index_named(s, name);
+		return i < 0 ? NULL : &s->indexes[i];
+	}
 	for (size_t i = 0; i < s->nr_indexes; i++)
 		if (s->indexes[i].name && !strcmp(s->indexes[i].name, name))
 			return &s->indexes[i];
+	return NULL;
+}
+
+struct index_def *schema_index(const struct schema *s, const char *name)
+{
+	return name ? index_named(s, table_key(name)) : NULL;
+}
+
+/*
+ * The next position *it reaches among `n` candidates: the lookup's
+ * positions when there are any (`pos`), or every position (a schema
+ * without a lookup). Callers still compare the table, which keeps the
+ * fallback right.
+ */
+static bool next_position(const size_t *pos, size_t n, size_t *it, size_t *out)
+{
+	if (*it >= n)
+		return false;
+	*out = pos ? pos[*it] : *it;
+	(*it)++;
+	return true;
+}
+
+struct index_def *schema_next_index(const struct schema *s, const char *table, size_t *it)
+{
+	size_t n = s->nr_indexes, i;
+	const size_t *pos = NULL;
+	table = table_key(table);
+	if (!table)
+		return NULL;
+	if (s->lookup)
+		pos = lookup_indexes_of(s, table, &n);
+	while (next_position(pos, n, it, &i))
+		if (!strcmp(s->indexes[i].table, table))
+			return &s->indexes[i];
+	return NULL;
+}
+
+struct constraint_def *schema_next_constraint(const struct schema *s, const char *table, size_t *it)
+{
+	size_t n = s->nr_cons, i;
+	const size_t *pos = NULL;
+	table = table_key(table);
+	if (!table)
+		return NULL;
+	if (s->lookup)
+		pos = lookup_constraints_of(s, table, &n);
+	while (next_position(pos, n, it, &i))
+		if (!strcmp(s->cons[i].table, table))
+			return &s->cons[i];
 	return NULL;
 }
 
@@ -211,9 +179,9 @@ static bool cols_prefix(const struct strlist *have, const struct strlist *want)
 
 bool schema_has_index_prefix(const struct schema *s, const char *table, const struct strlist *cols)
 {
-	table = table_key(table);
-	for (size_t i = 0; i < s->nr_indexes; i++)
-		if (!strcmp(s->indexes[i].table, table) && cols_prefix(&s->indexes[i].columns, cols))
+	const struct index_def *ix;
+	for (size_t it = 0; (ix = schema_next_index(s, table, &it));)
+		if (cols_prefix(&ix->columns, cols))
 			return true;
 	return false;
 }
@@ -235,32 +203,29 @@ static bool cols_cover(const struct strlist *have, const struct strlist *want)
 
 bool schema_has_index_covering(const struct schema *s, const char *table, const struct strlist *cols)
 {
-	table = table_key(table);
-	/* Newest first: rules mostly ask about tables the migration just touched. */
-	for (size_t i = s->nr_indexes; i-- > 0;)
-		if (!strcmp(s->indexes[i].table, table) && cols_cover(&s->indexes[i].columns, cols))
+	const struct index_def *ix;
+	for (size_t it = 0; (ix = schema_next_index(s, table, &it));)
+		if (cols_cover(&ix->columns, cols))
 			return true;
 	return false;
 }
 
 bool schema_has_primary_key(const struct schema *s, const char *table)
 {
-	table = table_key(table);
-	for (size_t i = s->nr_indexes; i-- > 0;)   /* newest first, as above */
-		if (s->indexes[i].primary && !strcmp(s->indexes[i].table, table))
+	const struct index_def *ix;
+	for (size_t it = 0; (ix = schema_next_index(s, table, &it));)
+		if (ix->primary)
 			return true;
 	return false;
 }
 
 bool schema_has_notnull_check(const struct schema *s, const char *table, const char *col)
 {
-	table = table_key(table);
-	for (size_t i = 0; i < s->nr_cons; i++) {
-		const struct constraint_def *c = &s->cons[i];
+	const struct constraint_def *c;
+	for (size_t it = 0; (c = schema_next_constraint(s, table, &it));)
 		if (c->type == CON_CHECK && c->validated && c->check_not_null_col &&
-		    !strcmp(c->table, table) && !strcmp(c->check_not_null_col, col))
+		    !strcmp(c->check_not_null_col, col))
 			return true;
-	}
 	return false;
 }
 
@@ -370,6 +335,26 @@ static struct table_def *add_table(struct schema *s, const char *name)
 	return t;
 }
 
+/* Removes s->indexes[i], moving the last one into its place. */
+static void remove_index(struct schema *s, size_t i)
+{
+	lookup_index_removing(s, i);
+	index_release(&s->indexes[i]);
+	s->indexes[i] = s->indexes[--s->nr_indexes];
+	if (i < s->nr_indexes)
+		lookup_index_moved(s, s->nr_indexes, i);
+}
+
+/* The same for s->cons[i]. */
+static void remove_constraint(struct schema *s, size_t i)
+{
+	lookup_constraint_removing(s, i);
+	constraint_release(&s->cons[i]);
+	s->cons[i] = s->cons[--s->nr_cons];
+	if (i < s->nr_cons)
+		lookup_constraint_moved(s, s->nr_cons, i);
+}
+
 static void drop_table(struct schema *s, const char *name)
 {
 	struct table_def *t = schema_table(s, name);
@@ -381,17 +366,15 @@ static void drop_table(struct schema *s, const char *name)
 	if (t < s->tables + s->nr_tables)
 		lookup_note(s, t->name, (size_t)(t - s->tables));
 	for (size_t i = 0; i < s->nr_indexes;) {
-		if (!strcmp(s->indexes[i].table, tname)) {
-			index_release(&s->indexes[i]);
-			s->indexes[i] = s->indexes[--s->nr_indexes];
-		} else
+		if (!strcmp(s->indexes[i].table, tname))
+			remove_index(s, i);
+		else
 			i++;
 	}
 	for (size_t i = 0; i < s->nr_cons;) {
-		if (!strcmp(s->cons[i].table, tname)) {
-			constraint_release(&s->cons[i]);
-			s->cons[i] = s->cons[--s->nr_cons];
-		} else
+		if (!strcmp(s->cons[i].table, tname))
+			remove_constraint(s, i);
+		else
 			i++;
 	}
 	free(tname);
@@ -498,6 +481,7 @@ static void add_constraint(struct schema *s, const char *table, const char *colu
 	}
 	if (type == CON_CHECK)
 		c->check_not_null_col = notnull_check_column(tree_path(con, "raw_expr", NULL));
+	lookup_constraint_added(s, s->nr_cons - 1);
 	if (type == CON_PRIMARY || type == CON_UNIQUE) {
 		/* Both are backed by an index; model it so FK-index checks see it. */
 		ALLOC_GROW(s->indexes, s->nr_indexes + 1, s->alloc_indexes);
@@ -509,6 +493,7 @@ static void add_constraint(struct schema *s, const char *table, const char *colu
 			strlist_add(&ix->columns, c->columns.items[i]);
 		ix->unique = true;
 		ix->primary = type == CON_PRIMARY;
+		lookup_index_added(s, s->nr_indexes - 1);
 		if (type == CON_PRIMARY)
 			for (size_t i = 0; i < c->columns.nr; i++) {
 				struct column *col = table_column(t, c->columns.items[i]);
@@ -551,23 +536,18 @@ static void apply_create(struct schema *s, const cJSON *b)
 	free(name);
 }
 
+/* Drops the first constraint of that name on the table, and the first index of that name. */
 static void drop_constraint(struct schema *s, const char *table, const char *name)
 {
-	table = table_key(table);
-	for (size_t i = 0; i < s->nr_cons; i++) {
-		if (s->cons[i].name && !strcmp(s->cons[i].name, name) && !strcmp(s->cons[i].table, table)) {
-			constraint_release(&s->cons[i]);
-			s->cons[i] = s->cons[--s->nr_cons];
-			break;
-		}
-	}
-	for (size_t i = 0; i < s->nr_indexes; i++) {
-		if (s->indexes[i].name && !strcmp(s->indexes[i].name, name)) {
-			index_release(&s->indexes[i]);
-			s->indexes[i] = s->indexes[--s->nr_indexes];
-			break;
-		}
-	}
+	const struct constraint_def *c, *first = NULL;
+	for (size_t it = 0; (c = schema_next_constraint(s, table, &it));)
+		if (c->name && !strcmp(c->name, name) && (!first || c < first))
+			first = c;
+	if (first)
+		remove_constraint(s, (size_t)(first - s->cons));
+	const struct index_def *ix = index_named(s, name);
+	if (ix)
+		remove_index(s, (size_t)(ix - s->indexes));
 }
 
 static void apply_alter(struct schema *s, const cJSON *b)
@@ -634,6 +614,7 @@ static void apply_index(struct schema *s, const cJSON *b)
 	ix->unique = tree_bool(b, "unique");
 	ix->primary = tree_bool(b, "primary");
 	names_to_list(tree_path(b, "indexParams", NULL), &ix->columns);
+	lookup_index_added(s, s->nr_indexes - 1);
 	free(table);
 }
 
@@ -650,10 +631,8 @@ static void apply_drop(struct schema *s, const cJSON *b)
 			drop_table(s, name);
 		else if (!strcmp(type, "OBJECT_INDEX")) {
 			struct index_def *ix = schema_index(s, name);
-			if (ix) {
-				index_release(ix);
-				*ix = s->indexes[--s->nr_indexes];
-			}
+			if (ix)
+				remove_index(s, (size_t)(ix - s->indexes));
 		}
 		free(name);
 	}
@@ -682,6 +661,7 @@ static void apply_rename(struct schema *s, const cJSON *b)
 			free(t->name);
 			t->name = xstrdup(newname);
 			lookup_note(s, t->name, (size_t)(t - s->tables));
+			lookup_reindex(s);
 		}
 	} else if (!strcmp(type, "OBJECT_COLUMN")) {
 		struct column *c = table_column(schema_table(s, rel), tree_str(tree_path(b, "subname", NULL)));
@@ -692,8 +672,10 @@ static void apply_rename(struct schema *s, const cJSON *b)
 	} else if (!strcmp(type, "OBJECT_INDEX")) {
 		struct index_def *ix = schema_index(s, rel);
 		if (ix) {
-			free(ix->name);
+			char *old = ix->name;
 			ix->name = xstrdup(newname);
+			lookup_index_renamed(s, (size_t)(ix - s->indexes), old);
+			free(old);
 		}
 	}
 out:

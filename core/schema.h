@@ -71,7 +71,8 @@ struct schema {
 	int generation;              /* bumped per migration applied */
 	const char *current_id;      /* migration being applied */
 	bool session_utc;            /* SET TIME ZONE 'UTC' seen in this migration */
-	struct schema_lookup *lookup; /* schema.c's hash of table names; a cache */
+	struct schema_lookup *lookup; /* tables, indexes and constraints by name: a
+				      cache (schema_lookup.h) */
 };
 
 void schema_init(struct schema *s);
@@ -84,6 +85,15 @@ const char *table_key(const char *name);
 struct table_def *schema_table(const struct schema *s, const char *name);
 struct column *table_column(const struct table_def *t, const char *col);
 struct index_def *schema_index(const struct schema *s, const char *name);
+/*
+ * Walks the indexes (constraints) of one table, in no particular order:
+ *	for (size_t it = 0; (ix = schema_next_index(s, table, &it));)
+ * Cheap on a schema_init'ed schema whatever the number of tables. The walk
+ * must not change the schema.
+ */
+struct index_def *schema_next_index(const struct schema *s, const char *table, size_t *it);
+struct constraint_def *schema_next_constraint(const struct schema *s, const char *table,
+					      size_t *it);
 /* Is there an index on `table` whose leading columns are exactly `cols`? */
 bool schema_has_index_prefix(const struct schema *s, const char *table,
 			     const struct strlist *cols);

@@ -6,7 +6,7 @@ libsluice_a_SOURCES += \
 	core/tree.c core/tree.h \
 	core/parse.c core/parse.h \
 	core/parseahead.c core/parseahead.h \
-	core/schema.c core/schema.h \
+	core/schema.c core/schema.h core/schema_lookup.c core/schema_lookup.h \
 	core/typechange.c core/typechange.h \
 	core/locks.c core/judge.c core/judge.h \
 	core/rules.c core/rules.h
