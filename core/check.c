@@ -73,20 +73,26 @@ static struct file_report *next_file(struct check_run *run, size_t *alloc, size_
 
 /*
  * See check_run.drop_trees; the cross-check (repository mode) reads trees.
- * A dropped tree is its kind alone: {"IndexStmt":{}}.
+ * A dropped tree is its kind alone: {"IndexStmt":{}}. The parse-ahead
+ * worker, when there is one, does the freeing.
  */
-static void maybe_drop_trees(const struct check_run *run, struct file_report *fr)
+static void maybe_drop_trees(const struct check_run *run, struct parse_ahead *pa,
+			     struct file_report *fr)
 {
 	if (!run->drop_trees || run->ms.workdir)
 		return;
+	cJSON **bodies = xmalloc((fr->nr_stmts + 1) * sizeof(*bodies));
+	size_t n = 0;
 	/* Only the body goes: st->kind points at the node's key, which stays. */
 	for (size_t i = 0; i < fr->nr_stmts; i++) {
 		cJSON *node = fr->stmts[i].tree, *body = node ? node->child : NULL;
 		if (body && body->child) {
-			cJSON_Delete(body->child);
+			bodies[n++] = body->child;
 			body->child = NULL;
 		}
 	}
+	parse_ahead_discard(pa, bodies, n);
+	free(bodies);
 }
 
 /* Is this migration judged, or only replayed as history? */
@@ -138,14 +144,14 @@ void check_judge(struct check_run *run)
 		if (m->up) {
 			struct file_report *fr = next_file(run, &alloc, i);
 			judge_script(&run->opts, &run->schema, m, m->up, fr);
-			maybe_drop_trees(run, fr);
+			maybe_drop_trees(run, pa, fr);
 		}
 		if (m->down) {
 			struct schema scratch;
 			struct file_report *fr = next_file(run, &alloc, i);
 			schema_init(&scratch);
 			judge_script(&run->opts, &scratch, m, m->down, fr);
-			maybe_drop_trees(run, fr);
+			maybe_drop_trees(run, pa, fr);
 			schema_release(&scratch);
 		}
 	}

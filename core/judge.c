@@ -598,9 +598,18 @@ void replay_script(struct schema *s, const struct script *sc)
 		return;
 	}
 	use_parsed(sc, &pre, have, &fr);
+	/* The trees go to the parse-ahead worker to free, when one runs. */
+	cJSON **trees = xmalloc((fr.nr_stmts + 1) * sizeof(*trees));
+	size_t n = 0;
 	for (size_t i = 0; i < fr.nr_stmts; i++)
-		if (fr.stmts[i].tree)
+		if (fr.stmts[i].tree) {
 			schema_apply(s, fr.stmts[i].tree);
+			trees[n++] = fr.stmts[i].tree;
+			fr.stmts[i].tree = NULL;
+			fr.stmts[i].kind = NULL;    /* it pointed into the tree */
+		}
+	parse_ahead_discard(current_parse_ahead, trees, n);
+	free(trees);
 	file_report_release(&fr);
 }
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include "model.h"
 
+struct cJSON;
+
 struct parse_ahead;
 
 /* Starts parsing `scripts` (in the order they will be taken); NULL on failure. */
@@ -24,6 +26,11 @@ struct parse_ahead *parse_ahead_start(struct script *const *scripts, size_t n);
  * yourself).
  */
 bool parse_ahead_take(struct parse_ahead *pa, const struct script *sc, struct file_report *fr);
+/*
+ * Hands parse trees the judge is done with to the worker, which frees them
+ * between parses (copies the pointers; frees them here when pa is NULL).
+ */
+void parse_ahead_discard(struct parse_ahead *pa, struct cJSON *const *trees, size_t n);
 /* Stops the worker and frees what was not taken. */
 void parse_ahead_finish(struct parse_ahead *pa);
 
