@@ -282,6 +282,11 @@ static void first_line(struct strbuf *sb, const char *sql, size_t max)
 			sb->buf[i] = '?';
 }
 
+static bool is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
 /*
  * Messages quote the input (a parser's "at or near" token, an identifier),
  * which may hold newlines or terminal escape sequences: show those bytes
@@ -290,12 +295,20 @@ static void first_line(struct strbuf *sb, const char *sql, size_t max)
  */
 static const char *printable(struct strbuf *sb, const char *s)
 {
+	const char *p = s;
+	if (!s)
+		return "";
+	while (*p && !is_control((unsigned char)*p))
+		p++;
+	if (!*p)
+		return s;    /* nearly always: nothing to escape, nothing to copy */
 	strbuf_reset(sb);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	strbuf_add(sb, s, (size_t)(p - s));
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '\n')
 			strbuf_addstr(sb, "\\n");
-		else if (c < 0x20 || c == 0x7f)
+		else if (is_control(c))
 			strbuf_addf(sb, "\\x%02x", c);
 		else
 			strbuf_addch(sb, (char)c);
