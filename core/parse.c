@@ -213,7 +213,7 @@ static void parse_piece(struct stmt *st, const char *sql)
 			st->parse_error = m;
 		}
 	} else {
-		cJSON *root = cJSON_Parse(r.parse_tree);
+		cJSON *root = tree_parse_json(r.parse_tree);
 		cJSON *stmts = tree_path(root, "stmts", NULL);
 		cJSON *first = cJSON_GetArrayItem(stmts, 0);
 		cJSON *node = tree_path(first, "stmt", NULL);

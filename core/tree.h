@@ -18,6 +18,11 @@
 
 struct strbuf;
 
+/*
+ * cJSON_Parse(json) for libpg_query's output, in a third of the mallocs
+ * (tree_json.c); the tree must not be modified.
+ */
+cJSON *tree_parse_json(const char *json);
 /* Follow object keys; NULL-terminated. */
 cJSON *tree_path(const cJSON *node, ...);
 const char *tree_str(const cJSON *node);

@@ -3,7 +3,7 @@ libsluice_a_SOURCES += \
 	core/util.c core/util.h \
 	core/types.c core/types.h \
 	core/model.c core/model.h \
-	core/tree.c core/tree.h \
+	core/tree.c core/tree.h core/tree_json.c \
 	core/parse.c core/parse.h \
 	core/parseahead.c core/parseahead.h \
 	core/schema.c core/schema.h core/schema_lookup.c core/schema_lookup.h \

@@ -5,10 +5,12 @@
 #include "judge.h"
 #include "parse.h"
 #include "tap.h"
+#include "tree.h"
 #include "typechange.h"
 #include "types.h"
 #include "util.h"
 
+#include <pg_query.h>
 #include <stdlib.h>
 
 static size_t split(const char *sql, struct sql_piece **p)
@@ -122,11 +124,74 @@ static void test_typechange(void)
 	ok(!type_change_is_binary_coercible("int4[]", "int4", 15), "array to scalar");
 }
 
+/* Does tree_parse_json build what cJSON_Parse does (printed, and valueint)? */
+static bool same_tree(const cJSON *a, const cJSON *b)
+{
+	for (; a || b; a = a->next, b = b->next) {
+		if (!a || !b || (a->type & 0xFF) != (b->type & 0xFF) || a->valueint != b->valueint)
+			return false;
+		if (!same_tree(a->child, b->child))
+			return false;
+	}
+	return true;
+}
+
+static void json_is_cjsons(const char *json, const char *desc)
+{
+	cJSON *want = cJSON_Parse(json), *got = tree_parse_json(json);
+	char *w = want ? cJSON_PrintUnformatted(want) : NULL;
+	char *g = got ? cJSON_PrintUnformatted(got) : NULL;
+	ok(w && g && !strcmp(w, g) && same_tree(want, got), "%s", desc);
+	if (!(w && g && !strcmp(w, g)))
+		printf("# got %s\n# want %s\n", g ? g : "NULL", w ? w : "NULL");
+	free(w);
+	free(g);
+	cJSON_Delete(want);
+	cJSON_Delete(got);
+}
+
+static void sql_is_cjsons(const char *sql, const char *desc)
+{
+	PgQueryParseResult r = pg_query_parse(sql);
+	ok(!r.error, "%s: parses", desc);
+	if (!r.error)
+		json_is_cjsons(r.parse_tree, desc);
+	pg_query_free_parse_result(r);
+}
+
+static void test_tree_json(void)
+{
+	sql_is_cjsons("CREATE TABLE t (id bigserial PRIMARY KEY, n numeric(10,2) DEFAULT 1.5, "
+		      "b boolean NOT NULL DEFAULT true)", "CREATE TABLE with numbers and booleans");
+	sql_is_cjsons("SELECT E'tab\\there\\nnewline \"quoted\" back\\\\slash', 'caf\xc3\xa9', "
+		      "-2147483648, 9999999999", "escapes, UTF-8 and big numbers");
+	sql_is_cjsons("COMMENT ON TABLE \"we\"\"ird\" IS 'x'", "quotes in identifiers");
+	json_is_cjsons("{\"a\": [1, -2.5e3, true, false, null, \"s\\u0001\\/\"], \"b\": {}, \"c\": []}",
+		       "every JSON value, with whitespace");
+	json_is_cjsons("{\"k\\u00e9\": \"\\u00e9\\ud83d\\ude00\"}", "non-ASCII escapes (cJSON's own)");
+	cJSON *bad = tree_parse_json("{\"a\": [1, 2");
+	ok(!bad, "malformed JSON is NULL, as from cJSON_Parse");
+	cJSON_Delete(bad);
+	struct strbuf deep = STRBUF_INIT;
+	for (int i = 0; i < 600; i++)
+		strbuf_addch(&deep, '[');
+	for (int i = 0; i < 600; i++)
+		strbuf_addch(&deep, ']');
+	json_is_cjsons(deep.buf, "deep nesting goes to cJSON_Parse");
+	strbuf_release(&deep);
+	/* The point of it: a member is one block (cJSON frees its key with it). */
+	cJSON *t = tree_parse_json("{\"IndexStmt\":{\"idxname\":\"i\"}}");
+	ok(t && (t->child->type & cJSON_StringIsConst) &&
+	   (t->child->child->type & cJSON_IsReference), "keys and string values share the node's block");
+	cJSON_Delete(t);
+}
+
 int main(void)
 {
 	test_splitter();
 	test_lines();
 	test_locks();
 	test_typechange();
+	test_tree_json();
 	return done_testing();
 }
