@@ -162,7 +162,7 @@ static cJSON *parse_plpgsql(const char *create_sql, char **err)
 	*err = NULL;
 	if (r.error)
 		*err = xstrfmt("%s", r.error->message);
-	else if (!(tree = cJSON_Parse(r.plpgsql_funcs)))
+	else if (!(tree = tree_parse_json(r.plpgsql_funcs)))
 		*err = xstrdup("unreadable parse tree");
 	pg_query_free_plpgsql_parse_result(r);
 	return tree;
@@ -251,7 +251,7 @@ static void report_inner(struct rule_ctx *ctx, const struct stmt *in, const stru
 static void judge_embedded(struct rule_ctx *ctx, const struct embedded *e)
 {
 	PgQueryParseResult r = pg_query_parse(e->sql);
-	cJSON *root = r.error ? NULL : cJSON_Parse(r.parse_tree);
+	cJSON *root = r.error ? NULL : tree_parse_json(r.parse_tree);
 	pg_query_free_parse_result(r);
 	const cJSON *item;
 	cJSON_ArrayForEach(item, tree_path(root, "stmts", NULL)) {
