@@ -7,13 +7,29 @@
 #include <stdarg.h>
 #include <string.h>
 
+/*
+ * cJSON_GetObjectItemCaseSensitive(), which rules call millions of times
+ * over a long history: comparing the first byte before calling strcmp
+ * skips most members. Like cJSON, it stops at the first member without a
+ * key (an array's items have none).
+ */
+static cJSON *tree_get(const cJSON *node, const char *key)
+{
+	if (!node)
+		return NULL;
+	for (cJSON *c = node->child; c && c->string; c = c->next)
+		if (c->string[0] == key[0] && !strcmp(c->string, key))
+			return c;
+	return NULL;
+}
+
 cJSON *tree_path(const cJSON *node, ...)
 {
 	va_list ap;
 	const char *key;
 	va_start(ap, node);
 	while (node && (key = va_arg(ap, const char *)))
-		node = cJSON_GetObjectItemCaseSensitive(node, key);
+		node = tree_get(node, key);
 	va_end(ap);
 	return (cJSON *)node;
 }
@@ -36,13 +52,13 @@ const char *tree_str(const cJSON *node)
 
 bool tree_bool(const cJSON *node, const char *key)
 {
-	const cJSON *v = node ? cJSON_GetObjectItemCaseSensitive(node, key) : NULL;
+	const cJSON *v = tree_get(node, key);
 	return v && cJSON_IsTrue(v);
 }
 
 int tree_int(const cJSON *node, const char *key)
 {
-	const cJSON *v = node ? cJSON_GetObjectItemCaseSensitive(node, key) : NULL;
+	const cJSON *v = tree_get(node, key);
 	return v && cJSON_IsNumber(v) ? v->valueint : 0;
 }
 
