@@ -214,7 +214,7 @@ int cmd_check(int argc, char **argv)
 out:
 	strlist_clear(&disable);
 	db_check_release(&dc);
-	check_run_release(&run);
+	check_run_exit(&run);
 	return ret;
 }
 
