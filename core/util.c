@@ -5,10 +5,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 char strbuf_empty[1];
 void (*die_hook)(void);
@@ -174,27 +177,39 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb, 0);
 }
 
+/* read(2) straight into the buffer, sized from fstat: no stdio buffer to fill and copy. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
 		return -1;
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (max && sb->len + n > max) {
-			fclose(f);
+	/* Room for the whole file and the read that finds its end. */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (!max || (size_t)st.st_size <= max))
+		strbuf_grow(sb, (size_t)st.st_size + 1);
+	for (;;) {
+		if (sb->alloc - sb->len < 2)
+			strbuf_grow(sb, 65536);
+		ssize_t n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			errno = EIO;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (max && sb->len + (size_t)n > max) {
+			close(fd);
 			errno = EFBIG;
 			return -1;
 		}
-		strbuf_add(sb, buf, n);
+		sb->len += (size_t)n;
+		sb->buf[sb->len] = '\0';
 	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		errno = EIO;
-		return -1;
-	}
+	close(fd);
 	strbuf_grow(sb, 0);
 	return 0;
 }
