@@ -316,19 +316,76 @@ static const char *printable(struct strbuf *sb, const char *s)
 	return sb->buf;
 }
 
-static void text_finding(FILE *out, const char *path, int line, const struct finding *f, bool color)
+/* s, then spaces up to `width`: printf's %-*s. */
+static void add_padded(struct strbuf *sb, const char *s, size_t width)
 {
-	const char *reset = color ? "\033[0m" : "";
-	struct strbuf sb = STRBUF_INIT;
-	fprintf(out, "%s:%d: %s%s%s [%s] ", printable(&sb, path), line, sev_color(f->sev, color),
-		severity_name(f->sev), reset, f->rule);
-	fputs(printable(&sb, f->message), out);
-	if (f->ignored)
-		fprintf(out, " (ignored%s%s)", *f->ignored ? ": " : "", printable(&sb, f->ignored));
-	fputc('\n', out);
-	if (f->fix && *f->fix && !f->ignored)
-		fprintf(out, "    fix: %s\n", printable(&sb, f->fix));
-	strbuf_release(&sb);
+	size_t n = strlen(s);
+	strbuf_add(sb, s, n);
+	for (; n < width; n++)
+		strbuf_addch(sb, ' ');
+}
+
+/* printf's %*d, without printf: the text report has a line per statement. */
+static void add_int(struct strbuf *sb, int v, size_t width)
+{
+	char digits[16];
+	size_t n = 0;
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+	do
+		digits[sizeof(digits) - ++n] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		digits[sizeof(digits) - ++n] = '-';
+	for (size_t k = n; k < width; k++)
+		strbuf_addch(sb, ' ');
+	strbuf_add(sb, digits + sizeof(digits) - n, n);
+}
+
+/* One finding's lines, into `o`; `tmp` is printable()'s scratch. */
+static void text_finding(struct strbuf *o, struct strbuf *tmp, const char *path, int line,
+			 const struct finding *f, bool color)
+{
+	strbuf_addstr(o, printable(tmp, path));
+	strbuf_addch(o, ':');
+	add_int(o, line, 0);
+	strbuf_addstr(o, ": ");
+	strbuf_addstr(o, sev_color(f->sev, color));
+	strbuf_addstr(o, severity_name(f->sev));
+	strbuf_addstr(o, color ? "\033[0m" : "");
+	strbuf_addstr(o, " [");
+	strbuf_addstr(o, f->rule);
+	strbuf_addstr(o, "] ");
+	strbuf_addstr(o, printable(tmp, f->message));
+	if (f->ignored) {
+		strbuf_addstr(o, *f->ignored ? " (ignored: " : " (ignored");
+		strbuf_addstr(o, printable(tmp, f->ignored));
+		strbuf_addch(o, ')');
+	}
+	strbuf_addch(o, '\n');
+	if (f->fix && *f->fix && !f->ignored) {
+		strbuf_addstr(o, "    fix: ");
+		strbuf_addstr(o, printable(tmp, f->fix));
+		strbuf_addch(o, '\n');
+	}
+}
+
+/* A statement's line: "  %4d  <sev %-8s> %-11s %-22s <first line>". */
+static void text_statement(struct strbuf *o, struct strbuf *tmp, const struct stmt *st, bool color)
+{
+	first_line(tmp, st->sql, 70);
+	strbuf_addstr(o, "  ");
+	add_int(o, st->line, 4);
+	strbuf_addstr(o, "  ");
+	strbuf_addstr(o, sev_color(st->sev, color));
+	add_padded(o, st->sev ? severity_name(st->sev) : "ok", 8);
+	strbuf_addstr(o, color ? "\033[0m" : "");
+	strbuf_addch(o, ' ');
+	add_padded(o, class_name(st->cls), 11);
+	strbuf_addch(o, ' ');
+	add_padded(o, lock_name(st->lock), 22);
+	strbuf_addch(o, ' ');
+	strbuf_addstr(o, tmp->buf);
+	strbuf_addch(o, '\n');
 }
 
 static const char *cat_color(enum cat_state s, bool color)
@@ -361,33 +418,34 @@ static void text_categories(FILE *out, const struct report *r, bool color)
 void report_text(FILE *out, const struct report *r, bool color)
 {
 	struct report_counts c;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, o = STRBUF_INIT;
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 
 	for (size_t i = 0; i < r->errors.nr; i++)
 		fprintf(out, "error: %s\n", printable(&sb, r->errors.items[i]));
+	/* Each file's section is built in `o` and written at once. */
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_report *fr = &r->files[i];
-		fprintf(out, "%s%s%s (%s, %s%s)\n", bold, printable(&sb, fr->path), reset,
-			framework_name(fr->fw), direction_name(fr->dir), fr->in_txn ? ", in a transaction" : "");
+		strbuf_reset(&o);
+		strbuf_addf(&o, "%s%s%s (%s, %s%s)\n", bold, printable(&sb, fr->path), reset,
+			    framework_name(fr->fw), direction_name(fr->dir),
+			    fr->in_txn ? ", in a transaction" : "");
 		if (fr->error)
-			fprintf(out, "  error: %s\n", printable(&sb, fr->error));
-		for (size_t s = 0; s < fr->nr_stmts; s++) {
-			const struct stmt *st = &fr->stmts[s];
-			first_line(&sb, st->sql, 70);
-			fprintf(out, "  %4d  %s%-8s%s %-11s %-22s %s\n", st->line, sev_color(st->sev, color),
-				st->sev ? severity_name(st->sev) : "ok", reset, class_name(st->cls),
-				lock_name(st->lock), sb.buf);
-		}
+			strbuf_addf(&o, "  error: %s\n", printable(&sb, fr->error));
+		for (size_t s = 0; s < fr->nr_stmts; s++)
+			text_statement(&o, &sb, &fr->stmts[s], color);
 		for (size_t s = 0; s < fr->nr_stmts; s++)
 			for (size_t k = 0; k < fr->stmts[s].nr_findings; k++)
-				text_finding(out, fr->path, fr->stmts[s].line, &fr->stmts[s].findings[k], color);
+				text_finding(&o, &sb, fr->path, fr->stmts[s].line,
+					     &fr->stmts[s].findings[k], color);
 		for (size_t k = 0; k < fr->nr_findings; k++)
-			text_finding(out, fr->path, fr->findings[k].line, &fr->findings[k], color);
+			text_finding(&o, &sb, fr->path, fr->findings[k].line, &fr->findings[k], color);
+		fwrite(o.buf, 1, o.len, out);
 		if (fr->compat && file_compat_text)
 			file_compat_text(out, fr->compat);
 		fputc('\n', out);
 	}
+	strbuf_release(&o);
 	text_categories(out, r, color);
 	report_count(r, &c);
 	fprintf(out, "%zu files, %zu statements, %zu findings (", c.files, c.statements, c.findings);
