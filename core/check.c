@@ -9,6 +9,7 @@
  */
 #include "check.h"
 #include "parseahead.h"
+#include "tree.h"
 #include "util.h"
 #include "xref.h"
 
@@ -89,26 +90,27 @@ static struct file_report *next_file(struct check_run *run, size_t *alloc, size_
 
 /*
  * See check_run.drop_trees; the cross-check (repository mode) reads trees.
- * A dropped tree is its kind alone: {"IndexStmt":{}}. The parse-ahead
- * worker, when there is one, does the freeing.
+ * A dropped tree is its kind alone: {"IndexStmt":{}}, a new one, since a
+ * statement's tree is one block (tree_json.c). The parse-ahead worker,
+ * when there is one, frees the old.
  */
 static void maybe_drop_trees(const struct check_run *run, struct parse_ahead *pa,
 			     struct file_report *fr)
 {
 	if (!run->drop_trees || run->ms.workdir)
 		return;
-	cJSON **bodies = xmalloc((fr->nr_stmts + 1) * sizeof(*bodies));
+	cJSON **trees = xmalloc((fr->nr_stmts + 1) * sizeof(*trees));
 	size_t n = 0;
-	/* Only the body goes: st->kind points at the node's key, which stays. */
 	for (size_t i = 0; i < fr->nr_stmts; i++) {
-		cJSON *node = fr->stmts[i].tree, *body = node ? node->child : NULL;
-		if (body && body->child) {
-			bodies[n++] = body->child;
-			body->child = NULL;
-		}
+		struct stmt *st = &fr->stmts[i];
+		if (!st->tree || !st->kind)
+			continue;
+		trees[n++] = st->tree;
+		st->tree = tree_kind_only(st->kind);
+		st->kind = tree_kind(st->tree);
 	}
-	parse_ahead_discard(pa, bodies, n);
-	free(bodies);
+	parse_ahead_discard(pa, trees, n);
+	free(trees);
 }
 
 /* Is this migration judged, or only replayed as history? */

@@ -293,7 +293,8 @@ static void link_foreign_keys(struct groups *g, const struct schema *s)
 			ALLOC_GROW(pos, nr + 1, alloc);
 			pos[nr++] = (size_t)(c - s->cons);
 		}
-	qsort(pos, nr, sizeof(*pos), cmp_size);
+	if (nr)
+		qsort(pos, nr, sizeof(*pos), cmp_size);
 	for (size_t i = 0; i < nr; i++) {
 		c = &s->cons[pos[i]];
 		if (c->type != CON_FOREIGN || !c->table || !c->ref_table ||

@@ -19,10 +19,13 @@
 struct strbuf;
 
 /*
- * cJSON_Parse(json) for libpg_query's output, in a third of the mallocs
- * (tree_json.c); the tree must not be modified.
+ * cJSON_Parse(json) for libpg_query's output, in one block per statement
+ * (tree_json.c). The tree must not be modified, and each statement's tree
+ * (a "stmt") is freed whole, never a part of it.
  */
 cJSON *tree_parse_json(const char *json);
+/* {"<kind>":{}}, in one block: what stands in for a statement's dropped tree. */
+cJSON *tree_kind_only(const char *kind);
 /* Follow object keys; NULL-terminated. */
 cJSON *tree_path(const cJSON *node, ...);
 const char *tree_str(const cJSON *node);

@@ -1,21 +1,28 @@
 /*
- * tree_json.c - libpg_query's JSON into a cJSON tree, with fewer mallocs.
+ * tree_json.c - libpg_query's JSON into a cJSON tree, with few mallocs.
  *
  * cJSON_Parse allocates a node, then its key, then its string value: three
  * blocks for most members, each freed on its own later. Parse trees are
- * most of what sluice allocates (about 80 bytes per byte of SQL), so here
- * a member is one block: the node, its key and its string value after it.
- * The node says so the way cJSON allows, so cJSON_Delete frees the block
- * once: cJSON_StringIsConst (the key is not a block of its own) and, on
- * string values, cJSON_IsReference (nor is the value; a string has no
- * children for that flag to keep).
+ * most of what sluice allocates (about 80 bytes per byte of SQL), and a
+ * 5,000-file check spent a third of its time in malloc and free for them.
+ *
+ * So here a member is one block: the node, its key and its string value
+ * after it. And a statement (the "stmt" of each of libpg_query's "stmts")
+ * is one block for its whole tree: its size is measured first, then every
+ * node and string of the tree is laid out in it, the statement's node at
+ * its start. Nodes say so the way cJSON allows, so that cJSON_Delete frees
+ * each block once: cJSON_StringIsConst (the key is not a block of its
+ * own), cJSON_IsReference on a string (nor is the value; a string has no
+ * children for the flag to keep) and on a statement's node (its children
+ * live in its block, so cJSON_Delete must not free them one by one).
  *
  * The result is the tree cJSON_Parse builds, node for node, type for type
- * (the two flags aside, which cJSON_Is*() ignore). It covers the JSON
+ * (the flags aside, which cJSON_Is*() ignore). It covers the JSON
  * libpg_query writes; on anything else (a \u escape beyond ASCII, deep
  * nesting, malformed input) it hands the text to cJSON_Parse instead.
- * Trees are read-only once built, which the flags require: cJSON refuses
- * to set a reference's string.
+ * Trees are read-only once built: cJSON refuses to set a reference's
+ * string, and a statement's subtree cannot be freed apart from it (drop a
+ * statement's tree whole; tree_kind_only() makes what stands in for it).
  */
 #include "tree.h"
 #include "util.h"
@@ -31,6 +38,14 @@ struct json_in {
 	const char *p;
 	int depth;
 	bool bad;
+	bool in_stmts;           /* in the top-level "stmts" array */
+	/* In a statement's block: the next node and string byte to take, and its ends. */
+	cJSON *nodes, *nodes_end;
+	char *strs, *strs_end;
+	/* Nodes a block had no room for (measure() and the builder disagreed,
+	 * which they should not): freed with the tree given up on. */
+	void **strays;
+	size_t nr_strays, alloc_strays;
 };
 
 static void skip_space(struct json_in *in)
@@ -106,14 +121,95 @@ static void decode(struct json_in *in, char *out)
 	in->p = p + 1;
 }
 
-/* A node with `extra` bytes after it for its strings. */
-static cJSON *new_node(size_t extra)
+static void *json_alloc(size_t n)
 {
-	cJSON *n = cJSON_malloc(sizeof(cJSON) + extra);
-	if (!n)
+	void *p = cJSON_malloc(n);
+	if (!p)
 		die("out of memory");
+	return p;
+}
+
+/* A zeroed node and `extra` bytes for its strings (*room): from the block, or one malloc. */
+static cJSON *new_node(struct json_in *in, size_t extra, char **room)
+{
+	cJSON *n;
+	if (in->nodes && in->nodes < in->nodes_end && extra <= (size_t)(in->strs_end - in->strs)) {
+		n = in->nodes++;
+		*room = in->strs;
+		in->strs += extra;
+		return n;
+	}
+	n = json_alloc(sizeof(cJSON) + extra);
 	memset(n, 0, sizeof(*n));
+	*room = (char *)(n + 1);
+	if (in->nodes) {
+		in->bad = true;
+		ALLOC_GROW(in->strays, in->nr_strays + 1, in->alloc_strays);
+		in->strays[in->nr_strays++] = n;
+	}
 	return n;
+}
+
+/*
+ * Counts the nodes of the value at *p and the bytes its keys and strings
+ * take (raw length and a NUL each), and moves *p past it; false on
+ * anything the builder would not take either.
+ */
+static bool measure(const char **p, int depth, size_t *nodes, size_t *bytes)
+{
+	const char *s = *p;
+	(*nodes)++;
+	if (*s == '"') {
+		long n = quoted_len(s);
+		if (n < 0)
+			return false;
+		*bytes += (size_t)n + 1;
+		*p = s + n + 2;
+		return true;
+	}
+	if (*s == '-' || (*s >= '0' && *s <= '9')) {
+		while (*s && strchr("0123456789+-eE.", *s))
+			s++;
+		*p = s;
+		return true;
+	}
+	if (*s != '{' && *s != '[') {
+		static const char *const literals[] = { "true", "false", "null" };
+		for (size_t i = 0; i < ARRAY_SIZE(literals); i++)
+			if (!strncmp(s, literals[i], strlen(literals[i]))) {
+				*p = s + strlen(literals[i]);
+				return true;
+			}
+		return false;
+	}
+	char close = *s == '{' ? '}' : ']';
+	bool object = *s == '{';
+	if (depth > MAX_DEPTH)
+		return false;
+	s++;
+	if (*s == close) {
+		*p = s + 1;
+		return true;
+	}
+	for (;;) {
+		if (object) {
+			long n = *s == '"' ? quoted_len(s) : -1;
+			if (n < 0 || s[n + 2] != ':')
+				return false;
+			*bytes += (size_t)n + 1;
+			s += n + 3;
+		}
+		if (!measure(&s, depth + 1, nodes, bytes))
+			return false;
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		if (*s != close)
+			return false;
+		*p = s + 1;
+		return true;
+	}
 }
 
 /*
@@ -121,6 +217,37 @@ static cJSON *new_node(size_t extra)
  * `key`, or NULL in an array) in the same block, and a string value too.
  */
 static cJSON *parse_value(struct json_in *in, const char *key, long key_len);
+
+/* Is this member the "stmt" of one of the top-level "stmts"? */
+static bool is_statement(const struct json_in *in, const char *key, long key_len)
+{
+	return key && in->in_stmts && in->depth == 3 && !in->nodes && key_len == 4 &&
+	       !memcmp(key + 1, "stmt", 4);
+}
+
+/*
+ * A statement: its whole tree in one block, its node first. Measured
+ * first; if that fails, node by node (and the builder says why).
+ */
+static cJSON *parse_block(struct json_in *in, const char *key, long key_len)
+{
+	size_t nodes = 0, bytes = (size_t)key_len + 1;
+	const char *end = in->p;
+	if (!measure(&end, in->depth, &nodes, &bytes))
+		return parse_value(in, key, key_len);
+	char *block = json_alloc(nodes * sizeof(cJSON) + bytes);
+	memset(block, 0, nodes * sizeof(cJSON));
+	in->nodes = (cJSON *)block;
+	in->nodes_end = in->nodes + nodes;
+	in->strs = block + nodes * sizeof(cJSON);
+	in->strs_end = in->strs + bytes;
+	cJSON *node = parse_value(in, key, key_len);
+	in->nodes = in->nodes_end = NULL;
+	in->strs = in->strs_end = NULL;
+	/* cJSON_Delete(node) frees the block, and not the nodes in it one by one. */
+	node->type |= cJSON_IsReference;
+	return node;
+}
 
 static void parse_container(struct json_in *in, cJSON *node, bool object)
 {
@@ -156,7 +283,12 @@ static void parse_container(struct json_in *in, cJSON *node, bool object)
 			}
 			skip_space(in);
 		}
-		cJSON *child = parse_value(in, key, key_len);
+		bool stmts = key && in->depth == 1 && key_len == 5 && !memcmp(key + 1, "stmts", 5);
+		in->in_stmts |= stmts;
+		cJSON *child = is_statement(in, key, key_len) ? parse_block(in, key, key_len)
+							       : parse_value(in, key, key_len);
+		if (stmts)
+			in->in_stmts = false;
 		if (!child)
 			return;
 		/* Linked at once, so a tree given up on halfway is cJSON_Delete's to free. */
@@ -217,10 +349,10 @@ static cJSON *parse_value(struct json_in *in, const char *key, long key_len)
 		return NULL;
 	}
 	bool string = *in->p == '"';
-	cJSON *node = new_node(key_room + (string ? (size_t)value_len + 1 : 0));
-	char *room = (char *)(node + 1);
+	char *room;
+	cJSON *node = new_node(in, key_room + (string ? (size_t)value_len + 1 : 0), &room);
 	if (key) {
-		struct json_in k = { key, 0, false };
+		struct json_in k = { .p = key };
 		decode(&k, room);
 		node->string = room;
 		node->type |= cJSON_StringIsConst;
@@ -259,14 +391,34 @@ static cJSON *parse_value(struct json_in *in, const char *key, long key_len)
 
 cJSON *tree_parse_json(const char *json)
 {
-	struct json_in in = { json, 0, false };
+	struct json_in in;
 	if (!json)
 		return NULL;
+	memset(&in, 0, sizeof(in));
+	in.p = json;
 	skip_space(&in);
 	cJSON *root = parse_value(&in, NULL, 0);
 	if (in.bad) {
 		cJSON_Delete(root);
+		for (size_t i = 0; i < in.nr_strays; i++)
+			cJSON_free(in.strays[i]);
+		free(in.strays);
 		return cJSON_Parse(json);
 	}
 	return root;
+}
+
+cJSON *tree_kind_only(const char *kind)
+{
+	size_t len = strlen(kind) + 1;
+	cJSON *node = json_alloc(2 * sizeof(cJSON) + len), *body = node + 1;
+	char *key = (char *)(node + 2);
+	memset(node, 0, 2 * sizeof(cJSON));
+	memcpy(key, kind, len);
+	node->type = cJSON_Object | cJSON_IsReference;    /* one block, as a statement's */
+	node->child = body;
+	body->type = cJSON_Object | cJSON_StringIsConst;
+	body->string = key;
+	body->prev = body;
+	return node;
 }

@@ -184,6 +184,23 @@ static void test_tree_json(void)
 	ok(t && (t->child->type & cJSON_StringIsConst) &&
 	   (t->child->child->type & cJSON_IsReference), "keys and string values share the node's block");
 	cJSON_Delete(t);
+	/* ... and a statement is one block, its node first, its children after it. */
+	PgQueryParseResult r = pg_query_parse("CREATE INDEX i ON t (a); DROP TABLE u");
+	cJSON *root = tree_parse_json(r.parse_tree);
+	pg_query_free_parse_result(r);
+	const cJSON *stmts = tree_path(root, "stmts", NULL), *item;
+	int blocks = 0;
+	cJSON_ArrayForEach(item, stmts) {
+		cJSON *stmt = cJSON_DetachItemFromObject((cJSON *)item, "stmt");
+		blocks += stmt && (stmt->type & cJSON_IsReference) && stmt->child == stmt + 1;
+		cJSON_Delete(stmt);    /* the block; ASan sees a wrong free */
+	}
+	is_int(blocks, 2, "each statement's tree is one block");
+	cJSON_Delete(root);
+	t = tree_kind_only("IndexStmt");
+	is_str(tree_kind(t), "IndexStmt", "a dropped tree keeps its kind");
+	ok(tree_body(t) && !tree_body(t)->child, "and nothing else");
+	cJSON_Delete(t);
 }
 
 int main(void)
