@@ -424,7 +424,7 @@ static bool rule_applies(const struct rule *r, const struct rule_ctx *ctx)
 		return false;
 	if (!st->kind || (r->flags & RULE_UNPARSED))
 		return !st->kind && (r->flags & RULE_UNPARSED);
-	if (r->kind && strcmp(r->kind, st->kind))
+	if (r->kind && !str_eq(r->kind, st->kind))
 		return false;
 	if ((r->flags & RULE_SIZE_SCALED) && st->new_table)
 		return false;

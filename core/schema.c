@@ -99,7 +99,7 @@ struct column *table_column(const struct table_def *t, const char *col)
 	if (!t || !col)
 		return NULL;
 	for (size_t i = 0; i < t->nr_cols; i++)
-		if (!strcmp(t->cols[i].name, col))
+		if (str_eq(t->cols[i].name, col))
 			return &t->cols[i];
 	return NULL;
 }

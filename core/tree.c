@@ -9,16 +9,15 @@
 
 /*
  * cJSON_GetObjectItemCaseSensitive(), which rules call millions of times
- * over a long history: comparing the first byte before calling strcmp
- * skips most members. Like cJSON, it stops at the first member without a
- * key (an array's items have none).
+ * over a long history, with the compare inline (str_eq). Like cJSON, it
+ * stops at the first member without a key (an array's items have none).
  */
 static cJSON *tree_get(const cJSON *node, const char *key)
 {
 	if (!node)
 		return NULL;
 	for (cJSON *c = node->child; c && c->string; c = c->next)
-		if (c->string[0] == key[0] && !strcmp(c->string, key))
+		if (str_eq(c->string, key))
 			return c;
 	return NULL;
 }
@@ -77,7 +76,7 @@ cJSON *tree_body(const cJSON *node)
 cJSON *tree_as(const cJSON *node, const char *kind)
 {
 	const char *k = tree_kind(node);
-	return k && !strcmp(k, kind) ? node->child : NULL;
+	return k && str_eq(k, kind) ? node->child : NULL;
 }
 
 char *tree_rangevar_name(const cJSON *rv)

@@ -87,6 +87,19 @@ extern struct strbuf *message_sink;
 
 /* Small string helpers. */
 static inline const char *nonnull(const char *s) { return s ? s : ""; }
+/*
+ * !strcmp(a, b), inline: for the short names compared in the hot loops
+ * (tree keys, column names, statement kinds), where most pairs differ in
+ * the first bytes and the call into strcmp cost more than the compare.
+ */
+static inline bool str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
 bool starts_with(const char *s, const char *prefix);
 bool ends_with(const char *s, const char *suffix);
 bool istarts_with(const char *s, const char *prefix);
