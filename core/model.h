@@ -95,7 +95,9 @@ struct stmt {
 	int line, end_line;  /* 1-based, in the file */
 	size_t off, len;     /* bytes in script->text */
 	char *sql;           /* the statement's text */
-	struct cJSON *tree;  /* libpg_query's node, e.g. {"IndexStmt":{...}} */
+	struct cJSON *tree;  /* libpg_query's node, e.g. {"IndexStmt":{...}}; one
+				block (tree_json.c): read it, free it whole, never
+				detach or delete a part of it */
 	const char *kind;    /* node name, "IndexStmt"; NULL when unparsed */
 	char *parse_error;   /* the parser's message when it did not parse */
 	char *comments;      /* comment text just before the statement */
