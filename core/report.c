@@ -316,6 +316,24 @@ static const char *printable(struct strbuf *sb, const char *s)
 	return sb->buf;
 }
 
+/* printable(s), appended to `o` as it is scanned. */
+static void add_printable(struct strbuf *o, const char *s)
+{
+	for (const char *p = s; p;) {
+		const char *q = p;
+		while (*q && !is_control((unsigned char)*q))
+			q++;
+		strbuf_add(o, p, (size_t)(q - p));
+		if (!*q)
+			return;
+		if (*q == '\n')
+			strbuf_addstr(o, "\\n");
+		else
+			strbuf_addf(o, "\\x%02x", (unsigned char)*q);
+		p = q + 1;
+	}
+}
+
 /* s, then spaces up to `width`: printf's %-*s. */
 static void add_padded(struct strbuf *sb, const char *s, size_t width)
 {
@@ -341,11 +359,11 @@ static void add_int(struct strbuf *sb, int v, size_t width)
 	strbuf_add(sb, digits + sizeof(digits) - n, n);
 }
 
-/* One finding's lines, into `o`; `tmp` is printable()'s scratch. */
-static void text_finding(struct strbuf *o, struct strbuf *tmp, const char *path, int line,
-			 const struct finding *f, bool color)
+/* One finding's lines, into `o`. */
+static void text_finding(struct strbuf *o, const char *path, int line, const struct finding *f,
+			 bool color)
 {
-	strbuf_addstr(o, printable(tmp, path));
+	add_printable(o, path);
 	strbuf_addch(o, ':');
 	add_int(o, line, 0);
 	strbuf_addstr(o, ": ");
@@ -355,16 +373,16 @@ static void text_finding(struct strbuf *o, struct strbuf *tmp, const char *path,
 	strbuf_addstr(o, " [");
 	strbuf_addstr(o, f->rule);
 	strbuf_addstr(o, "] ");
-	strbuf_addstr(o, printable(tmp, f->message));
+	add_printable(o, f->message);
 	if (f->ignored) {
 		strbuf_addstr(o, *f->ignored ? " (ignored: " : " (ignored");
-		strbuf_addstr(o, printable(tmp, f->ignored));
+		add_printable(o, f->ignored);
 		strbuf_addch(o, ')');
 	}
 	strbuf_addch(o, '\n');
 	if (f->fix && *f->fix && !f->ignored) {
 		strbuf_addstr(o, "    fix: ");
-		strbuf_addstr(o, printable(tmp, f->fix));
+		add_printable(o, f->fix);
 		strbuf_addch(o, '\n');
 	}
 }
@@ -436,10 +454,10 @@ void report_text(FILE *out, const struct report *r, bool color)
 			text_statement(&o, &sb, &fr->stmts[s], color);
 		for (size_t s = 0; s < fr->nr_stmts; s++)
 			for (size_t k = 0; k < fr->stmts[s].nr_findings; k++)
-				text_finding(&o, &sb, fr->path, fr->stmts[s].line,
+				text_finding(&o, fr->path, fr->stmts[s].line,
 					     &fr->stmts[s].findings[k], color);
 		for (size_t k = 0; k < fr->nr_findings; k++)
-			text_finding(&o, &sb, fr->path, fr->findings[k].line, &fr->findings[k], color);
+			text_finding(&o, fr->path, fr->findings[k].line, &fr->findings[k], color);
 		fwrite(o.buf, 1, o.len, out);
 		if (fr->compat && file_compat_text)
 			file_compat_text(out, fr->compat);
