@@ -147,28 +147,6 @@ static const struct file_report *report_of(const struct check_run *run, long tar
 	return NULL;
 }
 
-static int build_builtin(const struct draft_opts *o, const struct draft_ctx *ctx, struct draft *d)
-{
-	d->before = ctx->report->sev;
-	if (o->what == OPT_DOWN) {
-		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
-		draft_down(ctx, d);
-		draft_verify_parse_only(d);
-	} else if (o->what == OPT_RUNBOOK) {
-		struct draft split;
-		draft_init(&split);
-		split.before = ctx->report->sev;
-		if (draft_split(ctx, &split) == 0)
-			draft_verify(ctx, &split);
-		draft_runbook(ctx, split.failed ? NULL : &split, d);
-		d->before = SEV_NONE;  /* prose: nothing to re-judge */
-		draft_release(&split);
-	} else if (draft_split(ctx, d) == 0) {
-		draft_verify(ctx, d);
-	}
-	return 0;
-}
-
 static int run_llm(const struct check_run *run, const struct draft_ctx *ctx, struct draft *d)
 {
 	struct llm_config lc;
@@ -200,10 +178,7 @@ static int finish(const struct draft_opts *o, const struct check_run *run, struc
 			return 1;
 		}
 		struct strbuf msg = STRBUF_INIT;
-		strbuf_addf(&msg, "%s\n\nDrafted by sluice (%s) for %s:\n", d->title,
-			    d->origin ? d->origin : "built-in", file);
-		for (size_t i = 0; i < d->nr; i++)
-			strbuf_addf(&msg, "- %s: %s\n", d->files[i].path, d->files[i].purpose);
+		draft_commit_message(d, file, &msg);
 		int r = commit_draft(".", d, o->branch ? o->branch : run->ms.branch, msg.buf);
 		strbuf_release(&msg);
 		if (r < 0)
@@ -370,7 +345,8 @@ int cmd_draft(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		build_builtin(&o, &ctx, &d);
+		draft_builtin(&ctx, o.what == OPT_DOWN ? DRAFT_DOWN :
+				    o.what == OPT_RUNBOOK ? DRAFT_RUNBOOK : DRAFT_SPLIT, &d);
 	}
 	if (!d.nr && d.failed) {
 		error("%s", d.failed);

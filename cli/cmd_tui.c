@@ -11,6 +11,7 @@
 #include "settings.h"
 #include "tui/app.h"
 #include "tui/display.h"
+#include "tui/drafting.h"
 #include "themes/theme.h"
 
 #include <getopt.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 void refs_release_cache(void);
+void draft_views_release(void);
 extern int saved_stderr;
 
 static const char tui_usage[] =
@@ -88,16 +90,21 @@ static void setup_views(void)
 	app.info.ops = &info_ops;
 	app.refs.ops = &refs_ops;
 	app.help.ops = &help_ops;
+	app.draft_files.ops = &draft_files_ops;
+	app.draft_diff.ops = &draft_diff_ops;
 	app.file = app.stmt = -1;
 	app_push((struct screen){ { &app.list }, 1, 0, list_layout });
 }
 
 static void teardown(void)
 {
-	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help };
+	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help,
+				 &app.draft_files, &app.draft_diff };
+	drafting_release();
 	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
 		view_close(views[i]);
 	refs_release_cache();
+	draft_views_release();
 	if (app.run) {
 		check_run_release(app.run);
 		free(app.run);

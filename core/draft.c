@@ -212,6 +212,35 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 	migration_set_release(&drafted);
 }
 
+void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct draft *d)
+{
+	d->before = ctx->report->sev;
+	if (what == DRAFT_DOWN) {
+		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
+		draft_down(ctx, d);
+		draft_verify_parse_only(d);
+	} else if (what == DRAFT_RUNBOOK) {
+		struct draft split;
+		draft_init(&split);
+		split.before = ctx->report->sev;
+		if (draft_split(ctx, &split) == 0)
+			draft_verify(ctx, &split);
+		draft_runbook(ctx, split.failed ? NULL : &split, d);
+		d->before = SEV_NONE;  /* prose: nothing to re-judge */
+		draft_release(&split);
+	} else if (draft_split(ctx, d) == 0) {
+		draft_verify(ctx, d);
+	}
+}
+
+void draft_commit_message(const struct draft *d, const char *file, struct strbuf *msg)
+{
+	strbuf_addf(msg, "%s\n\nDrafted by sluice (%s) for %s:\n", d->title,
+		    d->origin ? d->origin : "built-in", file);
+	for (size_t i = 0; i < d->nr; i++)
+		strbuf_addf(msg, "- %s: %s\n", d->files[i].path, d->files[i].purpose);
+}
+
 void draft_print(FILE *out, const struct draft *d)
 {
 	fprintf(out, "# %s (%s)\n", nonnull(d->title), d->origin ? d->origin : "built-in");

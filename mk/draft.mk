@@ -4,7 +4,8 @@ libsluice_a_SOURCES += \
 	core/draft.c core/draft.h core/draft_int.h \
 	core/draft_sql.c core/draft_layout.c core/draft_split.c core/draft_down.c \
 	core/runbook.c \
-	core/commit.c core/commit.h
+	core/commit.c core/commit.h \
+	core/textdiff.c core/textdiff.h
 sluice_SOURCES += cli/cmd_draft.c
 
 # unit-draft: identifier quoting and runbook estimates from table statistics.

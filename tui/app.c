@@ -9,6 +9,7 @@
 #include "app.h"
 #include "check.h"
 #include "display.h"
+#include "drafting.h"
 #include "text.h"
 
 #include <curses.h>
@@ -222,6 +223,17 @@ static void frame_request(enum request req)
 	case REQ_RESCAN:
 		scan_start();
 		break;
+	case REQ_DRAFT:
+	case REQ_DRAFT_DOWN:
+	case REQ_DRAFT_RUNBOOK:
+	case REQ_DRAFT_LLM:
+		drafting_start(app_current_entry(), req);
+		break;
+	case REQ_TOGGLE_FILE:
+	case REQ_ACCEPT:
+		app_message(ROLE_ERROR, "%s works on a draft: press d (or u, R, L) on a migration first",
+			    request_name(req));
+		break;
 	case REQ_HELP:
 		if (v != &app.help)
 			help_open();
@@ -339,6 +351,35 @@ int app_edit(const char *path, int line)
 	strbuf_release(&file);
 	strbuf_release(&arg);
 	return ret;
+}
+
+/*
+ * The migration the draft keys act on: the one under the list's cursor,
+ * the one open in the statement screen, or the one being drafted; the
+ * topmost of those screens decides (help may be on top of any of them).
+ */
+const struct entry *app_current_entry(void)
+{
+	for (int d = app.depth - 1; app.run && d >= 0; d--) {
+		const struct view *top = app.stack[d].panes[0];
+		const char *path = NULL;
+		if (top == &app.list)
+			return app.list.lineno < app.nr_entries ? &app.entries[app.list.lineno] : NULL;
+		if (top == &app.sql && app.file >= 0)
+			path = app.run->report.files[app.file].path;
+		else if (top == &app.draft_files)
+			path = drafting.migration;
+		else
+			continue;
+		for (size_t i = 0; path && i < app.nr_entries; i++) {
+			const struct entry *e = &app.entries[i];
+			if ((e->up >= 0 && !strcmp(app.run->report.files[e->up].path, path)) ||
+			    (e->down >= 0 && !strcmp(app.run->report.files[e->down].path, path)))
+				return e;
+		}
+		return NULL;
+	}
+	return NULL;
 }
 
 void app_build_entries(void)

@@ -39,28 +39,9 @@ static void add(struct view *v, enum role label_role, const char *label, enum ro
 	if (room < 10)
 		room = 10;
 	do {
-		size_t end = start, brk = 0;
-		int w = 0;
-		while (end < len && text[end] != '\n') {
-			/* Measure whole UTF-8 sequences. */
-			size_t n = 1;
-			int cw;
-			while (end + n < len && (text[end + n] & 0xC0) == 0x80)
-				n++;
-			cw = text_width(text + end, n);
-			if (w + cw > room && end > start)
-				break;
-			if (text[end] == ' ')
-				brk = end;
-			w += cw;
-			end += n;
-		}
-		if (end < len && text[end] != '\n' && brk > start)
-			end = brk;
+		size_t end = text_wrap(text, len, start, room);
 		push(label_role, start ? NULL : label, indent, role, text + start, end - start);
-		start = end;
-		while (start < len && (text[start] == ' ' || text[start] == '\n'))
-			start++;
+		start = text_wrap_skip(text, len, end);
 	} while (start < len);
 }
 
