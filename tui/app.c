@@ -108,7 +108,8 @@ static void draw_status(int rows, int cols)
 		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %zu path%s", app.nr_paths, app.nr_paths == 1 ? "" : "s");
 	}
 	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
-	if (run) {
+	/* A message says what just happened: it takes the counts' room until the next key. */
+	if (run && !app.message.len) {
 		struct report_counts c;
 		report_count(&run->report, &c);
 		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {

@@ -156,8 +156,13 @@ static void stream_run(void *data)
 	(void)data;
 	int r = llm_stream_perform(drafting.stream, &chunk);
 	if (chunk.len) {
+		struct view *v = &app.draft_diff;
+		/* Follow the end of the answer unless the engineer scrolled up. */
+		bool follow = v->lineno + 1 >= v->lines;
 		strbuf_add(&drafting.answer, chunk.buf, chunk.len);
-		view_open(&app.draft_diff);
+		view_open(v);
+		if (follow && v->lines)
+			view_goto(v, v->lines - 1);
 	}
 	strbuf_release(&chunk);
 	app.dirty = true;   /* bytes and seconds in the files pane */

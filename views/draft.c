@@ -106,6 +106,9 @@ static void files_title(struct view *v, struct strbuf *out)
 	if (drafting.state == DRAFTING_STREAMING)
 		strbuf_addf(out, " Draft for %s: asking %s %s", drafting.migration,
 			    llm_provider_name(drafting.lc.provider), drafting.lc.model);
+	else if (!d->title && drafting.have_lc)
+		strbuf_addf(out, " Draft for %s from %s %s", drafting.migration,
+			    llm_provider_name(drafting.lc.provider), drafting.lc.model);
 	else
 		strbuf_addf(out, " Draft: %s (%s)", d->title ? d->title : "no title",
 			    d->origin ? d->origin : "built-in");
@@ -238,7 +241,6 @@ static void diff_open(struct view *v)
 {
 	if (showing_answer()) {
 		const struct strbuf *a = &drafting.answer;
-		bool follow = !v->lines || v->lineno + 1 >= v->lines;
 		nr_answer_lines = 0;
 		for (size_t off = 0; off < a->len;) {
 			const char *nl = memchr(a->buf + off, '\n', a->len - off);
@@ -247,9 +249,6 @@ static void diff_open(struct view *v)
 			off = nl ? (size_t)(nl - a->buf) + 1 : a->len;
 		}
 		v->lines = nr_answer_lines;
-		/* Follow the end of the answer unless the engineer scrolled up. */
-		if (follow && v->lines)
-			v->lineno = v->lines - 1;
 		return;
 	}
 	if (drafting.state == DRAFTING_NONE || !drafting.d.nr)
