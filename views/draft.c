@@ -109,9 +109,10 @@ static void files_title(struct view *v, struct strbuf *out)
 	else if (!d->title && drafting.have_lc)
 		strbuf_addf(out, " Draft for %s from %s %s", drafting.migration,
 			    llm_provider_name(drafting.lc.provider), drafting.lc.model);
+	else if (d->origin)   /* the model first: the title may be clipped */
+		strbuf_addf(out, " Draft by %s: %s", d->origin, d->title ? d->title : "no title");
 	else
-		strbuf_addf(out, " Draft: %s (%s)", d->title ? d->title : "no title",
-			    d->origin ? d->origin : "built-in");
+		strbuf_addf(out, " Draft: %s", d->title ? d->title : "no title");
 }
 
 static void draw_streaming(struct view *v, int y)
