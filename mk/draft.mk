@@ -12,3 +12,8 @@ sluice_SOURCES += cli/cmd_draft.c
 check_PROGRAMS += tests/unit-draft
 tests_unit_draft_SOURCES = tests/unit-draft.c tests/tap.h
 tests_unit_draft_LDADD = $(LIBSLUICE_LIBS)
+
+# unit-textdiff: the draft screen's line diff.
+check_PROGRAMS += tests/unit-textdiff
+tests_unit_textdiff_SOURCES = tests/unit-textdiff.c tests/tap.h
+tests_unit_textdiff_LDADD = $(LIBSLUICE_LIBS)
