@@ -55,6 +55,7 @@ expect_contains "the draft screen names the split" "$s" "Draft: split db/migrati
 expect_contains "the changed migration is listed, selected" "$s" "[x] change 000002_index.up.sql"
 expect_contains "the diff removes the blocking index" "$s" "-CREATE INDEX users_email_idx ON users (email);"
 expect_contains "the diff adds it CONCURRENTLY" "$s" "+CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"
+expect_contains "the engineer's comment is kept (a context row)" "$s" "   1  -- the user page looks users up by email"
 expect_contains "the diff pane says the file is replaced" "$s" "db/migrations/000002_index.up.sql  replaces the file"
 expect_contains "the verdict is shown" "$s" "Verified: worst finding HIGH before, NONE"
 expect_contains "q is back on the list" "$(screen_of show-list.txt)" "SEVERITY"
