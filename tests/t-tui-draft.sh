@@ -197,6 +197,25 @@ expect_eq "neither branch moved" "$after" "$(git -C repo rev-parse feature~0 oth
 expect_eq "no commit on the branch checked out" "$(git -C repo rev-parse other)" "$(git -C repo rev-parse feature)"
 expect_eq "nothing written" "$(git -C repo status --porcelain)" ""
 
+# --- A draft edited back to what the work tree holds: nothing to commit.
+make_repo
+cat >"$T/editor-same" <<SH
+#!/bin/sh
+for f; do :; done
+cp "$T/repo/db/migrations/000002_index.down.sql" "\$f"
+SH
+chmod +x "$T/editor-same"
+cat >"$T/same.keys" <<KEYS
+u
+e
+A
+:save-screen $T/same.txt
+KEYS
+before=$(tree_state repo)
+EDITOR="$T/editor-same" run same
+expect_contains "an unchanged draft is not committed" "$(screen_of same.txt)" "nothing to commit"
+expect_eq "and nothing is written" "$(tree_state repo)" "$before"
+
 # --- Down and runbook drafts; a migration with nothing to rewrite; keys outside a draft.
 make_repo
 cat >"$T/kinds.keys" <<KEYS

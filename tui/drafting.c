@@ -337,11 +337,15 @@ void drafting_edit(size_t file)
 	strbuf_release(&text);
 }
 
-static size_t count_selected(void)
+static size_t count_selected(size_t *changed)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < drafting.d.nr; i++)
-		n += drafting.files[i].selected;
+	*changed = 0;
+	for (size_t i = 0; i < drafting.d.nr; i++) {
+		const struct drafting_file *df = &drafting.files[i];
+		n += df->selected;
+		*changed += df->selected && (!df->exists || df->diff.added || df->diff.deleted);
+	}
 	return n;
 }
 
@@ -378,7 +382,7 @@ void drafting_accept(void)
 	const char *branch = app.run ? app.run->ms.branch : NULL;
 	struct strbuf msg = STRBUF_INIT;
 	struct draft sel;
-	size_t n = count_selected();
+	size_t changed, n = count_selected(&changed);
 
 	if (drafting.state == DRAFTING_STREAMING) {
 		app_message(ROLE_ERROR, "the draft is still arriving: wait for it, or Esc to cancel");
@@ -390,6 +394,11 @@ void drafting_accept(void)
 	}
 	if (!n) {
 		app_message(ROLE_ERROR, "no file selected: x selects the file under the cursor");
+		return;
+	}
+	if (!changed) {
+		/* A model may hand back the files as they are: nothing to commit. */
+		app_message(ROLE_ERROR, "nothing to commit: the selected files are the same as the work tree's");
 		return;
 	}
 	if (!branch) {
