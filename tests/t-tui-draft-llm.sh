@@ -37,21 +37,8 @@ fi
 
 # --- tmux: keys while streaming, Esc, accept, a fault.
 sock=sluice-llm-$$
-tmx() { tmux -L "$sock" "$@"; }
 trap 'tmux -L "$sock" kill-server 2>/dev/null; kill $LLM_PID 2>/dev/null; rm -rf "$T"' EXIT
-screen() { tmx capture-pane -p -t w; }
-wait_for() {
-	_i=0 _max=$(( ${2:-10} * 20 ))
-	while [ $_i -lt $_max ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	diag "timed out waiting for: $1"
-	diag "$(screen)"
-	return 1
-}
-keys() { tmx send-keys -t w "$@"; }
+. "$SLUICE_SRC/tests/tmux-lib.sh"
 received() { screen | sed -n 's/.*Receiving the answer: \([0-9]*\) bytes.*/\1/p' | head -1; }
 
 llm_repo r openai slow
