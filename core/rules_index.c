@@ -69,7 +69,8 @@ static void check_reindex(struct rule_ctx *ctx)
 			return;
 	}
 	if (ctx_pg(ctx) >= 12)
-		flag(ctx, "REINDEX without CONCURRENTLY blocks writes to the table while it rebuilds");
+		flag(ctx, "REINDEX without CONCURRENTLY blocks writes to the table, and reads that "
+		     "plan on it (ACCESS EXCLUSIVE on each index), while it rebuilds");
 	else
 		flag_as(ctx, SEV_HIGH, "Before PostgreSQL 12: CREATE INDEX CONCURRENTLY a new copy, "
 			"DROP INDEX CONCURRENTLY the old one, rename",
