@@ -106,14 +106,6 @@ static const struct finding *worst_finding(const struct file_report *fr, int *li
 	return w;
 }
 
-static bool single_statement(const struct script *sc)
-{
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(sc->text, sc->len, &pieces);
-	free(pieces);
-	return n == 1;
-}
-
 static const struct draft_file *file_for(const struct draft *d, const char *path)
 {
 	for (size_t i = 0; i < d->nr; i++)
@@ -168,13 +160,6 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 			const struct draft_file *df = file_for(d, sc->path);
 			/* We wrote the framework's no-transaction marker: judge it as it will run. */
 			if (df && df->no_txn)
-				sc->in_txn = false;
-			/*
-			 * golang-migrate sends a file as one query string: only a multi-statement
-			 * string becomes an implicit transaction, so a file of one statement
-			 * (the documented home of CREATE INDEX CONCURRENTLY) runs outside one.
-			 */
-			if (m->fw == FW_GOLANG_MIGRATE && single_statement(sc))
 				sc->in_txn = false;
 			if (k == 1) {
 				schema_init(&scratch);

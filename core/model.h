@@ -38,7 +38,8 @@ struct cJSON;
 
 /* The third column: does the framework run a file in one transaction by
  * default? (golang-migrate does not itself, but its postgres driver runs a
- * multi-statement file as one implicit transaction; see discover.c.) */
+ * multi-statement file as one implicit transaction; a file of one statement
+ * runs outside any: see several_statements() in discover_layout.c.) */
 enum framework {
 #define X(id, name, txn) id,
 	FRAMEWORK_INFO(X)
@@ -58,6 +59,7 @@ struct script {
 	int first_line;      /* line of `text` in the file, 1-based */
 	enum direction dir;
 	bool in_txn;         /* the framework runs it inside a transaction */
+	bool implicit_txn;   /* ... only because it is sent as one multi-statement query */
 	bool from_worktree;  /* uncommitted / untracked */
 };
 
