@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 static const char draft_usage[] =
-	"usage: sluice draft [options] FILE\n"
+	"usage: sluice [-C DIR] draft [options] FILE\n"
 	"\n"
 	"Drafts a safer version of the migration FILE (judged against the migrations\n"
 	"before it in its directory) and prints it, or writes it under --out DIR.\n"
@@ -35,7 +35,6 @@ static const char draft_usage[] =
 	"  --commit            write the files into the repository and commit them\n"
 	"  --branch NAME       with --commit: the branch expected to be checked out\n"
 	"  --pg-version N      PostgreSQL major version (default: sluice.pgVersion or 15)\n"
-	"  -C DIR              run as if started in DIR\n"
 	"\n"
 	"Exit: 0 a verified draft, 1 the draft failed verification or the model failed,\n"
 	"2 usage or I/O error.\n";
@@ -204,7 +203,7 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 {
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hC:", draft_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", draft_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_SPLIT:
 		case OPT_DOWN:
@@ -225,10 +224,6 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 			break;
 		case OPT_PG:
 			o->pg = optarg;
-			break;
-		case 'C':
-			if (chdir(optarg) < 0)
-				return error("cannot change to '%s': %m", optarg);
 			break;
 		case 'h':
 			fputs(draft_usage, stdout);

@@ -26,12 +26,11 @@ void draft_views_release(void);
 extern int saved_stderr;
 
 static const char tui_usage[] =
-	"usage: sluice [options] [PATH...]\n"
+	"usage: sluice [-C DIR] [options] [PATH...]\n"
 	"\n"
 	"Opens the workbench on the current branch's pending migrations, or on the\n"
 	"migration files and directories given as PATHs.\n"
 	"\n"
-	"  -C DIR              run as if started in DIR\n"
 	"  --theme NAME        dark (default), light, high-contrast, monochrome, or a theme file\n"
 	"  --all               list every migration, not only pending ones (key: a)\n"
 	"  --base REF          base branch (default: sluice.base, the remote HEAD, main, master)\n"
@@ -122,7 +121,7 @@ static void teardown(void)
 int cmd_tui(int argc, char **argv)
 {
 	const char *theme = NULL, *script = getenv("SLUICE_SCRIPT");
-	char *script_abs = NULL, start_dir[4096];
+	char *script_abs = NULL;
 	struct config cfg;
 	int c, ret = 0;
 
@@ -131,18 +130,9 @@ int cmd_tui(int argc, char **argv)
 	strbuf_init(&app.message, 0);
 	strbuf_init(&app.prompt, 0);
 	config_init(&cfg);
-	if (!getcwd(start_dir, sizeof(start_dir)))
-		strcpy(start_dir, ".");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hC:", tui_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", tui_options, NULL)) != -1) {
 		switch (c) {
-		case 'C':
-			if (chdir(optarg) < 0) {
-				error("cannot change to '%s': %m", optarg);
-				ret = 2;
-				goto out;
-			}
-			break;
 		case OPT_THEME:
 			theme = optarg;
 			break;
@@ -192,7 +182,7 @@ int cmd_tui(int argc, char **argv)
 	choose_theme(theme, &cfg);
 	/* The script is named relative to where sluice was started, before -C. */
 	if (script && *script != '/')
-		script = script_abs = xstrfmt("%s/%s", start_dir, script);
+		script = script_abs = xstrfmt("%s/%s", start_directory(), script);
 	if (script && script_open(script) < 0) {
 		ret = 2;
 		goto out;

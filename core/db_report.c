@@ -94,8 +94,11 @@ void db_print_stats(FILE *out, const struct report *r, const struct schema *s, c
 			struct strbuf sb = STRBUF_INIT;
 			human_bytes(&sb, t->bytes);
 			double est = db_estimate_lock_seconds(st, t);
-			fprintf(out, "  %s:%d: %s has %lld rows (%s); %s", fr->path, st->line, st->table,
-				t->rows, sb.buf, lock_name(st->lock));
+			struct strbuf p = STRBUF_INIT, n = STRBUF_INIT;
+			fprintf(out, "  %s:%d: %s has %lld rows (%s); %s", printable(&p, fr->path), st->line,
+				printable(&n, st->table), t->rows, sb.buf, lock_name(st->lock));
+			strbuf_release(&p);
+			strbuf_release(&n);
 			if (est >= 0)
 				fprintf(out, " held for ~%g s", est);
 			fputc('\n', out);

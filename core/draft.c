@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void draft_init(struct draft *d)
 {
@@ -106,14 +107,6 @@ static const struct finding *worst_finding(const struct file_report *fr, int *li
 	return w;
 }
 
-static bool single_statement(const struct script *sc)
-{
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(sc->text, sc->len, &pieces);
-	free(pieces);
-	return n == 1;
-}
-
 static const struct draft_file *file_for(const struct draft *d, const char *path)
 {
 	for (size_t i = 0; i < d->nr; i++)
@@ -168,13 +161,6 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 			const struct draft_file *df = file_for(d, sc->path);
 			/* We wrote the framework's no-transaction marker: judge it as it will run. */
 			if (df && df->no_txn)
-				sc->in_txn = false;
-			/*
-			 * golang-migrate sends a file as one query string: only a multi-statement
-			 * string becomes an implicit transaction, so a file of one statement
-			 * (the documented home of CREATE INDEX CONCURRENTLY) runs outside one.
-			 */
-			if (m->fw == FW_GOLANG_MIGRATE && single_statement(sc))
 				sc->in_txn = false;
 			if (k == 1) {
 				schema_init(&scratch);
@@ -241,27 +227,40 @@ void draft_commit_message(const struct draft *d, const char *file, struct strbuf
 		strbuf_addf(msg, "- %s: %s\n", d->files[i].path, d->files[i].purpose);
 }
 
+/*
+ * The headers and notes quote identifiers and paths from the repository:
+ * their control bytes are escaped (printable()). The files' text is SQL to
+ * save as it is, except on a terminal, where it is escaped too.
+ */
 void draft_print(FILE *out, const struct draft *d)
 {
-	fprintf(out, "# %s (%s)\n", nonnull(d->title), d->origin ? d->origin : "built-in");
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	bool tty = isatty(fileno(out));
+	fprintf(out, "# %s (%s)\n", printable(&a, d->title), d->origin ? d->origin : "built-in");
 	for (size_t i = 0; i < d->nr; i++) {
 		const struct draft_file *f = &d->files[i];
-		fprintf(out, "\n==> %s <==%s%s\n", f->path, f->purpose[0] ? "  -- " : "", f->purpose);
-		fputs(f->text, out);
+		fprintf(out, "\n==> %s <==%s%s\n", printable(&a, f->path), f->purpose[0] ? "  -- " : "",
+			printable(&b, f->purpose));
+		strbuf_reset(&a);
+		if (tty)
+			strbuf_add_printable(&a, f->text, strlen(f->text), true);
+		fputs(tty ? a.buf : f->text, out);
 		if (f->text[0] && f->text[strlen(f->text) - 1] != '\n')
 			fputc('\n', out);
 	}
 	if (d->notes.nr)
 		fputc('\n', out);
 	for (size_t i = 0; i < d->notes.nr; i++)
-		fprintf(out, "# note: %s\n", d->notes.items[i]);
+		fprintf(out, "# note: %s\n", printable(&a, d->notes.items[i]));
 	if (d->failed)
-		fprintf(out, "# FAILED: %s\n", d->failed);
+		fprintf(out, "# FAILED: %s\n", printable(&a, d->failed));
 	else if (d->before > SEV_NONE || d->after > SEV_NONE)
 		fprintf(out, "# verified: worst finding %s before, %s after\n",
 			severity_name(d->before), severity_name(d->after));
 	else if (d->nr && d->files[0].sql)
 		fputs("# verified: every statement parses\n", out);
+	strbuf_release(&a);
+	strbuf_release(&b);
 }
 
 /* mkdir -p for the directories of `path` (not the last component). */

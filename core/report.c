@@ -284,24 +284,10 @@ static void first_line(struct strbuf *sb, const char *sql, size_t max)
 
 /*
  * Messages quote the input (a parser's "at or near" token, an identifier),
- * which may hold newlines or terminal escape sequences: show those bytes
- * as C escapes so that one finding stays one line and nothing reaches the
- * terminal as a control sequence.
+ * which may hold newlines or terminal escape sequences: printable() (util.c)
+ * shows those bytes as C escapes so that one finding stays one line and
+ * nothing reaches the terminal as a control sequence.
  */
-static const char *printable(struct strbuf *sb, const char *s)
-{
-	strbuf_reset(sb);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			strbuf_addstr(sb, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(sb, "\\x%02x", c);
-		else
-			strbuf_addch(sb, (char)c);
-	}
-	return sb->buf;
-}
 
 static void text_finding(FILE *out, const char *path, int line, const struct finding *f, bool color)
 {

@@ -113,12 +113,14 @@ void strbuf_addch(struct strbuf *sb, int c)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
+	int saved_errno = errno; /* %m: the same text both times */
 	va_copy(cp, ap);
 	int n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		return;
 	strbuf_grow(sb, (size_t)n);
+	errno = saved_errno;
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	sb->len += (size_t)n;
 }
@@ -229,17 +231,49 @@ void strlist_clear(struct strlist *l)
 	l->nr = l->alloc = 0;
 }
 
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len, bool keep_newlines)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n' && !keep_newlines)
+			strbuf_addstr(sb, "\\n");
+		else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			strbuf_addf(sb, "\\x%02x", c);
+		else
+			strbuf_addch(sb, (char)c);
+	}
+}
+
+const char *printable(struct strbuf *sb, const char *s)
+{
+	strbuf_reset(sb);
+	strbuf_add_printable(sb, nonnull(s), strlen(nonnull(s)), false);
+	return sb->buf;
+}
+
+/*
+ * Messages name files and quote statements from the repository: their
+ * control bytes are escaped (see strbuf_add_printable), as the text report
+ * does, so a file named "\033[2J.sql" cannot clear the terminal. Newlines
+ * stay: a database server's message may span lines.
+ */
 ATTR_PRINTF(2, 0)
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_vaddf(&msg, fmt, ap);
 	if (message_sink) {
-		strbuf_vaddf(message_sink, fmt, ap);
+		strbuf_add_printable(message_sink, msg.buf, msg.len, true);
 		strbuf_addch(message_sink, '\n');
-		return;
+	} else {
+		struct strbuf out = STRBUF_INIT;
+		strbuf_addstr(&out, prefix);
+		strbuf_add_printable(&out, msg.buf, msg.len, true);
+		strbuf_addch(&out, '\n');
+		fputs(out.buf, stderr);
+		strbuf_release(&out);
 	}
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	strbuf_release(&msg);
 }
 
 void die(const char *fmt, ...)
