@@ -207,8 +207,10 @@ int cmd_tui(int argc, char **argv)
 	scan_release();
 	display_done();
 	loop_release();
+	struct strbuf clean = STRBUF_INIT;
 	for (size_t i = 0; i < app.errors.nr; i++)
-		fprintf(stderr, "%s\n", app.errors.items[i]);
+		fprintf(stderr, "%s\n", printable(&clean, app.errors.items[i]));
+	strbuf_release(&clean);
 out:
 	script_close();
 	free(script_abs);

@@ -221,10 +221,17 @@ void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct dra
 
 void draft_commit_message(const struct draft *d, const char *file, struct strbuf *msg)
 {
-	strbuf_addf(msg, "%s\n\nDrafted by sluice (%s) for %s:\n", d->title,
-		    d->origin ? d->origin : "built-in", file);
-	for (size_t i = 0; i < d->nr; i++)
-		strbuf_addf(msg, "- %s: %s\n", d->files[i].path, d->files[i].purpose);
+	/* Names come from the repository: no control bytes into `git log`. */
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	strbuf_addf(msg, "%s\n\nDrafted by sluice (%s) for ", printable(&a, nonnull(d->title)),
+		    printable(&b, d->origin ? d->origin : "built-in"));
+	strbuf_addf(msg, "%s:\n", printable(&a, file));
+	for (size_t i = 0; i < d->nr; i++) {
+		strbuf_addf(msg, "- %s: ", printable(&a, d->files[i].path));
+		strbuf_addf(msg, "%s\n", printable(&b, nonnull(d->files[i].purpose)));
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
 }
 
 /*

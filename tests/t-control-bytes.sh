@@ -44,4 +44,12 @@ expect_eq "a '/' in an identifier makes no directory" \
 check "nothing written outside --out" test ! -e "$T/pwned.up.sql"
 expect_contains "the drafted name flattens it" "$(cd "$T/drafted" && find . -type f)" \
 	"6_backfill_t_x_____________pwned.up.sql"
+# Accepting the draft: the commit message names the identifier escaped.
+git add -A && git commit -q -m "risky"
+git rm -q --cached "$clear_name" && rm -f "$clear_name" && git commit -q -m "drop the binary file"
+"$SLUICE" draft --commit db/migrations/3_col.up.sql >/dev/null 2>"$T/err"
+expect_eq "the draft with an escape in it commits" "$?" 0
+msg=$(git log -1 --format=%B)
+expect_contains "the commit message shows the identifier escaped" "$msg" 'a\x1b[31mb'
+expect_not_contains "the commit message carries no ESC byte" "$msg" "$esc"
 finish
