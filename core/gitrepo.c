@@ -426,6 +426,11 @@ static void add_migrations(struct repo_scan *rs)
 			struct migration *m = rs->ms->v[rs->ms->nr - 1];
 			m->pending = e->pending;
 			m->changed = e->changed;
+			/* a goose file holds both directions: both were edited */
+			if (m->up)
+				m->up->changed = e->changed;
+			if (m->down)
+				m->down->changed = e->changed;
 			if (e->renamed_from)
 				set_renamed(mk, m, e->renamed_from, &sb);
 		}

@@ -70,6 +70,7 @@ struct script {
 	bool implicit_txn;   /* ... only because it is sent as one multi-statement query */
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
+	bool changed;        /* this file existed on the base and was modified on the branch */
 };
 
 struct migration {

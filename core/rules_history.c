@@ -9,6 +9,11 @@
  * detection, core/gitrepo.c) that changes what its framework records is a
  * new migration to it: it runs again, and the record of the old one points
  * at a file that is gone.
+ *
+ * The same records make editing an applied migration a trap: databases
+ * that applied it never run the new text, new ones do, and the frameworks
+ * that keep a checksum (Flyway, sqlx, Atlas's atlas.sum, sqitch) refuse to
+ * go on until someone repairs the record by hand.
  */
 #include "rules.h"
 
@@ -54,6 +59,40 @@ static void check_renamed(struct rule_ctx *ctx)
 	}
 }
 
+static void check_edited(struct rule_ctx *ctx)
+{
+	const struct migration *m = ctx->mig;
+	/* Flyway's repeatable migrations are meant to be edited: they run again on change. */
+	if (!m || !ctx->script->changed || ctx->script->dir != DIR_UP || ctx->script->renamed)
+		return;
+	int line = ctx->fr->nr_stmts ? ctx->fr->stmts[0].line : ctx->script->first_line;
+	const char *consequence;
+	switch (m->fw) {
+	case FW_FLYWAY:
+		consequence = "Flyway keeps each applied migration's checksum, so validate and migrate "
+			      "fail on every database that applied it";
+		break;
+	case FW_SQLX:
+		consequence = "sqlx keeps each applied migration's checksum, so `migrate run` fails "
+			      "with 'previously applied but has been modified'";
+		break;
+	case FW_SQITCH:
+		consequence = "sqitch keeps a hash of each deployed change: use `sqitch rework` "
+			      "instead of editing the deployed script";
+		break;
+	case FW_ATLAS:
+		consequence = "Atlas's atlas.sum no longer matches, and databases that applied it "
+			      "never run the new text";
+		break;
+	default:
+		consequence = "databases that already applied it never run the new text while new "
+			      "ones do, so environments drift apart silently";
+		break;
+	}
+	flag_file(ctx, line, "%s %s already existed on the base branch and is edited here: %s",
+		  framework_name(m->fw), ctx->script->path, consequence);
+}
+
 const struct rule rules_history[] = {
 	{
 		.id = "migration-renamed",
@@ -64,6 +103,16 @@ const struct rule rules_history[] = {
 		.fix = "Keep the applied migration's file name as it was; put new changes in a new "
 		       "migration",
 		.check_file = check_renamed,
+	},
+	{
+		.id = "applied-migration-edited",
+		.sev = SEV_HIGH,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_ROLLBACK),
+		.title = "A migration that exists on the base branch is edited on this branch",
+		.fix = "Leave the applied migration as it is and put the change in a new migration "
+		       "(if it was never applied anywhere: -- sluice:ignore-file applied-migration-edited -- why)",
+		.check_file = check_edited,
 	},
 	{ .id = NULL },
 };
