@@ -8,6 +8,7 @@
  */
 #include "commands.h"
 #include "check.h"
+#include "db.h"
 #include "settings.h"
 #include "tui/app.h"
 #include "tui/display.h"
@@ -35,16 +36,23 @@ static const char tui_usage[] =
 	"  --all               list every migration, not only pending ones (key: a)\n"
 	"  --base REF          base branch (default: sluice.base, the remote HEAD, main, master)\n"
 	"  --script FILE       read keys and commands from FILE (tests; also $SLUICE_SCRIPT)\n"
+	"  --db URL            the live database for the drift view (key D; default:\n"
+	"                      sluice.db.url, then DATABASE_URL)\n"
+	"  --shadow URL        a server to build drift's expected schema on (default: a\n"
+	"                      throwaway cluster)\n"
 	"\n"
 	"Press ? in the workbench for the keys.\n";
 
 enum { OPT_THEME = 256, OPT_ALL, OPT_BASE, OPT_SCRIPT };
+enum { OPT_DB = 320, OPT_SHADOW };
 
 static const struct option tui_options[] = {
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "base", required_argument, NULL, OPT_BASE },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "shadow", required_argument, NULL, OPT_SHADOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -104,6 +112,7 @@ static void teardown(void)
 		view_close(views[i]);
 	refs_release_cache();
 	draft_views_release();
+	driftwork_release();
 	if (app.run) {
 		check_run_release(app.run);
 		free(app.run);
@@ -121,6 +130,7 @@ static void teardown(void)
 int cmd_tui(int argc, char **argv)
 {
 	const char *theme = NULL, *script = getenv("SLUICE_SCRIPT");
+	const char *db_opt = NULL, *shadow_opt = NULL;
 	char *script_abs = NULL;
 	struct config cfg;
 	int c, ret = 0;
@@ -145,6 +155,12 @@ int cmd_tui(int argc, char **argv)
 			break;
 		case OPT_SCRIPT:
 			script = optarg;
+			break;
+		case OPT_DB:
+			db_opt = optarg;
+			break;
+		case OPT_SHADOW:
+			shadow_opt = optarg;
 			break;
 		case 'h':
 			fputs(tui_usage, stdout);
@@ -179,6 +195,7 @@ int cmd_tui(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	config_load(&cfg, ".");
 	keys_init(&cfg, &app.errors);
+	driftwork_configure(db_url_from(&cfg, db_opt), shadow_opt);
 	choose_theme(theme, &cfg);
 	/* The script is named relative to where sluice was started, before -C. */
 	if (script && *script != '/')
@@ -204,6 +221,7 @@ int cmd_tui(int argc, char **argv)
 	setup_views();
 	scan_start();
 	loop_run();
+	driftwork_release();
 	scan_release();
 	display_done();
 	loop_release();

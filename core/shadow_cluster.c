@@ -151,10 +151,22 @@ static int who_runs_it(struct pg_cluster *c, struct strbuf *err)
 /*
  * Interrupted (^C, a CI timeout's SIGTERM), sluice still stops its cluster
  * and removes the directory: the handler runs pg_ctl with arguments built
- * before, then lets the signal take its default course.
+ * before, then puts back the handler that was there before and raises the
+ * signal again. For the CLI that is the default (sluice dies as it would
+ * have); the workbench has its own handlers, which must survive a cluster
+ * started and stopped by its drift worker, or ^C would later kill it
+ * without giving the terminal back.
  */
 static struct pg_cluster *running;
 static char *stop_argv_sig[10];
+static const int guarded_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction saved_actions[ARRAY_SIZE(guarded_sigs)];
+
+static void restore_handlers(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(guarded_sigs); i++)
+		sigaction(guarded_sigs[i], &saved_actions[i], NULL);
+}
 
 static void on_signal(int sig)
 {
@@ -172,13 +184,13 @@ static void on_signal(int sig)
 		nftw(running->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		running = NULL;
 	}
-	signal(sig, SIG_DFL);
+	restore_handlers();
 	raise(sig);
 }
 
 static void guard(struct pg_cluster *c)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
 	stop_argv_sig[0] = xstrfmt("%s/pg_ctl", c->bindir);
 	stop_argv_sig[1] = "-D";
 	stop_argv_sig[2] = xstrfmt("%s/data", c->dir);
@@ -188,18 +200,20 @@ static void guard(struct pg_cluster *c)
 	stop_argv_sig[6] = "stop";
 	stop_argv_sig[7] = NULL;
 	running = c;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], on_signal);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < ARRAY_SIZE(guarded_sigs); i++)
+		sigaction(guarded_sigs[i], &sa, &saved_actions[i]);
 }
 
 static void unguard(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	if (!stop_argv_sig[0])
 		return;
 	running = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], SIG_DFL);
+	restore_handlers();
 	free(stop_argv_sig[0]);
 	free(stop_argv_sig[2]);
 	stop_argv_sig[0] = stop_argv_sig[2] = NULL;

@@ -131,6 +131,8 @@ static void draw_status(int rows, int cols)
 			x = draw_str(&r, 0, x, ROLE_STATUS, "scanning: finding migrations");
 		x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
 	}
+	if (driftwork_busy())
+		x = draw_fmt(&r, 0, x, ROLE_STATUS, "drift: %s...  ", driftwork_phase());
 	if (app.message.len)
 		x = draw_text(&r, 0, x, app.message_role, app.message.buf, app.message.len);
 	draw_fill(&r, 0, x, ROLE_STATUS);
@@ -234,6 +236,9 @@ static void frame_request(enum request req)
 	case REQ_ACCEPT:
 		app_message(ROLE_ERROR, "%s works on a draft: press d (or u, R, L) on a migration first",
 			    request_name(req));
+		break;
+	case REQ_DRIFT:
+		driftwork_start();
 		break;
 	case REQ_HELP:
 		if (v != &app.help)

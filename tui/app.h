@@ -117,6 +117,26 @@ void scan_wait(void);
 void scan_release(void);
 size_t scan_progress(void);
 
+/*
+ * Schema drift against the live database, computed in a worker thread
+ * (tui/driftwork.c) and shown by views/drift.c, which reads only the
+ * struct drift: the view never talks to a database.
+ */
+struct drift;
+/* The database (NULL: none configured) and the shadow server (NULL: a throwaway cluster). */
+void driftwork_configure(const char *db_url, const char *shadow_url);
+/* The D key: opens the drift view and starts a computation unless one runs. */
+void driftwork_start(void);
+bool driftwork_busy(void);
+const char *driftwork_phase(void);          /* what the worker is doing now */
+const struct drift *driftwork_result(void); /* the last result, or NULL */
+const char *driftwork_error(void);          /* why the last computation failed, or NULL */
+const char *driftwork_database(void);       /* masked, for display; NULL when none */
+/* Waits for a running computation (scripts); release also cancels it. */
+void driftwork_wait(void);
+void driftwork_release(void);
+extern const struct view_ops drift_ops;
+
 /* The event loop (tui/loop.c): stdin, signals, and any fd a part needs. */
 typedef void (*watch_fn)(int fd, void *data);
 void tui_watch_fd(int fd, watch_fn fn, void *data);

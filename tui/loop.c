@@ -61,7 +61,7 @@ void tui_set_poller(const struct tui_poller *p)
 
 bool app_busy(void)
 {
-	return app.scanning || app.streaming;
+	return app.scanning || app.streaming || driftwork_busy();
 }
 
 static void on_signal(int sig)
@@ -187,7 +187,7 @@ void loop_run(void)
 		for (size_t i = 0; i < nr_watches; i++)
 			fds[i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
 		size_t n = nr_watches, np = 0;
-		int timeout = app.scanning ? 100 : -1;
+		int timeout = app.scanning || driftwork_busy() ? 100 : -1;
 		if (have_poller) {
 			int t = -1;
 			np = (size_t)poller.fds(poller.data, fds + n, MAX_POLLER_FDS, &t);
