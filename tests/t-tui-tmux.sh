@@ -14,12 +14,6 @@ sock=sluice-test-$$
 trap 'tmux -L "sluice-test-$$" kill-server 2>/dev/null; tmux -L "sluice-test-$$-b" kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
 . "$SLUICE_SRC/tests/tmux-lib.sh"
-# sgr_before TEXT: the colour escapes in effect where TEXT starts on the screen.
-sgr_before() {
-	screen -e | python3 -c 'import re,sys
-t=sys.stdin.read(); i=t.find(sys.argv[1])
-print(" ".join(re.findall(r"\x1b\[([0-9;]*)m", t[:i])[-3:]) if i >= 0 else "absent")' "$1"
-}
 # wait_row N TEXT: polls until row N of the pane holds TEXT.
 wait_row() {
 	_i=0

@@ -6,6 +6,7 @@
 #   wait_for TEXT [SECONDS]              poll the pane until TEXT shows
 #   wait_gone TEXT                       poll until it has gone
 #   screen [-e]                          the pane's text now (-e: with colours)
+#   sgr_before TEXT                      the colour escapes in effect where TEXT starts
 
 tmx() { tmux -L "$sock" "$@"; }
 screen() { tmx capture-pane -p "$@" -t w; }
@@ -29,4 +30,10 @@ wait_gone() {
 		_i=$((_i + 1))
 	done
 	return 1
+}
+# sgr_before TEXT: the colour escapes in effect where TEXT starts on the screen.
+sgr_before() {
+	screen -e | python3 -c 'import re,sys
+t=sys.stdin.read(); i=t.find(sys.argv[1])
+print(" ".join(re.findall(r"\x1b\[([0-9;]*)m", t[:i])[-3:]) if i >= 0 else "absent")' "$1"
 }
