@@ -120,6 +120,7 @@ static void teardown(void)
 	free(app.entries);
 	free(app.search);
 	free(app.base);
+	free(app.db_url);
 	strbuf_release(&app.message);
 	strbuf_release(&app.prompt);
 	strlist_clear(&app.errors);
@@ -195,7 +196,10 @@ int cmd_tui(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	config_load(&cfg, ".");
 	keys_init(&cfg, &app.errors);
-	driftwork_configure(db_url_from(&cfg, db_opt), shadow_opt);
+	const char *db_url = db_url_from(&cfg, db_opt);
+	driftwork_configure(db_url, shadow_opt);
+	/* The scan reads table statistics from it: severities scale with size. */
+	app.db_url = db_url ? xstrdup(db_url) : NULL;
 	choose_theme(theme, &cfg);
 	/* The script is named relative to where sluice was started, before -C. */
 	if (script && *script != '/')

@@ -47,6 +47,7 @@ struct app {
 	const char **paths;
 	size_t nr_paths;
 	char *base;
+	char *db_url;              /* live database for statistics (read-only), or NULL */
 	bool all;
 	bool scanning;
 	size_t scan_total;         /* migrations to walk (progress) */

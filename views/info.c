@@ -7,6 +7,7 @@
 #include "tui/app.h"
 #include "tui/text.h"
 #include "check.h"
+#include "db.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,10 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 		    st->in_txn ? "in a transaction" : "outside a transaction",
 		    st->new_table ? ", table created in this migration" : "");
 	add(v, ROLE_HEADER, "Work", st->rewrite || st->scan ? ROLE_REWRITE : ROLE_DEFAULT, sb.buf);
+	strbuf_reset(&sb);
+	/* With --db: the table's size and how long the lock is held, by order of magnitude. */
+	if (db_describe_stats(st, &app.run->schema, &sb))
+		add(v, ROLE_HEADER, "Table", ROLE_DEFAULT, sb.buf);
 	if (st->parse_error)
 		add(v, ROLE_ERROR, "Parse error", ROLE_ERROR, st->parse_error);
 	push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
