@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 static const char check_usage[] =
-	"usage: sluice check [options] [PATH...]\n"
+	"usage: sluice [-C DIR] check [options] [PATH...]\n"
 	"\n"
 	"With no PATH, judges the current branch's pending migrations: files added or\n"
 	"changed since the merge-base with the base branch, plus uncommitted ones.\n"
@@ -30,7 +30,6 @@ static const char check_usage[] =
 	"  --fail-on SEV       LOW, MEDIUM, HIGH (default) or BLOCKER\n"
 	"  --disable RULE      switch a rule off (repeatable)\n"
 	"  --color WHEN        auto (default), always, never\n"
-	"  -C DIR              run as if started in DIR\n"
 	"  --db URL            a live database (read-only) for table statistics: severities\n"
 	"                      scale with row counts (default: sluice.db.url, DATABASE_URL)\n"
 	"  --shadow URL        also verify on a shadow server: traced locks and the up/down\n"
@@ -57,7 +56,7 @@ static const struct option check_options[] = {
 static bool verify_mode;
 
 static const char verify_usage[] =
-	"usage: sluice verify [--shadow URL] [check options] [PATH...]\n"
+	"usage: sluice [-C DIR] verify [--shadow URL] [check options] [PATH...]\n"
 	"\n"
 	"Judges like 'sluice check', then runs the migrations on a shadow database: the\n"
 	"history, then each pending migration up (every statement's locks traced from\n"
@@ -77,7 +76,7 @@ int cmd_check(int argc, char **argv)
 
 	check_run_init(&run);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hC:", check_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", check_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			format = optarg;
@@ -104,13 +103,6 @@ int cmd_check(int argc, char **argv)
 		case OPT_SHADOW:
 			dc.verify = true;
 			dc.shadow_url = optarg;
-			break;
-		case 'C':
-			if (chdir(optarg) < 0) {
-				error("cannot change to '%s': %m", optarg);
-				ret = 2;
-				goto out;
-			}
 			break;
 		case 'h':
 			if (verify_mode)

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 static const char draft_usage[] =
-	"usage: sluice draft [options] FILE\n"
+	"usage: sluice [-C DIR] draft [options] FILE\n"
 	"\n"
 	"Drafts a safer version of the migration FILE (judged against the migrations\n"
 	"before it in its directory) and prints it, or writes it under --out DIR.\n"
@@ -35,7 +35,6 @@ static const char draft_usage[] =
 	"  --commit            write the files into the repository and commit them\n"
 	"  --branch NAME       with --commit: the branch expected to be checked out\n"
 	"  --pg-version N      PostgreSQL major version (default: sluice.pgVersion or 15)\n"
-	"  -C DIR              run as if started in DIR\n"
 	"\n"
 	"Exit: 0 a verified draft, 1 the draft failed verification or the model failed,\n"
 	"2 usage or I/O error.\n";
@@ -147,28 +146,6 @@ static const struct file_report *report_of(const struct check_run *run, long tar
 	return NULL;
 }
 
-static int build_builtin(const struct draft_opts *o, const struct draft_ctx *ctx, struct draft *d)
-{
-	d->before = ctx->report->sev;
-	if (o->what == OPT_DOWN) {
-		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
-		draft_down(ctx, d);
-		draft_verify_parse_only(d);
-	} else if (o->what == OPT_RUNBOOK) {
-		struct draft split;
-		draft_init(&split);
-		split.before = ctx->report->sev;
-		if (draft_split(ctx, &split) == 0)
-			draft_verify(ctx, &split);
-		draft_runbook(ctx, split.failed ? NULL : &split, d);
-		d->before = SEV_NONE;  /* prose: nothing to re-judge */
-		draft_release(&split);
-	} else if (draft_split(ctx, d) == 0) {
-		draft_verify(ctx, d);
-	}
-	return 0;
-}
-
 static int run_llm(const struct check_run *run, const struct draft_ctx *ctx, struct draft *d)
 {
 	struct llm_config lc;
@@ -200,10 +177,7 @@ static int finish(const struct draft_opts *o, const struct check_run *run, struc
 			return 1;
 		}
 		struct strbuf msg = STRBUF_INIT;
-		strbuf_addf(&msg, "%s\n\nDrafted by sluice (%s) for %s:\n", d->title,
-			    d->origin ? d->origin : "built-in", file);
-		for (size_t i = 0; i < d->nr; i++)
-			strbuf_addf(&msg, "- %s: %s\n", d->files[i].path, d->files[i].purpose);
+		draft_commit_message(d, file, &msg);
 		int r = commit_draft(".", d, o->branch ? o->branch : run->ms.branch, msg.buf);
 		strbuf_release(&msg);
 		if (r < 0)
@@ -229,7 +203,7 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 {
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hC:", draft_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", draft_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_SPLIT:
 		case OPT_DOWN:
@@ -250,10 +224,6 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 			break;
 		case OPT_PG:
 			o->pg = optarg;
-			break;
-		case 'C':
-			if (chdir(optarg) < 0)
-				return error("cannot change to '%s': %m", optarg);
 			break;
 		case 'h':
 			fputs(draft_usage, stdout);
@@ -370,7 +340,8 @@ int cmd_draft(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		build_builtin(&o, &ctx, &d);
+		draft_builtin(&ctx, o.what == OPT_DOWN ? DRAFT_DOWN :
+				    o.what == OPT_RUNBOOK ? DRAFT_RUNBOOK : DRAFT_SPLIT, &d);
 	}
 	if (!d.nr && d.failed) {
 		error("%s", d.failed);

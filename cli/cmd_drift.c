@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static const char drift_usage[] =
-	"usage: sluice drift [--db URL] [--shadow URL] [--format text|json] [PATH...]\n"
+	"usage: sluice [-C DIR] drift [--db URL] [--shadow URL] [--format text|json] [PATH...]\n"
 	"\n"
 	"Builds the schema the migration history gives on a shadow database, reads\n"
 	"the live database's schema (read-only) and reports the differences: objects\n"
@@ -25,7 +25,6 @@ static const char drift_usage[] =
 	"  --shadow URL    a server to build the expected schema on (a scratch database\n"
 	"                  is created there and dropped); default: a throwaway cluster\n"
 	"  --format FMT    text (default) or json\n"
-	"  -C DIR          run as if started in DIR\n"
 	"\n"
 	"With no PATH, the repository's migrations; with PATHs, those files or directories.\n"
 	"Exit: 0 no drift, 1 drift, 2 usage, connection or I/O error.\n";
@@ -82,7 +81,7 @@ int cmd_drift(int argc, char **argv)
 
 	check_run_init(&run);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hC:", drift_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", drift_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB:
 			db_opt = optarg;
@@ -92,13 +91,6 @@ int cmd_drift(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			format = optarg;
-			break;
-		case 'C':
-			if (chdir(optarg) < 0) {
-				error("cannot change to '%s': %m", optarg);
-				ret = 2;
-				goto out;
-			}
 			break;
 		case 'h':
 			fputs(drift_usage, stdout);

@@ -8,9 +8,11 @@
  */
 #include "commands.h"
 #include "check.h"
+#include "db.h"
 #include "settings.h"
 #include "tui/app.h"
 #include "tui/display.h"
+#include "tui/drafting.h"
 #include "themes/theme.h"
 
 #include <getopt.h>
@@ -21,29 +23,36 @@
 #include <unistd.h>
 
 void refs_release_cache(void);
+void draft_views_release(void);
 extern int saved_stderr;
 
 static const char tui_usage[] =
-	"usage: sluice [options] [PATH...]\n"
+	"usage: sluice [-C DIR] [options] [PATH...]\n"
 	"\n"
 	"Opens the workbench on the current branch's pending migrations, or on the\n"
 	"migration files and directories given as PATHs.\n"
 	"\n"
-	"  -C DIR              run as if started in DIR\n"
 	"  --theme NAME        dark (default), light, high-contrast, monochrome, or a theme file\n"
 	"  --all               list every migration, not only pending ones (key: a)\n"
 	"  --base REF          base branch (default: sluice.base, the remote HEAD, main, master)\n"
 	"  --script FILE       read keys and commands from FILE (tests; also $SLUICE_SCRIPT)\n"
+	"  --db URL            the live database for the drift view (key D; default:\n"
+	"                      sluice.db.url, then DATABASE_URL)\n"
+	"  --shadow URL        a server to build drift's expected schema on (default: a\n"
+	"                      throwaway cluster)\n"
 	"\n"
 	"Press ? in the workbench for the keys.\n";
 
 enum { OPT_THEME = 256, OPT_ALL, OPT_BASE, OPT_SCRIPT };
+enum { OPT_DB = 320, OPT_SHADOW };
 
 static const struct option tui_options[] = {
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "base", required_argument, NULL, OPT_BASE },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "shadow", required_argument, NULL, OPT_SHADOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -88,16 +97,22 @@ static void setup_views(void)
 	app.info.ops = &info_ops;
 	app.refs.ops = &refs_ops;
 	app.help.ops = &help_ops;
+	app.draft_files.ops = &draft_files_ops;
+	app.draft_diff.ops = &draft_diff_ops;
 	app.file = app.stmt = -1;
 	app_push((struct screen){ { &app.list }, 1, 0, list_layout });
 }
 
 static void teardown(void)
 {
-	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help };
+	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help,
+				 &app.draft_files, &app.draft_diff };
+	drafting_release();
 	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
 		view_close(views[i]);
 	refs_release_cache();
+	draft_views_release();
+	driftwork_release();
 	if (app.run) {
 		check_run_release(app.run);
 		free(app.run);
@@ -105,6 +120,7 @@ static void teardown(void)
 	free(app.entries);
 	free(app.search);
 	free(app.base);
+	free(app.db_url);
 	strbuf_release(&app.message);
 	strbuf_release(&app.prompt);
 	strlist_clear(&app.errors);
@@ -115,7 +131,8 @@ static void teardown(void)
 int cmd_tui(int argc, char **argv)
 {
 	const char *theme = NULL, *script = getenv("SLUICE_SCRIPT");
-	char *script_abs = NULL, start_dir[4096];
+	const char *db_opt = NULL, *shadow_opt = NULL;
+	char *script_abs = NULL;
 	struct config cfg;
 	int c, ret = 0;
 
@@ -124,18 +141,9 @@ int cmd_tui(int argc, char **argv)
 	strbuf_init(&app.message, 0);
 	strbuf_init(&app.prompt, 0);
 	config_init(&cfg);
-	if (!getcwd(start_dir, sizeof(start_dir)))
-		strcpy(start_dir, ".");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hC:", tui_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", tui_options, NULL)) != -1) {
 		switch (c) {
-		case 'C':
-			if (chdir(optarg) < 0) {
-				error("cannot change to '%s': %m", optarg);
-				ret = 2;
-				goto out;
-			}
-			break;
 		case OPT_THEME:
 			theme = optarg;
 			break;
@@ -148,6 +156,12 @@ int cmd_tui(int argc, char **argv)
 			break;
 		case OPT_SCRIPT:
 			script = optarg;
+			break;
+		case OPT_DB:
+			db_opt = optarg;
+			break;
+		case OPT_SHADOW:
+			shadow_opt = optarg;
 			break;
 		case 'h':
 			fputs(tui_usage, stdout);
@@ -182,10 +196,14 @@ int cmd_tui(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	config_load(&cfg, ".");
 	keys_init(&cfg, &app.errors);
+	const char *db_url = db_url_from(&cfg, db_opt);
+	driftwork_configure(db_url, shadow_opt);
+	/* The scan reads table statistics from it: severities scale with size. */
+	app.db_url = db_url ? xstrdup(db_url) : NULL;
 	choose_theme(theme, &cfg);
 	/* The script is named relative to where sluice was started, before -C. */
 	if (script && *script != '/')
-		script = script_abs = xstrfmt("%s/%s", start_dir, script);
+		script = script_abs = xstrfmt("%s/%s", start_directory(), script);
 	if (script && script_open(script) < 0) {
 		ret = 2;
 		goto out;
@@ -207,11 +225,14 @@ int cmd_tui(int argc, char **argv)
 	setup_views();
 	scan_start();
 	loop_run();
+	driftwork_release();
 	scan_release();
 	display_done();
 	loop_release();
+	struct strbuf clean = STRBUF_INIT;
 	for (size_t i = 0; i < app.errors.nr; i++)
-		fprintf(stderr, "%s\n", app.errors.items[i]);
+		fprintf(stderr, "%s\n", printable(&clean, app.errors.items[i]));
+	strbuf_release(&clean);
 out:
 	script_close();
 	free(script_abs);

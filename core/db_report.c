@@ -78,28 +78,39 @@ static void human_bytes(struct strbuf *sb, long long b)
 		strbuf_addf(sb, "%lld kB", b / 1024);
 }
 
+bool db_describe_stats(const struct stmt *st, const struct schema *s, struct strbuf *out)
+{
+	const struct table_def *t = table_of(st, s);
+	struct strbuf n = STRBUF_INIT;
+	if (!t)
+		return false;
+	strbuf_addf(out, "%s has %lld rows (", printable(&n, st->table), t->rows);
+	human_bytes(out, t->bytes);
+	strbuf_addf(out, "); %s", lock_name(st->lock));
+	double est = db_estimate_lock_seconds(st, t);
+	if (est >= 0)
+		strbuf_addf(out, " held for ~%g s", est);
+	strbuf_release(&n);
+	return true;
+}
+
 void db_print_stats(FILE *out, const struct report *r, const struct schema *s, const char *from)
 {
 	bool header = false;
+	struct strbuf sb = STRBUF_INIT, p = STRBUF_INIT;
 	for (size_t f = 0; f < r->nr; f++) {
 		const struct file_report *fr = &r->files[f];
 		for (size_t k = 0; k < fr->nr_stmts; k++) {
 			const struct stmt *st = &fr->stmts[k];
-			const struct table_def *t = table_of(st, s);
-			if (!t)
+			strbuf_reset(&sb);
+			if (!db_describe_stats(st, s, &sb))
 				continue;
 			if (!header)
 				fprintf(out, "\nstatistics from %s:\n", from);
 			header = true;
-			struct strbuf sb = STRBUF_INIT;
-			human_bytes(&sb, t->bytes);
-			double est = db_estimate_lock_seconds(st, t);
-			fprintf(out, "  %s:%d: %s has %lld rows (%s); %s", fr->path, st->line, st->table,
-				t->rows, sb.buf, lock_name(st->lock));
-			if (est >= 0)
-				fprintf(out, " held for ~%g s", est);
-			fputc('\n', out);
-			strbuf_release(&sb);
+			fprintf(out, "  %s:%d: %s\n", printable(&p, fr->path), st->line, sb.buf);
 		}
 	}
+	strbuf_release(&sb);
+	strbuf_release(&p);
 }

@@ -110,6 +110,7 @@ static struct script *make_script(const char *path, const char *text, const stru
 	s->first_line = p->first_line;
 	s->dir = p->dir;
 	s->in_txn = p->in_txn;
+	s->implicit_txn = p->implicit_txn;
 	s->from_worktree = from_worktree;
 	return s;
 }

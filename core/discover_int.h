@@ -41,6 +41,7 @@ struct layout_part {
 	size_t off, len;     /* bytes of the file's text */
 	int first_line;      /* line of `off` in the file */
 	bool in_txn;
+	bool implicit_txn;   /* in_txn as one multi-statement query (golang-migrate) */
 };
 
 /* What the classifier makes of one file. */

@@ -11,6 +11,7 @@
  * migrations, and reading them would both waste time and invent findings.
  */
 #include "discover_int.h"
+#include "parse.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -480,9 +481,28 @@ void layout_file_release(struct layout_file *lf)
 	memset(lf, 0, sizeof(*lf));
 }
 
+/*
+ * golang-migrate's postgres driver (without x-multi-statement) sends a whole
+ * file as one Exec, a simple-protocol Query message; its README ("Multi-
+ * statement mode"): "running multiple SQL statements in one Exec executes
+ * them inside a transaction", so CREATE INDEX CONCURRENTLY must sit in a file
+ * of its own. PostgreSQL's protocol documentation, "Multiple Statements in a
+ * Simple Query" (protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT): several
+ * statements in one Query message run as one implicit transaction block; a
+ * single statement runs by itself. kratos/popx (1_x.postgres.up.sql) instead
+ * runs a file inside a pop transaction unless it is an .autocommit. file.
+ */
+static bool several_statements(const char *text, size_t len)
+{
+	struct sql_piece *pieces = NULL;
+	size_t n = sql_split(text, len, &pieces);
+	free(pieces);
+	return n > 1;
+}
+
 static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)
 {
-	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn };
+	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false };
 	lf->nr_parts = 1;
 }
 
@@ -542,9 +562,11 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 	bool cargo = pp->nr && marker_in(mk, pp->path, parent, "Cargo.toml");
 	if (updown && !cargo) {
 		lf->fw = FW_GOLANG_MIGRATE;
-		/* the postgres driver runs a multi-statement file as one transaction;
-		 * popx runs an .autocommit. file outside one */
-		txn = !dotted_word_in(base, autocommit_words);
+		bool popx = stem_end(base, stem) < stem;
+		txn = popx ? !dotted_word_in(base, autocommit_words) : several_statements(text, len);
+		one_part(lf, dir, txn, len);
+		lf->part[0].implicit_txn = txn && !popx;
+		return;
 	} else if (cargo) {
 		lf->fw = FW_SQLX;
 		txn = !first_line_is(text, len, "no-transaction");

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void draft_init(struct draft *d)
 {
@@ -106,14 +107,6 @@ static const struct finding *worst_finding(const struct file_report *fr, int *li
 	return w;
 }
 
-static bool single_statement(const struct script *sc)
-{
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(sc->text, sc->len, &pieces);
-	free(pieces);
-	return n == 1;
-}
-
 static const struct draft_file *file_for(const struct draft *d, const char *path)
 {
 	for (size_t i = 0; i < d->nr; i++)
@@ -169,13 +162,6 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 			/* We wrote the framework's no-transaction marker: judge it as it will run. */
 			if (df && df->no_txn)
 				sc->in_txn = false;
-			/*
-			 * golang-migrate sends a file as one query string: only a multi-statement
-			 * string becomes an implicit transaction, so a file of one statement
-			 * (the documented home of CREATE INDEX CONCURRENTLY) runs outside one.
-			 */
-			if (m->fw == FW_GOLANG_MIGRATE && single_statement(sc))
-				sc->in_txn = false;
 			if (k == 1) {
 				schema_init(&scratch);
 				on = &scratch;
@@ -212,27 +198,76 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 	migration_set_release(&drafted);
 }
 
+void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct draft *d)
+{
+	d->before = ctx->report->sev;
+	if (what == DRAFT_DOWN) {
+		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
+		draft_down(ctx, d);
+		draft_verify_parse_only(d);
+	} else if (what == DRAFT_RUNBOOK) {
+		struct draft split;
+		draft_init(&split);
+		split.before = ctx->report->sev;
+		if (draft_split(ctx, &split) == 0)
+			draft_verify(ctx, &split);
+		draft_runbook(ctx, split.failed ? NULL : &split, d);
+		d->before = SEV_NONE;  /* prose: nothing to re-judge */
+		draft_release(&split);
+	} else if (draft_split(ctx, d) == 0) {
+		draft_verify(ctx, d);
+	}
+}
+
+void draft_commit_message(const struct draft *d, const char *file, struct strbuf *msg)
+{
+	/* Names come from the repository: no control bytes into `git log`. */
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	strbuf_addf(msg, "%s\n\nDrafted by sluice (%s) for ", printable(&a, nonnull(d->title)),
+		    printable(&b, d->origin ? d->origin : "built-in"));
+	strbuf_addf(msg, "%s:\n", printable(&a, file));
+	for (size_t i = 0; i < d->nr; i++) {
+		strbuf_addf(msg, "- %s: ", printable(&a, d->files[i].path));
+		strbuf_addf(msg, "%s\n", printable(&b, nonnull(d->files[i].purpose)));
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+/*
+ * The headers and notes quote identifiers and paths from the repository:
+ * their control bytes are escaped (printable()). The files' text is SQL to
+ * save as it is, except on a terminal, where it is escaped too.
+ */
 void draft_print(FILE *out, const struct draft *d)
 {
-	fprintf(out, "# %s (%s)\n", nonnull(d->title), d->origin ? d->origin : "built-in");
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	bool tty = isatty(fileno(out));
+	fprintf(out, "# %s (%s)\n", printable(&a, d->title), d->origin ? d->origin : "built-in");
 	for (size_t i = 0; i < d->nr; i++) {
 		const struct draft_file *f = &d->files[i];
-		fprintf(out, "\n==> %s <==%s%s\n", f->path, f->purpose[0] ? "  -- " : "", f->purpose);
-		fputs(f->text, out);
+		fprintf(out, "\n==> %s <==%s%s\n", printable(&a, f->path), f->purpose[0] ? "  -- " : "",
+			printable(&b, f->purpose));
+		strbuf_reset(&a);
+		if (tty)
+			strbuf_add_printable(&a, f->text, strlen(f->text), true);
+		fputs(tty ? a.buf : f->text, out);
 		if (f->text[0] && f->text[strlen(f->text) - 1] != '\n')
 			fputc('\n', out);
 	}
 	if (d->notes.nr)
 		fputc('\n', out);
 	for (size_t i = 0; i < d->notes.nr; i++)
-		fprintf(out, "# note: %s\n", d->notes.items[i]);
+		fprintf(out, "# note: %s\n", printable(&a, d->notes.items[i]));
 	if (d->failed)
-		fprintf(out, "# FAILED: %s\n", d->failed);
+		fprintf(out, "# FAILED: %s\n", printable(&a, d->failed));
 	else if (d->before > SEV_NONE || d->after > SEV_NONE)
 		fprintf(out, "# verified: worst finding %s before, %s after\n",
 			severity_name(d->before), severity_name(d->after));
 	else if (d->nr && d->files[0].sql)
 		fputs("# verified: every statement parses\n", out);
+	strbuf_release(&a);
+	strbuf_release(&b);
 }
 
 /* mkdir -p for the directories of `path` (not the last component). */

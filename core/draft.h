@@ -72,6 +72,16 @@ int draft_down(const struct draft_ctx *ctx, struct draft *d);
 /* A Markdown runbook for the target as it is (or for a split draft when `split` is given). */
 int draft_runbook(const struct draft_ctx *ctx, const struct draft *split, struct draft *d);
 
+/* The built-in drafts, by what they rewrite. */
+enum draft_what { DRAFT_SPLIT, DRAFT_DOWN, DRAFT_RUNBOOK };
+
+/*
+ * Builds a built-in draft and verifies it the way its kind is verified: a
+ * split must be safer than ctx->report (draft_verify), a down must parse, a
+ * runbook (prose) is written for the verified split when there is one.
+ */
+void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct draft *d);
+
 /*
  * Re-judges every SQL file of the draft, in order, on the schema the
  * history leaves; sets d->after and marks the draft failed when a file does
@@ -80,6 +90,9 @@ int draft_runbook(const struct draft_ctx *ctx, const struct draft *split, struct
 void draft_verify(const struct draft_ctx *ctx, struct draft *d);
 /* Only checks that every SQL file parses (down drafts: there is nothing to compare). */
 void draft_verify_parse_only(struct draft *d);
+
+/* The commit message for accepting d, drafted for the migration at `file`. */
+void draft_commit_message(const struct draft *d, const char *file, struct strbuf *msg);
 
 /* Text of the draft for a terminal or a pipe: each file under a header line. */
 void draft_print(FILE *out, const struct draft *d);

@@ -173,7 +173,13 @@ static void add_number(struct strbuf *sb, const struct layout *l, unsigned long 
 	strbuf_addf(sb, "%0*llu", l->width, n);
 }
 
-/* The stem of new migration k: "000006_backfill_status". */
+/*
+ * The stem of new migration k: "000006_backfill_status". The name comes
+ * from identifiers in the migration, which a quoted identifier can fill
+ * with anything: only letters, digits, '_', '-' and non-ASCII (UTF-8)
+ * bytes are kept, so no '/' climbs out of the directory, no '.' reads as
+ * a dialect or direction, no control byte reaches a terminal.
+ */
 static char *new_stem(const struct layout *l, unsigned k, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -181,7 +187,8 @@ static char *new_stem(const struct layout *l, unsigned k, const char *name)
 		strbuf_addch(&sb, 'V');
 	add_number(&sb, l, l->max + k);
 	strbuf_addstr(&sb, l->fw == FW_FLYWAY ? "__" : "_");
-	strbuf_addstr(&sb, name);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		strbuf_addch(&sb, isalnum(*p) || *p == '_' || *p == '-' || *p >= 0x80 ? (char)*p : '_');
 	return strbuf_detach(&sb, NULL);
 }
 

@@ -45,6 +45,7 @@ struct split {
 	struct draft *d;
 	int rewritten;
 	bool progress_table;       /* the progress table was created in an earlier step */
+	char *comment;             /* the engineer's comment on the statement being rewritten */
 };
 
 #define PROGRESS_TABLE "sluice_backfill_progress"
@@ -94,10 +95,52 @@ static cJSON *parse_generated(struct split *sp, const char *sql)
  * Adds a generated statement to a unit: its down (given, or derived from
  * the tree against the running schema) and its effect on the schema.
  */
+/*
+ * The comment lines before a statement, without the framework's markers
+ * (the layout writes its own) or sluice's ignores (the rewrite no longer
+ * needs them); NULL when nothing is left. The engineer wrote them for the
+ * reviewer: a draft that drops "why this index" loses something.
+ */
+static char *own_comment(const char *comments)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = comments;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		size_t len = (size_t)(end - p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+			len--;
+		if (len > 2 && !strncmp(p, "--", 2) && strncmp(p, "-- +goose", 9) &&
+		    strncmp(p, "-- migrate:", 11) && strncmp(p, "-- sluice:", 10) &&
+		    strncmp(p, "--sluice:", 9))
+			strbuf_addf(&sb, "%.*s\n", (int)len, p);
+		p = nl ? nl + 1 : end;
+	}
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Adds an up statement, with the comment of the statement it came from before the first. */
+static void add_up(struct split *sp, struct unit *u, const char *sql)
+{
+	if (sp->comment) {
+		strlist_add_nodup(&u->ups, xstrfmt("%s%s", sp->comment, sql));
+		free(sp->comment);
+		sp->comment = NULL;
+	} else {
+		strlist_add(&u->ups, sql);
+	}
+}
+
 static void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down)
 {
 	cJSON *tree = parse_generated(sp, sql);
-	strlist_add(&u->ups, sql);
+	add_up(sp, u, sql);
 	if (down) {
 		strlist_add(&u->downs, down);
 	} else if (tree) {
@@ -269,7 +312,7 @@ static void add_validate(struct split *sp, struct unit *u, const char *rel, cons
 			 const char *validate, const char *add_not_valid)
 {
 	char *drop = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s", rel, qcon);
-	strlist_add(&u->ups, validate);
+	add_up(sp, u, validate);
 	/* downs are written last first: drop, then add back */
 	strlist_add(&u->downs, add_not_valid);
 	strlist_add(&u->downs, drop);
@@ -820,7 +863,9 @@ static enum rw_result rw_alter(struct split *sp, const struct stmt *st, const cJ
 		struct unit *u = &sp->units[sp->cur];
 		for (int k = 0; k < n && u->ups.nr; k++)
 			free(u->ups.items[--u->ups.nr]);
-		strlist_add(&u->ups, st->sql);
+		free(sp->comment);   /* it may have gone with a piece taken back */
+		sp->comment = own_comment(st->comments);
+		add_up(sp, u, st->sql);
 		ret = RW_KEPT;
 	}
 out:
@@ -1010,7 +1055,7 @@ static void keep_statement(struct split *sp, const struct stmt *st)
 {
 	struct unit *u = current_unit(sp);
 	struct strbuf loss = STRBUF_INIT;
-	strlist_add(&u->ups, st->sql);
+	add_up(sp, u, st->sql);
 	if (reverse_statement(st, sp->s, &u->downs, &loss) == REV_UNKNOWN)
 		strlist_add_nodup(&sp->d->notes, xstrfmt("line %d is kept as written and has no "
 							 "automatic down", st->line));
@@ -1048,6 +1093,8 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 		}
 		if (is_scaffolding(st))
 			continue;
+		free(sp.comment);
+		sp.comment = own_comment(st->comments);
 		enum rw_result r = is_risky(st) ? rewrite_statement(&sp, st) : RW_NONE;
 		if (r == RW_DONE) {
 			sp.rewritten++;
@@ -1092,6 +1139,7 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 	for (size_t i = 0; i < sp.nr; i++)
 		release_unit(&sp.units[i]);
 	free(sp.units);
+	free(sp.comment);
 	schema_release(&s);
 	return ret;
 }

@@ -7,6 +7,11 @@
  * base branch and HEAD, plus uncommitted and untracked files, which are
  * read from disk. Only blobs under migration directories are read, so a
  * large repository costs one tree walk, not one read per file.
+ *
+ * A migration git sees renamed since the merge-base (libgit2's rename
+ * detection, committed or in the work tree) keeps the path it had: the
+ * frameworks record the versions they applied, so a renamed applied
+ * migration is new to them (rule migration-renamed).
  */
 #include "discover_int.h"
 #include "util.h"
@@ -20,6 +25,7 @@ struct entry {
 	char *path;          /* repository-relative */
 	git_oid oid;         /* the HEAD blob, when in_tree */
 	bool in_tree, from_wt, pending, changed, deleted;
+	char *renamed_from;  /* its path at the merge-base, when git sees a rename */
 };
 
 struct repo_scan {
@@ -244,16 +250,33 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 	return 0;
 }
 
-/* Committed on this branch: added or changed between the merge-base and HEAD. */
+/* What interesting() takes, as a pathspec: diff and status then skip the rest. */
+static char *interesting_patterns[] = { "*.sql", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
+					"*Cargo.toml", "*metadata.toml" };
+
+/*
+ * Committed on this branch: added, changed or renamed between the
+ * merge-base and HEAD. Renames are git's (git_diff_find_similar, 50%
+ * similar content by default), among migration files only.
+ */
 static int mark_committed(struct repo_scan *rs)
 {
 	git_diff *diff;
 	git_diff_options opts;
+	git_diff_find_options find;
 	if (!rs->mb_tree)
 		return 0;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.pathspec.strings = interesting_patterns;
+	opts.pathspec.count = ARRAY_SIZE(interesting_patterns);
+	git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
+	find.flags = GIT_DIFF_FIND_RENAMES;
 	if (git_diff_tree_to_tree(&diff, rs->repo, rs->mb_tree, rs->head_tree, &opts) < 0)
 		return git_fail(rs->ms, "diff against the merge-base");
+	if (git_diff_find_similar(diff, &find) < 0) {
+		git_diff_free(diff);
+		return git_fail(rs->ms, "rename detection against the merge-base");
+	}
 	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		struct entry *e;
@@ -261,6 +284,8 @@ static int mark_committed(struct repo_scan *rs)
 			continue;
 		e->pending = true;
 		e->changed = d->status == GIT_DELTA_MODIFIED;
+		if (d->status == GIT_DELTA_RENAMED)
+			e->renamed_from = xstrdup(d->old_file.path);
 	}
 	git_diff_free(diff);
 	return 0;
@@ -275,6 +300,38 @@ static bool in_tree(git_tree *tree, const char *path)
 	return true;
 }
 
+/* The HEAD path of a file the status sees renamed (staged or not), or NULL. */
+static const char *renamed_path(const git_status_entry *se)
+{
+	if (se->head_to_index && se->head_to_index->status == GIT_DELTA_RENAMED)
+		return se->head_to_index->old_file.path;
+	if (se->index_to_workdir && se->index_to_workdir->status == GIT_DELTA_RENAMED)
+		return se->index_to_workdir->old_file.path;
+	return NULL;
+}
+
+/*
+ * A work-tree rename of `old`: its HEAD file is gone, not history, and the
+ * new file inherits where it came from: the merge-base path of a rename
+ * committed earlier, else `old` when the merge-base has it (an applied
+ * migration; a file added on the branch is not).
+ */
+static char *take_rename(struct repo_scan *rs, const char *old)
+{
+	struct entry *o = find_entry(rs, old);
+	char *from = NULL;
+	if (!o)
+		return NULL;
+	o->deleted = true;
+	if (o->renamed_from) {
+		from = o->renamed_from;
+		o->renamed_from = NULL;
+	} else if (in_tree(rs->mb_tree ? rs->mb_tree : rs->head_tree, old)) {
+		from = xstrdup(old);
+	}
+	return from;
+}
+
 /* Staged, modified and untracked files: read from disk, always pending. */
 static int mark_worktree(struct repo_scan *rs)
 {
@@ -285,12 +342,11 @@ static int mark_worktree(struct repo_scan *rs)
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX |
+		     GIT_STATUS_OPT_RENAMES_INDEX_TO_WORKDIR;
 	/* only what interesting() takes: status then skips most files' stat() */
-	static char *patterns[] = { "*.sql", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
-				    "*Cargo.toml", "*metadata.toml" };
-	opts.pathspec.strings = patterns;
-	opts.pathspec.count = ARRAY_SIZE(patterns);
+	opts.pathspec.strings = interesting_patterns;
+	opts.pathspec.count = ARRAY_SIZE(interesting_patterns);
 	if (git_status_list_new(&list, rs->repo, &opts) < 0)
 		return git_fail(rs->ms, "git status");
 	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
@@ -298,16 +354,22 @@ static int mark_worktree(struct repo_scan *rs)
 		const git_diff_delta *d = se->index_to_workdir ? se->index_to_workdir : se->head_to_index;
 		if (!d || !interesting(d->new_file.path) || d->new_file.mode == GIT_FILEMODE_LINK)
 			continue;
-		const char *path = d->new_file.path;
+		const char *path = d->new_file.path, *old = renamed_path(se);
+		char *from = old ? take_rename(rs, old) : NULL;
 		struct entry *e = find_entry(rs, path);
 		if (!e)
 			e = add_entry(rs, path);
 		if (se->status & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED)) {
 			e->deleted = true;
+			free(from);
 			continue;
 		}
 		e->from_wt = e->pending = true;
-		e->changed = in_tree(rs->mb_tree ? rs->mb_tree : rs->head_tree, path);
+		e->changed = !old && in_tree(rs->mb_tree ? rs->mb_tree : rs->head_tree, path);
+		if (old) {
+			free(e->renamed_from);
+			e->renamed_from = from;
+		}
 	}
 	git_status_list_free(list);
 	sort_entries(rs);
@@ -329,6 +391,25 @@ static void read_markers(struct repo_scan *rs)
 	strbuf_release(&sb);
 }
 
+/* The version and name an applied migration had at its old path. */
+static void set_renamed(struct markers *mk, struct migration *m, const char *old,
+			const struct strbuf *text)
+{
+	struct layout_file lf;
+	struct script *scripts[2] = { m->up, m->down };
+	if (layout_classify(mk, old, 0, false, text->buf, text->len, &lf) != LAYOUT_MIGRATION)
+		return; /* moved in from a directory of non-migrations */
+	for (int i = 0; i < 2; i++) {
+		if (!scripts[i])
+			continue;
+		scripts[i]->renamed = xcalloc(1, sizeof(struct file_rename));
+		scripts[i]->renamed->path = xstrdup(old);
+		scripts[i]->renamed->id = xstrdup(lf.version);
+		scripts[i]->renamed->name = xstrdup(lf.name);
+	}
+	layout_file_release(&lf);
+}
+
 static void add_migrations(struct repo_scan *rs)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -345,6 +426,13 @@ static void add_migrations(struct repo_scan *rs)
 			struct migration *m = rs->ms->v[rs->ms->nr - 1];
 			m->pending = e->pending;
 			m->changed = e->changed;
+			/* a goose file holds both directions: both were edited */
+			if (m->up)
+				m->up->changed = e->changed;
+			if (m->down)
+				m->down->changed = e->changed;
+			if (e->renamed_from)
+				set_renamed(mk, m, e->renamed_from, &sb);
 		}
 	}
 	strbuf_release(&sb);
@@ -352,8 +440,10 @@ static void add_migrations(struct repo_scan *rs)
 
 static void scan_release(struct repo_scan *rs)
 {
-	for (size_t i = 0; i < rs->nr; i++)
+	for (size_t i = 0; i < rs->nr; i++) {
 		free(rs->v[i].path);
+		free(rs->v[i].renamed_from);
+	}
 	free(rs->v);
 	git_tree_free(rs->head_tree);
 	git_tree_free(rs->mb_tree);

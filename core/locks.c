@@ -354,7 +354,20 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 		st->lock = !st->table ? LOCK_NONE : tree_bool(b, "is_from") ? LOCK_ROW_EXCLUSIVE
 									    : LOCK_ACCESS_SHARE;
 	} else if (!strcmp(k, "SelectStmt")) {
-		st->lock = LOCK_ACCESS_SHARE;
+		/* FOR UPDATE / FOR SHARE and friends lock rows: ROW SHARE on the table. */
+		if (tree_path(b, "lockingClause", NULL)) {
+			st->table = first_relation(tree_path(b, "fromClause", NULL));
+			st->lock = LOCK_ROW_SHARE;
+		} else {
+			st->lock = LOCK_ACCESS_SHARE;
+		}
+	} else if (!strcmp(k, "RuleStmt")) {
+		/* DefineQueryRewrite() opens the relation with AccessExclusiveLock. */
+		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));
+		st->lock = LOCK_ACCESS_EXCLUSIVE;
+	} else if (!strcmp(k, "CreateStatsStmt")) {
+		st->table = first_relation(tree_path(b, "relations", NULL));
+		st->lock = LOCK_SHARE_UPDATE_EXCLUSIVE;
 	} else if (!strcmp(k, "VacuumStmt")) {
 		const cJSON *opt;
 		bool full = false;
@@ -382,7 +395,18 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 				conc = true;
 		}
 		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));
-		st->lock = conc ? LOCK_SHARE_UPDATE_EXCLUSIVE : LOCK_SHARE;
+		/*
+		 * The table gets SHARE, each index being rebuilt ACCESS EXCLUSIVE;
+		 * REINDEX INDEX names the index, so that is its lock. (The planner
+		 * locks every index of a table it plans for, so reads queue either
+		 * way: the rule says so.)
+		 */
+		if (conc)
+			st->lock = LOCK_SHARE_UPDATE_EXCLUSIVE;
+		else if (!strcmp(nonnull(tree_str(tree_path(b, "kind", NULL))), "REINDEX_OBJECT_INDEX"))
+			st->lock = LOCK_ACCESS_EXCLUSIVE;
+		else
+			st->lock = LOCK_SHARE;
 		st->scan = true;
 	} else if (!strcmp(k, "CreateTrigStmt")) {
 		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));

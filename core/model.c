@@ -133,6 +133,12 @@ void script_free(struct script *s)
 		return;
 	free(s->path);
 	free(s->text);
+	if (s->renamed) {
+		free(s->renamed->path);
+		free(s->renamed->id);
+		free(s->renamed->name);
+		free(s->renamed);
+	}
 	free(s);
 }
 

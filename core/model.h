@@ -38,7 +38,8 @@ struct cJSON;
 
 /* The third column: does the framework run a file in one transaction by
  * default? (golang-migrate does not itself, but its postgres driver runs a
- * multi-statement file as one implicit transaction; see discover.c.) */
+ * multi-statement file as one implicit transaction; a file of one statement
+ * runs outside any: see several_statements() in discover_layout.c.) */
 enum framework {
 #define X(id, name, txn) id,
 	FRAMEWORK_INFO(X)
@@ -51,6 +52,14 @@ bool framework_wraps_in_transaction(enum framework fw);
 enum direction { DIR_UP, DIR_DOWN, DIR_REPEATABLE, DIR_VERIFY };
 const char *direction_name(enum direction d);
 
+/*
+ * An applied migration git sees renamed on this branch (core/gitrepo.c):
+ * where it was at the merge-base, and the version and name that path gave.
+ */
+struct file_rename {
+	char *path, *id, *name;
+};
+
 struct script {
 	char *path;          /* repository-relative where known */
 	char *text;          /* the script's own text (a section for goose) */
@@ -58,7 +67,10 @@ struct script {
 	int first_line;      /* line of `text` in the file, 1-based */
 	enum direction dir;
 	bool in_txn;         /* the framework runs it inside a transaction */
+	bool implicit_txn;   /* ... only because it is sent as one multi-statement query */
 	bool from_worktree;  /* uncommitted / untracked */
+	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
+	bool changed;        /* this file existed on the base and was modified on the branch */
 };
 
 struct migration {

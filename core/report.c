@@ -282,56 +282,16 @@ static void first_line(struct strbuf *sb, const char *sql, size_t max)
 			sb->buf[i] = '?';
 }
 
-static bool is_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
 /*
  * Messages quote the input (a parser's "at or near" token, an identifier),
- * which may hold newlines or terminal escape sequences: show those bytes
- * as C escapes so that one finding stays one line and nothing reaches the
- * terminal as a control sequence.
+ * which may hold newlines or terminal escape sequences: printable() and
+ * add_printable() (util.c's escaping) show those bytes as C escapes so
+ * that one finding stays one line and nothing reaches the terminal as a
+ * control sequence.
  */
-static const char *printable(struct strbuf *sb, const char *s)
-{
-	const char *p = s;
-	if (!s)
-		return "";
-	while (*p && !is_control((unsigned char)*p))
-		p++;
-	if (!*p)
-		return s;    /* nearly always: nothing to escape, nothing to copy */
-	strbuf_reset(sb);
-	strbuf_add(sb, s, (size_t)(p - s));
-	for (; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '\n')
-			strbuf_addstr(sb, "\\n");
-		else if (is_control(c))
-			strbuf_addf(sb, "\\x%02x", c);
-		else
-			strbuf_addch(sb, (char)c);
-	}
-	return sb->buf;
-}
-
-/* printable(s), appended to `o` as it is scanned. */
 static void add_printable(struct strbuf *o, const char *s)
 {
-	for (const char *p = s; p;) {
-		const char *q = p;
-		while (*q && !is_control((unsigned char)*q))
-			q++;
-		strbuf_add(o, p, (size_t)(q - p));
-		if (!*q)
-			return;
-		if (*q == '\n')
-			strbuf_addstr(o, "\\n");
-		else
-			strbuf_addf(o, "\\x%02x", (unsigned char)*q);
-		p = q + 1;
-	}
+	strbuf_add_printable(o, s, strlen(s), false);
 }
 
 /* s, then spaces up to `width`: printf's %-*s. */

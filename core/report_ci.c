@@ -216,7 +216,11 @@ static void gh_escape(struct strbuf *sb, const char *s, bool property)
 			strbuf_addstr(sb, property ? "%2C" : ",");
 			break;
 		default:
-			strbuf_addch(sb, *s);
+			/* the runner's log is a terminal of sorts: no escape sequences */
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				strbuf_addf(sb, "\\x%02x", (unsigned char)*s);
+			else
+				strbuf_addch(sb, *s);
 		}
 	}
 }

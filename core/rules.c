@@ -20,12 +20,14 @@ extern const struct rule rules_rollback[];
 extern const struct rule rules_plpgsql[];
 extern const struct rule rules_xref[];
 extern const struct rule rules_db[];
+extern const struct rule rules_history[];
 
 static const struct rule *const families[] = {
 	rules_meta, rules_index, rules_column, rules_constraint, rules_table,
 	rules_data, rules_txn, rules_types, rules_rollback, rules_plpgsql,
 	rules_xref,
 	rules_db,
+	rules_history,
 };
 
 static const struct rule **flat;

@@ -45,6 +45,13 @@ static void check_concurrent_in_txn(struct rule_ctx *ctx)
 	if (ctx->txn->explicit_depth > 0)
 		flag(ctx, "CONCURRENTLY cannot run inside a transaction block (BEGIN at line %d): "
 		     "PostgreSQL rejects it", ctx->txn->begin_line);
+	else if (ctx->script->implicit_txn)
+		flag_as(ctx, ctx->rule->sev, "Put the CONCURRENTLY statement alone in a migration "
+			"file of its own: golang-migrate runs a one-statement file outside any "
+			"transaction",
+			"CONCURRENTLY cannot run inside a transaction block: golang-migrate sends this "
+			"file's %zu statements as one query, which PostgreSQL runs as one implicit "
+			"transaction", ctx->fr->nr_stmts);
 	else
 		flag(ctx, "CONCURRENTLY cannot run inside a transaction block, and %s runs this "
 		     "file in one: PostgreSQL rejects it",
@@ -69,7 +76,8 @@ static void check_reindex(struct rule_ctx *ctx)
 			return;
 	}
 	if (ctx_pg(ctx) >= 12)
-		flag(ctx, "REINDEX without CONCURRENTLY blocks writes to the table while it rebuilds");
+		flag(ctx, "REINDEX without CONCURRENTLY blocks writes to the table, and reads that "
+		     "plan on it (ACCESS EXCLUSIVE on each index), while it rebuilds");
 	else
 		flag_as(ctx, SEV_HIGH, "Before PostgreSQL 12: CREATE INDEX CONCURRENTLY a new copy, "
 			"DROP INDEX CONCURRENTLY the old one, rename",

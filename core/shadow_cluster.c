@@ -151,34 +151,55 @@ static int who_runs_it(struct pg_cluster *c, struct strbuf *err)
 /*
  * Interrupted (^C, a CI timeout's SIGTERM), sluice still stops its cluster
  * and removes the directory: the handler runs pg_ctl with arguments built
- * before, then lets the signal take its default course.
+ * before, then puts back the handler that was there before and raises the
+ * signal again. For the CLI that is the default (sluice dies as it would
+ * have); the workbench has its own handlers, which must survive a cluster
+ * started and stopped by its drift worker, or ^C would later kill it
+ * without giving the terminal back.
+ *
+ * In the workbench the cluster belongs to a worker thread, which may be
+ * stopping it (unguard) while the handler runs on another thread: the
+ * handler claims the cluster with an atomic exchange and uses only what
+ * guard() built, and unguard() frees that only once no handler is inside.
  */
-static struct pg_cluster *running;
+static struct pg_cluster *running;      /* atomic: set while guarded, claimed once */
+static int in_handler;                  /* atomic: handlers between entry and raise */
 static char *stop_argv_sig[10];
+static char *dir_sig;
+static bool as_other_sig;
+static unsigned uid_sig, gid_sig;
+static const int guarded_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction saved_actions[ARRAY_SIZE(guarded_sigs)];
+
+static void restore_handlers(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(guarded_sigs); i++)
+		sigaction(guarded_sigs[i], &saved_actions[i], NULL);
+}
 
 static void on_signal(int sig)
 {
-	if (running) {
+	__atomic_add_fetch(&in_handler, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&running, NULL, __ATOMIC_SEQ_CST)) {
 		pid_t pid = fork();
 		if (pid == 0) {
-			if (running->as_other && (setgid((gid_t)running->gid) < 0 ||
-						  setuid((uid_t)running->uid) < 0))
+			if (as_other_sig && (setgid((gid_t)gid_sig) < 0 || setuid((uid_t)uid_sig) < 0))
 				_exit(126);
 			execv(stop_argv_sig[0], stop_argv_sig);
 			_exit(127);
 		}
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
-		nftw(running->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		running = NULL;
+		nftw(dir_sig, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	}
-	signal(sig, SIG_DFL);
+	restore_handlers();
+	__atomic_sub_fetch(&in_handler, 1, __ATOMIC_SEQ_CST);
 	raise(sig);
 }
 
 static void guard(struct pg_cluster *c)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
 	stop_argv_sig[0] = xstrfmt("%s/pg_ctl", c->bindir);
 	stop_argv_sig[1] = "-D";
 	stop_argv_sig[2] = xstrfmt("%s/data", c->dir);
@@ -187,22 +208,32 @@ static void guard(struct pg_cluster *c)
 	stop_argv_sig[5] = "-s";
 	stop_argv_sig[6] = "stop";
 	stop_argv_sig[7] = NULL;
-	running = c;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], on_signal);
+	dir_sig = xstrdup(c->dir);
+	as_other_sig = c->as_other;
+	uid_sig = c->uid;
+	gid_sig = c->gid;
+	__atomic_store_n(&running, c, __ATOMIC_SEQ_CST);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < ARRAY_SIZE(guarded_sigs); i++)
+		sigaction(guarded_sigs[i], &sa, &saved_actions[i]);
 }
 
 static void unguard(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	if (!stop_argv_sig[0])
 		return;
-	running = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], SIG_DFL);
+	restore_handlers();
+	__atomic_store_n(&running, NULL, __ATOMIC_SEQ_CST);
+	/* A handler on another thread may still be stopping the cluster. */
+	while (__atomic_load_n(&in_handler, __ATOMIC_SEQ_CST))
+		usleep(1000);
 	free(stop_argv_sig[0]);
 	free(stop_argv_sig[2]);
-	stop_argv_sig[0] = stop_argv_sig[2] = NULL;
+	free(dir_sig);
+	stop_argv_sig[0] = stop_argv_sig[2] = dir_sig = NULL;
 }
 
 int cluster_start(struct pg_cluster *c, struct strbuf *err)

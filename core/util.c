@@ -117,7 +117,9 @@ void strbuf_addch(struct strbuf *sb, int c)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
+	int saved_errno = errno; /* %m: the caller's errno, both times */
 	strbuf_grow(sb, 64);
+	errno = saved_errno;
 	va_copy(cp, ap);
 	int n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
 	va_end(cp);
@@ -127,6 +129,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	}
 	if ((size_t)n >= sb->alloc - sb->len) {
 		strbuf_grow(sb, (size_t)n);
+		errno = saved_errno;
 		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	}
 	sb->len += (size_t)n;
@@ -250,17 +253,69 @@ void strlist_clear(struct strlist *l)
 	l->nr = l->alloc = 0;
 }
 
+/* Does strbuf_add_printable() escape c? */
+static bool needs_escape(unsigned char c, bool keep_newlines)
+{
+	if (c == '\n')
+		return !keep_newlines;
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* Clean runs go in whole: the text report passes every message through here. */
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len, bool keep_newlines)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t run = i;
+		while (run < len && !needs_escape((unsigned char)s[run], keep_newlines))
+			run++;
+		strbuf_add(sb, s + i, run - i);
+		if (run == len)
+			break;
+		if (s[run] == '\n')
+			strbuf_addstr(sb, "\\n");
+		else
+			strbuf_addf(sb, "\\x%02x", (unsigned char)s[run]);
+		i = run + 1;
+	}
+}
+
+const char *printable(struct strbuf *sb, const char *s)
+{
+	const char *p = nonnull(s);
+	size_t clean = 0;
+	while (p[clean] && !needs_escape((unsigned char)p[clean], false))
+		clean++;
+	if (!p[clean])
+		return p;    /* nearly always: nothing to escape, nothing to copy */
+	strbuf_reset(sb);
+	strbuf_add_printable(sb, p, clean + strlen(p + clean), false);
+	return sb->buf;
+}
+
+/*
+ * Messages name files and quote statements from the repository: their
+ * control bytes are escaped (see strbuf_add_printable), as the text report
+ * does, so a file named "\033[2J.sql" cannot clear the terminal. Newlines
+ * stay: a database server's message may span lines.
+ */
 ATTR_PRINTF(2, 0)
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_vaddf(&msg, fmt, ap);
 	if (message_sink) {
-		strbuf_vaddf(message_sink, fmt, ap);
+		strbuf_add_printable(message_sink, msg.buf, msg.len, true);
 		strbuf_addch(message_sink, '\n');
-		return;
+	} else {
+		struct strbuf out = STRBUF_INIT;
+		strbuf_addstr(&out, prefix);
+		strbuf_add_printable(&out, msg.buf, msg.len, true);
+		strbuf_addch(&out, '\n');
+		fputs(out.buf, stderr);
+		strbuf_release(&out);
 	}
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	strbuf_release(&msg);
 }
 
 void die(const char *fmt, ...)

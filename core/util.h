@@ -52,6 +52,19 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+/*
+ * Appends `s` with its control bytes (and DEL) as C escapes, \xNN, so that
+ * text from a repository (a file name, a statement, an identifier) cannot
+ * drive a terminal. Newlines become \n too unless `keep_newlines`; a tab
+ * is kept.
+ */
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len, bool keep_newlines);
+/*
+ * `s` made printable, one line: in sb (reset first), returning sb->buf, or
+ * `s` itself when it has nothing to escape. Use the result before the
+ * next call with the same sb.
+ */
+const char *printable(struct strbuf *sb, const char *s);
 void strbuf_reset(struct strbuf *sb);
 void strbuf_trim(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *len);

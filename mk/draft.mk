@@ -4,10 +4,16 @@ libsluice_a_SOURCES += \
 	core/draft.c core/draft.h core/draft_int.h \
 	core/draft_sql.c core/draft_layout.c core/draft_split.c core/draft_down.c \
 	core/runbook.c \
-	core/commit.c core/commit.h
+	core/commit.c core/commit.h \
+	core/textdiff.c core/textdiff.h
 sluice_SOURCES += cli/cmd_draft.c
 
 # unit-draft: identifier quoting and runbook estimates from table statistics.
 check_PROGRAMS += tests/unit-draft
 tests_unit_draft_SOURCES = tests/unit-draft.c tests/tap.h
 tests_unit_draft_LDADD = $(LIBSLUICE_LIBS)
+
+# unit-textdiff: the draft screen's line diff.
+check_PROGRAMS += tests/unit-textdiff
+tests_unit_textdiff_SOURCES = tests/unit-textdiff.c tests/tap.h
+tests_unit_textdiff_LDADD = $(LIBSLUICE_LIBS)

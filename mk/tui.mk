@@ -9,10 +9,14 @@ libsluiceui_a_SOURCES += \
 	tui/keys.c tui/keys.h \
 	tui/view.c tui/view.h \
 	tui/app.c tui/app.h \
-	tui/loop.c tui/scan.c tui/script.c
+	tui/loop.c tui/scan.c tui/script.c \
+	tui/drafting.c tui/drafting.h \
+	tui/driftwork.c
 
 # views/: one file per screen or pane.
-libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c
+libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \
+	views/draft.c
+libsluiceui_a_SOURCES += views/drift.c
 
 # themes/: built-in themes and the theme-file loader.
 libsluiceui_a_SOURCES += themes/theme.c themes/theme.h

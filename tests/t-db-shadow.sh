@@ -26,7 +26,11 @@ printf 'DROP INDEX CONCURRENTLY users_name_idx;\n' >db/003_name_idx.down.sql
 printf 'ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n' >db/004_email_type.up.sql
 printf 'ALTER TABLE users ALTER COLUMN email TYPE text;\n' >db/004_email_type.down.sql
 
-"$SLUICE" check --format json --shadow "$PG" db >good.json 2>good.err
+# In the background for its pid: the scratch database is named after it, and
+# other tests create their own on the same server meanwhile.
+"$SLUICE" check --format json --shadow "$PG" db >good.json 2>good.err &
+good_pid=$!
+wait $good_pid
 expect_eq "good downs: every round trip ok" \
 	"$(q good.json "' '.join(f['round_trip'] for f in d['files'] if 'round_trip' in f)")" "ok ok ok ok"
 expect_not_contains "good downs: no down-mismatch" "$(cat good.json)" '"down-mismatch"'
@@ -41,7 +45,7 @@ expect_eq "ALTER COLUMN TYPE traced as ACCESS EXCLUSIVE" \
 	"$(q good.json "($file_of)(d, '004_email_type.up.sql')['statements'][0]['traced_lock']")" "ACCESS EXCLUSIVE"
 expect_not_contains "predictions agree with the traces: no lock-mismatch" "$(cat good.json)" '"lock-mismatch"'
 expect_eq "the shadow's scratch database is dropped afterwards" \
-	"$(command psql -X -At "$PG" -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'sluice_shadow_%'")" 0
+	"$(command psql -X -At "$PG" -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'sluice_shadow_${good_pid}_%'")" 0
 
 out=$("$SLUICE" check --shadow "$PG" db 2>&1)
 expect_contains "text: prediction beside the trace" "$out" "line 1: predicted SHARE, traced users SHARE"

@@ -52,6 +52,6 @@ crate/migrations/20240104000000_c.sql sqlx up txn"
 # the same files without Cargo.toml are golang-migrate / plain
 git rm -q --cached crate/Cargo.toml && rm crate/Cargo.toml
 out=$(judged)
-expect_contains "no Cargo.toml: .up.sql is golang-migrate" "$out" "crate/migrations/20240103000000_b.up.sql golang-migrate up txn"
+expect_contains "no Cargo.toml: .up.sql is golang-migrate (one statement: no transaction)" "$out" "crate/migrations/20240103000000_b.up.sql golang-migrate up notxn"
 expect_contains "no Cargo.toml: flat .sql is plain, no transaction assumed" "$out" "crate/migrations/20240102000000_idx.sql plain up notxn"
 finish

@@ -131,6 +131,17 @@ expect_contains "mixed: the existing table's index moves out" "$out" \
 expect_contains "mixed: statements after it follow in a later migration" "$out" \
 	"==> db/migrations/000004_follow_up.up.sql <=="
 
+# The engineer's comments stay with their statement; sluice's ignores and
+# the framework's markers do not (the layout writes its own).
+draft_repo commented "-- the login page looks users up by email
+-- sluice:ignore lock-timeout-missing
+CREATE INDEX users_email_idx ON users (email);"
+out=$(cd commented && "$SLUICE" draft db/migrations/000002_change.up.sql 2>&1)
+expect_contains "comments: the comment is kept above the rewritten statement" "$out" \
+	"-- the login page looks users up by email
+CREATE INDEX CONCURRENTLY users_email_idx"
+expect_not_contains "comments: the ignore is not carried into the rewrite" "$out" "sluice:ignore"
+
 # Nothing risky: no draft, exit 1, says so.
 draft_repo safe "CREATE TABLE tags (id bigserial PRIMARY KEY);"
 out=$(cd safe && "$SLUICE" draft db/migrations/000002_change.up.sql 2>&1)

@@ -25,7 +25,9 @@ CREATE INDEX orders_customer_idx ON orders (customer_id);
 ALTER TABLE orders ADD COLUMN note text;
 SQL
 echo 'DROP INDEX orders_customer_idx; ALTER TABLE orders DROP COLUMN note;' >repo/db/migrations/002_index.down.sql
-printf 'CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);\n' >repo/db/migrations/003_concurrent.up.sql
+# two statements: golang-migrate sends them as one implicit transaction
+printf "CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);\nCOMMENT ON INDEX orders_total_idx IS 'totals';\n" \
+	>repo/db/migrations/003_concurrent.up.sql
 printf 'SELECT 1; -- \033[2J\033[31mred\033]0;title\007 and a bell\n' >repo/db/migrations/004_escapes.up.sql
 commit_all repo "risky migrations"
 
@@ -57,7 +59,7 @@ cat >"$T/want-list.txt" <<'SCREEN'
   SEVERITY ID  MIGRATION (pending)                                       FRAMEWORK      TXN    DOWN
   HIGH     002 index                                                     golang-migrate txn    yes
   BLOCKER  003 concurrent                                                golang-migrate txn    no
-  MEDIUM   004 escapes                                                   golang-migrate txn    no
+  MEDIUM   004 escapes                                                   golang-migrate no-txn no
 
 
 
@@ -173,14 +175,14 @@ cat >"$T/search.keys" <<KEYS
 <Enter>
 :save-screen $T/search-list.txt
 q/concurrent<Enter>
-<Enter>/orders_total<Enter>
+<Enter>/IS 'totals'<Enter>
 :save-screen $T/search-sql.txt
 /no-such-text<Enter>
 :save-screen $T/search-miss.txt
 KEYS
 run search 120 30
 expect_contains "search in the list finds a name" "$(cat "$T/search-list.txt")" "004_escapes.up.sql"
-expect_contains "search in the SQL pane finds text" "$(cat "$T/search-sql.txt")" "Statement 1 of 1"
+expect_contains "search in the SQL pane finds text" "$(cat "$T/search-sql.txt")" "Statement 2 of 2"
 expect_contains "a search miss is reported" "$(tail -1 "$T/search-miss.txt")" "'no-such-text' not found"
 
 # a: all migrations, pending ones starred; a again: pending only.

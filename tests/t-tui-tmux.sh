@@ -11,39 +11,9 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 sock=sluice-test-$$
-tmx() { tmux -L "$sock" "$@"; }
 trap 'tmux -L "sluice-test-$$" kill-server 2>/dev/null; tmux -L "sluice-test-$$-b" kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
-# screen [-e]: the pane's text now.
-screen() { tmx capture-pane -p "$@" -t w; }
-# wait_for TEXT [SECONDS]: polls the pane until TEXT shows; false on timeout.
-wait_for() {
-	_i=0 _max=$(( ${2:-10} * 20 ))
-	while [ $_i -lt $_max ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	diag "timed out waiting for: $1"
-	diag "$(screen)"
-	return 1
-}
-wait_gone() {
-	_i=0
-	while [ $_i -lt 200 ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	return 1
-}
-keys() { tmx send-keys -t w "$@"; }
-# sgr_before TEXT: the colour escapes in effect where TEXT starts on the screen.
-sgr_before() {
-	screen -e | python3 -c 'import re,sys
-t=sys.stdin.read(); i=t.find(sys.argv[1])
-print(" ".join(re.findall(r"\x1b\[([0-9;]*)m", t[:i])[-3:]) if i >= 0 else "absent")' "$1"
-}
+. "$SLUICE_SRC/tests/tmux-lib.sh"
 # wait_row N TEXT: polls until row N of the pane holds TEXT.
 wait_row() {
 	_i=0

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "check.h"
 #include "display.h"
+#include "drafting.h"
 #include "text.h"
 
 #include <curses.h>
@@ -107,7 +108,8 @@ static void draw_status(int rows, int cols)
 		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %zu path%s", app.nr_paths, app.nr_paths == 1 ? "" : "s");
 	}
 	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
-	if (run) {
+	/* A message says what just happened: it takes the counts' room until the next key. */
+	if (run && !app.message.len) {
 		struct report_counts c;
 		report_count(&run->report, &c);
 		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {
@@ -129,6 +131,8 @@ static void draw_status(int rows, int cols)
 			x = draw_str(&r, 0, x, ROLE_STATUS, "scanning: finding migrations");
 		x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
 	}
+	if (driftwork_busy())
+		x = draw_fmt(&r, 0, x, ROLE_STATUS, "drift: %s...  ", driftwork_phase());
 	if (app.message.len)
 		x = draw_text(&r, 0, x, app.message_role, app.message.buf, app.message.len);
 	draw_fill(&r, 0, x, ROLE_STATUS);
@@ -221,6 +225,20 @@ static void frame_request(enum request req)
 		break;
 	case REQ_RESCAN:
 		scan_start();
+		break;
+	case REQ_DRAFT:
+	case REQ_DRAFT_DOWN:
+	case REQ_DRAFT_RUNBOOK:
+	case REQ_DRAFT_LLM:
+		drafting_start(app_current_entry(), req);
+		break;
+	case REQ_TOGGLE_FILE:
+	case REQ_ACCEPT:
+		app_message(ROLE_ERROR, "%s works on a draft: press d (or u, R, L) on a migration first",
+			    request_name(req));
+		break;
+	case REQ_DRIFT:
+		driftwork_start();
 		break;
 	case REQ_HELP:
 		if (v != &app.help)
@@ -339,6 +357,35 @@ int app_edit(const char *path, int line)
 	strbuf_release(&file);
 	strbuf_release(&arg);
 	return ret;
+}
+
+/*
+ * The migration the draft keys act on: the one under the list's cursor,
+ * the one open in the statement screen, or the one being drafted; the
+ * topmost of those screens decides (help may be on top of any of them).
+ */
+const struct entry *app_current_entry(void)
+{
+	for (int d = app.depth - 1; app.run && d >= 0; d--) {
+		const struct view *top = app.stack[d].panes[0];
+		const char *path = NULL;
+		if (top == &app.list)
+			return app.list.lineno < app.nr_entries ? &app.entries[app.list.lineno] : NULL;
+		if (top == &app.sql && app.file >= 0)
+			path = app.run->report.files[app.file].path;
+		else if (top == &app.draft_files)
+			path = drafting.migration;
+		else
+			continue;
+		for (size_t i = 0; path && i < app.nr_entries; i++) {
+			const struct entry *e = &app.entries[i];
+			if ((e->up >= 0 && !strcmp(app.run->report.files[e->up].path, path)) ||
+			    (e->down >= 0 && !strcmp(app.run->report.files[e->down].path, path)))
+				return e;
+		}
+		return NULL;
+	}
+	return NULL;
 }
 
 void app_build_entries(void)

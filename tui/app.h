@@ -47,14 +47,17 @@ struct app {
 	const char **paths;
 	size_t nr_paths;
 	char *base;
+	char *db_url;              /* live database for statistics (read-only), or NULL */
 	bool all;
 	bool scanning;
 	size_t scan_total;         /* migrations to walk (progress) */
+	bool streaming;            /* an LLM draft is arriving (tui/drafting.c) */
 
 	/* Screens. */
 	struct screen stack[MAX_SCREENS];
 	int depth;
 	struct view list, sql, info, refs, help;
+	struct view draft_files, draft_diff;
 
 	/* Bottom line. */
 	struct strbuf message;
@@ -100,6 +103,11 @@ void app_open_migration(const struct entry *e);
 
 /* The views (views/). */
 extern const struct view_ops list_ops, sql_ops, info_ops, refs_ops, help_ops;
+extern const struct view_ops draft_files_ops, draft_diff_ops;
+/* The draft screen: the draft's files over (or beside) the diff of the current one. */
+void draft_screen_open(void);
+/* The list entry or open migration the draft keys act on, or NULL. */
+const struct entry *app_current_entry(void);
 /* The statement screen's views follow the SQL pane's current statement. */
 void stmt_screen_select(void);
 
@@ -110,10 +118,46 @@ void scan_wait(void);
 void scan_release(void);
 size_t scan_progress(void);
 
+/*
+ * Schema drift against the live database, computed in a worker thread
+ * (tui/driftwork.c) and shown by views/drift.c, which reads only the
+ * struct drift: the view never talks to a database.
+ */
+struct drift;
+/* The database (NULL: none configured) and the shadow server (NULL: a throwaway cluster). */
+void driftwork_configure(const char *db_url, const char *shadow_url);
+/* The D key: opens the drift view and starts a computation unless one runs. */
+void driftwork_start(void);
+bool driftwork_busy(void);
+const char *driftwork_phase(void);          /* what the worker is doing now */
+const struct drift *driftwork_result(void); /* the last result, or NULL */
+const char *driftwork_error(void);          /* why the last computation failed, or NULL */
+const char *driftwork_database(void);       /* masked, for display; NULL when none */
+/* Waits for a running computation (scripts); release also cancels it. */
+void driftwork_wait(void);
+void driftwork_release(void);
+extern const struct view_ops drift_ops;
+
 /* The event loop (tui/loop.c): stdin, signals, and any fd a part needs. */
 typedef void (*watch_fn)(int fd, void *data);
 void tui_watch_fd(int fd, watch_fn fn, void *data);
 void tui_unwatch_fd(int fd);
+/*
+ * A part whose descriptors change from one turn to the next (curl's):
+ * before each poll() it gives its fds and the longest wait it allows, and
+ * it runs after every poll(), ready or not. One at a time; NULL removes.
+ */
+struct pollfd;
+struct tui_poller {
+	int (*fds)(void *data, struct pollfd *fds, int max, int *timeout_ms);
+	void (*run)(void *data);
+	void *data;
+};
+void tui_set_poller(const struct tui_poller *p);
+/* Shows what was just written to stderr now, not at the next turn of the loop. */
+void tui_flush_stderr(void);
+/* Work that a script waits for before its next line (a scan, a stream). */
+bool app_busy(void);
 int loop_init(void);
 void loop_run(void);
 void loop_release(void);

@@ -42,6 +42,13 @@ struct config;
 	X(REQ_FIND_PREV, "find-previous", "N", "Previous search match") \
 	X(REQ_TOGGLE_ALL, "toggle-all", "a", "Show all migrations / only pending ones") \
 	X(REQ_RESCAN, "rescan", "r", "Scan and judge again") \
+	X(REQ_DRAFT, "draft", "d", "Draft a safer split: expand / migrate / contract") \
+	X(REQ_DRAFT_DOWN, "draft-down", "u", "Draft the down migration") \
+	X(REQ_DRAFT_RUNBOOK, "draft-runbook", "R", "Draft a runbook for the migration") \
+	X(REQ_DRAFT_LLM, "draft-llm", "L", "Ask the configured LLM for a draft (Esc cancels)") \
+	X(REQ_TOGGLE_FILE, "toggle-file", "x", "Draft: select or leave out this file") \
+	X(REQ_ACCEPT, "accept", "A", "Draft: write the selected files and commit them") \
+	X(REQ_DRIFT, "drift", "D", "Schema drift against the live database (--db)") \
 	X(REQ_HELP, "help", "? <F1>", "Show this help") \
 	X(REQ_REDRAW, "redraw", "<C-l>", "Redraw the screen") \
 	X(REQ_BACK, "back", "q <Esc>", "Close this screen; quit from the list") \

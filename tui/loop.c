@@ -25,6 +25,8 @@ struct watch {
 	watch_fn fn;
 	void *data;
 };
+static struct tui_poller poller;
+static bool have_poller;
 static struct watch *watches;
 static size_t nr_watches, alloc_watches;
 static int signal_pipe[2] = { -1, -1 };
@@ -48,6 +50,18 @@ void tui_unwatch_fd(int fd)
 			return;
 		}
 	}
+}
+
+void tui_set_poller(const struct tui_poller *p)
+{
+	have_poller = p != NULL;
+	if (p)
+		poller = *p;
+}
+
+bool app_busy(void)
+{
+	return app.scanning || app.streaming || driftwork_busy();
 }
 
 static void on_signal(int sig)
@@ -109,6 +123,13 @@ static void stderr_ready(int fd, void *data)
 	app.dirty = true;
 }
 
+void tui_flush_stderr(void)
+{
+	fflush(stderr);
+	if (stderr_pipe[0] >= 0)
+		stderr_ready(stderr_pipe[0], NULL);
+}
+
 static int make_pipe(int p[2])
 {
 	if (pipe(p) < 0)
@@ -156,20 +177,32 @@ void loop_run(void)
 	while (!app.quit) {
 		if (app.dirty)
 			app_redraw();
-		if (app.script && !app.scanning) {
+		if (app.script && !app_busy()) {
 			if (!script_step())
 				app.quit = true;
 			continue;
 		}
-		ALLOC_GROW(fds, nr_watches, alloc);
+		enum { MAX_POLLER_FDS = 8 };
+		ALLOC_GROW(fds, nr_watches + MAX_POLLER_FDS, alloc);
 		for (size_t i = 0; i < nr_watches; i++)
 			fds[i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
-		size_t n = nr_watches;
-		int r = poll(fds, n, app.scanning ? 100 : -1);
+		size_t n = nr_watches, np = 0;
+		int timeout = app.scanning || driftwork_busy() ? 100 : -1;
+		if (have_poller) {
+			int t = -1;
+			np = (size_t)poller.fds(poller.data, fds + n, MAX_POLLER_FDS, &t);
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+		}
+		int r = poll(fds, n + np, timeout);
 		if (r < 0 && errno != EINTR)
 			die("poll: %m");
 		if (r == 0)
 			app.dirty = true;   /* progress */
+		if (have_poller) {
+			struct tui_poller p = poller;
+			p.run(p.data);     /* may remove itself */
+		}
 		for (size_t i = 0; r > 0 && i < n && !app.quit; i++) {
 			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;

@@ -11,6 +11,7 @@
  */
 #include "app.h"
 #include "check.h"
+#include "db_check.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,8 +31,17 @@ static void *scan_thread(void *arg)
 	char c = 1;
 	prepare_failed = check_prepare(run, (const char *const *)app.paths, app.nr_paths) < 0;
 	if (!prepare_failed) {
+		/*
+		 * Statistics from the live database (read-only, catalogue queries),
+		 * here because connecting may take seconds; an unreachable database
+		 * is a warning in the status line, and judging goes on statically.
+		 */
+		struct db_check dc = { 0 };
+		if (app.db_url)
+			db_check_before(&dc, run, app.db_url);
 		__atomic_store_n(&app.scan_total, run->ms.nr, __ATOMIC_RELAXED);
 		check_judge(run);
+		db_check_release(&dc);
 	}
 	if (write(done_pipe[1], &c, 1) < 0) {
 		/* Cannot happen with an empty pipe; the loop would hang, so say so. */

@@ -10,11 +10,12 @@
  *     :save-screen FILE    write the screen's text to FILE
  *     :save-stats FILE     write the timings (first draw, keys) to FILE
  *     :resize COLS LINES   resize as a terminal would (SIGWINCH)
- *     :wait                wait for a running scan (done before every line)
+ *     :wait                wait for a running scan or drift (done before every line)
  *     :quit
  *
- * Lines starting with '#' and blank lines are skipped. A scan always
- * finishes before the next line runs, so a script sees settled screens.
+ * Lines starting with '#' and blank lines are skipped. A scan (or a drift
+ * computation) always finishes before the next line runs, so a script
+ * sees settled screens.
  * At the end of the script sluice quits.
  */
 #include "app.h"
@@ -84,6 +85,7 @@ static void run_command(char *cmd)
 		}
 	} else if (!strcmp(cmd, "wait")) {
 		scan_wait();
+		driftwork_wait();
 	} else if (!strcmp(cmd, "quit")) {
 		app.quit = true;
 	} else {

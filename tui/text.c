@@ -134,3 +134,33 @@ long text_find(const char *hay, size_t len, size_t from, const char *needle)
 			return (long)i;
 	return -1;
 }
+
+size_t text_wrap(const char *text, size_t len, size_t start, int room)
+{
+	size_t end = start, brk = 0;
+	int w = 0;
+	while (end < len && text[end] != '\n') {
+		/* Measure whole UTF-8 sequences. */
+		size_t n = 1;
+		int cw;
+		while (end + n < len && (text[end + n] & 0xC0) == 0x80)
+			n++;
+		cw = text_width(text + end, n);
+		if (w + cw > room && end > start)
+			break;
+		if (text[end] == ' ')
+			brk = end;
+		w += cw;
+		end += n;
+	}
+	if (end < len && text[end] != '\n' && brk > start)
+		end = brk;
+	return end;
+}
+
+size_t text_wrap_skip(const char *text, size_t len, size_t end)
+{
+	while (end < len && (text[end] == ' ' || text[end] == '\n'))
+		end++;
+	return end;
+}

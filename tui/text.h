@@ -38,4 +38,12 @@ int text_width_of(const char *s);
 /* Byte offset of the first case-insensitive match of needle at or after from; -1 if none. */
 long text_find(const char *hay, size_t len, size_t from, const char *needle);
 
+/*
+ * Word wrap: the end of the row that starts at `start` and is at most
+ * `room` columns wide (breaking at the last space, or mid-word when a word
+ * is wider than the row); then where the next row starts.
+ */
+size_t text_wrap(const char *text, size_t len, size_t start, int room);
+size_t text_wrap_skip(const char *text, size_t len, size_t end);
+
 #endif

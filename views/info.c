@@ -7,6 +7,7 @@
 #include "tui/app.h"
 #include "tui/text.h"
 #include "check.h"
+#include "db.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,28 +40,9 @@ static void add(struct view *v, enum role label_role, const char *label, enum ro
 	if (room < 10)
 		room = 10;
 	do {
-		size_t end = start, brk = 0;
-		int w = 0;
-		while (end < len && text[end] != '\n') {
-			/* Measure whole UTF-8 sequences. */
-			size_t n = 1;
-			int cw;
-			while (end + n < len && (text[end + n] & 0xC0) == 0x80)
-				n++;
-			cw = text_width(text + end, n);
-			if (w + cw > room && end > start)
-				break;
-			if (text[end] == ' ')
-				brk = end;
-			w += cw;
-			end += n;
-		}
-		if (end < len && text[end] != '\n' && brk > start)
-			end = brk;
+		size_t end = text_wrap(text, len, start, room);
 		push(label_role, start ? NULL : label, indent, role, text + start, end - start);
-		start = end;
-		while (start < len && (text[start] == ' ' || text[start] == '\n'))
-			start++;
+		start = text_wrap_skip(text, len, end);
 	} while (start < len);
 }
 
@@ -108,6 +90,10 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 		    st->in_txn ? "in a transaction" : "outside a transaction",
 		    st->new_table ? ", table created in this migration" : "");
 	add(v, ROLE_HEADER, "Work", st->rewrite || st->scan ? ROLE_REWRITE : ROLE_DEFAULT, sb.buf);
+	strbuf_reset(&sb);
+	/* With --db: the table's size and how long the lock is held, by order of magnitude. */
+	if (db_describe_stats(st, &app.run->schema, &sb))
+		add(v, ROLE_HEADER, "Table", ROLE_DEFAULT, sb.buf);
 	if (st->parse_error)
 		add(v, ROLE_ERROR, "Parse error", ROLE_ERROR, st->parse_error);
 	push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);

@@ -20,6 +20,7 @@ The model name picks the behaviour (or the X-Fault header does):
   badjson   a stream line that is not JSON
   cut       half the stream, then the connection closes without the end marker
   huge      a 20 MB answer
+  slow      the ok answer in 20 pieces a quarter second apart (5 s: keys while streaming)
 
 Usage: llm_server.py PORTFILE LOGFILE   (binds an ephemeral port, writes it)
 Each request appends one JSON line to LOGFILE: path, model, auth header seen.
@@ -167,13 +168,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.emit(self.frame(api, end=True))
             return
         text = answer_for(fault, prompt)
-        parts = pieces(text)
+        parts = pieces(text, 20 if fault == "slow" else 4)
         if fault == "cut":
             for p in parts[:len(parts) // 2]:
                 self.emit(self.frame(api, p))
             return  # connection closes: no end marker
         for p in parts:
-            self.emit(self.frame(api, p))
+            try:
+                self.emit(self.frame(api, p))
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the client cancelled
+            if fault == "slow":
+                time.sleep(0.25)
         self.emit(self.frame(api, end=True))
 
 

@@ -1,0 +1,464 @@
+/*
+ * drafting.c - making, streaming, editing and accepting the workbench's
+ * draft (see drafting.h).
+ *
+ * Everything that can block is kept off the key path: a built-in draft is
+ * pure computation (a few milliseconds), the model's answer arrives through
+ * the loop's poller, and the only slow step left, $EDITOR, is the user's.
+ */
+#include "drafting.h"
+#include "app.h"
+#include "check.h"
+#include "commit.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct drafting drafting = { .answer = STRBUF_INIT };
+
+/* Draft files are at most this big when read back from the editor or disk. */
+#define DRAFT_FILE_MAX (64u << 20)
+
+/* Where a draft file lives in the work tree (paths are work-tree relative). */
+static char *work_path(const char *path)
+{
+	return path[0] == '/' ? xstrdup(path) : xstrfmt("%s%s", app_workdir(), path);
+}
+
+/*
+ * The draft context for the migration, from the run shown now. False when
+ * a rescan dropped the migration (renamed, or no longer pending).
+ */
+static bool make_ctx(struct draft_ctx *ctx)
+{
+	const struct check_run *run = app.run;
+	memset(ctx, 0, sizeof(*ctx));
+	if (!run || !drafting.migration)
+		return false;
+	for (size_t i = 0; i < run->report.nr; i++) {
+		const struct file_report *fr = &run->report.files[i];
+		if (fr->dir != DIR_DOWN && !strcmp(fr->path, drafting.migration)) {
+			ctx->target = run->file_migration[i];
+			ctx->report = fr;
+		}
+	}
+	if (!ctx->report)
+		return false;
+	for (size_t i = 0; i < run->report.nr; i++)
+		if (run->file_migration[i] == ctx->target && run->report.files[i].dir == DIR_DOWN)
+			ctx->down_report = &run->report.files[i];
+	ctx->ms = &run->ms;
+	ctx->opts = &run->opts;
+	return true;
+}
+
+static void diff_file(size_t i)
+{
+	struct drafting_file *df = &drafting.files[i];
+	const struct draft_file *f = &drafting.d.files[i];
+	struct strbuf old = STRBUF_INIT;
+	char *path = work_path(f->path);
+
+	df->exists = strbuf_read_file(&old, path, DRAFT_FILE_MAX) >= 0;
+	text_diff_release(&df->diff);
+	text_diff(df->exists ? old.buf : NULL, old.len, f->text, strlen(f->text), 3, &df->diff);
+	strbuf_release(&old);
+	free(path);
+}
+
+/* One drafting_file per draft file, all selected, each with its diff. */
+static void prepare_files(void)
+{
+	drafting.files = xcalloc(drafting.d.nr ? drafting.d.nr : 1, sizeof(*drafting.files));
+	for (size_t i = 0; i < drafting.d.nr; i++) {
+		drafting.files[i].selected = true;
+		diff_file(i);
+	}
+	drafting.state = drafting.d.failed ? DRAFTING_FAILED : DRAFTING_READY;
+}
+
+static void say_verdict(void)
+{
+	const struct draft *d = &drafting.d;
+	if (d->failed)
+		app_message(ROLE_ERROR, "draft failed: %s", d->failed);
+	else if (d->before > SEV_NONE)
+		app_message(ROLE_SAFE, "verified: worst finding %s before, %s after; A commits, x leaves a file out",
+			    severity_name(d->before), severity_name(d->after));
+	else
+		app_message(ROLE_SAFE, "verified: every statement parses; A commits, x leaves a file out");
+}
+
+/* Verifies the draft again, as its kind is verified (after an edit, or a model's answer). */
+static void reverify(void)
+{
+	struct draft_ctx ctx;
+	struct draft *d = &drafting.d;
+
+	free(d->failed);
+	d->failed = NULL;
+	d->after = SEV_NONE;
+	if (!make_ctx(&ctx)) {
+		draft_fail(d, "'%s' is no longer among the judged migrations (rescanned?)",
+			   drafting.migration);
+	} else if (drafting.kind == REQ_DRAFT_DOWN) {
+		draft_verify_parse_only(d);
+	} else if (drafting.kind != REQ_DRAFT_RUNBOOK) {
+		d->before = ctx.report->sev;
+		draft_verify(&ctx, d);
+	}
+	drafting.state = d->failed ? DRAFTING_FAILED : DRAFTING_READY;
+}
+
+/* The model's answer, driven by the loop (tui_set_poller). */
+static int stream_fds(void *data, struct pollfd *fds, int max, int *timeout_ms)
+{
+	(void)data;
+	int n = llm_stream_fds(drafting.stream, fds, max, timeout_ms);
+	/* Redraw the elapsed time at least twice a second while waiting. */
+	if (*timeout_ms < 0 || *timeout_ms > 500)
+		*timeout_ms = 500;
+	return n;
+}
+
+static void stream_ended(int r)
+{
+	struct draft_ctx ctx;
+
+	tui_set_poller(NULL);
+	app.streaming = false;
+	if (r < 0) {
+		free(drafting.error);
+		drafting.error = xstrdup(llm_stream_error(drafting.stream));
+		draft_fail(&drafting.d, "%s", drafting.error);
+	} else if (!make_ctx(&ctx)) {
+		draft_fail(&drafting.d, "'%s' is no longer among the judged migrations (rescanned?)",
+			   drafting.migration);
+	} else {
+		llm_draft_finish(&drafting.lc, &ctx, llm_stream_text(drafting.stream), &drafting.d);
+		if (drafting.d.nr && !drafting.d.failed)
+			reverify();
+	}
+	llm_stream_free(drafting.stream);
+	drafting.stream = NULL;
+	prepare_files();
+	say_verdict();
+	view_open(&app.draft_files);
+	view_open(&app.draft_diff);
+}
+
+static void stream_run(void *data)
+{
+	struct strbuf chunk = STRBUF_INIT;
+	(void)data;
+	int r = llm_stream_perform(drafting.stream, &chunk);
+	if (chunk.len) {
+		struct view *v = &app.draft_diff;
+		/* Follow the end of the answer unless the engineer scrolled up. */
+		bool follow = v->lineno + 1 >= v->lines;
+		strbuf_add(&drafting.answer, chunk.buf, chunk.len);
+		view_open(v);
+		if (follow && v->lines)
+			view_goto(v, v->lines - 1);
+	}
+	strbuf_release(&chunk);
+	app.dirty = true;   /* bytes and seconds in the files pane */
+	if (r <= 0)
+		stream_ended(r);
+}
+
+static bool start_llm(void)
+{
+	struct draft_ctx ctx;
+	struct strbuf err = STRBUF_INIT, sys = STRBUF_INIT, user = STRBUF_INIT;
+
+	if (llm_config_load(&app.run->cfg, &drafting.lc, &err) < 0) {
+		app_message(ROLE_ERROR, "%s", err.buf);
+		strbuf_release(&err);
+		return false;
+	}
+	drafting.have_lc = true;
+	if (!make_ctx(&ctx)) {
+		app_message(ROLE_ERROR, "'%s' is not among the judged migrations", drafting.migration);
+		return false;
+	}
+	drafting.d.before = ctx.report->sev;
+	llm_prompt(&ctx, &sys, &user);
+	drafting.stream = llm_stream_start(&drafting.lc, sys.buf, user.buf, &err);
+	strbuf_release(&sys);
+	strbuf_release(&user);
+	if (!drafting.stream) {
+		app_message(ROLE_ERROR, "%s", err.buf);
+		strbuf_release(&err);
+		return false;
+	}
+	strbuf_release(&err);
+	drafting.state = DRAFTING_STREAMING;
+	drafting.started = now_seconds();
+	app.streaming = true;
+	tui_set_poller(&(struct tui_poller){ stream_fds, stream_run, NULL });
+	app_message(ROLE_STATUS, "asking %s %s; keys keep working, Esc cancels",
+		    llm_provider_name(drafting.lc.provider), drafting.lc.model);
+	return true;
+}
+
+/* After a draft that came to nothing: no draft screen left showing "No draft". */
+static void close_draft_screen(void)
+{
+	if (app.stack[app.depth - 1].panes[0] == &app.draft_files)
+		app_pop();
+}
+
+void drafting_start(const struct entry *e, enum request kind)
+{
+	struct draft_ctx ctx;
+	static const enum draft_what what[] = {
+		[REQ_DRAFT] = DRAFT_SPLIT, [REQ_DRAFT_DOWN] = DRAFT_DOWN,
+		[REQ_DRAFT_RUNBOOK] = DRAFT_RUNBOOK,
+	};
+
+	if (!e || !app.run) {
+		app_message(ROLE_ERROR, "no migration here to draft: pick one in the list");
+		return;
+	}
+	if (e->up < 0) {
+		app_message(ROLE_ERROR, "this migration has no up script to draft from");
+		return;
+	}
+	char *path = xstrdup(app.run->report.files[e->up].path);
+	drafting_release();
+	drafting.migration = path;
+	drafting.kind = kind;
+	if (kind == REQ_DRAFT_LLM) {
+		if (!start_llm()) {
+			drafting_release();
+			close_draft_screen();
+			return;
+		}
+	} else {
+		make_ctx(&ctx);
+		draft_builtin(&ctx, what[kind], &drafting.d);
+		if (!drafting.d.nr) {
+			/* Nothing to show: say why where the engineer is. */
+			app_message(ROLE_STATUS, "%s: %s", path,
+				    drafting.d.failed ? drafting.d.failed : "nothing to draft");
+			drafting_release();
+			close_draft_screen();
+			return;
+		}
+		prepare_files();
+		say_verdict();
+	}
+	draft_screen_open();
+}
+
+void drafting_toggle(size_t file)
+{
+	if (file < drafting.d.nr && drafting.state != DRAFTING_STREAMING)
+		drafting.files[file].selected = !drafting.files[file].selected;
+}
+
+/* The file's extension, so the editor picks its syntax (".sql", ".md"). */
+static const char *extension(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	return dot && (!slash || dot > slash) && strlen(dot) < 16 ? dot : "";
+}
+
+/* Writes `text` to a new temporary file; its path, or NULL with a message. */
+static char *write_temp(const char *text, const char *ext)
+{
+	const char *dir = getenv("TMPDIR");
+	char *tmp = xstrfmt("%s/sluice-draft-XXXXXX%s", dir && *dir ? dir : "/tmp", ext);
+	int fd = mkstemps(tmp, (int)strlen(ext));
+	size_t len = strlen(text), off = 0;
+
+	if (fd < 0) {
+		app_message(ROLE_ERROR, "cannot make a temporary file in %s: %s",
+			    dir && *dir ? dir : "/tmp", strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			app_message(ROLE_ERROR, "cannot write '%s': %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			free(tmp);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	return tmp;
+}
+
+void drafting_edit(size_t file)
+{
+	struct draft_file *f;
+	struct strbuf text = STRBUF_INIT;
+
+	if (drafting.state == DRAFTING_STREAMING) {
+		app_message(ROLE_ERROR, "the draft is still arriving: wait for it, or Esc to cancel");
+		return;
+	}
+	if (file >= drafting.d.nr)
+		return;
+	f = &drafting.d.files[file];
+	char *tmp = write_temp(f->text, extension(f->path));
+	if (!tmp)
+		return;
+	if (app_edit(tmp, 1) < 0 || app.message_role == ROLE_ERROR) {
+		/* app_edit() said why; the draft stays as it was */
+	} else if (strbuf_read_file(&text, tmp, DRAFT_FILE_MAX) < 0) {
+		app_message(ROLE_ERROR, "cannot read back '%s': %s", tmp, strerror(errno));
+	} else if (!text.len) {
+		app_message(ROLE_ERROR, "%s: the edited file is empty; the draft is unchanged", f->path);
+	} else if (!strcmp(text.buf, f->text)) {
+		app_message(ROLE_STATUS, "%s: unchanged", f->path);
+	} else {
+		free(f->text);
+		f->text = strbuf_detach(&text, NULL);
+		drafting.files[file].edited = true;
+		reverify();
+		diff_file(file);
+		say_verdict();
+		view_open(&app.draft_files);
+		view_open(&app.draft_diff);
+	}
+	unlink(tmp);
+	free(tmp);
+	strbuf_release(&text);
+}
+
+static size_t count_selected(size_t *changed)
+{
+	size_t n = 0;
+	*changed = 0;
+	for (size_t i = 0; i < drafting.d.nr; i++) {
+		const struct drafting_file *df = &drafting.files[i];
+		n += df->selected;
+		*changed += df->selected && (!df->exists || df->diff.added || df->diff.deleted);
+	}
+	return n;
+}
+
+/*
+ * The selected files as a draft of their own: the commit message names the
+ * work-tree relative paths, commit_draft() gets absolute ones (our working
+ * directory need not be the work tree's root). The strings are borrowed.
+ */
+static void selected_draft(struct draft *sel, bool absolute)
+{
+	draft_init(sel);
+	sel->title = drafting.d.title;
+	sel->origin = drafting.d.origin;
+	for (size_t i = 0; i < drafting.d.nr; i++) {
+		if (!drafting.files[i].selected)
+			continue;
+		ALLOC_GROW(sel->files, sel->nr + 1, sel->alloc);
+		sel->files[sel->nr] = drafting.d.files[i];
+		if (absolute)
+			sel->files[sel->nr].path = work_path(drafting.d.files[i].path);
+		sel->nr++;
+	}
+}
+
+static void free_selected(struct draft *sel, bool absolute)
+{
+	for (size_t i = 0; absolute && i < sel->nr; i++)
+		free(sel->files[i].path);
+	free(sel->files);
+}
+
+void drafting_accept(void)
+{
+	const char *branch = app.run ? app.run->ms.branch : NULL;
+	struct strbuf msg = STRBUF_INIT;
+	struct draft sel;
+	size_t changed, n = count_selected(&changed);
+
+	if (drafting.state == DRAFTING_STREAMING) {
+		app_message(ROLE_ERROR, "the draft is still arriving: wait for it, or Esc to cancel");
+		return;
+	}
+	if (drafting.d.failed) {
+		app_message(ROLE_ERROR, "a failed draft cannot be accepted: %s", drafting.d.failed);
+		return;
+	}
+	if (!n) {
+		app_message(ROLE_ERROR, "no file selected: x selects the file under the cursor");
+		return;
+	}
+	if (!changed) {
+		/* A model may hand back the files as they are: nothing to commit. */
+		app_message(ROLE_ERROR, "nothing to commit: the selected files are the same as the work tree's");
+		return;
+	}
+	if (!branch) {
+		app_message(ROLE_ERROR, "not committing: no branch is checked out (detached HEAD)");
+		return;
+	}
+	selected_draft(&sel, false);
+	draft_commit_message(&sel, drafting.migration, &msg);
+	free_selected(&sel, false);
+	selected_draft(&sel, true);
+	int r = commit_draft(*app_workdir() ? app_workdir() : ".", &sel, branch, msg.buf);
+	free_selected(&sel, true);
+	strbuf_release(&msg);
+	if (r < 0) {
+		/* commit_draft() said why on stderr: show it now, not after the next key. */
+		tui_flush_stderr();
+		return;
+	}
+	char *title = xstrdup(drafting.d.title ? drafting.d.title : "draft");
+	drafting_release();
+	while (app.depth > 1 && app.stack[app.depth - 1].panes[0] != &app.draft_files)
+		app_pop();
+	app_pop();
+	app_message(ROLE_SAFE, "committed %zu file%s on %s: %s", n, n == 1 ? "" : "s", branch, title);
+	free(title);
+	scan_start();
+}
+
+bool drafting_cancel(void)
+{
+	if (drafting.state != DRAFTING_STREAMING)
+		return false;
+	llm_stream_cancel(drafting.stream);
+	stream_ended(-1);
+	app_message(ROLE_STATUS, "cancelled: nothing was written; Esc again closes the draft");
+	return true;
+}
+
+void drafting_release(void)
+{
+	if (drafting.stream) {
+		llm_stream_cancel(drafting.stream);
+		llm_stream_free(drafting.stream);
+		drafting.stream = NULL;
+		tui_set_poller(NULL);
+		app.streaming = false;
+	}
+	for (size_t i = 0; drafting.files && i < drafting.d.nr; i++)
+		text_diff_release(&drafting.files[i].diff);
+	free(drafting.files);
+	drafting.files = NULL;
+	draft_release(&drafting.d);
+	draft_init(&drafting.d);
+	if (drafting.have_lc)
+		llm_config_release(&drafting.lc);
+	drafting.have_lc = false;
+	strbuf_release(&drafting.answer);
+	free(drafting.error);
+	drafting.error = NULL;
+	free(drafting.migration);
+	drafting.migration = NULL;
+	drafting.state = DRAFTING_NONE;
+}

@@ -1,0 +1,70 @@
+/*
+ * drafting.h - the draft the workbench shows: made, streamed, edited,
+ * accepted.
+ *
+ * One draft at a time. A built-in draft (split, down, runbook) is made and
+ * verified at once; an LLM draft streams in through the event loop's
+ * poller, so keys keep working, and is parsed and verified when the answer
+ * is complete. Each file of the draft carries its diff against the file in
+ * the work tree and whether the engineer selected it. Accepting commits
+ * the selected files on the branch shown in the status line (core/commit.c
+ * refuses anything that would lose work), then rescans.
+ *
+ * The draft names its migration by the up script's path, not by pointers
+ * into app.run: a rescan replaces app.run while the draft is open.
+ */
+#ifndef SLUICE_TUI_DRAFTING_H
+#define SLUICE_TUI_DRAFTING_H
+
+#include <stdbool.h>
+#include "draft.h"
+#include "keys.h"
+#include "textdiff.h"
+#include "llm/llm.h"
+
+struct entry;
+
+enum drafting_state {
+	DRAFTING_NONE,
+	DRAFTING_STREAMING,   /* the model's answer is arriving */
+	DRAFTING_READY,       /* verified: may be accepted */
+	DRAFTING_FAILED,      /* shown with why; cannot be accepted */
+};
+
+struct drafting_file {
+	bool selected;
+	bool edited;          /* changed in $EDITOR since it was drafted */
+	bool exists;          /* replaces a file of the work tree */
+	struct text_diff diff;
+};
+
+struct drafting {
+	enum drafting_state state;
+	enum request kind;            /* REQ_DRAFT, REQ_DRAFT_DOWN, ... */
+	char *migration;              /* the up script's path */
+	struct draft d;
+	struct drafting_file *files;  /* one per d.files */
+	/* An LLM draft. */
+	struct llm_config lc;
+	bool have_lc;
+	struct llm_stream *stream;
+	struct strbuf answer;         /* what the model said so far */
+	double started;
+	char *error;                  /* why the stream failed */
+};
+
+extern struct drafting drafting;
+
+/* Starts a draft of `kind` for the entry and opens the draft screen. */
+void drafting_start(const struct entry *e, enum request kind);
+void drafting_toggle(size_t file);
+/* Opens the file's draft text in $EDITOR, then verifies the draft again. */
+void drafting_edit(size_t file);
+/* Writes and commits the selected files; closes the screen and rescans. */
+void drafting_accept(void);
+/* Stops a streaming answer; false when nothing was streaming. */
+bool drafting_cancel(void);
+/* Forgets the draft (cancelling a stream). */
+void drafting_release(void);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * driftwork.c - schema drift against the live database, in a worker thread.
+ *
+ * Drift starts a PostgreSQL cluster (or creates a scratch database on
+ * --shadow), runs the whole history there and reads two catalogues: that
+ * takes seconds, against servers that may not answer at all. So, like a
+ * scan (scan.c), it runs on a thread of its own with everything it needs
+ * owned by its job: its own discovery of the migrations (a rescan may
+ * replace the workbench's run meanwhile), its own connections, its own
+ * struct drift. When done it writes a byte to a pipe the loop watches, and
+ * the loop takes the result over. While it runs, only the phase (a static
+ * string, for the status line) and the cancel flag are shared.
+ */
+#include "app.h"
+#include "display.h"
+#include "db.h"
+#include "discover.h"
+#include "drift.h"
+#include "shadow.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct drift_job {
+	char *db_url, *shadow_url;
+	struct migration_set ms;
+	struct drift d;
+	struct strbuf err;
+	bool failed;
+};
+
+static char *db_url, *shadow_url, *db_shown;
+static struct view drift_view = { .ops = &drift_ops };
+static pthread_t thread;
+static int done_pipe[2] = { -1, -1 };
+static struct drift_job *job;   /* the running one */
+static bool busy;               /* main thread only */
+static bool cancelled;          /* atomic: the worker stops between phases */
+static const char *phase;       /* atomic: a static string */
+static struct drift result;
+static bool have_result;
+static char *last_error;
+
+void driftwork_configure(const char *db, const char *shadow)
+{
+	free(db_url);
+	free(shadow_url);
+	free(db_shown);
+	db_url = db ? xstrdup(db) : NULL;
+	shadow_url = shadow ? xstrdup(shadow) : NULL;
+	db_shown = db ? db_mask(db) : NULL;
+}
+
+bool driftwork_busy(void)
+{
+	return busy;
+}
+
+const char *driftwork_phase(void)
+{
+	const char *p = __atomic_load_n(&phase, __ATOMIC_RELAXED);
+	return p ? p : "starting";
+}
+
+const struct drift *driftwork_result(void)
+{
+	return have_result ? &result : NULL;
+}
+
+const char *driftwork_error(void)
+{
+	return last_error;
+}
+
+const char *driftwork_database(void)
+{
+	return db_shown;
+}
+
+/* Worker side. */
+
+static void set_phase(const char *p)
+{
+	__atomic_store_n(&phase, p, __ATOMIC_RELAXED);
+}
+
+static bool cancel_requested(struct drift_job *j)
+{
+	if (!__atomic_load_n(&cancelled, __ATOMIC_RELAXED))
+		return false;
+	strbuf_reset(&j->err);
+	strbuf_addstr(&j->err, "cancelled");
+	return true;
+}
+
+/* The migrations as on disk now; app.paths and app.base are set once at start-up. */
+static int find_migrations(struct drift_job *j)
+{
+	int r = app.nr_paths ? discover_paths(&j->ms, app.paths, app.nr_paths)
+			     : discover_repo(&j->ms, ".", app.base);
+	if (j->ms.errors.nr) {
+		strbuf_addstr(&j->err, j->ms.errors.items[0]);
+		return -1;
+	}
+	if (r < 0 || !j->ms.nr) {
+		strbuf_addstr(&j->err, "no migrations found to build the expected schema from");
+		return -1;
+	}
+	return 0;
+}
+
+static void run_job(struct drift_job *j)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct shadow sh;
+	struct db *live;
+
+	set_phase("finding migrations");
+	if (find_migrations(j) < 0 || cancel_requested(j))
+		return;
+	set_phase("connecting to the database");
+	live = db_open_live(j->db_url, &j->err);
+	if (!live || cancel_requested(j))
+		goto out;
+	set_phase(j->shadow_url ? "creating the shadow database" : "starting a throwaway cluster for the shadow");
+	if (shadow_open(&sh, j->shadow_url, &why) < 0) {
+		strbuf_addf(&j->err, "no shadow database: %s", why.buf);
+		goto out;
+	}
+	set_phase("applying the history on the shadow and comparing");
+	if (!cancel_requested(j))
+		j->failed = drift_compute(live, &sh, &j->ms, &j->d, &j->err) < 0;
+	set_phase("dropping the shadow");
+	shadow_close(&sh);
+out:
+	db_close(live);
+	strbuf_release(&why);
+}
+
+static void *drift_thread(void *arg)
+{
+	char c = 1;
+	run_job(arg);
+	if (write(done_pipe[1], &c, 1) < 0)
+		perror("sluice: drift pipe");
+	return NULL;
+}
+
+/* Main thread side. */
+
+static void job_free(struct drift_job *j)
+{
+	free(j->db_url);
+	free(j->shadow_url);
+	migration_set_release(&j->ms);
+	drift_release(&j->d);
+	strbuf_release(&j->err);
+	free(j);
+}
+
+static bool view_shown(void)
+{
+	for (int i = 0; i < app.depth; i++)
+		for (int p = 0; p < app.stack[i].nr; p++)
+			if (app.stack[i].panes[p] == &drift_view)
+				return true;
+	return false;
+}
+
+/* Server messages may span lines; the status line has one. */
+static char *one_line(struct strbuf *sb)
+{
+	for (size_t i = 0; i < sb->len; i++)
+		if (sb->buf[i] == '\n' || sb->buf[i] == '\t')
+			sb->buf[i] = ' ';
+	return strbuf_detach(sb, NULL);
+}
+
+static void take_result(struct drift_job *j)
+{
+	/* The view's lines point into the old result: close it first. */
+	view_close(&drift_view);
+	drift_release(&result);
+	free(last_error);
+	last_error = NULL;
+	have_result = !j->failed;
+	if (j->failed) {
+		last_error = one_line(&j->err);
+		app_message(ROLE_ERROR, "drift: %s", last_error);
+	} else {
+		result = j->d;
+		drift_init(&j->d);
+		if (result.nr)
+			app_message(ROLE_HIGH, "drift: %zu difference%s", result.nr, result.nr == 1 ? "" : "s");
+		else
+			app_message(ROLE_SAFE, "drift: no drift");
+	}
+	if (view_shown())
+		view_open(&drift_view);
+}
+
+static void drift_finished(int fd, void *data)
+{
+	char c;
+	(void)data;
+	if (read(fd, &c, 1) != 1)
+		return;
+	pthread_join(thread, NULL);
+	busy = false;
+	take_result(job);
+	job_free(job);
+	job = NULL;
+	app.dirty = true;
+}
+
+static void show_view(void)
+{
+	if (app_focused() != &drift_view)
+		app_push((struct screen){ { &drift_view }, 1, 0, app.stack[0].layout });
+}
+
+void driftwork_start(void)
+{
+	if (!db_url) {
+		app_message(ROLE_ERROR, "drift needs a database: --db URL, sluice.db.url or DATABASE_URL");
+		return;
+	}
+	show_view();
+	if (busy) {
+		app_message(ROLE_STATUS, "drift: already computing (%s); the view updates when done",
+			    driftwork_phase());
+		return;
+	}
+	if (done_pipe[0] < 0) {
+		if (pipe2(done_pipe, O_CLOEXEC) < 0)
+			die("cannot make a pipe: %m");
+		tui_watch_fd(done_pipe[0], drift_finished, NULL);
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->db_url = xstrdup(db_url);
+	job->shadow_url = shadow_url ? xstrdup(shadow_url) : NULL;
+	job->failed = true;
+	migration_set_init(&job->ms);
+	drift_init(&job->d);
+	strbuf_init(&job->err, 0);
+	set_phase(NULL);
+	busy = true;
+	if (pthread_create(&thread, NULL, drift_thread, job))
+		die("cannot start the drift thread");
+}
+
+void driftwork_wait(void)
+{
+	while (busy)
+		drift_finished(done_pipe[0], NULL);
+}
+
+void driftwork_release(void)
+{
+	if (busy) {
+		/* Quitting: the worker still stops its cluster and drops its database. */
+		__atomic_store_n(&cancelled, true, __ATOMIC_RELAXED);
+		app_message(ROLE_STATUS, "drift: stopping (%s)...", driftwork_phase());
+		if (display_active())
+			app_redraw();
+		driftwork_wait();
+	}
+	view_close(&drift_view);
+	drift_release(&result);
+	have_result = false;
+	if (done_pipe[0] >= 0) {
+		tui_unwatch_fd(done_pipe[0]);
+		close(done_pipe[0]);
+		close(done_pipe[1]);
+		done_pipe[0] = done_pipe[1] = -1;
+	}
+	driftwork_configure(NULL, NULL);
+	free(last_error);
+	last_error = NULL;
+}

@@ -1,0 +1,416 @@
+/*
+ * draft.c - the draft screen: the draft's files, and the diff of the one
+ * under the cursor against the work tree.
+ *
+ * The files pane lists each file with a check box (x toggles it), whether
+ * it is new or replaces a file, its +/- counts and its purpose, then the
+ * verification verdict and the draft's notes (data-loss warnings). The
+ * diff pane shows that file as `git show` will once it is committed; while
+ * a model's answer streams it shows the answer so far, following its end.
+ * Both panes take the draft keys; the state lives in tui/drafting.c.
+ */
+#include "tui/app.h"
+#include "tui/drafting.h"
+#include "tui/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum role severity_role(enum severity s);
+
+/* A line of the files pane after the files: the verdict and the notes, wrapped. */
+struct note_line {
+	enum role role;
+	char *text;
+};
+
+static struct note_line *notes;
+static size_t nr_notes, alloc_notes;
+static size_t diff_file;   /* the file the diff pane shows */
+static int widest_file;    /* widest file line, in columns, for the layout */
+
+static void add_note(struct view *v, enum role role, const char *prefix, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t start = 0, len;
+	int room = v->rect.w - 2 > 20 ? v->rect.w - 2 : 20;
+
+	strbuf_addf(&sb, "%s%s", prefix, text);
+	len = sb.len;
+	do {
+		size_t end = text_wrap(sb.buf, len, start, room);
+		ALLOC_GROW(notes, nr_notes + 1, alloc_notes);
+		notes[nr_notes++] = (struct note_line){ role, xstrndup(sb.buf + start, end - start) };
+		start = text_wrap_skip(sb.buf, len, end);
+	} while (start < len);
+	strbuf_release(&sb);
+}
+
+/* A draft's files sit beside its migration: name them without that directory. */
+static const char *short_path(const char *path)
+{
+	const char *slash = drafting.migration ? strrchr(drafting.migration, '/') : NULL;
+	size_t dir = slash ? (size_t)(slash - drafting.migration) + 1 : 0;
+	return dir && !strncmp(path, drafting.migration, dir) ? path + dir : path;
+}
+
+static void files_open(struct view *v)
+{
+	const struct draft *d = &drafting.d;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (drafting.state == DRAFTING_NONE)
+		return;
+	if (drafting.state == DRAFTING_STREAMING) {
+		v->lines = 1;   /* the progress line, drawn live */
+		return;
+	}
+	widest_file = 0;
+	for (size_t i = 0; i < d->nr; i++) {
+		/* "[x] change " + path + "  +N -N" */
+		int w = 11 + text_width_of(short_path(d->files[i].path)) + 14;
+		if (w > widest_file)
+			widest_file = w;
+	}
+	add_note(v, ROLE_DEFAULT, "", "");
+	if (d->failed)
+		add_note(v, ROLE_ERROR, "FAILED: ", d->failed);
+	else if (d->before > SEV_NONE) {
+		strbuf_addf(&sb, "worst finding %s before, %s after", severity_name(d->before),
+			    severity_name(d->after));
+		add_note(v, ROLE_SAFE, "Verified: ", sb.buf);
+	} else if (d->nr && d->files[0].sql) {
+		add_note(v, ROLE_SAFE, "Verified: ", "every statement parses");
+	}
+	for (size_t i = 0; i < d->notes.nr; i++)
+		add_note(v, ROLE_MEDIUM, "Note: ", d->notes.items[i]);
+	if (!d->failed)
+		add_note(v, ROLE_DIM, "", "x selects a file, e edits it in $EDITOR, A commits the selected "
+					   "files on the current branch, q discards the draft.");
+	v->lines = d->nr + nr_notes;
+	strbuf_release(&sb);
+}
+
+static void files_close(struct view *v)
+{
+	(void)v;
+	for (size_t i = 0; i < nr_notes; i++)
+		free(notes[i].text);
+	nr_notes = 0;
+}
+
+static void files_title(struct view *v, struct strbuf *out)
+{
+	const struct draft *d = &drafting.d;
+	(void)v;
+	if (drafting.state == DRAFTING_STREAMING)
+		strbuf_addf(out, " Draft for %s: asking %s %s", drafting.migration,
+			    llm_provider_name(drafting.lc.provider), drafting.lc.model);
+	else if (!d->title && drafting.have_lc)
+		strbuf_addf(out, " Draft for %s from %s %s", drafting.migration,
+			    llm_provider_name(drafting.lc.provider), drafting.lc.model);
+	else if (d->origin)   /* the model first: the title may be clipped */
+		strbuf_addf(out, " Draft by %s: %s", d->origin, d->title ? d->title : "no title");
+	else
+		strbuf_addf(out, " Draft: %s", d->title ? d->title : "no title");
+}
+
+static void draw_streaming(struct view *v, int y)
+{
+	double secs = now_seconds() - drafting.started;
+	int x = draw_fmt(&v->rect, y, 1, ROLE_DEFAULT, "Receiving the answer: %zu bytes in %.1f s. ",
+			 drafting.answer.len, secs);
+	x = draw_str(&v->rect, y, x, ROLE_KEY, "Esc");
+	x = draw_str(&v->rect, y, x, ROLE_DIM, " cancels; every other key keeps working.");
+	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+static void files_draw(struct view *v, size_t line, int y)
+{
+	const struct draft *d = &drafting.d;
+	int x;
+
+	if (drafting.state == DRAFTING_STREAMING) {
+		draw_streaming(v, y);
+		return;
+	}
+	if (line >= d->nr) {
+		const struct note_line *n = &notes[line - d->nr];
+		x = draw_str(&v->rect, y, 1, n->role, n->text);
+		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+		return;
+	}
+	const struct draft_file *f = &d->files[line];
+	const struct drafting_file *df = &drafting.files[line];
+	x = draw_str(&v->rect, y, 1, ROLE_KEY, df->selected ? "[x] " : "[ ] ");
+	x = draw_str(&v->rect, y, x, ROLE_HEADER, df->edited ? "edited " : df->exists ? "change " : "new    ");
+	x = draw_str(&v->rect, y, x, ROLE_PATH, short_path(f->path));
+	x = draw_fmt(&v->rect, y, x, ROLE_SAFE, "  +%zu", df->diff.added);
+	x = draw_fmt(&v->rect, y, x, df->diff.deleted ? ROLE_HIGH : ROLE_DIM, " -%zu", df->diff.deleted);
+	if (f->purpose && *f->purpose) {
+		x = draw_str(&v->rect, y, x, ROLE_DIM, "  ");
+		x = draw_str(&v->rect, y, x, ROLE_DIM, f->purpose);
+	}
+	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+static void files_select(struct view *v)
+{
+	if (v->lineno < drafting.d.nr && v->lineno != diff_file) {
+		diff_file = v->lineno;
+		app.draft_diff.lineno = app.draft_diff.offset = 0;
+		view_open(&app.draft_diff);
+	}
+}
+
+static bool files_grep(struct view *v, size_t line, const char *needle)
+{
+	(void)v;
+	if (line < drafting.d.nr) {
+		const struct draft_file *f = &drafting.d.files[line];
+		return text_find(f->path, strlen(f->path), 0, needle) >= 0 ||
+		       (f->purpose && text_find(f->purpose, strlen(f->purpose), 0, needle) >= 0);
+	}
+	const struct note_line *n = line - drafting.d.nr < nr_notes ? &notes[line - drafting.d.nr] : NULL;
+	return n && text_find(n->text, strlen(n->text), 0, needle) >= 0;
+}
+
+/* The keys of the draft screen, whichever of its panes has the focus. */
+static bool draft_request(enum request req)
+{
+	switch (req) {
+	case REQ_TOGGLE_FILE:
+		drafting_toggle(diff_file);
+		view_open(&app.draft_files);
+		return true;
+	case REQ_ACCEPT:
+		drafting_accept();
+		return true;
+	case REQ_ENTER:
+	case REQ_EDIT:
+		drafting_edit(diff_file);
+		return true;
+	case REQ_BACK:
+		if (!drafting_cancel()) {
+			drafting_release();
+			app_pop();
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool files_request(struct view *v, enum request req)
+{
+	/* x on a file acts on that file, even before the diff pane caught up. */
+	if (v->lineno < drafting.d.nr)
+		diff_file = v->lineno;
+	return draft_request(req);
+}
+
+static void files_empty(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	strbuf_addstr(out, "No draft.");
+}
+
+const struct view_ops draft_files_ops = {
+	.name = "draft",
+	.open = files_open,
+	.title = files_title,
+	.draw = files_draw,
+	.request = files_request,
+	.select = files_select,
+	.grep = files_grep,
+	.empty = files_empty,
+	.close = files_close,
+};
+
+/* The diff pane: the diff of diff_file, or the model's answer while it arrives. */
+
+static bool showing_answer(void)
+{
+	return drafting.state == DRAFTING_STREAMING || (drafting.state != DRAFTING_NONE && !drafting.d.nr);
+}
+
+/* Line starts in the answer text, rebuilt as it grows. */
+static size_t *answer_lines;
+static size_t nr_answer_lines, alloc_answer_lines;
+
+static void diff_open(struct view *v)
+{
+	if (showing_answer()) {
+		const struct strbuf *a = &drafting.answer;
+		nr_answer_lines = 0;
+		for (size_t off = 0; off < a->len;) {
+			const char *nl = memchr(a->buf + off, '\n', a->len - off);
+			ALLOC_GROW(answer_lines, nr_answer_lines + 1, alloc_answer_lines);
+			answer_lines[nr_answer_lines++] = off;
+			off = nl ? (size_t)(nl - a->buf) + 1 : a->len;
+		}
+		v->lines = nr_answer_lines;
+		return;
+	}
+	if (drafting.state == DRAFTING_NONE || !drafting.d.nr)
+		return;
+	if (diff_file >= drafting.d.nr)
+		diff_file = 0;
+	v->lines = drafting.files[diff_file].diff.nr;
+}
+
+static void diff_title(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	if (showing_answer()) {
+		strbuf_addf(out, " The model's answer%s (%zu bytes)",
+			    drafting.state == DRAFTING_STREAMING ? " so far" : "", drafting.answer.len);
+		return;
+	}
+	if (drafting.state == DRAFTING_NONE)
+		return;
+	const struct drafting_file *df = &drafting.files[diff_file];
+	strbuf_addf(out, " %s  %s, +%zu -%zu%s", drafting.d.files[diff_file].path,
+		    df->exists ? "replaces the file" : "new file", df->diff.added, df->diff.deleted,
+		    df->edited ? ", edited" : "");
+}
+
+static enum role origin_role(enum diff_origin o)
+{
+	switch (o) {
+	case DIFF_ADD:
+		return ROLE_SAFE;
+	case DIFF_DEL:
+		return ROLE_HIGH;
+	case DIFF_HUNK:
+		return ROLE_HEADER;
+	default:
+		return ROLE_DEFAULT;
+	}
+}
+
+static void line_text(size_t line, const char **s, size_t *len)
+{
+	if (showing_answer()) {
+		const struct strbuf *a = &drafting.answer;
+		size_t off = answer_lines[line];
+		const char *nl = memchr(a->buf + off, '\n', a->len - off);
+		*s = a->buf + off;
+		*len = nl ? (size_t)(nl - *s) : a->len - off;
+		return;
+	}
+	const struct text_diff *d = &drafting.files[diff_file].diff;
+	*s = d->text.buf + d->v[line].off;
+	*len = d->v[line].len;
+}
+
+static void diff_draw(struct view *v, size_t line, int y)
+{
+	const char *s;
+	size_t len;
+	int x = 0;
+
+	line_text(line, &s, &len);
+	if (showing_answer()) {
+		x = draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s, len, app.search, ROLE_SEARCH);
+		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+		return;
+	}
+	const struct diff_line *l = &drafting.files[diff_file].diff.v[line];
+	enum role role = origin_role(l->origin);
+	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no;
+	if (l->origin == DIFF_HUNK)
+		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
+	else if (no > 0)
+		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
+	else
+		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
+	if (l->origin != DIFF_HUNK)
+		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
+	x = draw_text_hl(&v->rect, y, x, role, s, len, app.search, ROLE_SEARCH);
+	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+static bool diff_request(struct view *v, enum request req)
+{
+	(void)v;
+	return draft_request(req);
+}
+
+static bool diff_grep(struct view *v, size_t line, const char *needle)
+{
+	const char *s;
+	size_t len;
+	(void)v;
+	line_text(line, &s, &len);
+	return text_find(s, len, 0, needle) >= 0;
+}
+
+static void diff_empty(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	strbuf_addstr(out, drafting.state == DRAFTING_STREAMING ? "Waiting for the first words..."
+								: "The file is the same as the work tree's.");
+}
+
+static void diff_close(struct view *v)
+{
+	(void)v;
+	nr_answer_lines = 0;
+}
+
+const struct view_ops draft_diff_ops = {
+	.name = "draft-diff",
+	.open = diff_open,
+	.title = diff_title,
+	.draw = diff_draw,
+	.request = diff_request,
+	.grep = diff_grep,
+	.empty = diff_empty,
+	.close = diff_close,
+};
+
+/* Wide terminals: files on the left, the diff on the right. Narrow: stacked. */
+static void draft_layout(struct screen *s, struct rect a)
+{
+	if (a.w >= 120) {
+		/* Wide enough for the file names, up to half the screen. */
+		int left = widest_file + 2;
+		if (left < a.w * 2 / 5)
+			left = a.w * 2 / 5;
+		if (left > a.w / 2)
+			left = a.w / 2;
+		view_place(s->panes[0], (struct rect){ a.y, a.x, a.h, left - 1 });
+		view_place(s->panes[1], (struct rect){ a.y, a.x + left, a.h, a.w - left });
+	} else {
+		int top = (int)s->panes[0]->lines + 1;
+		if (top > a.h * 2 / 5)
+			top = a.h * 2 / 5;
+		if (top < 4)
+			top = 4;
+		view_place(s->panes[0], (struct rect){ a.y, a.x, top, a.w });
+		view_place(s->panes[1], (struct rect){ a.y + top, a.x, a.h - top, a.w });
+	}
+}
+
+void draft_screen_open(void)
+{
+	diff_file = 0;
+	app.draft_files.lineno = app.draft_files.offset = 0;
+	app.draft_diff.lineno = app.draft_diff.offset = 0;
+	/* Replace a draft screen already open (a second d) rather than stack it. */
+	if (app.stack[app.depth - 1].panes[0] == &app.draft_files)
+		app_pop();
+	app_push((struct screen){ { &app.draft_files, &app.draft_diff }, 2, 0, draft_layout });
+}
+
+void draft_views_release(void)
+{
+	files_close(NULL);
+	free(notes);
+	notes = NULL;
+	alloc_notes = 0;
+	free(answer_lines);
+	answer_lines = NULL;
+	nr_answer_lines = alloc_answer_lines = 0;
+}
