@@ -30,6 +30,33 @@ for api in openai anthropic ollama; do
 done
 expect_eq "three requests reached the server" "$(wc -l <"$LLM_LOG" | tr -d ' ')" 3
 
+# --- Scripted, every fault: a failed draft with the reason, on screen and in
+# the status line, the key nowhere, and the repository as it was.
+tui_fault() { # MODEL WANT
+	rm -rf "f-$1"
+	llm_repo "f-$1" openai "$1"
+	before=$(tree_state "f-$1")
+	printf 'j\nL\n:save-screen %s\nA\n:save-screen %s\n' "$T/f-$1.txt" "$T/f-$1-accept.txt" >"$T/f-$1.keys"
+	COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/f-$1.keys" "$SLUICE" -C "f-$1" --all \
+		>"$T/f-$1.out" 2>"$T/f-$1.err"
+	expect_eq "$1: the workbench exits 0" "$?" 0
+	s=$(cat "$T/f-$1.txt")
+	expect_contains "$1: the draft is shown as failed" "$s" "FAILED: "
+	expect_contains "$1: with why" "$s" "$2"
+	expect_contains "$1: A refuses it" "$(cat "$T/f-$1-accept.txt")" "a failed draft cannot be accepted"
+	expect_not_contains "$1: the key is never shown" "$s$(cat "$T/f-$1.err")" "$SLUICE_TEST_KEY"
+	expect_eq "$1: nothing on disk changed" "$(tree_state "f-$1")" "$before"
+}
+tui_fault 401 "rejected the key (HTTP 401)"
+tui_fault badjson "invalid JSON in the answer"
+tui_fault cut "stopped half way"
+tui_fault huge "larger than 4 MB"
+tui_fault timeout "(timeout)"
+tui_fault unparsable "does not parse"
+tui_fault nofence "fence"
+tui_fault same "no safer than the original"
+: >"$LLM_LOG"
+
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "# SKIP the tmux half: tmux is not installed"
 	finish
