@@ -6,6 +6,7 @@
 #   stmt_lines PATH DIR [..]  the statement line numbers of one judged file
 #   summary KEY [..]          a field of the JSON summary ("" when absent)
 #   feature_branch DIR        main gets a commit, then branch "feature"
+#   rule_findings RULE [..]   "path|severity|message" per (unignored) finding
 #
 # Each runs `sluice check --format json` in the current directory; its
 # stderr is kept in $T/.judged.err for message checks.
@@ -35,6 +36,19 @@ print(json.load(sys.stdin)["summary"].get(sys.argv[1], ""))' "$_k"
 }
 
 # new_repo plus the habit of every test: history on main, work on feature.
+# rule_findings RULE [CHECK-ARGS]: "path|severity|message" per finding of
+# RULE (ignored ones left out), file-level and statement-level alike.
+rule_findings() {
+	_rule=$1
+	shift
+	"$SLUICE" check --format json "$@" 2>"$T/err" | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["files"]:
+    for x in f["findings"] + [x for s in f["statements"] for x in s["findings"]]:
+        if x["rule"] == sys.argv[1] and not x.get("ignored"):
+            print(f["path"] + "|" + x["severity"] + "|" + x["message"])' "$_rule"
+}
+
 feature_branch() {
 	commit_all "$1" "history" && git -C "$1" checkout -q -b feature
 }

@@ -4,14 +4,9 @@
 # does not gets each difference classified: database-only,
 # repository-only, version-skew.
 . "$SLUICE_SRC/tests/lib.sh"
-sh "$SLUICE_SRC/tests/pg.sh" need || exit 0
-PG=$SLUICE_TEST_PG
-OK_DB="sluice_drift_ok_$$"
-BAD_DB="sluice_drift_bad_$$"
-psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql "$PG" -c "CREATE DATABASE $OK_DB" -c "CREATE DATABASE $BAD_DB" || {
-	echo "not ok 1 - cannot create the test databases"; echo "1..1"; exit 1; }
-trap 'command psql -X -q "$PG" -c "DROP DATABASE IF EXISTS $OK_DB WITH (FORCE)" -c "DROP DATABASE IF EXISTS $BAD_DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
+. "$SLUICE_SRC/tests/db-lib.sh"
+scratch_db OK_DB sluice_drift_ok
+scratch_db BAD_DB sluice_drift_bad
 
 mkdir repo
 printf 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text, score int DEFAULT 0);\n' >repo/000001_users.up.sql
@@ -37,12 +32,7 @@ expect_contains "in step: golang-migrate's table read" "$(cat ok.out)" "2 of 2 m
 # Drifted: a hand-made index, a missing one, a changed column type; goose's
 # table records 1, 2 and 5; the repository has 1, 2 and 3.
 printf 'ALTER TABLE orders ADD COLUMN status text;\n' >repo/000003_status.up.sql
-psql "$PG dbname=$BAD_DB" \
-	-c "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(50) NOT NULL, name text, score int DEFAULT 0)" \
-	-c "CREATE INDEX users_name_idx ON users (name)" \
-	-c "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id))" \
-	-c "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now())" \
-	-c "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (5, true)"
+drifted_goose "$PG dbname=$BAD_DB"
 
 "$SLUICE" drift --db "$PG dbname=$BAD_DB" --shadow "$PG" repo >bad.out 2>bad.err
 expect_eq "drifted: exit 1" "$?" 1

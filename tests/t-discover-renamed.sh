@@ -9,14 +9,7 @@
 . "$SLUICE_SRC/tests/discover-lib.sh"
 
 # renamed [CHECK-ARGS]: "path|message" per migration-renamed finding
-renamed() {
-	"$SLUICE" check --format json "$@" 2>"$T/err" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for x in f["findings"] + [x for s in f["statements"] for x in s["findings"]]:
-        if x["rule"] == "migration-renamed":
-            print(f["path"] + "|" + x["severity"] + "|" + x["message"])'
-}
+renamed() { rule_findings migration-renamed "$@"; }
 
 new_repo g
 cd g

@@ -9,14 +9,7 @@
 . "$SLUICE_SRC/tests/discover-lib.sh"
 
 # edited: "path|severity|message" per applied-migration-edited finding
-edited() {
-	"$SLUICE" check --format json "$@" 2>"$T/err" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for x in f["findings"] + [x for s in f["statements"] for x in s["findings"]]:
-        if x["rule"] == "applied-migration-edited" and not x.get("ignored"):
-            print(f["path"] + "|" + x["severity"] + "|" + x["message"])'
-}
+edited() { rule_findings applied-migration-edited "$@"; }
 
 # golang-migrate
 new_repo g

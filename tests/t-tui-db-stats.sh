@@ -5,17 +5,11 @@
 # estimated lock time; an unreachable database is a status-line warning and
 # the workbench judges statically.
 . "$SLUICE_SRC/tests/lib.sh"
-sh "$SLUICE_SRC/tests/pg.sh" need || exit 0
+. "$SLUICE_SRC/tests/db-lib.sh"
 export TERM=xterm-256color LC_ALL=C.UTF-8
-PG=$SLUICE_TEST_PG
-DB="sluice_tuistats_$$"
-psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql "$PG" -c "CREATE DATABASE $DB" || { echo "not ok 1 - cannot create $DB"; echo "1..1"; exit 1; }
-trap 'command psql -X -q "$PG" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
+scratch_db DB sluice_tuistats
 LIVE="$PG dbname=$DB"
-psql "$LIVE" -c "CREATE TABLE small AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g" \
-	-c "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g" \
-	-c "ANALYZE small" -c "ANALYZE big"
+stats_tables "$LIVE"
 
 mkdir m
 printf 'CREATE INDEX small_v ON small (v);\n' >m/001_small.up.sql

@@ -16,14 +16,11 @@ sock=sluice-test-$$
 
 export TERM=xterm-256color LC_ALL=C.UTF-8
 unset NO_COLOR DATABASE_URL
-PG=$SLUICE_TEST_PG
-OK_DB="sluice_tdrift_ok_$$"
-BAD_DB="sluice_tdrift_bad_$$"
-SLOW_DB="sluice_tdrift_slow_$$"
-psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql "$PG" -c "CREATE DATABASE $OK_DB" -c "CREATE DATABASE $BAD_DB" -c "CREATE DATABASE $SLOW_DB" || {
-	echo "not ok 1 - cannot create the test databases"; echo "1..1"; exit 1; }
-trap 'tmx kill-server 2>/dev/null; for db in $OK_DB $BAD_DB $SLOW_DB; do command psql -X -q "$PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
+. "$SLUICE_SRC/tests/db-lib.sh"
+scratch_db OK_DB sluice_tdrift_ok
+scratch_db BAD_DB sluice_tdrift_bad
+scratch_db SLOW_DB sluice_tdrift_slow
+trap 'tmx kill-server 2>/dev/null; db_cleanup; rm -rf "$T"' EXIT
 
 # The repository: users and orders on main, a pending migration on the branch.
 new_repo repo
@@ -48,12 +45,7 @@ psql "$PG dbname=$OK_DB" \
 	-c "INSERT INTO schema_migrations VALUES (3, false)"
 # Drifted: a hand-made index, a missing one, a changed column type; goose's
 # table records 1, 2 and 5, the repository has 1, 2 and 3.
-psql "$PG dbname=$BAD_DB" \
-	-c "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(50) NOT NULL, name text, score int DEFAULT 0)" \
-	-c "CREATE INDEX users_name_idx ON users (name)" \
-	-c "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id))" \
-	-c "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now())" \
-	-c "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (5, true)"
+drifted_goose "$PG dbname=$BAD_DB"
 
 # run NAME [args...]: the script $T/NAME.keys at 120x24 in repo; rc, $T/NAME.err.
 run() {
