@@ -447,7 +447,8 @@ int draft_down(const struct draft_ctx *ctx, struct draft *d)
 	if (loss.len) {
 		strbuf_addstr(&text, "-- DATA LOSS: this migration cannot be fully undone. The down below\n"
 			      "-- restores the schema, not the data. A backup taken before the up must hold:\n");
-		for (char *line = strtok(loss.buf, "\n"); line; line = strtok(NULL, "\n"))
+		for (char *save, *line = strtok_r(loss.buf, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
 			strbuf_addf(&text, "--   %s\n", line);
 		strlist_add(&d->notes, "data loss: the up destroys data a down cannot bring back; "
 			    "see the DATA LOSS block");

@@ -210,7 +210,8 @@ static void parse_ignore_line(struct ignores *ig, const char *p, const char *end
 		if (!*reason)
 			reason = NULL;
 	}
-	for (char *tok = strtok(text, ", \t\r"); tok; tok = strtok(NULL, ", \t\r")) {
+	for (char *save, *tok = strtok_r(text, ", \t\r", &save); tok;
+	     tok = strtok_r(NULL, ", \t\r", &save)) {
 		if (squawk && add_squawk_ignores(ig, tok, reason, line, file_wide, stmt))
 			continue;
 		add_ignore(ig, tok, strlen(tok), reason, line, file_wide, stmt);

@@ -189,7 +189,7 @@ int config_apply_judge(const struct config *c, struct judge_opts *o)
 	for (size_t i = 0; i < dis.nr; i++) {
 		/* "a, b" and repeated keys both work */
 		char *copy = xstrdup(dis.items[i]);
-		for (char *t = strtok(copy, ", "); t; t = strtok(NULL, ", ")) {
+		for (char *save, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 			if (!rule_find(t))
 				warning("sluice.disable: no rule named '%s' (see 'sluice rules')", t);
 			strlist_add(&o->disabled, t);
