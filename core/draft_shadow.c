@@ -201,7 +201,11 @@ static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 	const struct verify_run *v = &ds->v;
 	size_t n[RT_FAILED + 1];
 	count_round_trips(v, n);
-	strbuf_addf(sb, "shadow: %zu migration%s applied %son PostgreSQL %d.%d (%s) in %.1f s, ",
+	size_t applied = n[RT_OK] + n[RT_DIFFERS] + n[RT_NO_DOWN];
+	strbuf_addstr(sb, "shadow: ");
+	if (applied < ds->pending)
+		strbuf_addf(sb, "%zu of ", applied);
+	strbuf_addf(sb, "%zu migration%s applied %son PostgreSQL %d.%d (%s) in %.1f s, ",
 		    ds->pending, ds->pending == 1 ? "" : "s", n[RT_NO_DOWN] ? "up " : "up and down ",
 		    v->version / 10000, v->version % 100, v->server, v->seconds);
 	if (t->stronger)
@@ -230,7 +234,7 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 	if (t.failures) {
 		if (t.failures > 1)
 			strbuf_addf(&t.first, "; and %zu more", t.failures - 1);
-		draft_fail(d, "on the shadow database, %s", t.first.buf);
+		draft_fail(d, "%s", t.first.buf);
 		ret = 1;
 	} else if (ds->v.error) {
 		/* Not the draft's fault (the history does not apply there): not verified. */
