@@ -105,6 +105,7 @@ int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url)
 	}
 	strbuf_release(&err);
 	ds->open_seconds = now_seconds() - t0;
+	ds->own_cluster = sh.own_cluster;
 	shadow_verify(&sh, &ds->run, &ds->v);
 	ds->verified = true;
 	shadow_close(&sh);
@@ -205,9 +206,12 @@ static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 	strbuf_addstr(sb, "shadow: ");
 	if (applied < ds->pending)
 		strbuf_addf(sb, "%zu of ", applied);
-	strbuf_addf(sb, "%zu migration%s applied %son PostgreSQL %d.%d (%s) in %.1f s, ",
+	strbuf_addf(sb, "%zu migration%s applied %son PostgreSQL %d.%d (%s",
 		    ds->pending, ds->pending == 1 ? "" : "s", n[RT_NO_DOWN] ? "up " : "up and down ",
-		    v->version / 10000, v->version % 100, v->server, v->seconds);
+		    v->version / 10000, v->version % 100, v->server);
+	if (ds->own_cluster)
+		strbuf_addf(sb, ", started in %.1f s", ds->open_seconds);
+	strbuf_addf(sb, ") in %.2f s, ", v->seconds);
 	if (t->stronger)
 		strbuf_addf(sb, "%zu lock%s stronger than predicted", t->stronger,
 			    t->stronger == 1 ? "" : "s");

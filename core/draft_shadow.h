@@ -31,6 +31,7 @@ struct draft_shadow {
 	struct verify_run v;
 	bool verified;           /* shadow_verify() ran */
 	double open_seconds;     /* creating the scratch database (or starting a cluster) */
+	bool own_cluster;        /* a throwaway cluster sluice started */
 	char *error;             /* why it could not be verified: no server, history fails */
 };
 

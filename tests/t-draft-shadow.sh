@@ -120,7 +120,7 @@ out=$(cd cluster && "$SLUICE" draft --verify db/migrations/000002_change.up.sql 
 rc=$?
 t1=$(date +%s.%N)
 expect_eq "--verify exits 0" "$rc" 0
-expect_contains "--verify ran on a throwaway cluster" "$out" "(a throwaway cluster)"
+expect_contains "--verify ran on a throwaway cluster" "$out" "(a throwaway cluster, started in "
 expect_contains "--verify: round trip ok" "$out" "locks as predicted, round trip ok"
 diag "split draft on a throwaway cluster: $(echo "$t1 - $t0" | bc) s wall (initdb included)"
 
@@ -264,5 +264,42 @@ expect_contains "tui: V without a shadow says how to configure one" "$(flat "$T/
 printf 'V\n:save-screen %s\n' "$T/list.txt" >"$T/list.keys"
 tui list plain --shadow "$PG"
 expect_contains "tui: V on the list says it works on a draft" "$(flat "$T/list.txt")" "draft-verify works on a draft"
+
+# --- tmux: the run takes seconds (the history waits 2 s on the server);
+# keys keep working meanwhile, and the result arrives by itself.
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "# SKIP the tmux half: tmux is not installed"
+	finish
+fi
+sock=sluice-dshadow-$$
+trap 'tmux -L "$sock" kill-server 2>/dev/null; kill $LLM_PID 2>/dev/null; rm -rf "$T"' EXIT
+. "$SLUICE_SRC/tests/tmux-lib.sh"
+unique_repo slow
+git -C slow checkout -q main
+printf -- '-- let the replicas catch up before the next step\nSELECT pg_sleep(2);\n' \
+	>slow/db/migrations/000001_init.up.sql.tmp
+cat slow/db/migrations/000001_init.up.sql >>slow/db/migrations/000001_init.up.sql.tmp
+mv slow/db/migrations/000001_init.up.sql.tmp slow/db/migrations/000001_init.up.sql
+commit_all slow "wait for replicas"
+git -C slow checkout -q feature && git -C slow rebase -q main
+printf 'set -g status off\nset -g escape-time 0\n' >"$T/tmux.conf"
+tmx -f "$T/tmux.conf" new-session -d -s w -x 110 -y 40 \
+	"cd '$T/slow' && env LC_ALL=C.UTF-8 HOME='$HOME' ESCDELAY=25 '$SLUICE' --shadow '$PG'; \
+	  echo \"sluice-exit=\$?\"; exec sleep 120"
+check "tmux: the list appears" wait_for "000002"
+keys d
+check "tmux: the draft is shown" wait_for "Verified: worst finding"
+keys V
+check "tmux: V says it is running" wait_for "Shadow: running..."
+keys '?'
+check "tmux: help opens while it runs" wait_for "Help: keys"
+expect_contains "tmux: help lists V" "$(screen)" "Draft: run it on the shadow database"
+keys q
+check "tmux: back on the draft, still running" wait_for "Shadow: running..."
+check "tmux: the summary replaces it when done" wait_for "round trip ok" 20
+keys A
+check "tmux: A commits the draft that passed" wait_for "committed 4 files on feature"
+keys q
+check "tmux: sluice exits 0" wait_for "sluice-exit=0"
 
 finish
