@@ -5,13 +5,17 @@
  * a safer split, a down migration or a runbook (built in, no network), or
  * asks the configured LLM for a draft. Every SQL draft is re-judged before
  * it is printed as verified; a failed draft says why and exits 1. With
- * --commit the verified draft is written into the repository and committed
- * on the current branch in one commit (core/commit.c), never losing work.
+ * --shadow URL or --verify the draft is then run on a shadow database, up
+ * and down with its locks traced (core/draft_shadow.c), and one that fails
+ * there is not written either. With --commit the verified draft is written
+ * into the repository and committed on the current branch in one commit
+ * (core/commit.c), never losing work.
  */
 #include "commands.h"
 #include "check.h"
 #include "commit.h"
 #include "draft.h"
+#include "draft_shadow.h"
 #include "llm/llm.h"
 
 #include <errno.h>
@@ -35,11 +39,16 @@ static const char draft_usage[] =
 	"  --commit            write the files into the repository and commit them\n"
 	"  --branch NAME       with --commit: the branch expected to be checked out\n"
 	"  --pg-version N      PostgreSQL major version (default: sluice.pgVersion or 15)\n"
+	"  --shadow URL        also run the draft on a shadow database on that server:\n"
+	"                      every up with its locks traced, then its down, and the\n"
+	"                      schema after down compared with the one before up\n"
+	"  --verify            the same on a throwaway cluster (initdb, pg_ctl)\n"
 	"\n"
-	"Exit: 0 a verified draft, 1 the draft failed verification or the model failed,\n"
-	"2 usage or I/O error.\n";
+	"Exit: 0 a verified draft, 1 the draft failed verification (statically or on\n"
+	"the shadow) or the model failed, 2 usage or I/O error (no shadow database).\n";
 
-enum { OPT_SPLIT = 256, OPT_DOWN, OPT_RUNBOOK, OPT_LLM, OPT_OUT, OPT_COMMIT, OPT_BRANCH, OPT_PG };
+enum { OPT_SPLIT = 256, OPT_DOWN, OPT_RUNBOOK, OPT_LLM, OPT_OUT, OPT_COMMIT, OPT_BRANCH, OPT_PG,
+       OPT_SHADOW, OPT_VERIFY };
 
 static const struct option draft_options[] = {
 	{ "split", no_argument, NULL, OPT_SPLIT },
@@ -50,6 +59,8 @@ static const struct option draft_options[] = {
 	{ "commit", no_argument, NULL, OPT_COMMIT },
 	{ "branch", required_argument, NULL, OPT_BRANCH },
 	{ "pg-version", required_argument, NULL, OPT_PG },
+	{ "shadow", required_argument, NULL, OPT_SHADOW },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,6 +69,8 @@ struct draft_opts {
 	int what;            /* OPT_SPLIT, OPT_DOWN, OPT_RUNBOOK */
 	bool llm, commit;
 	const char *out, *branch, *pg;
+	bool shadow;         /* run the draft on a shadow database */
+	const char *shadow_url; /* NULL: a throwaway cluster */
 };
 
 /* The directory holding FILE's migration and its siblings (diesel/prisma: one up). */
@@ -168,6 +181,24 @@ static int run_llm(const struct check_run *run, const struct draft_ctx *ctx, str
 	return ret;
 }
 
+/*
+ * The statically verified draft on a shadow database. -1 when it could not
+ * run there (no server, the history does not apply): nothing is written.
+ */
+static int run_shadow(const struct draft_opts *o, const struct draft_ctx *ctx, struct draft *d)
+{
+	struct strbuf summary = STRBUF_INIT;
+	int r = draft_verify_shadow(ctx, d, o->shadow_url, &summary);
+	if (r < 0) {
+		error("not writing the draft: %s", summary.buf);
+		strbuf_release(&summary);
+		return -1;
+	}
+	free(d->shadow);
+	d->shadow = strbuf_detach(&summary, NULL);
+	return 0;
+}
+
 static int finish(const struct draft_opts *o, const struct check_run *run, struct draft *d,
 		  const char *file)
 {
@@ -182,6 +213,8 @@ static int finish(const struct draft_opts *o, const struct check_run *run, struc
 		strbuf_release(&msg);
 		if (r < 0)
 			return 2;
+		if (d->shadow)
+			printf("# %s\n", d->shadow);
 		printf("committed %zu file%s: %s\n", d->nr, d->nr == 1 ? "" : "s", d->title);
 		return 0;
 	}
@@ -192,6 +225,8 @@ static int finish(const struct draft_opts *o, const struct check_run *run, struc
 			printf("wrote %s/%s\n", o->out, d->files[i].path);
 		for (size_t i = 0; i < d->notes.nr; i++)
 			printf("# note: %s\n", d->notes.items[i]);
+		if (d->shadow)
+			printf("# %s\n", d->shadow);
 	} else {
 		/* a failed draft is shown, never written */
 		draft_print(stdout, d);
@@ -225,6 +260,12 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 		case OPT_PG:
 			o->pg = optarg;
 			break;
+		case OPT_SHADOW:
+			o->shadow_url = optarg;
+			/* fall through */
+		case OPT_VERIFY:
+			o->shadow = true;
+			break;
 		case 'h':
 			fputs(draft_usage, stdout);
 			return 1;
@@ -239,6 +280,8 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 	}
 	if (o->out && o->commit)
 		return error("--out and --commit do not go together: pick one");
+	if (o->shadow && o->what == OPT_RUNBOOK && !o->llm)
+		return error("a runbook is prose: there is nothing to run on a shadow database");
 	return 0;
 }
 
@@ -348,6 +391,8 @@ int cmd_draft(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	if (o.shadow && !d.failed && run_shadow(&o, &ctx, &d) < 0)
+		goto out;
 	ret = finish(&o, &run, &d, file);
 	fflush(stdout);
 out:

@@ -39,7 +39,7 @@ static const char tui_usage[] =
 	"  --db URL            the live database for the drift view (key D; default:\n"
 	"                      sluice.db.url, then DATABASE_URL)\n"
 	"  --shadow URL        a server to build drift's expected schema on (default: a\n"
-	"                      throwaway cluster)\n"
+	"                      throwaway cluster), and to run drafts on (key V)\n"
 	"\n"
 	"Press ? in the workbench for the keys.\n";
 
@@ -113,6 +113,7 @@ static void teardown(void)
 	refs_release_cache();
 	draft_views_release();
 	driftwork_release();
+	draftshadow_release();
 	if (app.run) {
 		check_run_release(app.run);
 		free(app.run);

@@ -36,6 +36,7 @@ void draft_release(struct draft *d)
 	free(d->title);
 	free(d->origin);
 	free(d->failed);
+	free(d->shadow);
 	strlist_clear(&d->notes);
 	memset(d, 0, sizeof(*d));
 }
@@ -115,6 +116,26 @@ static const struct draft_file *file_for(const struct draft *d, const char *path
 	return NULL;
 }
 
+void draft_discover(const struct draft *d, struct migration_set *drafted)
+{
+	migration_set_init(drafted);
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->files[i].sql)
+			/* as if named on the command line: judged whatever the directory */
+			discover_add(drafted, d->files[i].path, 0, true, d->files[i].text,
+				     strlen(d->files[i].text), true);
+	discover_finish(drafted);
+	for (size_t i = 0; i < drafted->nr; i++) {
+		struct script *scripts[2] = { drafted->v[i]->up, drafted->v[i]->down };
+		for (int k = 0; k < 2; k++) {
+			const struct draft_file *df = scripts[k] ? file_for(d, scripts[k]->path) : NULL;
+			/* We wrote the framework's no-transaction marker: judge it as it will run. */
+			if (df && df->no_txn)
+				scripts[k]->in_txn = false;
+		}
+	}
+}
+
 void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 {
 	struct migration_set drafted;
@@ -139,13 +160,7 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 		file_report_release(&ofr);
 		schema_release(&s);
 	}
-	migration_set_init(&drafted);
-	for (size_t i = 0; i < d->nr; i++)
-		if (d->files[i].sql)
-			/* as if named on the command line: judged whatever the directory */
-			discover_add(&drafted, d->files[i].path, 0, true, d->files[i].text,
-				     strlen(d->files[i].text), true);
-	discover_finish(&drafted);
+	draft_discover(d, &drafted);
 	draft_history_schema(ctx->ms, ctx->target, &s);
 
 	for (size_t i = 0; i < drafted.nr && !d->failed; i++) {
@@ -158,10 +173,6 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 			struct schema scratch, *on = &s;
 			if (!sc)
 				continue;
-			const struct draft_file *df = file_for(d, sc->path);
-			/* We wrote the framework's no-transaction marker: judge it as it will run. */
-			if (df && df->no_txn)
-				sc->in_txn = false;
 			if (k == 1) {
 				schema_init(&scratch);
 				on = &scratch;
@@ -259,6 +270,8 @@ void draft_print(FILE *out, const struct draft *d)
 		fputc('\n', out);
 	for (size_t i = 0; i < d->notes.nr; i++)
 		fprintf(out, "# note: %s\n", printable(&a, d->notes.items[i]));
+	if (d->shadow)
+		fprintf(out, "# %s\n", printable(&a, d->shadow));
 	if (d->failed)
 		fprintf(out, "# FAILED: %s\n", printable(&a, d->failed));
 	else if (d->before > SEV_NONE || d->after > SEV_NONE)

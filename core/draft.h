@@ -40,6 +40,7 @@ struct draft {
 	enum severity before; /* worst severity of the original */
 	enum severity after;  /* worst over the draft's SQL files, after draft_verify */
 	char *failed;         /* non-NULL: cannot be accepted, and why */
+	char *shadow;         /* one line: how it ran on a shadow database (draft_shadow.h), or NULL */
 };
 
 /*

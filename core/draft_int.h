@@ -9,6 +9,13 @@
 #include "draft.h"
 #include "tree.h"
 
+/*
+ * draft.c: the draft's SQL files discovered as if they were in the
+ * repository (all pending), marked to run outside a transaction where the
+ * draft wrote the framework's marker.
+ */
+void draft_discover(const struct draft *d, struct migration_set *drafted);
+
 /* draft_sql.c */
 char *sql_ident(const char *ident);
 char *sql_qualified(const char *dotted);

@@ -358,6 +358,12 @@ static void add_not_null_steps(struct split *sp, const char *table, const char *
 			     "validated check: no scan), then drop the check");
 		u->locks = true;
 		unit_add(sp, u, setnn, NULL);
+		/*
+		 * The check this drops was validated: its undo adds it back NOT
+		 * VALID and validates it (downs are written last first), or the
+		 * schema after the down is not the one before the up.
+		 */
+		strlist_add(&u->downs, validate);
 		unit_add(sp, u, drop, undrop);
 		free(nm);
 		free(setnn);

@@ -43,7 +43,9 @@ static unsigned shadow_counter;
 /* Creates the scratch database and connects to it twice. */
 static int scratch_create(struct shadow *sh, struct strbuf *err)
 {
-	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(), shadow_counter++);
+	/* Atomic: the workbench's drift and draft workers may both be creating one. */
+	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(),
+			     __atomic_fetch_add(&shadow_counter, 1, __ATOMIC_RELAXED));
 	char *sql = xstrfmt("CREATE DATABASE %s TEMPLATE template0", sh->dbname);
 	int r = db_exec(sh->admin, sql);
 	free(sql);

@@ -2,11 +2,14 @@
 # and accepting a draft into the repository (one libgit2 commit).
 libsluice_a_SOURCES += \
 	core/draft.c core/draft.h core/draft_int.h \
+	core/draft_shadow.c core/draft_shadow.h \
 	core/draft_sql.c core/draft_layout.c core/draft_split.c core/draft_down.c \
 	core/runbook.c \
 	core/commit.c core/commit.h \
 	core/textdiff.c core/textdiff.h
 sluice_SOURCES += cli/cmd_draft.c
+# The workbench's key V: the draft on the shadow database, in a worker thread.
+libsluiceui_a_SOURCES += tui/draftshadow.c
 
 # unit-draft: identifier quoting and runbook estimates from table statistics.
 check_PROGRAMS += tests/unit-draft

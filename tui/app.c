@@ -234,6 +234,7 @@ static void frame_request(enum request req)
 		break;
 	case REQ_TOGGLE_FILE:
 	case REQ_ACCEPT:
+	case REQ_DRAFT_SHADOW:
 		app_message(ROLE_ERROR, "%s works on a draft: press d (or u, R, L) on a migration first",
 			    request_name(req));
 		break;

@@ -133,6 +133,7 @@ const char *driftwork_phase(void);          /* what the worker is doing now */
 const struct drift *driftwork_result(void); /* the last result, or NULL */
 const char *driftwork_error(void);          /* why the last computation failed, or NULL */
 const char *driftwork_database(void);       /* masked, for display; NULL when none */
+const char *driftwork_shadow(void);         /* --shadow URL (drafts run there too), or NULL */
 /* Waits for a running computation (scripts); release also cancels it. */
 void driftwork_wait(void);
 void driftwork_release(void);

@@ -32,7 +32,7 @@ static char *work_path(const char *path)
  * The draft context for the migration, from the run shown now. False when
  * a rescan dropped the migration (renamed, or no longer pending).
  */
-static bool make_ctx(struct draft_ctx *ctx)
+bool drafting_ctx(struct draft_ctx *ctx)
 {
 	const struct check_run *run = app.run;
 	memset(ctx, 0, sizeof(*ctx));
@@ -101,7 +101,8 @@ static void reverify(void)
 	free(d->failed);
 	d->failed = NULL;
 	d->after = SEV_NONE;
-	if (!make_ctx(&ctx)) {
+	draftshadow_forget();   /* the edited draft has not run there */
+	if (!drafting_ctx(&ctx)) {
 		draft_fail(d, "'%s' is no longer among the judged migrations (rescanned?)",
 			   drafting.migration);
 	} else if (drafting.kind == REQ_DRAFT_DOWN) {
@@ -134,7 +135,7 @@ static void stream_ended(int r)
 		free(drafting.error);
 		drafting.error = xstrdup(llm_stream_error(drafting.stream));
 		draft_fail(&drafting.d, "%s", drafting.error);
-	} else if (!make_ctx(&ctx)) {
+	} else if (!drafting_ctx(&ctx)) {
 		draft_fail(&drafting.d, "'%s' is no longer among the judged migrations (rescanned?)",
 			   drafting.migration);
 	} else {
@@ -181,7 +182,7 @@ static bool start_llm(void)
 		return false;
 	}
 	drafting.have_lc = true;
-	if (!make_ctx(&ctx)) {
+	if (!drafting_ctx(&ctx)) {
 		app_message(ROLE_ERROR, "'%s' is not among the judged migrations", drafting.migration);
 		return false;
 	}
@@ -239,7 +240,7 @@ void drafting_start(const struct entry *e, enum request kind)
 			return;
 		}
 	} else {
-		make_ctx(&ctx);
+		drafting_ctx(&ctx);
 		draft_builtin(&ctx, what[kind], &drafting.d);
 		if (!drafting.d.nr) {
 			/* Nothing to show: say why where the engineer is. */
@@ -461,4 +462,5 @@ void drafting_release(void)
 	free(drafting.migration);
 	drafting.migration = NULL;
 	drafting.state = DRAFTING_NONE;
+	draftshadow_forget();
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include "draft.h"
 #include "keys.h"
+#include "roles.h"
 #include "textdiff.h"
 #include "llm/llm.h"
 
@@ -66,5 +67,20 @@ void drafting_accept(void);
 bool drafting_cancel(void);
 /* Forgets the draft (cancelling a stream). */
 void drafting_release(void);
+/* The draft context for the draft's migration in app.run; false when a rescan dropped it. */
+bool drafting_ctx(struct draft_ctx *ctx);
+
+/*
+ * The draft on the shadow database (tui/draftshadow.c, key V): --shadow's
+ * server, in a worker thread. A failure there fails the draft.
+ */
+void draftshadow_start(void);
+bool draftshadow_busy(void);
+/* The files pane's "Shadow:" line while it runs or once it ran; false: nothing to show. */
+bool draftshadow_note(enum role *role, struct strbuf *out);
+/* The draft changed or went: a run under way, or its result, no longer applies. */
+void draftshadow_forget(void);
+/* Waits for a run under way (quitting). */
+void draftshadow_release(void);
 
 #endif

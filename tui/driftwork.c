@@ -80,6 +80,11 @@ const char *driftwork_database(void)
 	return db_shown;
 }
 
+const char *driftwork_shadow(void)
+{
+	return shadow_url;
+}
+
 /* Worker side. */
 
 static void set_phase(const char *p)

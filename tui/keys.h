@@ -48,6 +48,7 @@ struct config;
 	X(REQ_DRAFT_LLM, "draft-llm", "L", "Ask the configured LLM for a draft (Esc cancels)") \
 	X(REQ_TOGGLE_FILE, "toggle-file", "x", "Draft: select or leave out this file") \
 	X(REQ_ACCEPT, "accept", "A", "Draft: write the selected files and commit them") \
+	X(REQ_DRAFT_SHADOW, "draft-verify", "V", "Draft: run it on the shadow database (up, down, locks)") \
 	X(REQ_DRIFT, "drift", "D", "Schema drift against the live database (--db)") \
 	X(REQ_HELP, "help", "? <F1>", "Show this help") \
 	X(REQ_REDRAW, "redraw", "<C-l>", "Redraw the screen") \

@@ -82,11 +82,18 @@ static void files_open(struct view *v)
 	} else if (d->nr && d->files[0].sql) {
 		add_note(v, ROLE_SAFE, "Verified: ", "every statement parses");
 	}
+	enum role shadow_role;
+	strbuf_reset(&sb);
+	if (draftshadow_note(&shadow_role, &sb))
+		add_note(v, shadow_role, "Shadow: ", sb.buf);
 	for (size_t i = 0; i < d->notes.nr; i++)
 		add_note(v, ROLE_MEDIUM, "Note: ", d->notes.items[i]);
 	if (!d->failed)
 		add_note(v, ROLE_DIM, "", "x selects a file, e edits it in $EDITOR, A commits the selected "
 					   "files on the current branch, q discards the draft.");
+	if (!d->failed && driftwork_shadow() && !d->shadow && !draftshadow_busy() &&
+	    drafting.kind != REQ_DRAFT_RUNBOOK)
+		add_note(v, ROLE_DIM, "", "V runs the draft on the shadow database first.");
 	v->lines = d->nr + nr_notes;
 	strbuf_release(&sb);
 }
@@ -185,6 +192,9 @@ static bool draft_request(enum request req)
 		return true;
 	case REQ_ACCEPT:
 		drafting_accept();
+		return true;
+	case REQ_DRAFT_SHADOW:
+		draftshadow_start();
 		return true;
 	case REQ_ENTER:
 	case REQ_EDIT:

@@ -21,6 +21,10 @@ The model name picks the behaviour (or the X-Fault header does):
   cut       half the stream, then the connection closes without the end marker
   huge      a 20 MB answer
   slow      the ok answer in 20 pieces a quarter second apart (5 s: keys while streaming)
+  wrongdown a migration replacing a unique index by one on lower(col), split in
+            two CONCURRENTLY; the first one's down rebuilds the old index
+            without UNIQUE: it parses and names the index, so only a shadow
+            database sees the uniqueness lost
 
 Usage: llm_server.py PORTFILE LOGFILE   (binds an ephemeral port, writes it)
 Each request appends one JSON line to LOGFILE: path, model, auth header seen.
@@ -51,6 +55,25 @@ def safe_rewrite(prompt):
             "DROP INDEX CONCURRENTLY IF EXISTS %s;\n```\n" % (path, new, down, name))
 
 
+def wrong_down(prompt):
+    """See `wrongdown` above; the ok rewrite when the migration is not that."""
+    m = re.search(r"Migration (\S+):\n```sql\n(.*?)```", prompt, re.S)
+    c = m and re.search(r"CREATE UNIQUE INDEX (\w+) ON (\w+) \((\w+\((\w+)\))\);", m.group(2))
+    if not c:
+        return safe_rewrite(prompt)
+    path, (name, table, expr, col) = m.group(1), c.groups()
+    nxt = re.sub(r"(\d+)_\w+\.up\.sql$",
+                 lambda x: "%0*d_%s.up.sql" % (len(x.group(1)), int(x.group(1)) + 1, name), path)
+    fence = "```sql file=%s\n%s\n```\n\n"
+    return ("Split in two, each CONCURRENTLY.\n\n"
+            + fence % (path, "DROP INDEX CONCURRENTLY IF EXISTS %s;" % name)
+            + fence % (path.replace(".up.sql", ".down.sql"),
+                       "CREATE INDEX CONCURRENTLY %s ON %s (%s);" % (name, table, col))
+            + fence % (nxt, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s);" % (name, table, expr))
+            + fence % (nxt.replace(".up.sql", ".down.sql"),
+                       "DROP INDEX CONCURRENTLY IF EXISTS %s;" % name))
+
+
 def answer_for(fault, prompt):
     m = re.search(r"Migration (\S+):\n```sql\n(.*?)```", prompt, re.S)
     path, sql = (m.group(1), m.group(2)) if m else ("x.sql", "")
@@ -62,6 +85,8 @@ def answer_for(fault, prompt):
         return "I would add CONCURRENTLY to the index."
     if fault == "unsafe":
         return "```sql file=../outside.sql\nSELECT 1;\n```\n"
+    if fault == "wrongdown":
+        return wrong_down(prompt)
     return safe_rewrite(prompt)
 
 
