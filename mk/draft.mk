@@ -8,8 +8,6 @@ libsluice_a_SOURCES += \
 	core/commit.c core/commit.h \
 	core/textdiff.c core/textdiff.h
 sluice_SOURCES += cli/cmd_draft.c
-# The workbench's key V: the draft on the shadow database, in a worker thread.
-libsluiceui_a_SOURCES += tui/draftshadow.c
 
 # unit-draft: identifier quoting and runbook estimates from table statistics.
 check_PROGRAMS += tests/unit-draft

@@ -10,7 +10,7 @@ libsluiceui_a_SOURCES += \
 	tui/view.c tui/view.h \
 	tui/app.c tui/app.h \
 	tui/loop.c tui/scan.c tui/script.c \
-	tui/drafting.c tui/drafting.h \
+	tui/drafting.c tui/drafting.h tui/draftshadow.c \
 	tui/driftwork.c
 
 # views/: one file per screen or pane.
