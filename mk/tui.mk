@@ -11,7 +11,7 @@ libsluiceui_a_SOURCES += \
 	tui/app.c tui/app.h \
 	tui/loop.c tui/scan.c tui/script.c \
 	tui/drafting.c tui/drafting.h tui/draftshadow.c \
-	tui/driftwork.c
+	tui/driftwork.c tui/worker.c tui/worker.h
 
 # views/: one file per screen or pane.
 libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \

@@ -248,7 +248,10 @@ check "and gives the terminal back" wait_for "icanon echo"
 
 # ^C while the cluster runs: the cluster is stopped and removed, and the
 # workbench quits as usual.
+# A new tmux server on a socket of its own: one started on the old socket
+# while the old server is still exiting dies with it.
 tmx kill-server 2>/dev/null
+sock=sluice-test-$$-2
 start_tui
 keys D
 wait_for "drift: applying the history on the shadow"

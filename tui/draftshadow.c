@@ -5,7 +5,7 @@
  * Creating a scratch database, replaying the history and running every
  * drafted migration up and down takes a second or more, against a server
  * that may not answer: like drift (driftwork.c) it runs on a thread of its
- * own and reports through a pipe the loop watches. The job owns everything
+ * own (tui/worker.c). The job owns everything
  * it reads: draft_shadow_prepare() copies the history and the draft out of
  * app.run and drafting.d on the main thread, before the thread starts (a
  * rescan may replace app.run, an edit the draft, meanwhile). A result for
@@ -16,12 +16,10 @@
 #include "display.h"
 #include "draft_shadow.h"
 #include "drafting.h"
+#include "worker.h"
 
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct shadow_job {
 	struct draft_shadow ds;
@@ -29,21 +27,21 @@ struct shadow_job {
 	unsigned generation;     /* of the draft it was made from */
 };
 
-static pthread_t thread;
-static int done_pipe[2] = { -1, -1 };
+static void job_run(void *arg);
+static void job_finished(void *arg);
+static struct worker shadow_worker = WORKER_INIT("draft shadow", job_run, job_finished);
 static struct shadow_job *job;  /* the running one */
-static bool busy;               /* main thread only, like everything here but the job */
 static unsigned generation;
 static enum role result_role;   /* how to show drafting.d.shadow */
 
 bool draftshadow_busy(void)
 {
-	return busy;
+	return worker_busy(&shadow_worker);
 }
 
 bool draftshadow_note(enum role *role, struct strbuf *out)
 {
-	if (busy && job->generation == generation) {
+	if (worker_busy(&shadow_worker) && job->generation == generation) {
 		*role = ROLE_STATUS;
 		strbuf_addstr(out, "running... (every up with its locks traced, then its down)");
 		return true;
@@ -64,14 +62,10 @@ void draftshadow_forget(void)
 	drafting.d.shadow = NULL;
 }
 
-static void *shadow_thread(void *arg)
+static void job_run(void *arg)
 {
 	struct shadow_job *j = arg;
-	char c = 1;
 	draft_shadow_run(&j->ds, j->url);
-	if (write(done_pipe[1], &c, 1) < 0)
-		perror("sluice: draft shadow pipe");
-	return NULL;
 }
 
 /* The result into the draft shown now: its summary, and failed when it failed there. */
@@ -93,21 +87,15 @@ static void take_result(struct shadow_job *j)
 	view_open(&app.draft_files);
 }
 
-static void shadow_finished(int fd, void *data)
+static void job_finished(void *arg)
 {
-	char c;
-	(void)data;
-	if (read(fd, &c, 1) != 1)
-		return;
-	pthread_join(thread, NULL);
-	busy = false;
+	(void)arg;   /* job */
 	if (job->generation == generation && drafting.state != DRAFTING_NONE)
 		take_result(job);
 	draft_shadow_release(&job->ds);
 	free(job->url);
 	free(job);
 	job = NULL;
-	app.dirty = true;
 }
 
 /* Why V cannot run now, or NULL. */
@@ -124,7 +112,7 @@ static const char *refusal(const char *url)
 	if (!url)
 		return "no shadow database: start sluice with --shadow URL (a server where sluice "
 		       "may create and drop a scratch database), or run 'sluice draft --verify FILE'";
-	if (busy)
+	if (worker_busy(&shadow_worker))
 		return "the draft is already running on the shadow database";
 	return NULL;
 }
@@ -153,34 +141,20 @@ void draftshadow_start(void)
 		job = NULL;
 		return;
 	}
-	if (done_pipe[0] < 0) {
-		if (pipe2(done_pipe, O_CLOEXEC) < 0)
-			die("cannot make a pipe: %m");
-		tui_watch_fd(done_pipe[0], shadow_finished, NULL);
-	}
 	job->url = xstrdup(url);
 	job->generation = generation;
-	busy = true;
-	if (pthread_create(&thread, NULL, shadow_thread, job))
-		die("cannot start the draft shadow thread");
+	worker_start(&shadow_worker, job);
 	app_message(ROLE_STATUS, "running the draft on the shadow database; keys keep working");
 	view_open(&app.draft_files);
 }
 
 void draftshadow_release(void)
 {
-	if (busy) {
+	if (worker_busy(&shadow_worker)) {
 		/* Quitting: the worker still drops its scratch database. */
 		app_message(ROLE_STATUS, "shadow: waiting for the draft's run to finish...");
 		if (display_active())
 			app_redraw();
-		while (busy)
-			shadow_finished(done_pipe[0], NULL);
 	}
-	if (done_pipe[0] >= 0) {
-		tui_unwatch_fd(done_pipe[0]);
-		close(done_pipe[0]);
-		close(done_pipe[1]);
-		done_pipe[0] = done_pipe[1] = -1;
-	}
+	worker_release(&shadow_worker);
 }

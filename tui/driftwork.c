@@ -7,8 +7,8 @@
  * scan (scan.c), it runs on a thread of its own with everything it needs
  * owned by its job: its own discovery of the migrations (a rescan may
  * replace the workbench's run meanwhile), its own connections, its own
- * struct drift. When done it writes a byte to a pipe the loop watches, and
- * the loop takes the result over. While it runs, only the phase (a static
+ * struct drift. When it is done (tui/worker.c) the loop takes the result
+ * over. While it runs, only the phase (a static
  * string, for the status line) and the cancel flag are shared.
  */
 #include "app.h"
@@ -17,12 +17,10 @@
 #include "discover.h"
 #include "drift.h"
 #include "shadow.h"
+#include "worker.h"
 
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct drift_job {
 	char *db_url, *shadow_url;
@@ -34,10 +32,10 @@ struct drift_job {
 
 static char *db_url, *shadow_url, *db_shown;
 static struct view drift_view = { .ops = &drift_ops };
-static pthread_t thread;
-static int done_pipe[2] = { -1, -1 };
+static void run_job(void *arg);
+static void drift_finished(void *arg);
+static struct worker drift_worker = WORKER_INIT("drift", run_job, drift_finished);
 static struct drift_job *job;   /* the running one */
-static bool busy;               /* main thread only */
 static bool cancelled;          /* atomic: the worker stops between phases */
 static const char *phase;       /* atomic: a static string */
 static struct drift result;
@@ -56,7 +54,7 @@ void driftwork_configure(const char *db, const char *shadow)
 
 bool driftwork_busy(void)
 {
-	return busy;
+	return worker_busy(&drift_worker);
 }
 
 const char *driftwork_phase(void)
@@ -117,8 +115,9 @@ static int find_migrations(struct drift_job *j)
 	return 0;
 }
 
-static void run_job(struct drift_job *j)
+static void run_job(void *arg)
 {
+	struct drift_job *j = arg;
 	struct strbuf why = STRBUF_INIT;
 	struct shadow sh;
 	struct db *live;
@@ -145,14 +144,6 @@ out:
 	strbuf_release(&why);
 }
 
-static void *drift_thread(void *arg)
-{
-	char c = 1;
-	run_job(arg);
-	if (write(done_pipe[1], &c, 1) < 0)
-		perror("sluice: drift pipe");
-	return NULL;
-}
 
 /* Main thread side. */
 
@@ -207,18 +198,11 @@ static void take_result(struct drift_job *j)
 		view_open(&drift_view);
 }
 
-static void drift_finished(int fd, void *data)
+static void drift_finished(void *arg)
 {
-	char c;
-	(void)data;
-	if (read(fd, &c, 1) != 1)
-		return;
-	pthread_join(thread, NULL);
-	busy = false;
-	take_result(job);
-	job_free(job);
+	take_result(arg);
+	job_free(arg);
 	job = NULL;
-	app.dirty = true;
 }
 
 static void show_view(void)
@@ -234,15 +218,10 @@ void driftwork_start(void)
 		return;
 	}
 	show_view();
-	if (busy) {
+	if (worker_busy(&drift_worker)) {
 		app_message(ROLE_STATUS, "drift: already computing (%s); the view updates when done",
 			    driftwork_phase());
 		return;
-	}
-	if (done_pipe[0] < 0) {
-		if (pipe2(done_pipe, O_CLOEXEC) < 0)
-			die("cannot make a pipe: %m");
-		tui_watch_fd(done_pipe[0], drift_finished, NULL);
 	}
 	job = xcalloc(1, sizeof(*job));
 	job->db_url = xstrdup(db_url);
@@ -252,20 +231,17 @@ void driftwork_start(void)
 	drift_init(&job->d);
 	strbuf_init(&job->err, 0);
 	set_phase(NULL);
-	busy = true;
-	if (pthread_create(&thread, NULL, drift_thread, job))
-		die("cannot start the drift thread");
+	worker_start(&drift_worker, job);
 }
 
 void driftwork_wait(void)
 {
-	while (busy)
-		drift_finished(done_pipe[0], NULL);
+	worker_wait(&drift_worker);
 }
 
 void driftwork_release(void)
 {
-	if (busy) {
+	if (worker_busy(&drift_worker)) {
 		/* Quitting: the worker still stops its cluster and drops its database. */
 		__atomic_store_n(&cancelled, true, __ATOMIC_RELAXED);
 		app_message(ROLE_STATUS, "drift: stopping (%s)...", driftwork_phase());
@@ -276,12 +252,7 @@ void driftwork_release(void)
 	view_close(&drift_view);
 	drift_release(&result);
 	have_result = false;
-	if (done_pipe[0] >= 0) {
-		tui_unwatch_fd(done_pipe[0]);
-		close(done_pipe[0]);
-		close(done_pipe[1]);
-		done_pipe[0] = done_pipe[1] = -1;
-	}
+	worker_release(&drift_worker);
 	driftwork_configure(NULL, NULL);
 	free(last_error);
 	last_error = NULL;

@@ -4,31 +4,29 @@
  * Judging a large repository takes longer than a key press may, so the
  * whole check_run (discovery, history replay, judging) runs on a thread of
  * its own into a fresh struct check_run. The main loop keeps drawing the
- * old one, and keys keep working; when the worker is done it writes a byte
- * to a pipe the loop polls, and the loop swaps the new run in. Nothing is
+ * old one, and keys keep working; when the worker is done (tui/worker.c)
+ * the loop swaps the new run in. Nothing is
  * shared while the thread runs except the run's progress counter. (The
  * cross-check that fills stmt->refs runs inside check_judge().)
  */
 #include "app.h"
 #include "check.h"
 #include "db_check.h"
+#include "worker.h"
 
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static pthread_t thread;
-static int done_pipe[2] = { -1, -1 };
+static void scan_run(void *arg);
+static void scan_finished(void *arg);
+static struct worker scan_worker = WORKER_INIT("scan", scan_run, scan_finished);
 static struct check_run *next_run;
 static int prepare_failed;
 static bool again;   /* a rescan was asked for while one ran */
 
-static void *scan_thread(void *arg)
+static void scan_run(void *arg)
 {
 	struct check_run *run = arg;
-	char c = 1;
 	prepare_failed = check_prepare(run, (const char *const *)app.paths, app.nr_paths) < 0;
 	if (!prepare_failed) {
 		/*
@@ -43,11 +41,6 @@ static void *scan_thread(void *arg)
 		check_judge(run);
 		db_check_release(&dc);
 	}
-	if (write(done_pipe[1], &c, 1) < 0) {
-		/* Cannot happen with an empty pipe; the loop would hang, so say so. */
-		perror("sluice: scan pipe");
-	}
-	return NULL;
 }
 
 size_t scan_progress(void)
@@ -63,13 +56,9 @@ static long find_file(const char *path, enum direction dir)
 	return -1;
 }
 
-static void scan_finished(int fd, void *data)
+static void scan_finished(void *arg)
 {
-	char c;
-	(void)data;
-	if (read(fd, &c, 1) != 1)
-		return;
-	pthread_join(thread, NULL);
+	(void)arg;   /* next_run */
 	app.scanning = false;
 	const char *open_path = NULL;
 	enum direction open_dir = DIR_UP;
@@ -114,13 +103,6 @@ void scan_start(void)
 		again = true;
 		return;
 	}
-	if (done_pipe[0] < 0) {
-		if (pipe(done_pipe) < 0)
-			die("cannot make a pipe: %m");
-		fcntl(done_pipe[0], F_SETFD, FD_CLOEXEC);
-		fcntl(done_pipe[1], F_SETFD, FD_CLOEXEC);
-		tui_watch_fd(done_pipe[0], scan_finished, NULL);
-	}
 	next_run = xmalloc(sizeof(*next_run));
 	check_run_init(next_run);
 	next_run->all = app.all;
@@ -128,23 +110,15 @@ void scan_start(void)
 		next_run->base = xstrdup(app.base);
 	app.scan_total = 0;
 	app.scanning = true;
-	if (pthread_create(&thread, NULL, scan_thread, next_run))
-		die("cannot start the scan thread");
+	worker_start(&scan_worker, next_run);
 }
 
 void scan_wait(void)
 {
-	while (app.scanning)
-		scan_finished(done_pipe[0], NULL);
+	worker_wait(&scan_worker);
 }
 
 void scan_release(void)
 {
-	scan_wait();
-	if (done_pipe[0] >= 0) {
-		tui_unwatch_fd(done_pipe[0]);
-		close(done_pipe[0]);
-		close(done_pipe[1]);
-		done_pipe[0] = done_pipe[1] = -1;
-	}
+	worker_release(&scan_worker);
 }
