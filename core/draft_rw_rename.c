@@ -44,6 +44,8 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	const struct column *c = t && col ? table_column(t, col) : NULL;
 	if (!col || !cd || tree_path(cd, "raw_default", NULL) || !c)
 		return false;
+	/* c points into the table's columns, which the ADD COLUMN below may move */
+	bool not_null = c->not_null;
 	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
 	char *type = sql_slice(st->sql, tloc, sql_clause_end(st->sql, tloc, to, stops));
 	char *tmp = sql_make_name(col, NULL, "new"), *old = sql_make_name(col, NULL, "old");
@@ -64,7 +66,7 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	char *change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 			       rel, qtmp, qc, type, qtmp, qc);
 	add_backfill(sp, table, job, change, "copy existing values into the new column in batches");
-	if (c->not_null)
+	if (not_null)
 		add_not_null_steps(sp, table, tmp);
 
 	/* The swap: one transaction, so the name always exists for the app. */
@@ -157,6 +159,7 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 			free(table);
 			return false;
 		}
+		bool not_null = c->not_null;   /* c may move with the ADD COLUMN below */
 		char *qfrom = sql_ident(from);
 		char *fn = sql_make_name(table_key(table), to, "sync");
 		char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qto, c->type);
@@ -181,7 +184,7 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				       rel, qto, qfrom, qto, qfrom);
 		add_backfill(sp, table, job, change, "copy existing values to the new name in batches");
-		if (c->not_null)
+		if (not_null)
 			add_not_null_steps(sp, table, to);
 		char *qfn = sql_ident(fn);
 		strlist_add_nodup(&sp->d->notes, xstrfmt("cut over: deploy code that reads and writes "
