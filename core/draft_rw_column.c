@@ -1,0 +1,174 @@
+/*
+ * draft_rw_column.c - the split's rewrites of new columns and NOT NULL:
+ * ADD COLUMN with NOT NULL or a volatile DEFAULT (any DEFAULT before
+ * PostgreSQL 11), and SET NOT NULL.
+ *
+ * Such an ADD COLUMN rewrites the table under ACCESS EXCLUSIVE (a volatile
+ * default) or fails on a table with rows (NOT NULL, no default); SET NOT
+ * NULL scans the table under ACCESS EXCLUSIVE. Instead the column is added
+ * nullable (metadata only), new rows get the default by SET DEFAULT,
+ * existing rows by a batched backfill (draft_rw_batch.c), and NOT NULL
+ * comes last: a CHECK (col IS NOT NULL) NOT VALID, validated under SHARE
+ * UPDATE EXCLUSIVE (reads and writes go on), which PostgreSQL 12+ trusts
+ * to SET NOT NULL without a scan.
+ */
+#include "draft_split_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const cJSON *find_constraint(const cJSON *coldef, const char *contype)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, tree_path(coldef, "constraints", NULL)) {
+		const char *t = tree_str(tree_path(c, "Constraint", "contype", NULL));
+		if (t && !strcmp(t, contype))
+			return tree_path(c, "Constraint", NULL);
+	}
+	return NULL;
+}
+
+/* Only NOT NULL, NULL and DEFAULT: other column constraints keep the statement as is. */
+static bool simple_column_constraints(const cJSON *coldef)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, tree_path(coldef, "constraints", NULL)) {
+		const char *t = nonnull(tree_str(tree_path(c, "Constraint", "contype", NULL)));
+		if (strcmp(t, "CONSTR_NOTNULL") && strcmp(t, "CONSTR_DEFAULT") && strcmp(t, "CONSTR_NULL"))
+			return false;
+	}
+	return true;
+}
+
+/* The smallest constraint location after `after`, or `limit`. */
+static size_t next_constraint(const cJSON *coldef, size_t after, size_t limit)
+{
+	const cJSON *c;
+	size_t best = limit;
+	cJSON_ArrayForEach(c, tree_path(coldef, "constraints", NULL)) {
+		size_t loc = (size_t)tree_int(tree_path(c, "Constraint", NULL), "location");
+		if (loc > after && loc < best)
+			best = loc;
+	}
+	return best;
+}
+
+bool rw_add_column(struct split *sp, const char *table, const struct stmt *st,
+		   const cJSON *cd, size_t to)
+{
+	const char *col = tree_str(tree_path(cd, "colname", NULL));
+	const cJSON *def = find_constraint(cd, "CONSTR_DEFAULT");
+	bool not_null = find_constraint(cd, "CONSTR_NOTNULL") != NULL;
+	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
+	if (!col || !simple_column_constraints(cd) || !tree_path(cd, "typeName", NULL))
+		return false;
+	char *type = sql_slice(st->sql, tloc, next_constraint(cd, tloc, to));
+	char *expr = NULL;
+	if (def) {
+		size_t dloc = (size_t)tree_int(def, "location") + 7; /* "DEFAULT" */
+		expr = sql_slice(st->sql, dloc, next_constraint(cd, dloc, to));
+	}
+	char *rel = sql_qualified(table), *qc = sql_ident(col);
+	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qc, type);
+	char *nm = xstrfmt("add_%s_%s", table_key(table), col);
+	char *purpose = xstrfmt("add '%s' nullable%s: no rewrite, no scan", col,
+				expr ? ", default for new rows only" : "");
+	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
+	u->locks = true;
+	unit_add(sp, u, add, NULL);
+	if (expr) {
+		char *setd = xstrfmt("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", rel, qc, expr);
+		unit_add(sp, u, setd, NULL);
+		free(setd);
+	}
+	if (expr || not_null) {
+		char *job = xstrfmt("%s.%s", table_key(table), col);
+		char *change;
+		if (expr)
+			change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL", rel, qc, expr, qc);
+		else
+			change = xstrfmt("RAISE EXCEPTION 'sluice draft: choose the value of %s.%s for "
+					 "existing rows, then edit this backfill'", table_key(table), col);
+		ensure_progress_table(sp, u);
+		char *bp = xstrfmt("backfill '%s' for existing rows in batches of %d, resumable",
+				   col, BATCH_SIZE);
+		add_backfill(sp, table, job, change, bp);
+		if (!expr)
+			strlist_add_nodup(&sp->d->notes, xstrfmt("'%s' is NOT NULL without a DEFAULT: "
+								 "the backfill stops with a message until "
+								 "you write the value existing rows get",
+								 col));
+		free(bp);
+		free(job);
+		free(change);
+	}
+	if (not_null)
+		add_not_null_steps(sp, table, col);
+	free(nm);
+	free(purpose);
+	free(add);
+	free(rel);
+	free(qc);
+	free(type);
+	free(expr);
+	return true;
+}
+
+/* CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, drop the check. */
+void add_not_null_steps(struct split *sp, const char *table, const char *col)
+{
+	char *rel = sql_qualified(table), *qc = sql_ident(col);
+	char *con = sql_make_name(table_key(table), col, "not_null");
+	char *qcon = sql_ident(con);
+	char *add = xstrfmt("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
+			    rel, qcon, qc);
+	char *validate = xstrfmt("ALTER TABLE %s VALIDATE CONSTRAINT %s", rel, qcon);
+	char *nm = xstrfmt("check_%s_%s_not_null", table_key(table), col);
+	char *purpose = xstrfmt("add CHECK (%s IS NOT NULL) NOT VALID: only new rows are checked, "
+				"no scan", col);
+	struct unit *u = new_unit(sp, "migrate", false, nm, purpose);
+	u->locks = true;
+	unit_add(sp, u, add, NULL);
+	free(nm);
+	free(purpose);
+
+	nm = xstrfmt("validate_%s_%s_not_null", table_key(table), col);
+	u = new_unit(sp, "migrate", false, nm, "VALIDATE the check: scans under SHARE UPDATE "
+		     "EXCLUSIVE, reads and writes go on");
+	u->locks = true;
+	add_validate(sp, u, rel, qcon, validate, add);
+	free(nm);
+
+	if (sp->opts->pg_version >= 12) {
+		char *setnn = xstrfmt("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", rel, qc);
+		char *drop = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s", rel, qcon);
+		char *undrop = xstrfmt("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
+				       rel, qcon, qc);
+		nm = xstrfmt("set_%s_%s_not_null", table_key(table), col);
+		u = new_unit(sp, "contract", false, nm, "SET NOT NULL (PostgreSQL 12+ trusts the "
+			     "validated check: no scan), then drop the check");
+		u->locks = true;
+		unit_add(sp, u, setnn, NULL);
+		/*
+		 * The check this drops was validated: its undo adds it back NOT
+		 * VALID and validates it (downs are written last first), or the
+		 * schema after the down is not the one before the up.
+		 */
+		strlist_add(&u->downs, validate);
+		unit_add(sp, u, drop, undrop);
+		free(nm);
+		free(setnn);
+		free(drop);
+		free(undrop);
+	} else {
+		strlist_add_nodup(&sp->d->notes, xstrfmt("PostgreSQL %d: SET NOT NULL would scan the "
+							 "table again; the validated CHECK on '%s' "
+							 "enforces the same and stays", sp->opts->pg_version, col));
+	}
+	free(add);
+	free(validate);
+	free(con);
+	free(qcon);
+	free(rel);
+	free(qc);
+}

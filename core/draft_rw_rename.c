@@ -1,0 +1,214 @@
+/*
+ * draft_rw_rename.c - the split's rewrites of renames and type changes:
+ * ALTER COLUMN TYPE, RENAME COLUMN and RENAME TABLE, and the sync trigger
+ * that keeps an old and a new column in step.
+ *
+ * A type change rewrites the table under ACCESS EXCLUSIVE; a rename breaks
+ * every running copy of the application that uses the old name the moment
+ * it commits. Instead a new column is added next to the old one, a trigger
+ * copies each write across, existing rows are backfilled in batches
+ * (draft_rw_batch.c), and the switch comes last: a swap in one transaction
+ * (the name always exists), or dropping the old column after a deploy. A
+ * renamed table leaves a simple view under its old name, which running code
+ * can still read and write through.
+ */
+#include "draft_split_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* CREATE FUNCTION + CREATE TRIGGER that run `body` for every written row. */
+static void add_sync_trigger(struct split *sp, struct unit *u, const char *table, const char *fn,
+			     const char *body)
+{
+	char *rel = sql_qualified(table), *qfn = sql_ident(fn);
+	char *f = xstrfmt("CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS "
+			  "$sluice$\nBEGIN\n%sRETURN NEW;\nEND\n$sluice$", qfn, body);
+	char *t = xstrfmt("CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW "
+			  "EXECUTE FUNCTION %s()", qfn, rel, qfn);
+	unit_add(sp, u, f, NULL);
+	unit_add(sp, u, t, NULL);
+	free(f);
+	free(t);
+	free(rel);
+	free(qfn);
+}
+
+bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
+		   const cJSON *cmd, size_t to)
+{
+	static const char *const stops[] = { "using", "collate", NULL };
+	const char *col = tree_str(tree_path(cmd, "name", NULL));
+	const cJSON *cd = tree_path(cmd, "def", "ColumnDef", NULL);
+	const struct table_def *t = schema_table(sp->s, table_key(table));
+	const struct column *c = t && col ? table_column(t, col) : NULL;
+	if (!col || !cd || tree_path(cd, "raw_default", NULL) || !c)
+		return false;
+	/* c points into the table's columns, which the ADD COLUMN below may move */
+	bool not_null = c->not_null;
+	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
+	char *type = sql_slice(st->sql, tloc, sql_clause_end(st->sql, tloc, to, stops));
+	char *tmp = sql_make_name(col, NULL, "new"), *old = sql_make_name(col, NULL, "old");
+	char *rel = sql_qualified(table), *qc = sql_ident(col), *qtmp = sql_ident(tmp);
+	char *qold = sql_ident(old);
+	char *fn = sql_make_name(table_key(table), col, "sync");
+	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qtmp, type);
+	char *body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
+	char *nm = xstrfmt("add_%s_%s", table_key(table), tmp);
+	char *purpose = xstrfmt("add '%s' as %s and keep it in sync with '%s' by trigger", tmp, type, col);
+	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
+	u->locks = true;
+	unit_add(sp, u, add, NULL);
+	add_sync_trigger(sp, u, table, fn, body);
+	ensure_progress_table(sp, u);
+
+	char *job = xstrfmt("%s.%s", table_key(table), tmp);
+	char *change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
+			       rel, qtmp, qc, type, qtmp, qc);
+	add_backfill(sp, table, job, change, "copy existing values into the new column in batches");
+	if (not_null)
+		add_not_null_steps(sp, table, tmp);
+
+	/* The swap: one transaction, so the name always exists for the app. */
+	char *r1 = xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "
+			   "exists before and after\nALTER TABLE %s RENAME COLUMN %s TO %s", col, rel, qc, qold);
+	char *r2 = xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "
+			   "exists before and after\nALTER TABLE %s RENAME COLUMN %s TO %s", col, rel, qtmp, qc);
+	char *qfn = sql_ident(fn);
+	char *dt = xstrfmt("DROP TRIGGER IF EXISTS %s ON %s", qfn, rel);
+	char *df = xstrfmt("DROP FUNCTION IF EXISTS %s()", qfn);
+	free(nm);
+	nm = xstrfmt("swap_%s_%s", table_key(table), col);
+	u = new_unit(sp, "contract", false, nm, "swap the columns in one transaction: the name "
+		     "never disappears; the old column stays as a copy");
+	u->locks = true;
+	unit_add(sp, u, dt, NULL);
+	unit_add(sp, u, df, NULL);
+	unit_add(sp, u, r1, NULL);
+	unit_add(sp, u, r2, NULL);
+	/* the undo of the trigger drop: the swap's down does not restore the sync */
+	strlist_clear(&u->downs);
+	/* written last first: age -> age_new, then age_old -> age */
+	strlist_add_nodup(&u->downs, xstrfmt("ALTER TABLE %s RENAME COLUMN %s TO %s", rel, qold, qc));
+	strlist_add_nodup(&u->downs, xstrfmt("ALTER TABLE %s RENAME COLUMN %s TO %s", rel, qc, qtmp));
+	strlist_add_nodup(&sp->d->notes, xstrfmt("after the swap ships and the app is verified, drop "
+						 "the copy in a later migration: ALTER TABLE %s DROP "
+						 "COLUMN %s; (indexes, constraints and defaults on "
+						 "'%s' stay on the old column: recreate them on the "
+						 "new one before the swap)", rel, qold, col));
+	free(qfn);
+	free(dt);
+	free(df);
+	free(r1);
+	free(r2);
+	free(job);
+	free(change);
+	free(nm);
+	free(purpose);
+	free(add);
+	free(body);
+	free(fn);
+	free(type);
+	free(tmp);
+	free(old);
+	free(rel);
+	free(qc);
+	free(qtmp);
+	free(qold);
+	return true;
+}
+
+bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
+{
+	const char *type = nonnull(tree_str(tree_path(b, "renameType", NULL)));
+	const char *from = tree_str(tree_path(b, "subname", NULL));
+	const char *to = tree_str(tree_path(b, "newname", NULL));
+	char *table = tree_rangevar_name(tree_path(b, "relation", NULL));
+	(void)st;
+	if (!table || !to) {
+		free(table);
+		return false;
+	}
+	char *rel = sql_qualified(table), *qto = sql_ident(to);
+	if (!strcmp(type, "OBJECT_TABLE")) {
+		const char *schema = tree_str(tree_path(b, "relation", "schemaname", NULL));
+		char *newrel = schema ? xstrfmt("%s.%s", schema, to) : xstrdup(to);
+		char *qnew = sql_qualified(newrel);
+		char *r = xstrfmt("-- sluice:ignore rename-table -- the old name stays as a view, "
+				  "created in the same transaction\nALTER TABLE %s RENAME TO %s", rel, qto);
+		char *v = xstrfmt("CREATE VIEW %s AS SELECT * FROM %s", rel, qnew);
+		char *nm = xstrfmt("rename_%s_to_%s", table_key(table), to);
+		struct unit *u = new_unit(sp, "expand", false, nm, "rename the table and keep the old "
+					  "name as a simple (updatable) view for running code");
+		u->locks = true;
+		unit_add(sp, u, r, NULL);
+		unit_add(sp, u, v, NULL);
+		strlist_add_nodup(&sp->d->notes, xstrfmt("once no code uses '%s', drop the view in a "
+							 "later migration: DROP VIEW %s;", table, rel));
+		free(nm);
+		free(r);
+		free(v);
+		free(qnew);
+		free(newrel);
+	} else if (!strcmp(type, "OBJECT_COLUMN") && from) {
+		const struct table_def *t = schema_table(sp->s, table_key(table));
+		const struct column *c = t ? table_column(t, from) : NULL;
+		if (!c) {
+			free(rel);
+			free(qto);
+			free(table);
+			return false;
+		}
+		bool not_null = c->not_null;   /* c may move with the ADD COLUMN below */
+		char *qfrom = sql_ident(from);
+		char *fn = sql_make_name(table_key(table), to, "sync");
+		char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qto, c->type);
+		/* Old code writes the old name, new code the new one: copy whichever changed. */
+		char *body = xstrfmt("IF TG_OP = 'INSERT' THEN\n"
+				     "    NEW.%s := coalesce(NEW.%s, NEW.%s);\n"
+				     "    NEW.%s := coalesce(NEW.%s, NEW.%s);\n"
+				     "ELSIF NEW.%s IS DISTINCT FROM OLD.%s THEN\n"
+				     "    NEW.%s := NEW.%s;\n"
+				     "ELSE\n"
+				     "    NEW.%s := NEW.%s;\n"
+				     "END IF;\n",
+				     qto, qto, qfrom, qfrom, qfrom, qto, qto, qto, qfrom, qto, qto, qfrom);
+		char *nm = xstrfmt("add_%s_%s", table_key(table), to);
+		char *purpose = xstrfmt("add '%s' next to '%s', kept in sync both ways by trigger", to, from);
+		struct unit *u = new_unit(sp, "expand", false, nm, purpose);
+		u->locks = true;
+		unit_add(sp, u, add, NULL);
+		add_sync_trigger(sp, u, table, fn, body);
+		ensure_progress_table(sp, u);
+		char *job = xstrfmt("%s.%s", table_key(table), to);
+		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
+				       rel, qto, qfrom, qto, qfrom);
+		add_backfill(sp, table, job, change, "copy existing values to the new name in batches");
+		if (not_null)
+			add_not_null_steps(sp, table, to);
+		char *qfn = sql_ident(fn);
+		strlist_add_nodup(&sp->d->notes, xstrfmt("cut over: deploy code that reads and writes "
+							 "'%s'; then, in a later migration: DROP "
+							 "TRIGGER %s ON %s; DROP FUNCTION %s(); ALTER "
+							 "TABLE %s DROP COLUMN %s;", to, qfn, rel, qfn,
+							 rel, qfrom));
+		free(qfn);
+		free(job);
+		free(change);
+		free(nm);
+		free(purpose);
+		free(add);
+		free(body);
+		free(fn);
+		free(qfrom);
+	} else {
+		free(rel);
+		free(qto);
+		free(table);
+		return false;
+	}
+	free(rel);
+	free(qto);
+	free(table);
+	return true;
+}
