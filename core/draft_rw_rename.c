@@ -34,6 +34,31 @@ static void add_sync_trigger(struct split *sp, struct unit *u, const char *table
 	free(qfn);
 }
 
+/*
+ * The expand step a type change and a column rename share: add the new
+ * column, keep it in sync with the old one by trigger, copy the rows that
+ * are there in batches, and carry NOT NULL over (a validated check, then
+ * SET NOT NULL without a scan).
+ */
+static void expand_synced_column(struct split *sp, const char *table, const char *col,
+				 const char *add, const char *fn, const char *body,
+				 const char *purpose, const char *change, const char *why,
+				 bool not_null)
+{
+	char *nm = xstrfmt("add_%s_%s", table_key(table), col);
+	char *job = xstrfmt("%s.%s", table_key(table), col);
+	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
+	u->locks = true;
+	unit_add(sp, u, add, NULL);
+	add_sync_trigger(sp, u, table, fn, body);
+	ensure_progress_table(sp, u);
+	add_backfill(sp, table, job, change, why);
+	if (not_null)
+		add_not_null_steps(sp, table, col);
+	free(nm);
+	free(job);
+}
+
 bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to)
 {
@@ -54,20 +79,11 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	char *fn = sql_make_name(table_key(table), col, "sync");
 	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qtmp, type);
 	char *body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
-	char *nm = xstrfmt("add_%s_%s", table_key(table), tmp);
 	char *purpose = xstrfmt("add '%s' as %s and keep it in sync with '%s' by trigger", tmp, type, col);
-	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
-	u->locks = true;
-	unit_add(sp, u, add, NULL);
-	add_sync_trigger(sp, u, table, fn, body);
-	ensure_progress_table(sp, u);
-
-	char *job = xstrfmt("%s.%s", table_key(table), tmp);
 	char *change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 			       rel, qtmp, qc, type, qtmp, qc);
-	add_backfill(sp, table, job, change, "copy existing values into the new column in batches");
-	if (not_null)
-		add_not_null_steps(sp, table, tmp);
+	expand_synced_column(sp, table, tmp, add, fn, body, purpose, change,
+			     "copy existing values into the new column in batches", not_null);
 
 	/* The swap: one transaction, so the name always exists for the app. */
 	char *r1 = xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "
@@ -77,9 +93,8 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	char *qfn = sql_ident(fn);
 	char *dt = xstrfmt("DROP TRIGGER IF EXISTS %s ON %s", qfn, rel);
 	char *df = xstrfmt("DROP FUNCTION IF EXISTS %s()", qfn);
-	free(nm);
-	nm = xstrfmt("swap_%s_%s", table_key(table), col);
-	u = new_unit(sp, "contract", false, nm, "swap the columns in one transaction: the name "
+	char *nm = xstrfmt("swap_%s_%s", table_key(table), col);
+	struct unit *u = new_unit(sp, "contract", false, nm, "swap the columns in one transaction: the name "
 		     "never disappears; the old column stays as a copy");
 	u->locks = true;
 	unit_add(sp, u, dt, NULL);
@@ -101,7 +116,6 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	free(df);
 	free(r1);
 	free(r2);
-	free(job);
 	free(change);
 	free(nm);
 	free(purpose);
@@ -173,19 +187,11 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 				     "    NEW.%s := NEW.%s;\n"
 				     "END IF;\n",
 				     qto, qto, qfrom, qfrom, qfrom, qto, qto, qto, qfrom, qto, qto, qfrom);
-		char *nm = xstrfmt("add_%s_%s", table_key(table), to);
 		char *purpose = xstrfmt("add '%s' next to '%s', kept in sync both ways by trigger", to, from);
-		struct unit *u = new_unit(sp, "expand", false, nm, purpose);
-		u->locks = true;
-		unit_add(sp, u, add, NULL);
-		add_sync_trigger(sp, u, table, fn, body);
-		ensure_progress_table(sp, u);
-		char *job = xstrfmt("%s.%s", table_key(table), to);
 		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				       rel, qto, qfrom, qto, qfrom);
-		add_backfill(sp, table, job, change, "copy existing values to the new name in batches");
-		if (not_null)
-			add_not_null_steps(sp, table, to);
+		expand_synced_column(sp, table, to, add, fn, body, purpose, change,
+				     "copy existing values to the new name in batches", not_null);
 		char *qfn = sql_ident(fn);
 		strlist_add_nodup(&sp->d->notes, xstrfmt("cut over: deploy code that reads and writes "
 							 "'%s'; then, in a later migration: DROP "
@@ -193,9 +199,7 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 							 "TABLE %s DROP COLUMN %s;", to, qfn, rel, qfn,
 							 rel, qfrom));
 		free(qfn);
-		free(job);
 		free(change);
-		free(nm);
 		free(purpose);
 		free(add);
 		free(body);
