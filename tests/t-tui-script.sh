@@ -223,6 +223,34 @@ printf '[color]\n\tblocker = white purple\n' >"$T/purple.theme"
 run theme 100 12 --theme "$T/purple.theme"
 expect_contains "a bad colour is named" "$(cat "$T/theme.err")" "bad colour 'purple'"
 
+# The mouse (as ncurses reports it; tmux cannot click a detached pane): a
+# click selects the row under it, the wheel scrolls, a click on a pane
+# focuses it, and a bad :mouse line is named.
+cat >"$T/mouse.keys" <<KEYS
+:mouse 3 10 1
+<Enter>
+:save-screen $T/mouse-open.txt
+q
+?
+:save-screen $T/mouse-help.txt
+:mouse 5 10 5
+:mouse 5 10 5
+:save-screen $T/mouse-wheel.txt
+:mouse 5 10 4
+:save-screen $T/mouse-wheel-up.txt
+:mouse 1 2 7
+KEYS
+run mouse 100 12
+expect_contains "a click on the third row then Enter opens the third migration" \
+	"$(head -1 "$T/mouse-open.txt")" "004_escapes.up.sql"
+help_top=$(sed -n 2p "$T/mouse-help.txt")
+wheel_top=$(sed -n 2p "$T/mouse-wheel.txt")
+check "the wheel scrolls the help down ($wheel_top)" test "$help_top" != "$wheel_top"
+expect_contains "by three lines a turn" "$(cat "$T/mouse-help.txt")" "$(sed -n 2p "$T/mouse-wheel.txt" | cut -c1-30)"
+up_top=$(sed -n 2p "$T/mouse-wheel-up.txt")
+check "and back up" test "$up_top" != "$wheel_top"
+expect_contains "a bad :mouse line is named" "$(cat "$T/mouse.err")" "mouse.keys:12: :mouse takes ROW COL BUTTON"
+
 # Outside a repository without paths: a clear message, exit 2, no screen.
 mkdir empty
 expect_exit "outside a repository: exit 2" 2 env SLUICE_SCRIPT="$T/theme.keys" "$SLUICE" -C empty

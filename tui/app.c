@@ -259,12 +259,9 @@ static void frame_request(enum request req)
 	}
 }
 
-static void mouse_key(void)
+void app_mouse(int y, int x, int button)
 {
 	struct screen *s = &app.stack[app.depth - 1];
-	int y, x, button;
-	if (!display_mouse(&y, &x, &button))
-		return;
 	for (int i = 0; i < s->nr; i++) {
 		struct view *v = s->panes[i];
 		if (y < v->rect.y - 1 || y >= v->rect.y + v->rect.h || x < v->rect.x ||
@@ -278,6 +275,13 @@ static void mouse_key(void)
 		else
 			view_click(v, y);
 	}
+}
+
+static void mouse_key(void)
+{
+	int y, x, button;
+	if (display_mouse(&y, &x, &button))
+		app_mouse(y, x, button);
 }
 
 void app_key(int key)

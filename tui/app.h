@@ -94,6 +94,8 @@ struct view *app_focused(void);
 void app_redraw(void);
 /* One key from the keyboard or the script. */
 void app_key(int key);
+/* A mouse event at screen row y, column x: button 1 clicks, 4 and 5 are the wheel. */
+void app_mouse(int y, int x, int button);
 /* Opens `path` (work-tree relative or absolute) at `line` in $VISUAL/$EDITOR. */
 int app_edit(const char *path, int line);
 /* Rebuilds the migration list entries from app.run. */

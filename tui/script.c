@@ -10,6 +10,8 @@
  *     :save-screen FILE    write the screen's text to FILE
  *     :save-stats FILE     write the timings (first draw, keys) to FILE
  *     :resize COLS LINES   resize as a terminal would (SIGWINCH)
+ *     :mouse ROW COL BUTTON  a click (1) or a wheel turn (4 up, 5 down) at a
+ *                          0-based screen position, as ncurses reports it
  *     :wait                wait for a running scan or drift (done before every line)
  *     :quit
  *
@@ -82,6 +84,15 @@ static void run_command(char *cmd)
 			app.dirty = true;
 		} else {
 			error("%s:%d: :resize takes COLS LINES", script_path, script_line);
+		}
+	} else if (!strcmp(cmd, "mouse") && arg) {
+		int y, x, button;
+		if (sscanf(arg, "%d %d %d", &y, &x, &button) == 3 && y >= 0 && x >= 0 &&
+		    (button == 1 || button == 4 || button == 5)) {
+			app_mouse(y, x, button);
+			app.dirty = true;
+		} else {
+			error("%s:%d: :mouse takes ROW COL BUTTON (1, 4 or 5)", script_path, script_line);
 		}
 	} else if (!strcmp(cmd, "wait")) {
 		scan_wait();
