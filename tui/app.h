@@ -51,7 +51,6 @@ struct app {
 	bool all;
 	bool scanning;
 	size_t scan_total;         /* migrations to walk (progress) */
-	bool streaming;            /* an LLM draft is arriving (tui/drafting.c) */
 
 	/* Screens. */
 	struct screen stack[MAX_SCREENS];

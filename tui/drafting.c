@@ -103,8 +103,7 @@ static void reverify(void)
 	d->after = SEV_NONE;
 	draftshadow_forget();   /* the edited draft has not run there */
 	if (!drafting_ctx(&ctx)) {
-		draft_fail(d, "'%s' is no longer among the judged migrations (rescanned?)",
-			   drafting.migration);
+		draft_fail(d, DRAFTING_GONE, drafting.migration);
 	} else if (drafting.kind == REQ_DRAFT_DOWN) {
 		draft_verify_parse_only(d);
 	} else if (drafting.kind != REQ_DRAFT_RUNBOOK) {
@@ -130,14 +129,10 @@ static void stream_ended(int r)
 	struct draft_ctx ctx;
 
 	tui_set_poller(NULL);
-	app.streaming = false;
 	if (r < 0) {
-		free(drafting.error);
-		drafting.error = xstrdup(llm_stream_error(drafting.stream));
-		draft_fail(&drafting.d, "%s", drafting.error);
+		draft_fail(&drafting.d, "%s", llm_stream_error(drafting.stream));
 	} else if (!drafting_ctx(&ctx)) {
-		draft_fail(&drafting.d, "'%s' is no longer among the judged migrations (rescanned?)",
-			   drafting.migration);
+		draft_fail(&drafting.d, DRAFTING_GONE, drafting.migration);
 	} else {
 		llm_draft_finish(&drafting.lc, &ctx, llm_stream_text(drafting.stream), &drafting.d);
 		if (drafting.d.nr && !drafting.d.failed)
@@ -199,7 +194,6 @@ static bool start_llm(void)
 	strbuf_release(&err);
 	drafting.state = DRAFTING_STREAMING;
 	drafting.started = now_seconds();
-	app.streaming = true;
 	tui_set_poller(&(struct tui_poller){ stream_fds, stream_run, NULL });
 	app_message(ROLE_STATUS, "asking %s %s; keys keep working, Esc cancels",
 		    llm_provider_name(drafting.lc.provider), drafting.lc.model);
@@ -445,7 +439,6 @@ void drafting_release(void)
 		llm_stream_free(drafting.stream);
 		drafting.stream = NULL;
 		tui_set_poller(NULL);
-		app.streaming = false;
 	}
 	for (size_t i = 0; drafting.files && i < drafting.d.nr; i++)
 		text_diff_release(&drafting.files[i].diff);
@@ -457,8 +450,6 @@ void drafting_release(void)
 		llm_config_release(&drafting.lc);
 	drafting.have_lc = false;
 	strbuf_release(&drafting.answer);
-	free(drafting.error);
-	drafting.error = NULL;
 	free(drafting.migration);
 	drafting.migration = NULL;
 	drafting.state = DRAFTING_NONE;

@@ -51,10 +51,12 @@ struct drafting {
 	struct llm_stream *stream;
 	struct strbuf answer;         /* what the model said so far */
 	double started;
-	char *error;                  /* why the stream failed */
 };
 
 extern struct drafting drafting;
+
+/* drafting_ctx() failed: a rescan dropped the migration (format, with its path). */
+#define DRAFTING_GONE "'%s' is no longer among the judged migrations (rescanned?)"
 
 /* Starts a draft of `kind` for the entry and opens the draft screen. */
 void drafting_start(const struct entry *e, enum request kind);

@@ -128,8 +128,7 @@ void draftshadow_start(void)
 		return;
 	}
 	if (!drafting_ctx(&ctx)) {
-		app_message(ROLE_ERROR, "'%s' is no longer among the judged migrations (rescanned?)",
-			    drafting.migration);
+		app_message(ROLE_ERROR, DRAFTING_GONE, drafting.migration);
 		return;
 	}
 	draftshadow_forget();   /* a second run replaces the first */

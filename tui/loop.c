@@ -62,7 +62,8 @@ void tui_set_poller(const struct tui_poller *p)
 
 bool app_busy(void)
 {
-	return app.scanning || app.streaming || driftwork_busy() || draftshadow_busy();
+	return app.scanning || drafting.state == DRAFTING_STREAMING || driftwork_busy() ||
+	       draftshadow_busy();
 }
 
 static void on_signal(int sig)
