@@ -111,7 +111,6 @@ void db_annotate_json(struct cJSON *root, const struct report *r, const struct s
  * "orders has 80000000 rows (12.0 GB); SHARE held for ~250 s" for a
  * statement on a table with statistics in `s`; false when it has none.
  */
-struct stmt;
 bool db_describe_stats(const struct stmt *st, const struct schema *s, struct strbuf *out);
 /* The same as text: one line per statement on a table with statistics. */
 void db_print_stats(FILE *out, const struct report *r, const struct schema *s, const char *from);

@@ -15,31 +15,35 @@ unset NO_COLOR
 start_llm_server
 
 # --- Scripted: the script waits for the stream, then saves the screen.
+# draft_in_tui NAME PROVIDER MODEL: a repository for the model, then L on its
+# second migration, the screen saved to $T/NAME.txt, then A, saved to
+# $T/NAME-accept.txt; rc and before (the repository's state) are set.
+draft_in_tui() {
+	rm -rf "$1"
+	llm_repo "$1" "$2" "$3"
+	before=$(tree_state "$1")
+	printf 'j\nL\n:save-screen %s\nA\n:save-screen %s\n' "$T/$1.txt" "$T/$1-accept.txt" >"$T/$1.keys"
+	COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/$1.keys" "$SLUICE" -C "$1" --all \
+		>"$T/$1.out" 2>"$T/$1.err"
+	rc=$?
+}
 for api in openai anthropic ollama; do
-	rm -rf "r-$api"
-	llm_repo "r-$api" "$api" ok
-	printf 'j\nL\n:save-screen %s\n' "$T/$api.txt" >"$T/$api.keys"
-	COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/$api.keys" "$SLUICE" -C "r-$api" --all \
-		>"$T/$api.out" 2>"$T/$api.err"
-	expect_eq "$api: the scripted draft exits 0" "$?" 0
-	s=$(cat "$T/$api.txt")
+	draft_in_tui "r-$api" "$api" ok
+	expect_eq "$api: the scripted draft exits 0" "$rc" 0
+	s=$(cat "$T/r-$api.txt")
 	expect_contains "$api: the answer becomes a draft of files" "$s" "[x] change 000002_index.up.sql"
 	expect_contains "$api: the draft is verified before it is shown" "$s" "Verified: worst finding HIGH before"
 	expect_contains "$api: the diff shows the model's fix" "$s" "+CREATE INDEX CONCURRENTLY users_email_idx"
 	expect_contains "$api: the title names the model" "$s" "$api ok"
+	expect_contains "$api: A commits it" "$(cat "$T/r-$api-accept.txt")" "committed 2 files on main"
 done
 expect_eq "three requests reached the server" "$(wc -l <"$LLM_LOG" | tr -d ' ')" 3
 
 # --- Scripted, every fault: a failed draft with the reason, on screen and in
 # the status line, the key nowhere, and the repository as it was.
 tui_fault() { # MODEL WANT
-	rm -rf "f-$1"
-	llm_repo "f-$1" openai "$1"
-	before=$(tree_state "f-$1")
-	printf 'j\nL\n:save-screen %s\nA\n:save-screen %s\n' "$T/f-$1.txt" "$T/f-$1-accept.txt" >"$T/f-$1.keys"
-	COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/f-$1.keys" "$SLUICE" -C "f-$1" --all \
-		>"$T/f-$1.out" 2>"$T/f-$1.err"
-	expect_eq "$1: the workbench exits 0" "$?" 0
+	draft_in_tui "f-$1" openai "$1"
+	expect_eq "$1: the workbench exits 0" "$rc" 0
 	s=$(cat "$T/f-$1.txt")
 	expect_contains "$1: the draft is shown as failed" "$s" "FAILED: "
 	expect_contains "$1: with why" "$s" "$2"
