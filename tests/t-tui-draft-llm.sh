@@ -52,6 +52,7 @@ tui_fault() { # MODEL WANT
 	expect_eq "$1: nothing on disk changed" "$(tree_state "f-$1")" "$before"
 }
 tui_fault 401 "rejected the key (HTTP 401)"
+expect_contains "401: the answer pane says nothing came" "$(cat "$T/f-401.txt")" "The model sent no answer."
 tui_fault badjson "invalid JSON in the answer"
 tui_fault cut "stopped half way"
 tui_fault huge "larger than 4 MB"

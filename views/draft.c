@@ -359,8 +359,12 @@ static bool diff_grep(struct view *v, size_t line, const char *needle)
 static void diff_empty(struct view *v, struct strbuf *out)
 {
 	(void)v;
-	strbuf_addstr(out, drafting.state == DRAFTING_STREAMING ? "Waiting for the first words..."
-								: "The file is the same as the work tree's.");
+	if (drafting.state == DRAFTING_STREAMING)
+		strbuf_addstr(out, "Waiting for the first words...");
+	else if (showing_answer())
+		strbuf_addstr(out, "The model sent no answer.");
+	else
+		strbuf_addstr(out, "The file is the same as the work tree's.");
 }
 
 static void diff_close(struct view *v)
