@@ -5,7 +5,9 @@
  * A live connection is read-only twice over: it is opened with
  * options=-c default_transaction_read_only=on, so a stray write fails in
  * the server ("cannot execute CREATE TABLE in a read-only transaction"),
- * and sluice only sends catalogue SELECTs through it anyway.
+ * and sluice only sends catalogue SELECTs through it anyway. Every session
+ * has a lock_timeout and a statement_timeout (session_options()) and a
+ * connect_timeout: sluice never hangs on a database.
  */
 #include "db.h"
 #include "schema.h"
@@ -146,6 +148,42 @@ static char *user_options(const char *conninfo)
 	return v;
 }
 
+/*
+ * Every session sluice opens has bounds, so that nothing waits forever
+ * behind someone else's lock: a live database's catalogue queries give up
+ * on a lock after DB_LIVE_LOCK_TIMEOUT (the statistics query needs ACCESS
+ * SHARE on every table, and one ALTER TABLE elsewhere holding ACCESS
+ * EXCLUSIVE would otherwise block it indefinitely), a shadow's statements
+ * after DB_SHADOW_*. The user's own -c options come after ours and win;
+ * read-only comes last, where nothing can override it.
+ */
+static char *session_options(const char *theirs, bool read_only)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (read_only)
+		strbuf_addf(&sb, "-c lock_timeout=%ds -c statement_timeout=%ds", DB_LIVE_LOCK_TIMEOUT,
+			    DB_LIVE_STATEMENT_TIMEOUT);
+	else
+		strbuf_addf(&sb, "-c lock_timeout=%ds -c statement_timeout=%ds", DB_SHADOW_LOCK_TIMEOUT,
+			    DB_SHADOW_STATEMENT_TIMEOUT);
+	if (theirs)
+		strbuf_addf(&sb, " %s", theirs);
+	if (read_only)
+		strbuf_addstr(&sb, " -c default_transaction_read_only=on");
+	return strbuf_detach(&sb, NULL);
+}
+
+/* "canceling statement due to lock timeout" says what, not whose: add the bound. */
+static void explain_timeout(struct db *db)
+{
+	if (!strcmp(db->sqlstate, "55P03"))
+		strbuf_addf(&db->err, " (sluice waits at most %d s for a lock)",
+			    db->read_only ? DB_LIVE_LOCK_TIMEOUT : DB_SHADOW_LOCK_TIMEOUT);
+	else if (!strcmp(db->sqlstate, "57014"))
+		strbuf_addf(&db->err, " (sluice lets a statement run at most %d s)",
+			    db->read_only ? DB_LIVE_STATEMENT_TIMEOUT : DB_SHADOW_STATEMENT_TIMEOUT);
+}
+
 struct db *db_open(const char *conninfo, bool read_only, struct strbuf *err)
 {
 	return db_open_dbname(conninfo, NULL, read_only, err);
@@ -188,9 +226,7 @@ struct db *db_open_dbname(const char *conninfo, const char *dbname, bool read_on
 	PQconninfoFree(check);
 
 	char *theirs = user_options(conninfo);
-	char *options = read_only
-		? xstrfmt("%s%s-c default_transaction_read_only=on", nonnull(theirs), theirs ? " " : "")
-		: xstrdup(nonnull(theirs));
+	char *options = session_options(theirs, read_only);
 	/* Later keywords override earlier ones; only the first dbname is expanded. */
 	const char *keys[6] = { "dbname", "options", "application_name" };
 	const char *vals[6] = { conninfo, options, "sluice" };
@@ -202,7 +238,7 @@ struct db *db_open_dbname(const char *conninfo, const char *dbname, bool read_on
 	/* An explicit connect_timeout in the string is theirs to keep. */
 	if (!strstr(conninfo, "connect_timeout")) {
 		keys[k] = "connect_timeout";
-		vals[k++] = "5";
+		vals[k++] = DB_CONNECT_TIMEOUT;
 	}
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	free(options);
@@ -260,6 +296,7 @@ struct pg_result *db_query(struct db *db, const char *sql, int nparams, const ch
 		  primary ? primary : res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
 								  : PQerrorMessage(db->conn));
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	explain_timeout(db);
 	PQclear(res);
 	return NULL;
 }

@@ -29,6 +29,17 @@ struct schema;
 /* The oldest server sluice talks to (server_version_num / 10000). */
 #define DB_MIN_VERSION 10
 
+/*
+ * Bounds on every session, in seconds (db.c session_options()): a live
+ * database is only read, and a lock held by someone else there is a reason
+ * to give up soon; a shadow runs migrations, which may take a while.
+ */
+#define DB_LIVE_LOCK_TIMEOUT 5
+#define DB_LIVE_STATEMENT_TIMEOUT 60
+#define DB_SHADOW_LOCK_TIMEOUT 30
+#define DB_SHADOW_STATEMENT_TIMEOUT 600
+#define DB_CONNECT_TIMEOUT "5"
+
 struct db {
 	struct pg_conn *conn;
 	char *display;         /* the connection string with the password masked */

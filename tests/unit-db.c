@@ -100,6 +100,36 @@ static void test_live(const char *pg)
 	strbuf_release(&err);
 }
 
+/* Every session has a lock_timeout and a statement_timeout; live ones stay read-only. */
+static void test_timeouts(const char *pg)
+{
+	static const char show[] = "SELECT current_setting('lock_timeout') || ' ' || "
+				   "current_setting('statement_timeout') || ' ' || "
+				   "current_setting('default_transaction_read_only')";
+	struct strbuf err = STRBUF_INIT;
+	struct db *db = db_open_live(pg, &err);
+	struct pg_result *res = db ? db_query(db, show, 0, NULL) : NULL;
+	is_str(res ? db_value(res, 0, 0) : err.buf, "5s 1min on", "live: lock_timeout, statement_timeout, read-only");
+	db_free(res);
+	db_close(db);
+
+	db = db_open(pg, false, &err);
+	res = db ? db_query(db, show, 0, NULL) : NULL;
+	is_str(res ? db_value(res, 0, 0) : err.buf, "30s 10min off", "shadow: longer bounds, writable");
+	db_free(res);
+	db_close(db);
+
+	/* The URL's options may not turn read-only off. */
+	char *opts = with(pg, "options='-c default_transaction_read_only=off'");
+	db = db_open_live(opts, &err);
+	res = db ? db_query(db, show, 0, NULL) : NULL;
+	is_str(res ? db_value(res, 0, 0) : err.buf, "5s 1min on", "live: read-only wins over the URL's options");
+	db_free(res);
+	db_close(db);
+	free(opts);
+	strbuf_release(&err);
+}
+
 static void test_refusals(const char *host, const char *port)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -258,6 +288,7 @@ int main(void)
 		return done_testing();
 	}
 	test_live(pg);
+	test_timeouts(pg);
 	test_refusals(getenv("SLUICE_TEST_PG_HOST") ? getenv("SLUICE_TEST_PG_HOST") : "127.0.0.1",
 		      getenv("SLUICE_TEST_PG_PORT") ? getenv("SLUICE_TEST_PG_PORT") : "5432");
 	test_stats(pg);
