@@ -63,7 +63,7 @@ static const char verify_usage[] =
 	"pg_locks and compared with the prediction), down, and a catalogue comparison of\n"
 	"the schema before up and after down. Without --shadow, a throwaway cluster is\n"
 	"started with initdb/pg_ctl in a temporary directory and removed afterwards.\n"
-	"Findings: lock-mismatch, down-mismatch, shadow-apply-error.\n"
+	"Findings: lock-mismatch, down-mismatch, shadow-apply-error, shadow-unverifiable.\n"
 	"\n";
 
 int cmd_check(int argc, char **argv)

@@ -211,6 +211,12 @@ static char *mask_with_dbname(const char *conninfo, const char *dbname)
 struct db *db_open_dbname(const char *conninfo, const char *dbname, bool read_only,
 			  struct strbuf *err)
 {
+	return db_open_as(conninfo, dbname, NULL, NULL, read_only, err);
+}
+
+struct db *db_open_as(const char *conninfo, const char *dbname, const char *user,
+		      const char *password, bool read_only, struct strbuf *err)
+{
 	char *perr = NULL;
 	PQconninfoOption *check = PQconninfoParse(conninfo, &perr);
 	char *shown = mask_with_dbname(conninfo, dbname);
@@ -228,12 +234,18 @@ struct db *db_open_dbname(const char *conninfo, const char *dbname, bool read_on
 	char *theirs = user_options(conninfo);
 	char *options = session_options(theirs, read_only);
 	/* Later keywords override earlier ones; only the first dbname is expanded. */
-	const char *keys[6] = { "dbname", "options", "application_name" };
-	const char *vals[6] = { conninfo, options, "sluice" };
+	const char *keys[8] = { "dbname", "options", "application_name" };
+	const char *vals[8] = { conninfo, options, "sluice" };
 	size_t k = 3;
 	if (dbname) {
 		keys[k] = "dbname";
 		vals[k++] = dbname;
+	}
+	if (user) {
+		keys[k] = "user";
+		vals[k++] = user;
+		keys[k] = "password";
+		vals[k++] = password ? password : "";
 	}
 	/* An explicit connect_timeout in the string is theirs to keep. */
 	if (!strstr(conninfo, "connect_timeout")) {
@@ -248,7 +260,7 @@ struct db *db_open_dbname(const char *conninfo, const char *dbname, bool read_on
 	strbuf_init(&db->err, 0);
 	db->conn = conn;
 	db->display = shown;
-	db->password = password_of(conninfo);
+	db->password = user ? (password ? xstrdup(password) : NULL) : password_of(conninfo);
 	db->read_only = read_only;
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		char *prefix = xstrfmt("cannot connect to '%s': ", shown);
@@ -281,11 +293,14 @@ void db_close(struct db *db)
 	free(db);
 }
 
-struct pg_result *db_query(struct db *db, const char *sql, int nparams, const char *const *params)
+/* Through the extended protocol (`single`, or with parameters) the server runs one statement only. */
+static struct pg_result *run_query(struct db *db, const char *sql, int nparams,
+				   const char *const *params, bool single)
 {
 	db->sqlstate[0] = '\0';
-	PGresult *res = nparams ? PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)
-				: PQexec(db->conn, sql);
+	PGresult *res = nparams || single
+		? PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)
+		: PQexec(db->conn, sql);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
@@ -299,6 +314,20 @@ struct pg_result *db_query(struct db *db, const char *sql, int nparams, const ch
 	explain_timeout(db);
 	PQclear(res);
 	return NULL;
+}
+
+struct pg_result *db_query(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	return run_query(db, sql, nparams, params, false);
+}
+
+int db_exec_single(struct db *db, const char *sql)
+{
+	PGresult *res = run_query(db, sql, 0, NULL, true);
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
 }
 
 const char *db_sqlstate(const struct db *db)

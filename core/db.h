@@ -60,6 +60,9 @@ struct db *db_open(const char *conninfo, bool read_only, struct strbuf *err);
 /* The same, on another database of the same server (the shadow's scratch database). */
 struct db *db_open_dbname(const char *conninfo, const char *dbname, bool read_only,
 			  struct strbuf *err);
+/* The same, as another user of that server (the shadow's scratch role). */
+struct db *db_open_as(const char *conninfo, const char *dbname, const char *user,
+		      const char *password, bool read_only, struct strbuf *err);
 static inline struct db *db_open_live(const char *conninfo, struct strbuf *err)
 {
 	return db_open(conninfo, true, err);
@@ -86,6 +89,12 @@ const char *db_url_from(const struct config *cfg, const char *explicit_url);
 struct pg_result *db_query(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Runs statements whose rows do not matter; 0 or -1 (message in db->err). */
 int db_exec(struct db *db, const char *sql);
+/*
+ * Runs exactly one statement, through the extended protocol: text that
+ * hides a second statement is refused by the server, not run. For text
+ * sluice did not write (a migration on a shadow). 0 or -1.
+ */
+int db_exec_single(struct db *db, const char *sql);
 void db_free(struct pg_result *res);
 /* SQLSTATE of the last failed statement ("" when none). */
 const char *db_sqlstate(const struct db *db);

@@ -132,7 +132,9 @@ static void add_one_line(struct strbuf *sb, const char *s)
 struct shadow_tally {
 	size_t failures;         /* shadow-apply-error, down-mismatch, a stronger lock */
 	size_t stronger, weaker; /* lock-mismatch */
+	size_t not_run;          /* shadow-unverifiable */
 	struct strbuf first;     /* "path:line: message (rule)" */
+	struct strbuf first_not_run; /* "path:line" of the first statement not run */
 };
 
 static void tally_finding(struct shadow_tally *t, const char *path, int line,
@@ -141,6 +143,11 @@ static void tally_finding(struct shadow_tally *t, const char *path, int line,
 	bool lock = !strcmp(f->rule, "lock-mismatch");
 	if (f->ignored)
 		return;
+	if (!strcmp(f->rule, "shadow-unverifiable")) {
+		if (!t->not_run++)
+			strbuf_addf(&t->first_not_run, "%s:%d", path, line);
+		return;
+	}
 	if (lock && f->sev < SEV_HIGH) {
 		t->weaker++;
 		return;
@@ -160,6 +167,7 @@ static void tally(const struct draft_shadow *ds, struct shadow_tally *t)
 	const struct report *r = &ds->run.report;
 	memset(t, 0, sizeof(*t));
 	strbuf_init(&t->first, 0);
+	strbuf_init(&t->first_not_run, 0);
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_report *fr = &r->files[i];
 		for (size_t k = 0; k < fr->nr_stmts; k++)
@@ -172,22 +180,24 @@ static void tally(const struct draft_shadow *ds, struct shadow_tally *t)
 }
 
 /* The pending migrations' round trips, counted by outcome. */
-static void count_round_trips(const struct verify_run *v, size_t n[RT_FAILED + 1])
+static void count_round_trips(const struct verify_run *v, size_t n[RT__COUNT])
 {
-	memset(n, 0, (RT_FAILED + 1) * sizeof(*n));
+	memset(n, 0, (RT__COUNT) * sizeof(*n));
 	for (size_t i = 0; i < v->nr; i++)
 		if (v->files[i].traces)
 			n[v->files[i].rt]++;
 }
 
 /* How the round trips went, as a phrase. */
-static void add_round_trips(struct strbuf *sb, const size_t n[RT_FAILED + 1])
+static void add_round_trips(struct strbuf *sb, const size_t n[RT__COUNT])
 {
 	size_t ok = n[RT_OK], differs = n[RT_DIFFERS], no_down = n[RT_NO_DOWN], failed = n[RT_FAILED];
 	if (failed)
 		strbuf_addf(sb, "%zu did not apply", failed);
 	else if (differs)
 		strbuf_addf(sb, "round trip differs in %zu", differs);
+	else if (n[RT_PARTIAL])
+		strbuf_addstr(sb, "round trip ok for the statements that ran");
 	else if (ok)
 		strbuf_addstr(sb, "round trip ok");
 	else
@@ -200,9 +210,9 @@ static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 			const struct shadow_tally *t)
 {
 	const struct verify_run *v = &ds->v;
-	size_t n[RT_FAILED + 1];
+	size_t n[RT__COUNT];
 	count_round_trips(v, n);
-	size_t applied = n[RT_OK] + n[RT_DIFFERS] + n[RT_NO_DOWN];
+	size_t applied = n[RT_OK] + n[RT_DIFFERS] + n[RT_NO_DOWN] + n[RT_PARTIAL];
 	strbuf_addstr(sb, "shadow: ");
 	if (applied < ds->pending)
 		strbuf_addf(sb, "%zu of ", applied);
@@ -221,6 +231,14 @@ static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 		strbuf_addstr(sb, "locks as predicted");
 	strbuf_addstr(sb, ", ");
 	add_round_trips(sb, n);
+	if (t->not_run)
+		strbuf_addf(sb, "; %zu statement%s not run, unverifiable (first: %s; see "
+			    "shadow-unverifiable)", t->not_run, t->not_run == 1 ? "" : "s",
+			    t->first_not_run.buf);
+	for (size_t i = 0; i < v->not_run.nr; i++)
+		strbuf_addf(sb, "; history statement not run: %s", v->not_run.items[i]);
+	if (v->note)
+		strbuf_addf(sb, "; note: %s", v->note);
 }
 
 int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf *summary)
@@ -248,6 +266,7 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 		ret = -1;
 	}
 	strbuf_release(&t.first);
+	strbuf_release(&t.first_not_run);
 	return ret;
 }
 

@@ -188,7 +188,7 @@ int drift_compute(struct db *live, struct shadow *sh, const struct migration_set
 		int line = 0;
 		if (!apply[i] || !up)
 			continue;
-		if (shadow_run_script(sh, up->text, up->len, up->first_line, &line) < 0) {
+		if (shadow_run_script(sh, up->path, up->text, up->len, up->first_line, &line) < 0) {
 			strbuf_addf(err, "%s:%d: the history does not apply on the shadow: %s", up->path,
 				    line, sh->db->err.buf);
 			goto out;

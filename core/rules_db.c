@@ -35,5 +35,15 @@ const struct rule rules_db[] = {
 		.title = "The statement fails when run on the shadow database",
 		.fix = "Fix the statement so that it runs on a database built from the history",
 	},
+	{
+		.id = "shadow-unverifiable",
+		.sev = SEV_MEDIUM,
+		.cls = CLASS_SAFE,
+		.flags = RULE_DOWN_TOO,
+		.title = "The statement reaches beyond the scratch database, so the shadow did not run it",
+		.fix = "Verify it by hand on a server of your own: databases, roles, tablespaces, the "
+		       "server's configuration, subscriptions, server files and programs, other servers "
+		       "and untrusted languages are never touched by the shadow",
+	},
 	{ .id = NULL },
 };

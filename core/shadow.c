@@ -12,9 +12,12 @@
  * yet granted). The second connection reads it, then lets go.
  */
 #include "shadow.h"
+#include "shadow_trust.h"
 #include "db.h"
 #include "parse.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +43,32 @@ static const char target_sql[] =
 
 static unsigned shadow_counter;
 
-/* Creates the scratch database and connects to it twice. */
+/* Atomic: the workbench's drift and draft workers may both be creating one. */
+static unsigned next_number(void)
+{
+	return __atomic_fetch_add(&shadow_counter, 1, __ATOMIC_RELAXED);
+}
+
+/* Connects to the scratch database as the migrations' role (or the URL's user). */
+static struct db *scratch_connect(struct shadow *sh, struct strbuf *err)
+{
+	struct db *db = db_open_as(sh->url, sh->dbname, sh->role, sh->role_password, false, err);
+	if (!db && sh->role) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addf(&why, "cannot log in as the shadow's own role '%s' (%s)", sh->role, err->buf);
+		strbuf_reset(err);
+		strbuf_addstr(err, why.buf);
+		strbuf_release(&why);
+	}
+	return db;
+}
+
+/* Creates the scratch database, owned by the migrations' role, and connects to it twice. */
 static int scratch_create(struct shadow *sh, struct strbuf *err)
 {
-	/* Atomic: the workbench's drift and draft workers may both be creating one. */
-	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(),
-			     __atomic_fetch_add(&shadow_counter, 1, __ATOMIC_RELAXED));
-	char *sql = xstrfmt("CREATE DATABASE %s TEMPLATE template0", sh->dbname);
+	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(), next_number());
+	char *sql = sh->role ? xstrfmt("CREATE DATABASE %s OWNER %s TEMPLATE template0", sh->dbname, sh->role)
+			     : xstrfmt("CREATE DATABASE %s TEMPLATE template0", sh->dbname);
 	int r = db_exec(sh->admin, sql);
 	free(sql);
 	if (r < 0) {
@@ -56,10 +78,99 @@ static int scratch_create(struct shadow *sh, struct strbuf *err)
 		sh->dbname = NULL;
 		return -1;
 	}
-	sh->db = db_open_dbname(sh->url, sh->dbname, false, err);
+	sh->db = scratch_connect(sh, err);
 	if (sh->db)
-		sh->watch = db_open_dbname(sh->url, sh->dbname, false, err);
+		sh->watch = scratch_connect(sh, err);
 	return sh->watch ? 0 : -1;
+}
+
+/* A password for this run's role: 128 random bits, in hex. */
+static char *random_password(void)
+{
+	unsigned char b[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(b))
+		return NULL;
+	char *hex = xmalloc(2 * sizeof(b) + 1);
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	return hex;
+}
+
+static void role_drop(struct shadow *sh)
+{
+	if (sh->admin && sh->role) {
+		char *sql = xstrfmt("DROP ROLE IF EXISTS %s", sh->role);
+		if (db_exec(sh->admin, sql) < 0)
+			warning("cannot drop the shadow's role '%s': %s", sh->role, sh->admin->err.buf);
+		free(sql);
+	}
+	free(sh->role);
+	free(sh->role_password);
+	sh->role = sh->role_password = NULL;
+}
+
+/* The migrations run as the URL's user itself: allowed only when it is not a superuser. */
+static int run_as_admin(struct shadow *sh, const char *why, struct strbuf *err)
+{
+	struct pg_result *res = db_query(sh->admin, "SELECT current_user", 0, NULL);
+	char *user = xstrdup(res ? db_value(res, 0, 0) : "?");
+	db_free(res);
+	role_drop(sh);
+	if (sh->admin_super) {
+		strbuf_addf(err, "%s; '%s' is a superuser, and sluice runs a migration only as a role "
+			    "that is not: give the shadow a user that can create roles and log them in "
+			    "(CREATEROLE, password or trust authentication), or one that is not a superuser",
+			    why, user);
+		free(user);
+		return -1;
+	}
+	free(sh->note);
+	sh->note = xstrfmt("%s: the migrations run as '%s' itself, which is not a superuser", why, user);
+	free(user);
+	return 0;
+}
+
+/*
+ * Creates this run's role: it can log in, and nothing else: no superuser,
+ * no CREATEDB, no CREATEROLE, no replication, no BYPASSRLS. It will own
+ * the scratch databases, and nothing more.
+ */
+static int role_create(struct shadow *sh, struct strbuf *err)
+{
+	struct pg_result *res = db_query(sh->admin, "SELECT rolsuper, rolcreaterole FROM pg_roles "
+					 "WHERE rolname = current_user", 0, NULL);
+	if (!res || db_rows(res) != 1) {
+		strbuf_addf(err, "cannot tell what the shadow's user on '%s' may do: %s",
+			    sh->admin->display, res ? "no such role" : sh->admin->err.buf);
+		db_free(res);
+		return -1;
+	}
+	sh->admin_super = !strcmp(db_value(res, 0, 0), "t");
+	bool createrole = sh->admin_super || !strcmp(db_value(res, 0, 1), "t");
+	db_free(res);
+	if (!createrole)
+		return run_as_admin(sh, "the shadow's user cannot create roles", err);
+	sh->role = xstrfmt("sluice_migrator_%ld_%u", (long)getpid(), next_number());
+	sh->role_password = random_password();
+	if (!sh->role_password)
+		return run_as_admin(sh, "no random password for the shadow's role (/dev/urandom)", err);
+	char *sql = xstrfmt("CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+			    "NOBYPASSRLS PASSWORD '%s'", sh->role, sh->role_password);
+	int r = db_exec(sh->admin, sql);
+	free(sql);
+	if (r < 0) {
+		char *why = xstrfmt("cannot create the shadow's role (%s)", sh->admin->err.buf);
+		free(sh->role);   /* it does not exist: nothing to drop */
+		sh->role = NULL;
+		r = run_as_admin(sh, why, err);
+		free(why);
+		return r;
+	}
+	return 0;
 }
 
 static void scratch_drop(struct shadow *sh)
@@ -90,8 +201,19 @@ int shadow_open(struct shadow *sh, const char *url, struct strbuf *err)
 	}
 	sh->url = xstrdup(url);
 	sh->admin = db_open(url, false, err);
-	if (!sh->admin || scratch_create(sh, err) < 0)
+	if (!sh->admin || role_create(sh, err) < 0)
 		goto fail;
+	if (scratch_create(sh, err) < 0) {
+		/* The role may be refused a login (pg_hba.conf): only a non-superuser may stand in. */
+		char *why = sh->role ? strbuf_detach(err, NULL) : NULL;
+		if (!why)
+			goto fail;
+		scratch_drop(sh);
+		int r = run_as_admin(sh, why, err);
+		free(why);
+		if (r < 0 || scratch_create(sh, err) < 0)
+			goto fail;
+	}
 	sh->display = xstrdup(sh->own_cluster ? "a throwaway cluster" : sh->admin->display);
 	return 0;
 fail:
@@ -108,11 +230,16 @@ int shadow_reset(struct shadow *sh, struct strbuf *err)
 void shadow_close(struct shadow *sh)
 {
 	scratch_drop(sh);
+	role_drop(sh);
 	db_close(sh->admin);
 	if (sh->own_cluster)
 		cluster_stop(&sh->cluster);
 	free(sh->display);
 	free(sh->url);
+	free(sh->note);
+	free(sh->why);
+	strlist_clear(&sh->roles_not_created);
+	strlist_clear(&sh->not_run);
 	memset(sh, 0, sizeof(*sh));
 }
 
@@ -120,6 +247,7 @@ void lock_trace_release(struct lock_trace *t)
 {
 	free(t->locks);
 	free(t->target_name);
+	free(t->not_run);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -251,6 +379,30 @@ static int fail_rollback(struct db *db)
 	return -1;
 }
 
+/* 0 when every statement of `sql` may run; 1 when none is run (sh->why says why). */
+static int vet(struct shadow *sh, const char *sql, struct vetted *vt)
+{
+	free(sh->why);
+	sh->why = NULL;
+	if (shadow_vet(sql, &sh->roles_not_created, vt) == 0)
+		return 0;
+	sh->why = xstrdup(vt->why);
+	return 1;
+}
+
+/* A vetted text's statements, each sent alone: the server runs exactly what was vetted. */
+static int run_vetted(struct shadow *sh, const char *sql, const struct vetted *vt)
+{
+	for (size_t i = 0; i < vt->nr; i++) {
+		char *one = xstrndup(sql + vt->v[i].off, vt->v[i].len);
+		int r = db_exec_single(sh->db, one);
+		free(one);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * Outside a transaction, with the watcher holding ACCESS EXCLUSIVE on the
  * target until the statement has been seen waiting (or has finished).
@@ -265,12 +417,13 @@ static int run_watched(struct shadow *sh, const char *sql, const char *oid, cons
 	if (db_exec(sh->watch, "BEGIN") < 0 || db_exec(sh->watch, lock) < 0) {
 		free(lock);
 		db_exec(sh->watch, "ROLLBACK");
-		return db_exec(sh->db, sql);
+		return db_exec_single(sh->db, sql);
 	}
 	free(lock);
-	if (!PQsendQuery(conn, sql)) {
+	/* One statement, extended protocol: as db_exec_single(). */
+	if (!PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
 		db_exec(sh->watch, "ROLLBACK");
-		return db_exec(sh->db, sql);
+		return db_exec_single(sh->db, sql);
 	}
 	double until = now_seconds() + 10;
 	while (now_seconds() < until) {
@@ -306,13 +459,31 @@ static int run_watched(struct shadow *sh, const char *sql, const char *oid, cons
 	return ret;
 }
 
+static int run_traced(struct shadow *sh, const char *sql, const struct vetted *vt, const char *table,
+		      struct lock_trace *t);
+
 int shadow_run(struct shadow *sh, const char *sql, const char *table, struct lock_trace *t)
+{
+	struct vetted vt;
+	int r;
+	if (t)
+		lock_trace_release(t);
+	if (vet(sh, sql, &vt)) {
+		vetted_release(&vt);
+		if (t)
+			t->not_run = xstrdup(sh->why);
+		return 1;
+	}
+	r = t ? run_traced(sh, sql, &vt, table, t) : run_vetted(sh, sql, &vt);
+	vetted_release(&vt);
+	return r;
+}
+
+static int run_traced(struct shadow *sh, const char *sql, const struct vetted *vt, const char *table,
+		      struct lock_trace *t)
 {
 	char *oid = NULL, *qname = NULL;
 	struct seen_locks seen = { STRLIST_INIT, NULL, NULL, 0 };
-	if (!t)
-		return db_exec(sh->db, sql);
-	lock_trace_release(t);
 	t->target_mode = -1;
 	if (table && resolve_target(sh->db, table, &oid, &qname) < 0)
 		return -1;
@@ -321,13 +492,13 @@ int shadow_run(struct shadow *sh, const char *sql, const char *table, struct loc
 	t->target_existed = oid != NULL;
 	if (db_exec(sh->db, "BEGIN") < 0)
 		goto fail;
-	if (db_exec(sh->db, sql) < 0) {
+	if (run_vetted(sh, sql, vt) < 0) {
 		/* 25001: "cannot run inside a transaction block". */
 		bool outside = !strcmp(db_sqlstate(sh->db), "25001");
 		fail_rollback(sh->db);
 		if (!outside)
 			goto fail;
-		int r = qname ? run_watched(sh, sql, oid, qname, t) : db_exec(sh->db, sql);
+		int r = qname && vt->nr == 1 ? run_watched(sh, sql, oid, qname, t) : run_vetted(sh, sql, vt);
 		t->outside_txn = true;
 		free(oid);
 		free(qname);
@@ -348,17 +519,23 @@ fail:
 	return -1;
 }
 
-int shadow_run_script(struct shadow *sh, const char *text, size_t len, int first_line, int *line)
+int shadow_run_script(struct shadow *sh, const char *path, const char *text, size_t len,
+		      int first_line, int *line)
 {
 	struct sql_piece *pieces = NULL;
 	size_t n = sql_split(text, len, &pieces);
 	int ret = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *sql = xstrndup(text + pieces[i].off, pieces[i].len);
-		int r = db_exec(sh->db, sql);
+		int r = shadow_run(sh, sql, NULL, NULL);
+		int at_line = first_line + line_of_offset(text, pieces[i].off) - 1;
 		free(sql);
-		if (r < 0) {
-			*line = first_line + line_of_offset(text, pieces[i].off) - 1;
+		if (r > 0) {
+			char *at = xstrfmt("%s:%d: %s", path, at_line, sh->why);
+			strlist_add(&sh->not_run, at);
+			free(at);
+		} else if (r < 0) {
+			*line = at_line;
 			/* A failed statement inside an explicit BEGIN leaves the transaction aborted. */
 			fail_rollback(sh->db);
 			ret = -1;

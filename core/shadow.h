@@ -10,6 +10,14 @@
  * the end (as root, the server runs as the `postgres` user: initdb refuses
  * root).
  *
+ * Nothing that reaches beyond the scratch database is run (shadow_trust.h
+ * decides from the parse tree; such a statement is "not run", with why),
+ * and what is run runs as a role of its own: created per shadow, not a
+ * superuser, owning only the scratch database, dropped at the end. When
+ * the URL's user cannot create roles and is not a superuser itself, the
+ * migrations run as that user, and sh->note says so; a superuser that
+ * cannot hand them to a role of their own is refused.
+ *
  * While applying a statement sluice can trace the locks it takes: a
  * statement that may run in a transaction runs inside one, and pg_locks is
  * read for the backend's own pid before COMMIT; one that may not
@@ -49,6 +57,13 @@ struct shadow {
 	char *dbname;
 	char *display;               /* masked, for messages */
 	char *url;                   /* the server's connection string */
+	char *role;                  /* the migrations' role; NULL: the URL's own user */
+	char *role_password;         /* random, for this run only */
+	bool admin_super;            /* the URL's user is a superuser */
+	char *note;                  /* why the migrations run as the URL's user, or NULL */
+	struct strlist roles_not_created;  /* of CREATE ROLE statements not run */
+	char *why;                   /* why shadow_run() did not run its statement */
+	struct strlist not_run;      /* script statements not run: "path:line: why" */
 };
 
 /* What one statement was seen to lock. */
@@ -61,6 +76,7 @@ struct lock_trace {
 					existed before, with the strongest lock) */
 	char *locks;                 /* "users: ShareLock, users_email_idx: AccessExclusiveLock" */
 	bool outside_txn;            /* it could not run in a transaction */
+	char *not_run;               /* why it was not run (unverifiable), or NULL */
 };
 
 /* url NULL: start a cluster. -1 with the message in *err. */
@@ -72,13 +88,19 @@ int shadow_reset(struct shadow *sh, struct strbuf *err);
 /*
  * Runs one statement on the scratch database. With `trace` non-NULL,
  * records its locks; the target is `table`, or when NULL, whichever
- * existing relation it locks hardest. 0, or -1 with the
- * server's message in sh->db->err.
+ * existing relation it locks hardest. 0; 1 when it was not run because
+ * it reaches beyond the scratch database (why in sh->why, and in
+ * trace->not_run); or -1 with the server's message in sh->db->err.
  */
 int shadow_run(struct shadow *sh, const char *sql, const char *table, struct lock_trace *trace);
 void lock_trace_release(struct lock_trace *t);
 
-/* Runs a script's statements one by one, untraced; -1 with *line and the message in sh->db->err. */
-int shadow_run_script(struct shadow *sh, const char *text, size_t len, int first_line, int *line);
+/*
+ * Runs a script's statements one by one, untraced; those that may not run
+ * are skipped and listed in sh->not_run as "path:line: why". -1 with
+ * *line and the message in sh->db->err.
+ */
+int shadow_run_script(struct shadow *sh, const char *path, const char *text, size_t len,
+		      int first_line, int *line);
 
 #endif

@@ -22,7 +22,8 @@
 
 const char *round_trip_name(enum round_trip rt)
 {
-	static const char *const names[] = { "not run", "ok", "differs", "no down script", "failed" };
+	static const char *const names[] = { "not run", "ok", "differs", "no down script", "failed",
+					     "partial" };
 	return names[rt];
 }
 
@@ -36,6 +37,8 @@ void verify_run_release(struct verify_run *v)
 	free(v->files);
 	free(v->server);
 	free(v->error);
+	free(v->note);
+	strlist_clear(&v->not_run);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -86,18 +89,33 @@ void verify_compare_lock(struct file_report *fr, struct stmt *st, const struct l
 			    t->target_name ? t->target_name : nonnull(st->table), lock_name(st->lock)));
 }
 
-/* Runs a judged script's statements; on failure flags the statement (when `flag`). */
-static int apply_report(struct shadow *sh, struct file_report *fr, struct verify_file *vf, bool flag)
+/*
+ * Runs a judged script's statements; on failure flags the statement (when
+ * `flag`). A statement that may not run is flagged shadow-unverifiable
+ * (when `flag`) and counted in *not_run.
+ */
+static int apply_report(struct shadow *sh, struct file_report *fr, struct verify_file *vf, bool flag,
+			size_t *not_run)
 {
 	for (size_t k = 0; k < fr->nr_stmts; k++) {
 		struct stmt *st = &fr->stmts[k];
 		if (skipped(st))
 			continue;
-		if (shadow_run(sh, st->sql, st->table, vf ? &vf->traces[k] : NULL) < 0) {
+		int r = shadow_run(sh, st->sql, st->table, vf ? &vf->traces[k] : NULL);
+		if (r < 0) {
 			if (flag)
 				add_finding(fr, st, "shadow-apply-error", SEV_HIGH,
 					    xstrfmt("fails on the shadow database: %s", sh->db->err.buf));
 			return -1;
+		}
+		if (r > 0) {
+			if (flag)
+				add_finding(fr, st, "shadow-unverifiable", SEV_MEDIUM,
+					    xstrfmt("not run on the shadow database: %s; sluice did not "
+						    "verify this statement", sh->why));
+			if (not_run)
+				(*not_run)++;
+			continue;
 		}
 		if (vf)
 			verify_compare_lock(fr, st, &vf->traces[k]);
@@ -144,7 +162,7 @@ static int verify_migration(struct shadow *sh, struct check_run *run, size_t up,
 		return -1;
 	vf->nr = fu->nr_stmts;
 	vf->traces = xcalloc(fu->nr_stmts ? fu->nr_stmts : 1, sizeof(*vf->traces));
-	if (apply_report(sh, fu, vf, true) < 0) {
+	if (apply_report(sh, fu, vf, true, &vf->not_run) < 0) {
 		vf->rt = RT_FAILED;
 		catalog_release(&before);
 		return -1;
@@ -155,7 +173,7 @@ static int verify_migration(struct shadow *sh, struct check_run *run, size_t up,
 		return 0;
 	}
 	struct file_report *fd = &run->report.files[down];
-	if (apply_report(sh, fd, NULL, true) < 0) {
+	if (apply_report(sh, fd, NULL, true, &vf->not_run) < 0) {
 		vf->rt = RT_FAILED;
 		catalog_release(&before);
 		return -1;
@@ -167,11 +185,11 @@ static int verify_migration(struct shadow *sh, struct check_run *run, size_t up,
 	struct diff_ctx d = { fd };
 	vf->differences = catalog_diff(&before, &after, report_difference, &d);
 	v->files[down].differences = vf->differences;
-	vf->rt = vf->differences ? RT_DIFFERS : RT_OK;
+	vf->rt = vf->differences ? RT_DIFFERS : vf->not_run ? RT_PARTIAL : RT_OK;
 	catalog_release(&before);
 	catalog_release(&after);
 	/* Up again, untraced, for the migrations after this one. */
-	return apply_report(sh, fu, NULL, false);
+	return apply_report(sh, fu, NULL, false, NULL);
 }
 
 static void find_files(const struct check_run *run, size_t mig, size_t *up, size_t *down);
@@ -183,8 +201,8 @@ static int apply_up(struct shadow *sh, struct check_run *run, size_t i, int *lin
 	const struct script *sc = run->ms.v[i]->up;
 	find_files(run, i, &up, &down);
 	if (up != (size_t)-1)
-		return apply_report(sh, &run->report.files[up], NULL, false);
-	return sc ? shadow_run_script(sh, sc->text, sc->len, sc->first_line, line) : 0;
+		return apply_report(sh, &run->report.files[up], NULL, false, NULL);
+	return sc ? shadow_run_script(sh, sc->path, sc->text, sc->len, sc->first_line, line) : 0;
 }
 
 /*
@@ -248,11 +266,16 @@ int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v
 			continue;
 		}
 		int line = 0;
-		if (m->up && shadow_run_script(sh, m->up->text, m->up->len, m->up->first_line, &line) < 0)
+		if (m->up && shadow_run_script(sh, m->up->path, m->up->text, m->up->len, m->up->first_line,
+					       &line) < 0)
 			v->error = xstrfmt("%s:%d: history does not apply on the shadow: %s",
 					   m->up->path, line, sh->db->err.buf);
 	}
 	v->seconds = now_seconds() - t0;
+	v->note = sh->note ? xstrdup(sh->note) : NULL;
+	for (size_t i = 0; i < sh->not_run.nr; i++)
+		if (!strlist_has(&v->not_run, sh->not_run.items[i]))   /* a rebuild replays history */
+			strlist_add(&v->not_run, sh->not_run.items[i]);
 	return v->error ? -1 : 0;
 }
 
@@ -268,6 +291,9 @@ void verify_print_text(FILE *out, const struct check_run *run, const struct veri
 		fprintf(out, "%s\n", fr->path);
 		for (size_t k = 0; k < vf->nr; k++) {
 			const struct lock_trace *t = &vf->traces[k];
+			if (t->not_run)
+				fprintf(out, "  line %d: not run (unverifiable): %s\n", fr->stmts[k].line,
+					t->not_run);
 			if (!t->traced)
 				continue;
 			fprintf(out, "  line %d: predicted %s, traced %s%s\n", fr->stmts[k].line,
@@ -278,8 +304,15 @@ void verify_print_text(FILE *out, const struct check_run *run, const struct veri
 		if (vf->rt == RT_DIFFERS)
 			fprintf(out, " (%zu object%s; see down-mismatch)", vf->differences,
 				vf->differences == 1 ? "" : "s");
+		if (vf->not_run)
+			fprintf(out, " (%zu statement%s not run: unverifiable, see shadow-unverifiable)",
+				vf->not_run, vf->not_run == 1 ? "" : "s");
 		fputc('\n', out);
 	}
+	for (size_t i = 0; i < v->not_run.nr; i++)
+		fprintf(out, "shadow: not run (unverifiable): %s\n", v->not_run.items[i]);
+	if (v->note)
+		fprintf(out, "shadow: note: %s\n", v->note);
 	if (v->error)
 		fprintf(out, "shadow: %s\n", v->error);
 }
@@ -292,6 +325,11 @@ void verify_add_json(cJSON *root, const struct check_run *run, const struct veri
 	cJSON_AddNumberToObject(sh, "seconds", v->seconds);
 	if (v->error)
 		cJSON_AddStringToObject(sh, "error", v->error);
+	if (v->note)
+		cJSON_AddStringToObject(sh, "note", v->note);
+	cJSON *nr = cJSON_AddArrayToObject(sh, "not_run");
+	for (size_t i = 0; i < v->not_run.nr; i++)
+		cJSON_AddItemToArray(nr, cJSON_CreateString(v->not_run.items[i]));
 	cJSON *files = cJSON_GetObjectItem(root, "files");
 	for (size_t f = 0; f < v->nr && f < (size_t)cJSON_GetArraySize(files); f++) {
 		const struct verify_file *vf = &v->files[f];
@@ -299,12 +337,15 @@ void verify_add_json(cJSON *root, const struct check_run *run, const struct veri
 		if (!vf->traces)
 			continue;
 		cJSON_AddStringToObject(jf, "round_trip", round_trip_name(vf->rt));
+		cJSON_AddNumberToObject(jf, "not_run", (double)vf->not_run);
 		cJSON *sts = cJSON_GetObjectItem(jf, "statements");
 		for (size_t k = 0; k < vf->nr && k < (size_t)cJSON_GetArraySize(sts); k++) {
 			const struct lock_trace *t = &vf->traces[k];
+			cJSON *js = cJSON_GetArrayItem(sts, (int)k);
+			if (t->not_run)
+				cJSON_AddStringToObject(js, "not_run", t->not_run);
 			if (!t->traced)
 				continue;
-			cJSON *js = cJSON_GetArrayItem(sts, (int)k);
 			cJSON_AddStringToObject(js, "traced_locks", t->locks);
 			if (t->target_existed)
 				cJSON_AddStringToObject(js, "traced_lock",

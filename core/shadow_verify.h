@@ -4,7 +4,8 @@
  * down, and check that the schema after down is the schema before up.
  *
  * What it finds lands in the run's report as ordinary findings (rules
- * lock-mismatch, down-mismatch, shadow-apply-error in core/rules_db.c), so
+ * lock-mismatch, down-mismatch, shadow-apply-error, shadow-unverifiable in
+ * core/rules_db.c), so
  * every format, --fail-on and the exit code work as for static judging;
  * the traces themselves are printed beside the report.
  */
@@ -17,13 +18,18 @@
 struct check_run;
 struct cJSON;
 
-enum round_trip { RT_NONE, RT_OK, RT_DIFFERS, RT_NO_DOWN, RT_FAILED };
+/*
+ * RT_PARTIAL: what ran came back as it was, but some statements were not
+ * run (shadow-unverifiable): never reported as "ok".
+ */
+enum round_trip { RT_NONE, RT_OK, RT_DIFFERS, RT_NO_DOWN, RT_FAILED, RT_PARTIAL, RT__COUNT };
 
 struct verify_file {
 	struct lock_trace *traces;   /* one per statement of the report's file */
 	size_t nr;
 	enum round_trip rt;          /* set on the up file */
 	size_t differences;
+	size_t not_run;              /* statements of up or down not run (unverifiable) */
 };
 
 struct verify_run {
@@ -33,6 +39,8 @@ struct verify_run {
 	char *server;                /* where, masked */
 	int version;                 /* server_version_num */
 	char *error;                 /* why verification stopped early, or NULL */
+	char *note;                  /* who the migrations ran as, when not a role of their own */
+	struct strlist not_run;      /* history statements not run: "path:line: why" */
 };
 
 /* 0 when every pending migration was verified; -1 when it stopped (v->error). */

@@ -6,6 +6,8 @@ libsluice_a_SOURCES += \
 libsluice_a_SOURCES += \
 	core/shadow_verify.c core/shadow_verify.h core/rules_db.c
 libsluice_a_SOURCES += \
+	core/shadow_trust.c core/shadow_trust.h
+libsluice_a_SOURCES += \
 	core/db_report.c core/db_check.c core/db_check.h core/drift.c core/drift.h
 sluice_SOURCES += cli/cmd_drift.c
 
