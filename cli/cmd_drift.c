@@ -56,9 +56,14 @@ static int run_drift(struct check_run *run, const char *url, const char *shadow_
 		error("no shadow database: %s", err.buf);
 		goto out;
 	}
-	if (drift_compute(live, &sh, &run->ms, &d, &err) < 0)
+	int computed = drift_compute(live, &sh, &run->ms, &d, &err);
+	if (computed < 0)
 		error("%s", err.buf);
-	else {
+	for (size_t i = 0; i < sh.not_run.nr; i++)
+		warning("the shadow did not run %s; drift does not cover it", sh.not_run.items[i]);
+	if (sh.note)
+		warning("shadow: %s", sh.note);
+	if (computed == 0) {
 		if (json)
 			drift_print_json(stdout, &d);
 		else
