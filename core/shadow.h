@@ -41,9 +41,10 @@ struct pg_cluster {
 	char *conninfo;      /* how to reach it */
 	unsigned uid, gid;   /* who runs it */
 	bool as_other;       /* running as root: the server runs as uid */
+	int postmaster;      /* its pid (a child of sluice's), 0 when not running */
 };
 
-/* Where the server binaries are: PATH, then /usr/lib/postgresql/<N>/bin. NULL when none. */
+/* Where initdb and postgres are: PATH, then /usr/lib/postgresql/<N>/bin. NULL when none. */
 char *cluster_find_bindir(void);
 int cluster_start(struct pg_cluster *c, struct strbuf *err);
 void cluster_stop(struct pg_cluster *c);

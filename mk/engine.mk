@@ -17,3 +17,5 @@ tests_unit_rules_SOURCES = tests/unit-rules.c tests/tap.h
 tests_unit_rules_LDADD = $(LIBSLUICE_LIBS)
 tests_unit_parse_SOURCES = tests/unit-parse.c tests/tap.h
 tests_unit_parse_LDADD = $(LIBSLUICE_LIBS)
+# The one place sluice starts another program (argv, never a shell).
+libsluice_a_SOURCES += core/run_command.c core/run_command.h

@@ -7,6 +7,7 @@
  * what changed, and redrawing from the data makes resizes trivial (ncdu).
  */
 #include "app.h"
+#include "run_command.h"
 #include "check.h"
 #include "display.h"
 #include "drafting.h"
@@ -318,12 +319,18 @@ void app_key(int key)
 	}
 }
 
+/*
+ * $VISUAL/$EDITOR is a shell command line ("code -w", "vim -u NONE"), so it
+ * goes through /bin/sh -c as git runs editors; the file and the line are
+ * positional parameters ("$@"), never parsed by the shell. This is the one
+ * shell sluice starts (core/run_command.h).
+ */
 int app_edit(const char *path, int line)
 {
 	const char *editor = getenv("VISUAL");
-	struct strbuf file = STRBUF_INIT, arg = STRBUF_INIT;
-	int status = 0, ret = 0;
-	pid_t pid;
+	struct strbuf file = STRBUF_INIT, arg = STRBUF_INIT, cmd = STRBUF_INIT, err = STRBUF_INIT;
+	struct child_process cp = CHILD_PROCESS_INIT;
+	int status;
 
 	if (!editor || !*editor)
 		editor = getenv("EDITOR");
@@ -333,35 +340,27 @@ int app_edit(const char *path, int line)
 		strbuf_addstr(&file, app_workdir());
 	strbuf_addstr(&file, path);
 	strbuf_addf(&arg, "+%d", line > 0 ? line : 1);
-	struct strbuf cmd = STRBUF_INIT;
 	strbuf_addf(&cmd, "%s \"$@\"", editor);
+	const char *argv[] = { "/bin/sh", "-c", cmd.buf, editor, arg.buf, file.buf, NULL };
+	cp.argv = argv;
+	cp.err_fd = saved_stderr;
 
 	display_suspend();
-	pid = fork();
-	if (pid == 0) {
-		if (saved_stderr >= 0)
-			dup2(saved_stderr, 2);
-		execl("/bin/sh", "sh", "-c", cmd.buf, editor, arg.buf, file.buf, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0)
-		ret = -1;
-	else
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	status = run_command(&cp, &err);
 	display_resume();
-	if (ret < 0)
-		app_message(ROLE_ERROR, "cannot run '%s': %s", editor, strerror(errno));
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+	if (status < 0)
+		app_message(ROLE_ERROR, "%s", err.buf);
+	else if (status == 127)
 		app_message(ROLE_ERROR, "cannot run the editor '%s'", editor);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+	else if (status)
 		app_message(ROLE_ERROR, "the editor '%s' failed", editor);
 	else
 		app_message(ROLE_STATUS, "back from %s +%d %s", editor, line, path);
 	strbuf_release(&cmd);
 	strbuf_release(&file);
 	strbuf_release(&arg);
-	return ret;
+	strbuf_release(&err);
+	return status < 0 ? -1 : 0;
 }
 
 /*

@@ -1,0 +1,169 @@
+/*
+ * run_command.c - fork and exec with an argv, never a shell (see
+ * run_command.h).
+ *
+ * Between fork and exec the child only calls async-signal-safe functions
+ * (the workbench forks from a process with threads): everything it needs
+ * (the log file's name, the environment entries) is prepared before fork.
+ * If exec fails, the child writes errno into a close-on-exec pipe and
+ * exits 127; the parent reads it (nothing to read means exec succeeded).
+ */
+#include "run_command.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+/* In the child: report errno to the parent and die. */
+static void child_fail(int fd)
+{
+	int e = errno;
+	ssize_t n = write(fd, &e, sizeof(e));
+	(void)n;
+	_exit(127);
+}
+
+/* The environment with cp->env added (later entries of a name win), built before fork. */
+static char **child_env(const struct child_process *cp)
+{
+	extern char **environ;
+	size_t n = 0, k = 0, add = 0;
+	while (environ[n])
+		n++;
+	while (cp->env && cp->env[add])
+		add++;
+	char **envp = xcalloc(n + add + 1, sizeof(*envp));
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(environ[i], "=");
+		bool replaced = false;
+		for (size_t j = 0; j < add && !replaced; j++)
+			replaced = !strncmp(cp->env[j], environ[i], len) && cp->env[j][len] == '=';
+		if (!replaced)
+			envp[k++] = environ[i];
+	}
+	for (size_t j = 0; j < add; j++)
+		envp[k++] = (char *)cp->env[j];
+	return envp;
+}
+
+/* dup2, and the original closed unless it is one of 0-2. */
+static int move_fd(int fd, int to)
+{
+	if (fd < 0 || dup2(fd, to) < 0)
+		return -1;
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static void child_setup(const struct child_process *cp, char **envp, int report, int out_pipe,
+			pid_t parent)
+{
+	/* sluice may ignore SIGPIPE (shadow_cluster.c); a program expects the default. */
+	signal(SIGPIPE, SIG_DFL);
+	if (cp->null_stdin && move_fd(open("/dev/null", O_RDONLY), 0) < 0)
+		child_fail(report);
+	if (cp->log) {
+		int fd = open(cp->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd < 0 || dup2(fd, 2) < 0 || move_fd(fd, 1) < 0)
+			child_fail(report);
+	} else {
+		if (out_pipe >= 0 && dup2(out_pipe, 1) < 0)
+			child_fail(report);
+		if (cp->err_fd >= 0 && dup2(cp->err_fd, 2) < 0)
+			child_fail(report);
+	}
+	if (cp->new_session)
+		setsid();
+	if (cp->as_other &&
+	    (setgroups(0, NULL) < 0 || setgid((gid_t)cp->gid) < 0 || setuid((uid_t)cp->uid) < 0))
+		child_fail(report);
+#ifdef __linux__
+	/* After setuid, which clears it; and the parent may already be gone. */
+	if (cp->death_signal && (prctl(PR_SET_PDEATHSIG, cp->death_signal) < 0 || getppid() != parent))
+		child_fail(report);
+#else
+	(void)parent;
+#endif
+	execvpe(cp->argv[0], (char *const *)cp->argv, envp);
+	child_fail(report);
+}
+
+int start_command(struct child_process *cp, struct strbuf *err)
+{
+	int report[2], out[2] = { -1, -1 };
+	pid_t parent = getpid();
+	if (pipe2(report, O_CLOEXEC) < 0 || (cp->capture && !cp->log && pipe2(out, O_CLOEXEC) < 0)) {
+		strbuf_addf(err, "cannot run '%s': %s", cp->argv[0], strerror(errno));
+		return -1;
+	}
+	char **envp = child_env(cp);
+	cp->pid = fork();
+	if (cp->pid == 0) {
+		close(report[0]);
+		child_setup(cp, envp, report[1], out[1], parent);
+	}
+	int fork_errno = errno;
+	free(envp);
+	close(report[1]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (cp->pid < 0) {
+		close(report[0]);
+		if (out[0] >= 0)
+			close(out[0]);
+		strbuf_addf(err, "cannot run '%s': fork: %s", cp->argv[0], strerror(fork_errno));
+		return -1;
+	}
+	int e = 0;
+	ssize_t n;
+	while ((n = read(report[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		if (out[0] >= 0)
+			close(out[0]);
+		while (waitpid(cp->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		cp->pid = -1;
+		strbuf_addf(err, "cannot run '%s': %s", cp->argv[0], strerror(e));
+		return -1;
+	}
+	if (out[0] >= 0) {
+		char buf[4096];
+		while ((n = read(out[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0)
+				strbuf_add(cp->capture, buf, (size_t)n);
+		close(out[0]);
+	}
+	return 0;
+}
+
+int finish_command(struct child_process *cp)
+{
+	int status;
+	if (cp->pid <= 0)
+		return -1;
+	while (waitpid(cp->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	cp->pid = -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+int run_command(struct child_process *cp, struct strbuf *err)
+{
+	if (start_command(cp, err) < 0)
+		return -1;
+	return finish_command(cp);
+}
