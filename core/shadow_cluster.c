@@ -77,17 +77,24 @@ char *cluster_find_bindir(void)
 	return NULL;
 }
 
-/* Runs argv (as c->uid when as_other) with output to `log`; its exit status, or -1 with *err. */
+/* A server program run as c->uid when as_other, with no input and its output to `log`. */
+static void cluster_child(const struct pg_cluster *c, const char *const argv[], const char *log,
+			  struct child_process *cp)
+{
+	cp->argv = argv;
+	cp->log = log;
+	cp->null_stdin = true;
+	cp->as_other = c->as_other;
+	cp->uid = c->uid;
+	cp->gid = c->gid;
+}
+
+/* Runs argv with cluster_child(); its exit status, or -1 with *err. */
 static int run_tool(const struct pg_cluster *c, const char *const argv[], const char *log,
 		    struct strbuf *err)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
-	cp.argv = argv;
-	cp.log = log;
-	cp.null_stdin = true;
-	cp.as_other = c->as_other;
-	cp.uid = c->uid;
-	cp.gid = c->gid;
+	cluster_child(c, argv, log, &cp);
 	return run_command(&cp, err);
 }
 
@@ -392,12 +399,7 @@ static int start_server(struct pg_cluster *c, const char *data, const char *srvl
 			       "-c", "synchronous_commit=off", NULL };
 	struct child_process cp = CHILD_PROCESS_INIT;
 	int ret = -1;
-	cp.argv = argv;
-	cp.log = srvlog;
-	cp.null_stdin = true;
-	cp.as_other = c->as_other;
-	cp.uid = c->uid;
-	cp.gid = c->gid;
+	cluster_child(c, argv, srvlog, &cp);
 	cp.new_session = true;          /* the terminal's ^C is sluice's to handle */
 	cp.death_signal = SIGQUIT;      /* sluice killed: an immediate shutdown */
 	if (start_command(&cp, err) < 0)
