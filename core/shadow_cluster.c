@@ -342,8 +342,11 @@ static void guard(struct pg_cluster *c)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
+	/* A signal ignored on entry (nohup, a background job's SIGINT and SIGQUIT) stays ignored. */
 	for (size_t i = 0; i < ARRAY_SIZE(guarded_sigs); i++)
-		sigaction(guarded_sigs[i], &sa, &saved_actions[i]);
+		if (sigaction(guarded_sigs[i], NULL, &saved_actions[i]) == 0 &&
+		    saved_actions[i].sa_handler != SIG_IGN)
+			sigaction(guarded_sigs[i], &sa, NULL);
 	/* A closed pipe on stdout: writes fail with EPIPE and the output ends; sluice cleans up. */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
