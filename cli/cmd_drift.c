@@ -59,8 +59,6 @@ static int run_drift(struct check_run *run, const char *url, const char *shadow_
 	int computed = drift_compute(live, &sh, &run->ms, &d, &err);
 	if (computed < 0)
 		error("%s", err.buf);
-	for (size_t i = 0; i < sh.not_run.nr; i++)
-		warning("the shadow did not run %s; drift does not cover it", sh.not_run.items[i]);
 	if (sh.note)
 		warning("shadow: %s", sh.note);
 	if (computed == 0) {

@@ -28,6 +28,7 @@ void drift_release(struct drift *d)
 	free(d->v);
 	free(d->database);
 	free(d->table);
+	strlist_clear(&d->not_run);
 	drift_init(d);
 }
 
@@ -204,6 +205,8 @@ int drift_compute(struct db *live, struct shadow *sh, const struct migration_set
 	}
 	struct diff_ctx ctx = { d };
 	catalog_diff(&have, &want, on_difference, &ctx);
+	for (size_t i = 0; i < sh->not_run.nr; i++)
+		strlist_add(&d->not_run, sh->not_run.items[i]);
 	ret = 0;
 out:
 	catalog_release(&have);
@@ -236,6 +239,8 @@ void drift_print_text(FILE *out, const struct drift *d)
 		fprintf(out, "%zu difference%s\n", d->nr, d->nr == 1 ? "" : "s");
 	else
 		fputs("  no drift\n", out);
+	for (size_t i = 0; i < d->not_run.nr; i++)
+		fprintf(out, "not run on the shadow, so not covered: %s\n", d->not_run.items[i]);
 }
 
 void drift_print_json(FILE *out, const struct drift *d)
@@ -249,6 +254,9 @@ void drift_print_json(FILE *out, const struct drift *d)
 		cJSON_AddNullToObject(root, "migration_table");
 	cJSON_AddNumberToObject(root, "migrations", (double)d->migrations);
 	cJSON_AddNumberToObject(root, "applied", (double)d->applied);
+	cJSON *nr = cJSON_AddArrayToObject(root, "not_run");
+	for (size_t i = 0; i < d->not_run.nr; i++)
+		cJSON_AddItemToArray(nr, cJSON_CreateString(d->not_run.items[i]));
 	cJSON *arr = cJSON_AddArrayToObject(root, "drift");
 	for (size_t i = 0; i < d->nr; i++) {
 		const struct drift_item *it = &d->v[i];

@@ -41,6 +41,7 @@ struct drift {
 	char *database;         /* masked */
 	char *table;            /* the framework's table, or NULL */
 	size_t migrations, applied;  /* in the repository; of those, applied per the table */
+	struct strlist not_run;      /* history statements the shadow did not run: "path:line: why" */
 };
 
 void drift_init(struct drift *d);

@@ -2,8 +2,8 @@
 # t-shadow-trust.sh - the shadow is not a place to run anything. A
 # migration that drops another database, makes a role a superuser, changes
 # the server's configuration and runs a program through COPY is verified
-# with --shadow (the test server) and on a throwaway cluster, and with
-# `draft --verify`: the victim database is still there, the role unchanged,
+# with --shadow (the test server) and on a throwaway cluster, with `draft
+# --shadow`, and as history for `sluice drift`: the victim database is still there, the role unchanged,
 # ALTER SYSTEM never written, the program never run; the report names each
 # of those statements as unverifiable and never says "round trip: ok".
 # Dynamic SQL the parse tree cannot see fails, because the migration runs
@@ -99,6 +99,11 @@ expect_contains "history: the GRANT to that role is named as not run" "$out" \
 expect_contains "history: the rest applies, the pending migration round-trips" "$out" "round trip: ok"
 expect_eq "history: no role reader_x was created" \
 	"$(command psql -X -At "$PG" -c "SELECT count(*) FROM pg_roles WHERE rolname = 'reader_x'")" 0
+
+out=$("$SLUICE" -C repo drift --db "$PG dbname=$VICTIM" --shadow "$PG" 2>&1)
+untouched "drift"
+expect_contains "drift: a history statement not run is named, not covered" "$out" \
+	"not run on the shadow, so not covered: db/migrations/000001_hist.up.sql:4: it acts on a database"
 
 # A user that cannot create roles, and is not a superuser: it runs them itself, and says so.
 out=$("$SLUICE" verify --shadow "$PG user=$PLAIN" db 2>&1)
