@@ -19,3 +19,6 @@ tests_unit_parse_SOURCES = tests/unit-parse.c tests/tap.h
 tests_unit_parse_LDADD = $(LIBSLUICE_LIBS)
 # The one place sluice starts another program (argv, never a shell).
 libsluice_a_SOURCES += core/run_command.c core/run_command.h
+check_PROGRAMS += tests/unit-shadow-trust
+tests_unit_shadow_trust_SOURCES = tests/unit-shadow-trust.c tests/tap.h
+tests_unit_shadow_trust_LDADD = $(LIBSLUICE_LIBS)
