@@ -2,6 +2,7 @@
 CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
 CREATE TABLE orders (id bigint, CONSTRAINT orders_pk PRIMARY KEY (id));
 CREATE TABLE items (id bigint PRIMARY KEY);
+CREATE TABLE accounts (id bigint PRIMARY KEY);
 CREATE UNIQUE INDEX items_id_idx ON items (id);
 -- test: up
 -- expect: pk-drop-replica-identity LOW
@@ -20,4 +21,4 @@ ALTER TABLE orders DROP CONSTRAINT orders_pk;
 -- with a publication, the table may well be published: HIGH
 CREATE PUBLICATION everything FOR ALL TABLES;
 -- expect: pk-drop-replica-identity HIGH
-ALTER TABLE items DROP CONSTRAINT items_pkey;
+ALTER TABLE accounts DROP CONSTRAINT accounts_pkey;
