@@ -111,6 +111,8 @@ static struct script *make_script(const char *path, const char *text, const stru
 	s->dir = p->dir;
 	s->in_txn = p->in_txn;
 	s->implicit_txn = p->implicit_txn;
+	s->mixed_line = p->mixed_line;
+	s->mixed_refused = p->mixed_refused;
 	s->from_worktree = from_worktree;
 	return s;
 }

@@ -42,6 +42,9 @@ struct layout_part {
 	int first_line;      /* line of `off` in the file */
 	bool in_txn;
 	bool implicit_txn;   /* in_txn as one multi-statement query (golang-migrate) */
+	int mixed_line;      /* Flyway: first statement it runs outside a transaction in a
+				file that also has transactional ones; 0: not mixed */
+	bool mixed_refused;  /* ... and Flyway refuses the file (flyway.mixed is false) */
 };
 
 /* What the classifier makes of one file. */

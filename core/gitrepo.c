@@ -250,9 +250,11 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 	return 0;
 }
 
-/* What interesting() takes, as a pathspec: diff and status then skip the rest. */
+/* What interesting() takes (layout_is_marker()'s names), as a pathspec: diff and
+ * status then skip the rest. */
 static char *interesting_patterns[] = { "*.sql", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
-					"*Cargo.toml", "*metadata.toml" };
+					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
+					"*flyway.toml" };
 
 /*
  * Committed on this branch: added, changed or renamed between the

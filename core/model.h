@@ -68,6 +68,9 @@ struct script {
 	enum direction dir;
 	bool in_txn;         /* the framework runs it inside a transaction */
 	bool implicit_txn;   /* ... only because it is sent as one multi-statement query */
+	int mixed_line;      /* Flyway: a file mixing statements it runs outside a transaction
+				(the first one's line) with transactional ones; 0: not mixed */
+	bool mixed_refused;  /* ... which Flyway refuses to run (flyway.mixed=false) */
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */

@@ -333,6 +333,30 @@ static void check_json_column(struct rule_ctx *ctx)
 			json_column(ctx, cmd_def(e, "ColumnDef"), &said);
 }
 
+/* --- a Flyway file mixing transactional and non-transactional statements -- */
+
+/*
+ * discover_layout.c decides, as Flyway does, which statements Flyway runs
+ * outside a transaction and whether flyway.mixed lets a file mix them; this
+ * reports the mixed file once, at its first such statement.
+ */
+static void check_flyway_mixed(struct rule_ctx *ctx)
+{
+	const struct script *sc = ctx->script;
+	if (!ctx->mig || ctx->mig->fw != FW_FLYWAY || !sc->mixed_line ||
+	    ctx->st->line != sc->first_line + sc->mixed_line - 1)
+		return;
+	if (sc->mixed_refused)
+		flag(ctx, "Flyway refuses this file: this statement runs only outside a transaction "
+		     "and the others inside one, and flyway.mixed is not true (\"Detected both "
+		     "transactional and non-transactional statements within the same migration\"); "
+		     "nothing in it runs");
+	else
+		flag_as(ctx, SEV_MEDIUM, NULL, "flyway.mixed=true: because of this statement Flyway "
+			"runs the whole file outside a transaction, so if a later statement fails the "
+			"earlier ones stay applied and the migration is left failed half-way");
+}
+
 const struct rule rules_hazards[] = {
 	{
 		.id = "pk-using-index-nullable",
@@ -438,6 +462,17 @@ const struct rule rules_hazards[] = {
 		.fix = "Use jsonb (unless the exact text, key order and duplicate keys must be "
 		       "kept)",
 		.check = check_json_column,
+	},
+	{
+		.id = "flyway-mixed-transaction",
+		.sev = SEV_BLOCKER,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_ROLLBACK),
+		.flags = RULE_DOWN_TOO,
+		.title = "Flyway file mixing statements it runs outside a transaction with others",
+		.fix = "Move CONCURRENTLY / VACUUM / ALTER SYSTEM ... into a migration of its own: "
+		       "Flyway runs such a file outside a transaction by itself",
+		.check = check_flyway_mixed,
 	},
 	{ .id = NULL },
 };
