@@ -229,6 +229,24 @@ static void pair_group(struct mig_meta *meta, size_t from, size_t to)
 	}
 }
 
+/*
+ * A repository uses downs when most migrations of a directory have one; a
+ * missing down is worth a finding only there (core/rules_rollback.c).
+ * meta[] is sorted by directory.
+ */
+static void mark_downs_unused(struct mig_meta *meta, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t ups = 0, downs = 0;
+		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++) {
+			ups += meta[j].m->up != NULL;
+			downs += meta[j].m->up && meta[j].m->down;
+		}
+		for (size_t k = i; k < j; k++)
+			meta[k].m->downs_unused = downs * 2 <= ups;
+	}
+}
+
 void discover_finish(struct migration_set *ms)
 {
 	struct discover_priv *p = ms->priv;
@@ -249,6 +267,7 @@ void discover_finish(struct migration_set *ms)
 	ms->nr = out;
 	for (size_t i = 0; i < out; i++)
 		ms->v[i] = p->meta[i].m;
+	mark_downs_unused(p->meta, out);
 }
 
 /* --- files and directories on disk ------------------------------------- */

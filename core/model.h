@@ -84,6 +84,8 @@ struct migration {
 	struct script *down; /* NULL when missing */
 	bool pending;        /* new or changed on this branch */
 	bool changed;        /* existed on the base and was modified */
+	bool downs_unused;   /* most migrations of its directory have no down: the
+				repository does not use downs (discover_finish) */
 };
 
 struct finding {

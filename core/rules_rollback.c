@@ -545,7 +545,9 @@ static bool script_is_blank(const struct script *sc)
 static void check_missing_down(struct rule_ctx *ctx)
 {
 	const struct migration *m = ctx->mig;
-	if (!m || ctx->script->dir != DIR_UP || m->down || !has_downs(m->fw) || !ctx->fr->nr_stmts)
+	/* only where the tool runs downs and the repository writes them */
+	if (!m || ctx->script->dir != DIR_UP || m->down || !has_downs(m->fw) || m->downs_unused ||
+	    !ctx->fr->nr_stmts)
 		return;
 	struct objects os = { NULL, 0, 0 };
 	collect_up(ctx, &os);
