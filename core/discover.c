@@ -11,6 +11,7 @@
 #include "discover_int.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct mig_meta {
 	char *root, *version;
 	int rank;
 	long plan_pos;
+	bool forced;         /* named (or its directory named) on the command line */
 };
 
 struct discover_priv {
@@ -149,7 +151,8 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
 	ms->v[ms->nr++] = m;
 	ALLOC_GROW(p->meta, p->nr + 1, p->alloc);
-	p->meta[p->nr++] = (struct mig_meta){ m, lf.root, lf.version, lf.rank, lf.plan_pos };
+	p->meta[p->nr++] = (struct mig_meta){ m, lf.root, lf.version, lf.rank, lf.plan_pos,
+					      forced && skip >= strlen(path) };
 	lf.root = lf.version = NULL;
 	layout_file_release(&lf);
 	if (!strlist_has(&ms->dirs, p->meta[p->nr - 1].root))
@@ -168,7 +171,10 @@ int discover_add_file(struct migration_set *ms, const char *relpath, const char 
 static int cmp_meta(const void *a, const void *b)
 {
 	const struct mig_meta *x = a, *y = b;
-	int c = strcmp(x->root, y->root);
+	/* directories in natural order too: delta/9 before delta/10, v1.2/ before v1.10/ */
+	int c = version_cmp(x->root, y->root);
+	if (!c)
+		c = strcmp(x->root, y->root);
 	if (c)
 		return c;
 	if (x->rank != y->rank)
@@ -247,6 +253,50 @@ static void mark_downs_unused(struct mig_meta *meta, size_t n)
 	}
 }
 
+/*
+ * A plain .sql file beside a tool's migrations that the tool never runs:
+ * golang-migrate skips every name source.DefaultParse() cannot read
+ * (golang-migrate/migrate source/iofs/iofs.go, Init(): "continue"), pop
+ * logs "ignoring file ... does not match the migration file pattern"
+ * (gobuffalo/pop file_migrator.go) and writes its own schema.sql dump
+ * there; a directory of versioned files does not run a schema.sql,
+ * views.sql or seed.sql without a version. Left out, unless the file
+ * itself was named.
+ */
+static bool never_run(const struct mig_meta *meta, size_t from, size_t to, size_t k)
+{
+	const struct mig_meta *x = &meta[k];
+	bool tool = false, versioned = false;
+	if (!x->m || x->m->fw != FW_PLAIN || x->forced)
+		return false;
+	for (size_t i = from; i < to; i++) {
+		if (!meta[i].m || i == k)
+			continue;
+		tool |= meta[i].m->fw == FW_GOLANG_MIGRATE || meta[i].m->fw == FW_POP;
+		versioned |= isdigit((unsigned char)meta[i].version[0]);
+	}
+	return tool || (versioned && !isdigit((unsigned char)x->version[0]));
+}
+
+static void drop_never_run(struct mig_meta *meta, size_t n)
+{
+	bool *drop = xcalloc(n ? n : 1, sizeof(*drop));
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++)
+			;
+		for (size_t k = i; k < j; k++)
+			drop[k] = never_run(meta, i, j, k);
+	}
+	for (size_t k = 0; k < n; k++)
+		if (drop[k]) {
+			migration_free(meta[k].m);
+			free(meta[k].root);
+			free(meta[k].version);
+			meta[k].m = NULL;
+		}
+	free(drop);
+}
+
 void discover_finish(struct migration_set *ms)
 {
 	struct discover_priv *p = ms->priv;
@@ -260,10 +310,16 @@ void discover_finish(struct migration_set *ms)
 		if (j - i > 1)
 			pair_group(p->meta, i, j);
 	}
-	for (size_t i = 0; i < p->nr; i++)
-		if (p->meta[i].m)
-			p->meta[out++] = p->meta[i];
-	p->nr = out;
+	for (int pass = 0; pass < 2; pass++) {
+		/* pairing emptied the downs it merged; then the files no tool runs go */
+		if (pass)
+			drop_never_run(p->meta, p->nr);
+		out = 0;
+		for (size_t i = 0; i < p->nr; i++)
+			if (p->meta[i].m)
+				p->meta[out++] = p->meta[i];
+		p->nr = out;
+	}
 	ms->nr = out;
 	for (size_t i = 0; i < out; i++)
 		ms->v[i] = p->meta[i].m;
@@ -369,7 +425,7 @@ static void walk_dir(struct migration_set *ms, const char *dir, struct strlist *
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
 				note_disk_marker(ms, p);
-			else if (ends_with(p, ".sql"))
+			else if (layout_sql_name(p))
 				strlist_add(files, p);
 		}
 		free(p);

@@ -28,6 +28,8 @@ struct markers {
 	struct strlist paths, texts;
 };
 
+/* A name discovery reads as SQL: .sql, and Synapse's .sql.postgres / .sql.sqlite. */
+bool layout_sql_name(const char *path);
 /* True for a file name that is a marker: worth reading as such. */
 bool layout_is_marker(const char *path);
 /* True when the marker's text matters (else only its existence does). */

@@ -20,7 +20,7 @@
 
 const char layout_names[] =
 	"golang-migrate, goose, dbmate, Flyway, sqitch, Prisma, Supabase, Diesel, sqlx, "
-	"Atlas and plain migrations/*.sql";
+	"Atlas, pop, Synapse deltas and plain migrations/*.sql";
 
 /* Directories whose .sql files are not migrations even below migrations/. */
 static const char *const excluded_dirs[] = {
@@ -64,14 +64,15 @@ bool layout_is_marker(const char *path)
 	return !strcmp(base, "atlas.sum") || !strcmp(base, "sqitch.plan") ||
 	       !strcmp(base, "Cargo.toml") || !strcmp(base, "metadata.toml") ||
 	       ends_with(base, ".sql.conf") || !strcmp(base, "flyway.conf") ||
-	       !strcmp(base, "flyway.toml");
+	       !strcmp(base, "flyway.toml") || ends_with(base, ".fizz") ||
+	       !strcmp(base, "database.yml");
 }
 
 bool layout_marker_wants_text(const char *path)
 {
 	return ends_with(path, "sqitch.plan") || ends_with(path, "metadata.toml") ||
 	       ends_with(path, ".sql.conf") || ends_with(path, "flyway.conf") ||
-	       ends_with(path, "flyway.toml");
+	       ends_with(path, "flyway.toml") || ends_with(path, "database.yml");
 }
 
 void markers_add(struct markers *mk, const char *path, const char *text, size_t len)
@@ -191,15 +192,53 @@ static bool sqitch_script(const struct markers *mk, const struct path_parts *pp,
 	       marker_in(mk, pp->path, upto(pp, pp->nr - 1), "sqitch.plan");
 }
 
+/*
+ * Synapse: <schema>/<database>/delta/<version>/<NN>_<name>.sql, and
+ * .sql.postgres for PostgreSQL only (.sql.sqlite for the other engine).
+ * element-hq/synapse synapse/storage/prepare_database.py,
+ * _upgrade_existing_database(): for each schema version in turn, the file
+ * names of common/delta/<v> and every <database>/delta/<v> are sorted
+ * together and run; .py deltas are Python. prepare_database() runs the
+ * whole upgrade on one cursor and commits once: one transaction.
+ * Returns the index of the "delta" component, or 0 when not such a file.
+ */
+static size_t synapse_delta(const struct path_parts *pp)
+{
+	size_t n = pp->nr;
+	if (n < 3 || !comp_is(pp, n - 2, "delta"))
+		return 0;
+	for (size_t i = 0; i < pp->len[n - 1]; i++)
+		if (!isdigit((unsigned char)comp(pp, n - 1)[i]))
+			return 0;
+	return n - 2;
+}
+
+static bool synapse_sql_name(const char *base)
+{
+	size_t n = strlen(base);
+	return iends_with_n(base, n, ".sql") || iends_with_n(base, n, ".sql.postgres");
+}
+
+bool layout_sql_name(const char *path)
+{
+	return ends_with(path, ".sql") || ends_with(path, ".sql.postgres") ||
+	       ends_with(path, ".sql.sqlite");
+}
+
 enum layout_verdict layout_candidate(const struct markers *mk, const char *path, size_t skip,
 				     bool forced)
 {
 	struct path_parts pp;
 	enum layout_verdict v = LAYOUT_NOT_MIGRATION;
 
-	if (!iends_with_n(path, strlen(path), ".sql"))
-		return LAYOUT_NOT_MIGRATION;
 	path_split(&pp, path);
+	if (synapse_delta(&pp) && ends_with(path, ".sql.sqlite")) {
+		v = LAYOUT_OTHER_DIALECT;
+		goto out;
+	}
+	if (!iends_with_n(path, strlen(path), ".sql") &&
+	    !(synapse_delta(&pp) && synapse_sql_name(pp.base)))
+		goto out;
 	for (size_t i = 0; i < pp.nr; i++) {
 		if (pp.off[i] < skip)
 			continue;
@@ -216,7 +255,7 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 	}
 	if (sqitch_script(mk, &pp, "verify"))
 		goto out;
-	if (forced || marker_in(mk, path, dir_len(&pp), "atlas.sum") ||
+	if (forced || marker_in(mk, path, dir_len(&pp), "atlas.sum") || synapse_delta(&pp) ||
 	    sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
 		v = LAYOUT_MIGRATION;
 		goto out;
@@ -614,6 +653,30 @@ static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, si
 	lf->nr_parts = 1;
 }
 
+/*
+ * gobuffalo/pop (soda): <version>_<name>[.<dialect>].(up|down).(sql|fizz),
+ * downs optional (migrator.go's mrx). Migrator.UpTo() and Down() run each
+ * migration inside c.Transaction(), and FileMigrator's runner sends the
+ * whole file as one Exec (gobuffalo/pop migrator.go, file_migrator.go): so
+ * unlike golang-migrate, even a one-statement file runs in a transaction
+ * and CREATE INDEX CONCURRENTLY cannot work there. Told from golang-migrate
+ * by a .fizz migration in the same directory or pop's database.yml (its
+ * "dialect:" key; Rails' has "adapter:").
+ */
+static bool pop_layout(const struct markers *mk, const struct path_parts *pp)
+{
+	size_t dl = dir_len(pp);
+	for (size_t i = 0; i < mk->paths.nr; i++) {
+		const char *p = mk->paths.items[i], *slash = strrchr(p, '/');
+		size_t pdl = slash ? (size_t)(slash - p) : 0;
+		if (ends_with(p, ".fizz") && pdl == dl && !strncmp(p, pp->path, dl))
+			return true;
+		if (ends_with(p, "database.yml") && strstr(mk->texts.items[i], "dialect:"))
+			return true;
+	}
+	return false;
+}
+
 /* Name-based layouts: one file is one direction of one migration. */
 static void classify_by_name(const struct markers *mk, const struct path_parts *pp,
 			     const char *text, size_t len, struct layout_file *lf)
@@ -678,7 +741,11 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 
 	size_t parent = pp->nr ? upto(pp, pp->nr - 1) : 0;
 	bool cargo = pp->nr && marker_in(mk, pp->path, parent, "Cargo.toml");
-	if (updown && !cargo) {
+	if (updown && !cargo && stem_end(base, stem) == stem && pop_layout(mk, pp)) {
+		lf->fw = FW_POP;
+		one_part(lf, dir, true, len);
+		return;
+	} else if (updown && !cargo) {
 		lf->fw = FW_GOLANG_MIGRATE;
 		bool popx = stem_end(base, stem) < stem;
 		txn = popx ? !dotted_word_in(base, autocommit_words) : several_statements(text, len);
@@ -724,6 +791,13 @@ enum layout_verdict layout_classify(const struct markers *mk, const char *path, 
 		lf->name = xstrdup(lf->version);
 		lf->plan_pos = sqitch_plan_pos(marker_in(mk, path, top, "sqitch.plan"), pp.base, bl - 4);
 		one_part(lf, comp_is(&pp, pp.nr - 1, "revert") ? DIR_DOWN : DIR_UP, false, len);
+	} else if (synapse_delta(&pp)) {
+		size_t d = synapse_delta(&pp), stem = bl - (ends_with(pp.base, ".postgres") ? 13 : 4);
+		lf->fw = FW_SYNAPSE;
+		lf->root = xstrndup(path, d >= 1 ? upto(&pp, d - 1) : 0);
+		lf->version = xstrfmt("%.*s/%s", (int)pp.len[d + 1], comp(&pp, d + 1), pp.base);
+		lf->name = xstrndup(pp.base, stem);
+		one_part(lf, DIR_UP, true, len);
 	} else if (split_sections(text, len, "+goose up", "+goose down", lf,
 				  !has_directive(text, len, "+goose NO TRANSACTION"), false)) {
 		lf->fw = FW_GOOSE;

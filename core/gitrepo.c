@@ -75,7 +75,7 @@ static void sort_entries(struct repo_scan *rs)
 
 static bool interesting(const char *path)
 {
-	return ends_with(path, ".sql") || layout_is_marker(path);
+	return layout_sql_name(path) || layout_is_marker(path);
 }
 
 /* Big trees of other people's code: never worth descending into. */
@@ -252,9 +252,9 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 
 /* What interesting() takes (layout_is_marker()'s names), as a pathspec: diff and
  * status then skip the rest. */
-static char *interesting_patterns[] = { "*.sql", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
+static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
 					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
-					"*flyway.toml" };
+					"*flyway.toml", "*.fizz", "*database.yml" };
 
 /*
  * Committed on this branch: added, changed or renamed between the
