@@ -11,6 +11,7 @@
 #include "discover_int.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct mig_meta {
 	char *root, *version;
 	int rank;
 	long plan_pos;
+	bool forced;         /* named (or its directory named) on the command line */
 };
 
 struct discover_priv {
@@ -111,6 +113,8 @@ static struct script *make_script(const char *path, const char *text, const stru
 	s->dir = p->dir;
 	s->in_txn = p->in_txn;
 	s->implicit_txn = p->implicit_txn;
+	s->mixed_line = p->mixed_line;
+	s->mixed_refused = p->mixed_refused;
 	s->from_worktree = from_worktree;
 	return s;
 }
@@ -147,7 +151,8 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
 	ms->v[ms->nr++] = m;
 	ALLOC_GROW(p->meta, p->nr + 1, p->alloc);
-	p->meta[p->nr++] = (struct mig_meta){ m, lf.root, lf.version, lf.rank, lf.plan_pos };
+	p->meta[p->nr++] = (struct mig_meta){ m, lf.root, lf.version, lf.rank, lf.plan_pos,
+					      forced && skip >= strlen(path) };
 	lf.root = lf.version = NULL;
 	layout_file_release(&lf);
 	if (!strlist_has(&ms->dirs, p->meta[p->nr - 1].root))
@@ -166,7 +171,10 @@ int discover_add_file(struct migration_set *ms, const char *relpath, const char 
 static int cmp_meta(const void *a, const void *b)
 {
 	const struct mig_meta *x = a, *y = b;
-	int c = strcmp(x->root, y->root);
+	/* directories in natural order too: delta/9 before delta/10, v1.2/ before v1.10/ */
+	int c = version_cmp(x->root, y->root);
+	if (!c)
+		c = strcmp(x->root, y->root);
 	if (c)
 		return c;
 	if (x->rank != y->rank)
@@ -227,6 +235,68 @@ static void pair_group(struct mig_meta *meta, size_t from, size_t to)
 	}
 }
 
+/*
+ * A repository uses downs when most migrations of a directory have one; a
+ * missing down is worth a finding only there (core/rules_rollback.c).
+ * meta[] is sorted by directory.
+ */
+static void mark_downs_unused(struct mig_meta *meta, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t ups = 0, downs = 0;
+		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++) {
+			ups += meta[j].m->up != NULL;
+			downs += meta[j].m->up && meta[j].m->down;
+		}
+		for (size_t k = i; k < j; k++)
+			meta[k].m->downs_unused = downs * 2 <= ups;
+	}
+}
+
+/*
+ * A plain .sql file beside a tool's migrations that the tool never runs:
+ * golang-migrate skips every name source.DefaultParse() cannot read
+ * (golang-migrate/migrate source/iofs/iofs.go, Init(): "continue"), pop
+ * logs "ignoring file ... does not match the migration file pattern"
+ * (gobuffalo/pop file_migrator.go) and writes its own schema.sql dump
+ * there; a directory of versioned files does not run a schema.sql,
+ * views.sql or seed.sql without a version. Left out, unless the file
+ * itself was named.
+ */
+static bool never_run(const struct mig_meta *meta, size_t from, size_t to, size_t k)
+{
+	const struct mig_meta *x = &meta[k];
+	bool tool = false, versioned = false;
+	if (!x->m || x->m->fw != FW_PLAIN || x->forced)
+		return false;
+	for (size_t i = from; i < to; i++) {
+		if (!meta[i].m || i == k)
+			continue;
+		tool |= meta[i].m->fw == FW_GOLANG_MIGRATE || meta[i].m->fw == FW_POP;
+		versioned |= isdigit((unsigned char)meta[i].version[0]);
+	}
+	return tool || (versioned && !isdigit((unsigned char)x->version[0]));
+}
+
+static void drop_never_run(struct mig_meta *meta, size_t n)
+{
+	bool *drop = xcalloc(n ? n : 1, sizeof(*drop));
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++)
+			;
+		for (size_t k = i; k < j; k++)
+			drop[k] = never_run(meta, i, j, k);
+	}
+	for (size_t k = 0; k < n; k++)
+		if (drop[k]) {
+			migration_free(meta[k].m);
+			free(meta[k].root);
+			free(meta[k].version);
+			meta[k].m = NULL;
+		}
+	free(drop);
+}
+
 void discover_finish(struct migration_set *ms)
 {
 	struct discover_priv *p = ms->priv;
@@ -240,13 +310,20 @@ void discover_finish(struct migration_set *ms)
 		if (j - i > 1)
 			pair_group(p->meta, i, j);
 	}
-	for (size_t i = 0; i < p->nr; i++)
-		if (p->meta[i].m)
-			p->meta[out++] = p->meta[i];
-	p->nr = out;
+	for (int pass = 0; pass < 2; pass++) {
+		/* pairing emptied the downs it merged; then the files no tool runs go */
+		if (pass)
+			drop_never_run(p->meta, p->nr);
+		out = 0;
+		for (size_t i = 0; i < p->nr; i++)
+			if (p->meta[i].m)
+				p->meta[out++] = p->meta[i];
+		p->nr = out;
+	}
 	ms->nr = out;
 	for (size_t i = 0; i < out; i++)
 		ms->v[i] = p->meta[i].m;
+	mark_downs_unused(p->meta, out);
 }
 
 /* --- files and directories on disk ------------------------------------- */
@@ -348,7 +425,7 @@ static void walk_dir(struct migration_set *ms, const char *dir, struct strlist *
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
 				note_disk_marker(ms, p);
-			else if (ends_with(p, ".sql"))
+			else if (layout_sql_name(p))
 				strlist_add(files, p);
 		}
 		free(p);

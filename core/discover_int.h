@@ -28,6 +28,8 @@ struct markers {
 	struct strlist paths, texts;
 };
 
+/* A name discovery reads as SQL: .sql, and Synapse's .sql.postgres / .sql.sqlite. */
+bool layout_sql_name(const char *path);
 /* True for a file name that is a marker: worth reading as such. */
 bool layout_is_marker(const char *path);
 /* True when the marker's text matters (else only its existence does). */
@@ -42,6 +44,9 @@ struct layout_part {
 	int first_line;      /* line of `off` in the file */
 	bool in_txn;
 	bool implicit_txn;   /* in_txn as one multi-statement query (golang-migrate) */
+	int mixed_line;      /* Flyway: first statement it runs outside a transaction in a
+				file that also has transactional ones; 0: not mixed */
+	bool mixed_refused;  /* ... and Flyway refuses the file (flyway.mixed is false) */
 };
 
 /* What the classifier makes of one file. */

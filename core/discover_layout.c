@@ -20,7 +20,7 @@
 
 const char layout_names[] =
 	"golang-migrate, goose, dbmate, Flyway, sqitch, Prisma, Supabase, Diesel, sqlx, "
-	"Atlas and plain migrations/*.sql";
+	"Atlas, pop, Synapse deltas and plain migrations/*.sql";
 
 /* Directories whose .sql files are not migrations even below migrations/. */
 static const char *const excluded_dirs[] = {
@@ -63,13 +63,16 @@ bool layout_is_marker(const char *path)
 	base = base ? base + 1 : path;
 	return !strcmp(base, "atlas.sum") || !strcmp(base, "sqitch.plan") ||
 	       !strcmp(base, "Cargo.toml") || !strcmp(base, "metadata.toml") ||
-	       ends_with(base, ".sql.conf");
+	       ends_with(base, ".sql.conf") || !strcmp(base, "flyway.conf") ||
+	       !strcmp(base, "flyway.toml") || ends_with(base, ".fizz") ||
+	       !strcmp(base, "database.yml");
 }
 
 bool layout_marker_wants_text(const char *path)
 {
 	return ends_with(path, "sqitch.plan") || ends_with(path, "metadata.toml") ||
-	       ends_with(path, ".sql.conf");
+	       ends_with(path, ".sql.conf") || ends_with(path, "flyway.conf") ||
+	       ends_with(path, "flyway.toml") || ends_with(path, "database.yml");
 }
 
 void markers_add(struct markers *mk, const char *path, const char *text, size_t len)
@@ -189,15 +192,53 @@ static bool sqitch_script(const struct markers *mk, const struct path_parts *pp,
 	       marker_in(mk, pp->path, upto(pp, pp->nr - 1), "sqitch.plan");
 }
 
+/*
+ * Synapse: <schema>/<database>/delta/<version>/<NN>_<name>.sql, and
+ * .sql.postgres for PostgreSQL only (.sql.sqlite for the other engine).
+ * element-hq/synapse synapse/storage/prepare_database.py,
+ * _upgrade_existing_database(): for each schema version in turn, the file
+ * names of common/delta/<v> and every <database>/delta/<v> are sorted
+ * together and run; .py deltas are Python. prepare_database() runs the
+ * whole upgrade on one cursor and commits once: one transaction.
+ * Returns the index of the "delta" component, or 0 when not such a file.
+ */
+static size_t synapse_delta(const struct path_parts *pp)
+{
+	size_t n = pp->nr;
+	if (n < 3 || !comp_is(pp, n - 2, "delta"))
+		return 0;
+	for (size_t i = 0; i < pp->len[n - 1]; i++)
+		if (!isdigit((unsigned char)comp(pp, n - 1)[i]))
+			return 0;
+	return n - 2;
+}
+
+static bool synapse_sql_name(const char *base)
+{
+	size_t n = strlen(base);
+	return iends_with_n(base, n, ".sql") || iends_with_n(base, n, ".sql.postgres");
+}
+
+bool layout_sql_name(const char *path)
+{
+	return ends_with(path, ".sql") || ends_with(path, ".sql.postgres") ||
+	       ends_with(path, ".sql.sqlite");
+}
+
 enum layout_verdict layout_candidate(const struct markers *mk, const char *path, size_t skip,
 				     bool forced)
 {
 	struct path_parts pp;
 	enum layout_verdict v = LAYOUT_NOT_MIGRATION;
 
-	if (!iends_with_n(path, strlen(path), ".sql"))
-		return LAYOUT_NOT_MIGRATION;
 	path_split(&pp, path);
+	if (synapse_delta(&pp) && ends_with(path, ".sql.sqlite")) {
+		v = LAYOUT_OTHER_DIALECT;
+		goto out;
+	}
+	if (!iends_with_n(path, strlen(path), ".sql") &&
+	    !(synapse_delta(&pp) && synapse_sql_name(pp.base)))
+		goto out;
 	for (size_t i = 0; i < pp.nr; i++) {
 		if (pp.off[i] < skip)
 			continue;
@@ -214,7 +255,7 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 	}
 	if (sqitch_script(mk, &pp, "verify"))
 		goto out;
-	if (forced || marker_in(mk, path, dir_len(&pp), "atlas.sum") ||
+	if (forced || marker_in(mk, path, dir_len(&pp), "atlas.sum") || synapse_delta(&pp) ||
 	    sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
 		v = LAYOUT_MIGRATION;
 		goto out;
@@ -351,27 +392,33 @@ static bool first_line_is(const char *text, size_t len, const char *directive)
 	       !strncasecmp(b, directive, n);
 }
 
-/* A "key = false" line in a TOML or properties marker. */
-static bool setting_false(const char *text, const char *key)
+/* A "key = <value>" line in a TOML or properties marker ("key: value" too). */
+static bool setting_is(const char *text, const char *key, const char *value)
 {
 	struct line l = { 0 };
 	if (!text)
 		return false;
-	size_t len = strlen(text);
+	size_t len = strlen(text), k = strlen(key), v = strlen(value);
 	while (next_line(text, len, &l)) {
 		const char *s = l.s, *e = l.s + l.n;
 		while (s < e && isspace((unsigned char)*s))
 			s++;
-		size_t k = strlen(key);
 		if ((size_t)(e - s) < k || strncmp(s, key, k))
 			continue;
 		s += k;
-		while (s < e && (isspace((unsigned char)*s) || *s == '=' || *s == ':'))
+		if (s < e && !isspace((unsigned char)*s) && *s != '=' && *s != ':')
+			continue; /* a longer key */
+		while (s < e && (isspace((unsigned char)*s) || *s == '=' || *s == ':' || *s == '"'))
 			s++;
-		if ((size_t)(e - s) >= 5 && !strncasecmp(s, "false", 5))
+		if ((size_t)(e - s) >= v && !strncasecmp(s, value, v))
 			return true;
 	}
 	return false;
+}
+
+static bool setting_false(const char *text, const char *key)
+{
+	return setting_is(text, key, "false");
 }
 
 /* --- names and versions -------------------------------------------------- */
@@ -429,6 +476,106 @@ int version_cmp(const char *a, const char *b)
 		b++;
 	}
 	return *a ? 1 : *b ? -1 : 0;
+}
+
+/*
+ * Flyway decides per statement whether it can run in a transaction, and
+ * runs a file in one only if every statement can (ParserSqlScript.java:
+ * executeInTransaction() is !nonTransactionalStatementFound, unless the
+ * script's .conf sets executeInTransaction). A file with both kinds it
+ * refuses ("Detected both transactional and non-transactional statements
+ * within the same migration (even though mixed is false)") unless
+ * flyway.mixed=true, which runs the whole file outside a transaction.
+ *   flyway/flyway flyway-core/src/main/java/org/flywaydb/core/internal/
+ *     sqlscript/ParserSqlScript.java (parse(), executeInTransaction())
+ * The statement test is PostgreSQLParser.detectCanExecuteInTransaction():
+ * the first keywords at parenthesis depth 0, upper-cased and joined by
+ * spaces, are matched whole after each keyword (Parser.java, up to
+ * getTransactionalDetectionCutoff() = 10 keywords):
+ *   flyway/flyway flyway-database/flyway-database-postgresql/src/main/java/
+ *     org/flywaydb/database/postgresql/PostgreSQLParser.java
+ * Not mirrored: ALTER TYPE ... ADD VALUE, non-transactional only when the
+ * connected server is older than 12 (sluice does not know it here).
+ */
+static const char *const flyway_nontxn[] = {
+	"CREATE DATABASE", "DROP DATABASE", "CREATE TABLESPACE", "DROP TABLESPACE",
+	"CREATE SUBSCRIPTION", "DROP SUBSCRIPTION", "ALTER SYSTEM",
+	"CREATE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY",
+	"CREATE UNIQUE INDEX CONCURRENTLY", "DROP UNIQUE INDEX CONCURRENTLY",
+	"REINDEX SCHEMA", "REINDEX DATABASE", "REINDEX SYSTEM", "REINDEX VERBOSE SCHEMA",
+	"REINDEX VERBOSE DATABASE", "REINDEX VERBOSE SYSTEM", "VACUUM", "DISCARD ALL", NULL,
+};
+
+static bool flyway_statement_nontxn(const char *s, size_t n)
+{
+	struct strbuf simple = STRBUF_INIT;
+	int depth = 0, words = 0;
+	bool hit = false;
+	for (size_t i = 0; i < n && !hit && words < 10;) {
+		char c = s[i];
+		if (c == '(' || c == ')') {
+			depth += c == '(' ? 1 : -1;
+			i++;
+		} else if (c == '\'' || c == '"') {
+			const char *e = memchr(s + i + 1, c, n - i - 1);
+			i = e ? (size_t)(e - s) + 1 : n;
+		} else if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+			const char *e = memchr(s + i, '\n', n - i);
+			i = e ? (size_t)(e - s) : n;
+		} else if (isalpha((unsigned char)c) || c == '_') {
+			size_t k = i;
+			while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '.'))
+				k++;
+			if (depth == 0) {
+				if (simple.len)
+					strbuf_addch(&simple, ' ');
+				for (size_t j = i; j < k; j++)
+					strbuf_addch(&simple, (char)toupper((unsigned char)s[j]));
+				words++;
+				for (const char *const *p = flyway_nontxn; *p && !hit; p++)
+					hit = !strcmp(simple.buf, *p);
+			}
+			i = k;
+		} else
+			i++;
+	}
+	strbuf_release(&simple);
+	return hit;
+}
+
+/* flyway.mixed=true in a flyway.conf, or mixed = true in a flyway.toml, of the repository. */
+static bool flyway_mixed(const struct markers *mk)
+{
+	for (size_t i = 0; i < mk->paths.nr; i++) {
+		const char *base = strrchr(mk->paths.items[i], '/');
+		base = base ? base + 1 : mk->paths.items[i];
+		if ((!strcmp(base, "flyway.conf") && setting_is(mk->texts.items[i], "flyway.mixed", "true")) ||
+		    (!strcmp(base, "flyway.toml") && setting_is(mk->texts.items[i], "mixed", "true")))
+			return true;
+	}
+	return false;
+}
+
+/* Does Flyway run this file in a transaction? Notes a mixed file in `part`. */
+static bool flyway_txn(const struct markers *mk, const char *text, size_t len,
+		       struct layout_part *part)
+{
+	struct sql_piece *pieces = NULL;
+	size_t n = sql_split(text, len, &pieces);
+	bool txn = false;
+	int first_nontxn = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!flyway_statement_nontxn(text + pieces[i].off, pieces[i].len))
+			txn = true;
+		else if (!first_nontxn)
+			first_nontxn = line_of_offset(text, pieces[i].off);
+	}
+	free(pieces);
+	if (first_nontxn && txn) {
+		part->mixed_line = first_nontxn;
+		part->mixed_refused = !flyway_mixed(mk);
+	}
+	return !first_nontxn;
 }
 
 /* Flyway: V1.2__desc.sql, U1.2__desc.sql, R__desc.sql. */
@@ -502,8 +649,32 @@ static bool several_statements(const char *text, size_t len)
 
 static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)
 {
-	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false };
+	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false, 0, false };
 	lf->nr_parts = 1;
+}
+
+/*
+ * gobuffalo/pop (soda): <version>_<name>[.<dialect>].(up|down).(sql|fizz),
+ * downs optional (migrator.go's mrx). Migrator.UpTo() and Down() run each
+ * migration inside c.Transaction(), and FileMigrator's runner sends the
+ * whole file as one Exec (gobuffalo/pop migrator.go, file_migrator.go): so
+ * unlike golang-migrate, even a one-statement file runs in a transaction
+ * and CREATE INDEX CONCURRENTLY cannot work there. Told from golang-migrate
+ * by a .fizz migration in the same directory or pop's database.yml (its
+ * "dialect:" key; Rails' has "adapter:").
+ */
+static bool pop_layout(const struct markers *mk, const struct path_parts *pp)
+{
+	size_t dl = dir_len(pp);
+	for (size_t i = 0; i < mk->paths.nr; i++) {
+		const char *p = mk->paths.items[i], *slash = strrchr(p, '/');
+		size_t pdl = slash ? (size_t)(slash - p) : 0;
+		if (ends_with(p, ".fizz") && pdl == dl && !strncmp(p, pp->path, dl))
+			return true;
+		if (ends_with(p, "database.yml") && strstr(mk->texts.items[i], "dialect:"))
+			return true;
+	}
+	return false;
 }
 
 /* Name-based layouts: one file is one direction of one migration. */
@@ -537,10 +708,20 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 	}
 	if (flyway_name(base, lf, &dir)) {
 		char *conf = xstrfmt("%s.conf", base);
+		const char *conf_text = marker_in(mk, pp->path, dl, conf);
+		struct layout_part mixed = { 0 };
 		lf->fw = FW_FLYWAY;
-		txn = !setting_false(marker_in(mk, pp->path, dl, conf), "executeInTransaction");
+		/* the script's .conf wins over what its statements say */
+		if (conf_text && setting_is(conf_text, "executeInTransaction", "false"))
+			txn = false;
+		else if (conf_text && setting_is(conf_text, "executeInTransaction", "true"))
+			txn = true;
+		else
+			txn = flyway_txn(mk, text, len, &mixed);
 		free(conf);
 		one_part(lf, dir, txn, len);
+		lf->part[0].mixed_line = mixed.mixed_line;
+		lf->part[0].mixed_refused = mixed.mixed_refused;
 		return;
 	}
 
@@ -560,7 +741,11 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 
 	size_t parent = pp->nr ? upto(pp, pp->nr - 1) : 0;
 	bool cargo = pp->nr && marker_in(mk, pp->path, parent, "Cargo.toml");
-	if (updown && !cargo) {
+	if (updown && !cargo && stem_end(base, stem) == stem && pop_layout(mk, pp)) {
+		lf->fw = FW_POP;
+		one_part(lf, dir, true, len);
+		return;
+	} else if (updown && !cargo) {
 		lf->fw = FW_GOLANG_MIGRATE;
 		bool popx = stem_end(base, stem) < stem;
 		txn = popx ? !dotted_word_in(base, autocommit_words) : several_statements(text, len);
@@ -606,6 +791,13 @@ enum layout_verdict layout_classify(const struct markers *mk, const char *path, 
 		lf->name = xstrdup(lf->version);
 		lf->plan_pos = sqitch_plan_pos(marker_in(mk, path, top, "sqitch.plan"), pp.base, bl - 4);
 		one_part(lf, comp_is(&pp, pp.nr - 1, "revert") ? DIR_DOWN : DIR_UP, false, len);
+	} else if (synapse_delta(&pp)) {
+		size_t d = synapse_delta(&pp), stem = bl - (ends_with(pp.base, ".postgres") ? 13 : 4);
+		lf->fw = FW_SYNAPSE;
+		lf->root = xstrndup(path, d >= 1 ? upto(&pp, d - 1) : 0);
+		lf->version = xstrfmt("%.*s/%s", (int)pp.len[d + 1], comp(&pp, d + 1), pp.base);
+		lf->name = xstrndup(pp.base, stem);
+		one_part(lf, DIR_UP, true, len);
 	} else if (split_sections(text, len, "+goose up", "+goose down", lf,
 				  !has_directive(text, len, "+goose NO TRANSACTION"), false)) {
 		lf->fw = FW_GOOSE;

@@ -194,14 +194,7 @@ static char *new_stem(const struct layout *l, unsigned k, const char *name)
 
 const char *layout_no_txn_marker(enum framework fw)
 {
-	switch (fw) {
-	case FW_GOOSE:
-		return "-- +goose NO TRANSACTION\n";
-	case FW_SQLX:
-		return "-- no-transaction\n";
-	default:
-		return NULL;
-	}
+	return framework_no_txn_marker(fw);
 }
 
 char *layout_down_path(const struct layout *l, const struct migration *m)

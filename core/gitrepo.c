@@ -75,7 +75,7 @@ static void sort_entries(struct repo_scan *rs)
 
 static bool interesting(const char *path)
 {
-	return ends_with(path, ".sql") || layout_is_marker(path);
+	return layout_sql_name(path) || layout_is_marker(path);
 }
 
 /* Big trees of other people's code: never worth descending into. */
@@ -250,9 +250,12 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 	return 0;
 }
 
-/* What interesting() takes, as a pathspec: diff and status then skip the rest. */
-static char *interesting_patterns[] = { "*.sql", "*.sql.conf", "*atlas.sum", "*sqitch.plan",
-					"*Cargo.toml", "*metadata.toml" };
+/* What interesting() takes (layout_is_marker()'s names), as a pathspec: diff and
+ * status then skip the rest. */
+static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite", "*.sql.conf",
+					"*atlas.sum", "*sqitch.plan",
+					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
+					"*flyway.toml", "*.fizz", "*database.yml" };
 
 /*
  * Committed on this branch: added, changed or renamed between the
@@ -416,7 +419,7 @@ static void add_migrations(struct repo_scan *rs)
 	struct markers *mk = discover_markers(rs->ms);
 	for (size_t i = 0; i < rs->nr; i++) {
 		struct entry *e = &rs->v[i];
-		if (e->deleted || !ends_with(e->path, ".sql") ||
+		if (e->deleted || !layout_sql_name(e->path) ||
 		    layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION)
 			continue;
 		strbuf_reset(&sb);

@@ -12,6 +12,8 @@ struct judge_opts {
 	enum severity fail_on;       /* default HIGH */
 	struct strlist disabled;     /* rule ids switched off */
 	long long small_rows;        /* below this many rows, size-scaled rules ease off */
+	enum severity unparsed_sev;  /* statements the parser cannot read (sluice.unparsedSeverity);
+					SEV_NONE: the parse-error rule's own */
 };
 
 void judge_opts_init(struct judge_opts *o);

@@ -10,9 +10,10 @@
 
 static const struct {
 	const char *name;
-	bool txn;
+	bool txn, downs, byver;
+	const char *notxn, *apply;
 } framework_info[] = {
-#define X(id, name, txn) { name, txn },
+#define X(id, name, txn, downs, byver, notxn, apply) { name, txn, downs, byver, notxn, apply },
 	FRAMEWORK_INFO(X)
 #undef X
 };
@@ -25,6 +26,26 @@ const char *framework_name(enum framework fw)
 bool framework_wraps_in_transaction(enum framework fw)
 {
 	return (unsigned)fw < FW__COUNT && framework_info[fw].txn;
+}
+
+bool framework_runs_downs(enum framework fw)
+{
+	return (unsigned)fw < FW__COUNT && framework_info[fw].downs;
+}
+
+bool framework_keyed_by_version(enum framework fw)
+{
+	return (unsigned)fw < FW__COUNT && framework_info[fw].byver;
+}
+
+const char *framework_no_txn_marker(enum framework fw)
+{
+	return (unsigned)fw < FW__COUNT ? framework_info[fw].notxn : NULL;
+}
+
+const char *framework_apply_command(enum framework fw)
+{
+	return framework_info[(unsigned)fw < FW__COUNT ? fw : FW_PLAIN].apply;
 }
 
 const char *direction_name(enum direction d)

@@ -23,31 +23,58 @@
 
 struct cJSON;
 
+/*
+ * One row per framework: everything sluice knows about a tool that is not
+ * about file names (those are in core/discover_layout.c, each with its
+ * source cited). Columns:
+ *   txn      it runs a file in one transaction by default (golang-migrate
+ *            does not itself, but its postgres driver runs a multi-statement
+ *            file as one implicit transaction, a one-statement file outside
+ *            any: several_statements() in discover_layout.c; Flyway decides
+ *            per file from its statements: flyway_txn())
+ *   downs    it runs down migrations (down-missing is asked only there, and
+ *            only where the repository writes them)
+ *   byver    it records only the version applied, so a renamed file is harmless
+ *   notxn    the comment that makes it run a file outside a transaction
+ *   apply    the command that applies one pending migration (runbooks)
+ */
 #define FRAMEWORK_INFO(X) \
-	X(FW_PLAIN, "plain", false) \
-	X(FW_GOLANG_MIGRATE, "golang-migrate", true) \
-	X(FW_GOOSE, "goose", true) \
-	X(FW_DBMATE, "dbmate", true) \
-	X(FW_FLYWAY, "flyway", true) \
-	X(FW_SQITCH, "sqitch", false) \
-	X(FW_PRISMA, "prisma", true) \
-	X(FW_SUPABASE, "supabase", true) \
-	X(FW_DIESEL, "diesel", true) \
-	X(FW_SQLX, "sqlx", true) \
-	X(FW_ATLAS, "atlas", true)
+	X(FW_PLAIN, "plain", false, false, false, NULL, \
+	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
+	X(FW_GOLANG_MIGRATE, "golang-migrate", true, true, true, NULL, \
+	  "migrate -path DIR -database \"$DATABASE_URL\" up 1") \
+	X(FW_GOOSE, "goose", true, true, true, "-- +goose NO TRANSACTION\n", \
+	  "goose -dir DIR postgres \"$DATABASE_URL\" up-by-one") \
+	X(FW_DBMATE, "dbmate", true, true, true, NULL, \
+	  "dbmate up (applies all pending; run between steps)") \
+	X(FW_FLYWAY, "flyway", true, false, false, NULL, "flyway migrate -target=VERSION") \
+	X(FW_SQITCH, "sqitch", false, true, false, NULL, \
+	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
+	X(FW_PRISMA, "prisma", true, false, false, NULL, "prisma migrate deploy") \
+	X(FW_SUPABASE, "supabase", true, false, true, NULL, \
+	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
+	X(FW_DIESEL, "diesel", true, true, true, NULL, \
+	  "diesel migration run (one pending at a time: commit steps separately)") \
+	X(FW_SQLX, "sqlx", true, false, true, "-- no-transaction\n", \
+	  "sqlx migrate run --target-version VERSION") \
+	X(FW_ATLAS, "atlas", true, false, true, NULL, \
+	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
+	X(FW_POP, "pop", true, true, true, NULL, "soda migrate up") \
+	X(FW_SYNAPSE, "synapse", true, false, false, NULL, \
+	  "start Synapse: it applies every pending delta at start-up, in one transaction")
 
-/* The third column: does the framework run a file in one transaction by
- * default? (golang-migrate does not itself, but its postgres driver runs a
- * multi-statement file as one implicit transaction; a file of one statement
- * runs outside any: see several_statements() in discover_layout.c.) */
 enum framework {
-#define X(id, name, txn) id,
+#define X(id, name, txn, downs, byver, notxn, apply) id,
 	FRAMEWORK_INFO(X)
 #undef X
 	FW__COUNT
 };
 const char *framework_name(enum framework fw);
 bool framework_wraps_in_transaction(enum framework fw);
+bool framework_runs_downs(enum framework fw);
+bool framework_keyed_by_version(enum framework fw);
+const char *framework_no_txn_marker(enum framework fw);   /* NULL: none */
+const char *framework_apply_command(enum framework fw);
 
 enum direction { DIR_UP, DIR_DOWN, DIR_REPEATABLE, DIR_VERIFY };
 const char *direction_name(enum direction d);
@@ -68,6 +95,9 @@ struct script {
 	enum direction dir;
 	bool in_txn;         /* the framework runs it inside a transaction */
 	bool implicit_txn;   /* ... only because it is sent as one multi-statement query */
+	int mixed_line;      /* Flyway: a file mixing statements it runs outside a transaction
+				(the first one's line) with transactional ones; 0: not mixed */
+	bool mixed_refused;  /* ... which Flyway refuses to run (flyway.mixed=false) */
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */
@@ -81,6 +111,8 @@ struct migration {
 	struct script *down; /* NULL when missing */
 	bool pending;        /* new or changed on this branch */
 	bool changed;        /* existed on the base and was modified */
+	bool downs_unused;   /* most migrations of its directory have no down: the
+				repository does not use downs (discover_finish) */
 };
 
 struct finding {

@@ -19,23 +19,6 @@
 
 #include <string.h>
 
-/* Does the framework record only the version, so that a new name is harmless? */
-static bool keyed_by_version(enum framework fw)
-{
-	switch (fw) {
-	case FW_GOLANG_MIGRATE:
-	case FW_GOOSE:
-	case FW_DBMATE:
-	case FW_DIESEL:
-	case FW_SQLX:
-	case FW_ATLAS:
-	case FW_SUPABASE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void check_renamed(struct rule_ctx *ctx)
 {
 	const struct file_rename *r = ctx->script->renamed;
@@ -52,7 +35,7 @@ static void check_renamed(struct rule_ctx *ctx)
 		flag_file(ctx, line, "renamed from %s: Flyway records each applied migration's "
 			  "description, so validate fails on version %s ('%s' is now '%s')",
 			  r->path, m->id, r->name, m->name);
-	} else if (strcmp(r->name, m->name) && !keyed_by_version(m->fw)) {
+	} else if (strcmp(r->name, m->name) && !framework_keyed_by_version(m->fw)) {
 		flag_file(ctx, line, "renamed from %s: %s records the applied migration by its "
 			  "name, so it runs '%s' as a new migration and the applied '%s' becomes "
 			  "unknown", r->path, fw, m->name, r->name);

@@ -468,17 +468,6 @@ static bool undone(const struct object *o, const struct dropped *d)
 
 /* --- the rules ------------------------------------------------------------ */
 
-static bool has_downs(enum framework fw)
-{
-	/*
-	 * Prisma, Atlas and Supabase are forward-only; sqlx and plain
-	 * directories may or may not use downs; Flyway's undo is a paid
-	 * feature most projects never use. Only nag where a down is the norm.
-	 */
-	return fw == FW_GOLANG_MIGRATE || fw == FW_GOOSE || fw == FW_DBMATE ||
-	       fw == FW_DIESEL || fw == FW_SQITCH;
-}
-
 /*
  * ory's popx (kratos, keto, hydra) splits a version into numbered steps,
  * 20-digit ids whose last six digits count them, and runs the downs in
@@ -545,7 +534,14 @@ static bool script_is_blank(const struct script *sc)
 static void check_missing_down(struct rule_ctx *ctx)
 {
 	const struct migration *m = ctx->mig;
-	if (!m || ctx->script->dir != DIR_UP || m->down || !has_downs(m->fw) || !ctx->fr->nr_stmts)
+	/*
+	 * Only where the tool runs downs (the framework table in model.h: Prisma,
+	 * Atlas and Supabase are forward-only, Flyway's undo a paid feature most
+	 * projects never use) and the repository writes them.
+	 */
+	if (!m || ctx->script->dir != DIR_UP || m->down || !framework_runs_downs(m->fw) ||
+	    m->downs_unused ||
+	    !ctx->fr->nr_stmts)
 		return;
 	struct objects os = { NULL, 0, 0 };
 	collect_up(ctx, &os);

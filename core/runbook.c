@@ -68,20 +68,6 @@ static void add_first_line(struct strbuf *sb, const char *sql)
 	strbuf_addch(sb, '`');
 }
 
-static const char *apply_command(enum framework fw)
-{
-	switch (fw) {
-	case FW_GOLANG_MIGRATE: return "migrate -path DIR -database \"$DATABASE_URL\" up 1";
-	case FW_GOOSE: return "goose -dir DIR postgres \"$DATABASE_URL\" up-by-one";
-	case FW_DBMATE: return "dbmate up (applies all pending; run between steps)";
-	case FW_FLYWAY: return "flyway migrate -target=VERSION";
-	case FW_DIESEL: return "diesel migration run (one pending at a time: commit steps separately)";
-	case FW_SQLX: return "sqlx migrate run --target-version VERSION";
-	case FW_PRISMA: return "prisma migrate deploy";
-	default: return "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE";
-	}
-}
-
 static void section_summary(struct strbuf *sb, const struct file_report *fr, const struct schema *s)
 {
 	strbuf_addstr(sb, "## Lock and timing estimate\n\n"
@@ -189,13 +175,13 @@ static void section_rollout(struct strbuf *sb, const struct layout *l, const str
 			strbuf_addf(sb, "%d. Later: %s\n", n++, split->notes.items[i]);
 		strbuf_addf(sb, "\nApply one step at a time (`%s`), check the signals below, then "
 			    "go on; deploy application changes between expand and contract.\n\n",
-			    apply_command(l->fw));
+			    framework_apply_command(l->fw));
 		return;
 	}
 	strbuf_addf(sb, "1. Check the pre-flight list.\n"
 		    "2. Apply the migration: `%s`.\n"
 		    "3. Watch the signals below until it finishes; abort on the criteria.\n"
-		    "4. Verify:", apply_command(l->fw));
+		    "4. Verify:", framework_apply_command(l->fw));
 	for (size_t i = 0; i < fr->nr_stmts; i++)
 		if (fr->stmts[i].kind && !strcmp(fr->stmts[i].kind, "IndexStmt"))
 			strbuf_addstr(sb, " the new index is valid (`\\d table` shows no INVALID);");

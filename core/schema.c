@@ -63,6 +63,7 @@ void schema_release(struct schema *s)
 	strlist_clear(&s->volatile_functions);
 	strlist_clear(&s->triggers);
 	strlist_clear(&s->types);
+	strlist_clear(&s->publications);
 	lookup_free(s->lookup);
 	memset(s, 0, sizeof(*s));
 }
@@ -762,6 +763,8 @@ void schema_apply(struct schema *s, const cJSON *node)
 		char *n = kind[6] == 'E' ? tree_name_list(names) : tree_rangevar_name(names);
 		if (n)
 			strlist_add_nodup(&s->types, n);
+	} else if (!strcmp(kind, "CreatePublicationStmt")) {
+		strlist_add(&s->publications, nonnull(tree_str(tree_path(b, "pubname", NULL))));
 	} else if (!strcmp(kind, "CreateTableAsStmt")) {
 		char *n = tree_rangevar_name(tree_path(b, "into", "rel", NULL));
 		if (n) {

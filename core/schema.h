@@ -68,6 +68,7 @@ struct schema {
 					      unqualified, lower case */
 	struct strlist triggers;     /* "trigger on table" */
 	struct strlist types;        /* enums and composite types */
+	struct strlist publications; /* CREATE PUBLICATION names: logical replication is used */
 	int generation;              /* bumped per migration applied */
 	const char *current_id;      /* migration being applied */
 	bool session_utc;            /* SET TIME ZONE 'UTC' seen in this migration */

@@ -184,6 +184,14 @@ int config_apply_judge(const struct config *c, struct judge_opts *o)
 		else
 			o->fail_on = (enum severity)s;
 	}
+	if ((v = config_get(c, "sluice.unparsedseverity"))) {
+		int s = severity_parse(v);
+		if (s <= 0)
+			ret = error("sluice.unparsedSeverity (%s): '%s' is not one of LOW, MEDIUM, "
+				    "HIGH, BLOCKER", origin_of(c, "sluice.unparsedseverity"), v);
+		else
+			o->unparsed_sev = (enum severity)s;
+	}
 	struct strlist dis = STRLIST_INIT;
 	config_get_all(c, "sluice.disable", &dis);
 	for (size_t i = 0; i < dis.nr; i++) {
