@@ -234,12 +234,46 @@ void schema_begin_migration(struct schema *s, const char *id)
 	s->generation++;
 	s->current_id = id;
 	s->session_utc = false;     /* a tool may open a new session per migration */
+	s->branch_new = false;
 }
 
 bool schema_table_is_new(const struct schema *s, const char *table)
 {
 	const struct table_def *t = schema_table(s, table);
-	return t && t->created_gen == s->generation && s->generation > 0;
+	return t && ((t->created_gen == s->generation && s->generation > 0) || t->branch_new);
+}
+
+bool schema_table_seeded(const struct schema *s, const char *table)
+{
+	const struct table_def *t = schema_table(s, table);
+	return t && t->seeded > 0;
+}
+
+/*
+ * INSERT ... VALUES adds rows the history can count; INSERT ... SELECT and
+ * COPY FROM add rows nobody can, so the table is no longer a seeded one.
+ * (Writers outside the history, the application's, are unknown here: a
+ * lookup table is what its creating migration filled with VALUES.)
+ */
+static void apply_insert(struct schema *s, const cJSON *b, bool copy)
+{
+	char *n = tree_rangevar_name(tree_path(b, "relation", NULL));
+	struct table_def *t = n ? schema_table(s, n) : NULL;
+	free(n);
+	if (!t || t->seeded < 0)
+		return;
+	const cJSON *values = tree_path(b, "selectStmt", "SelectStmt", "valuesLists", NULL);
+	if (copy && !tree_bool(b, "is_from"))
+		return; /* COPY TO reads */
+	/*
+	 * Rows added to a table that already existed before this migration join
+	 * rows nobody counted (the application's): only a table seeded by the
+	 * migration that created it is a lookup table.
+	 */
+	if (copy || !values || (!t->seeded && t->created_gen != s->generation))
+		t->seeded = -1;
+	else
+		t->seeded += cJSON_GetArraySize(values);
 }
 
 static bool type_is_serial(const char *type)
@@ -330,6 +364,7 @@ static struct table_def *add_table(struct schema *s, const char *name)
 	t->name = xstrdup(table_key(name));
 	t->created_by = s->current_id ? xstrdup(s->current_id) : NULL;
 	t->created_gen = s->generation;
+	t->branch_new = s->branch_new;
 	t->rows = t->bytes = -1;
 	lookup_note(s, t->name, s->nr_tables - 1);
 	return t;
@@ -765,8 +800,9 @@ void schema_apply(struct schema *s, const cJSON *node)
 	} else if (!strcmp(kind, "CreateTableAsStmt")) {
 		char *n = tree_rangevar_name(tree_path(b, "into", "rel", NULL));
 		if (n) {
-			add_table(s, n);
+			add_table(s, n)->seeded = -1; /* filled by its query */
 			free(n);
 		}
-	}
+	} else if (!strcmp(kind, "InsertStmt") || !strcmp(kind, "CopyStmt"))
+		apply_insert(s, b, kind[0] == 'C');
 }
