@@ -120,6 +120,18 @@ static bool is_judged(const struct check_run *run, const struct migration *m)
 }
 
 /*
+ * A migration added on this branch (pending in a repository, not an edit of
+ * one the base has) runs on a production database that has none of what it
+ * creates: its tables are empty there when later migrations of the branch
+ * index, constrain or rename them. Without git (`sluice check DIR`) nothing
+ * says what production has, so earlier files stay history.
+ */
+static bool is_branch_new(const struct check_run *run, const struct migration *m)
+{
+	return run->ms.workdir && m->pending && !m->changed;
+}
+
+/*
  * The scripts check_judge() will parse, in the order it reaches them: the
  * parse-ahead worker must see exactly this order.
  */
@@ -154,6 +166,7 @@ void check_judge(struct check_run *run)
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
 		schema_begin_migration(&run->schema, m->id);
+		run->schema.branch_new = is_branch_new(run, m);
 		if (!is_judged(run, m)) {
 			if (m->up)
 				replay_script(&run->schema, m->up);

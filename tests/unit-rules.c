@@ -250,6 +250,7 @@ static void run_file(const char *dir, const char *file)
 	tf.rule = rule;
 	tf.fw = -1;
 	strbuf_init(&tf.history.text, 0);
+	strbuf_init(&tf.branch.text, 0);
 	strbuf_init(&tf.up.text, 0);
 	strbuf_init(&tf.down.text, 0);
 	if (strbuf_read_file(&sb, path, 0) < 0) {
@@ -258,12 +259,25 @@ static void run_file(const char *dir, const char *file)
 	}
 	ok(rule_find(rule) != NULL, "%s names a rule in the catalogue", file);
 	split_sections(&tf, sb.buf);
+	for (size_t i = 0; i < tf.bad_headers.nr; i++)
+		ok(0, "%s: unknown test header '%s' (a test that cannot fail)", file,
+		   tf.bad_headers.items[i]);
 	schema_init(&schema);
 	if (tf.history.present) {
 		struct script *h = script_new("history.sql", tf.history.text.buf, tf.history.text.len);
 		schema_begin_migration(&schema, "0_history");
 		replay_script(&schema, h);
 		script_free(h);
+	}
+	if (tf.branch.present) {
+		/* judged as check does a pending migration of the branch, unchecked */
+		struct script *b = script_new("branch.sql", tf.branch.text.buf, tf.branch.text.len);
+		struct file_report bfr;
+		schema_begin_migration(&schema, "0_branch");
+		schema.branch_new = true;
+		judge_script(&tf.opts, &schema, NULL, b, &bfr);
+		file_report_release(&bfr);
+		script_free(b);
 	}
 	for (size_t i = 0; i < tf.row_tables.nr; i++)
 		schema_set_stats(&schema, tf.row_tables.items[i], atoll(tf.row_counts.items[i]), -1);
@@ -297,10 +311,12 @@ static void run_file(const char *dir, const char *file)
 out:
 	strbuf_release(&sb);
 	strbuf_release(&tf.history.text);
+	strbuf_release(&tf.branch.text);
 	strbuf_release(&tf.up.text);
 	strbuf_release(&tf.down.text);
 	strlist_clear(&tf.row_tables);
 	strlist_clear(&tf.row_counts);
+	strlist_clear(&tf.bad_headers);
 	judge_opts_release(&tf.opts);
 	free(path);
 	free(rule);
