@@ -247,22 +247,36 @@ static void check_backfill(struct rule_ctx *ctx)
  */
 #define TARGETED_LOOP_MIN 20
 
+/* An UPDATE or DELETE whose WHERE pins a whole key (see dml_shape). */
+static bool pins_key(struct rule_ctx *ctx, const struct stmt *st)
+{
+	if (!st->kind || !st->table ||
+	    (strcmp(st->kind, "UpdateStmt") && strcmp(st->kind, "DeleteStmt")) ||
+	    !tree_path(tree_body(st->tree), "whereClause", NULL))
+		return false;
+	struct stmt *saved_st = ctx->st;
+	const cJSON *saved_body = ctx->body;
+	ctx->st = (struct stmt *)st;
+	ctx->body = tree_body(st->tree);
+	struct dml_shape s = dml_shape_of(ctx);
+	ctx->st = saved_st;
+	ctx->body = saved_body;
+	return s.targeted;
+}
+
+bool dml_touches_few_rows(struct rule_ctx *ctx, const struct stmt *st)
+{
+	return (st->table && schema_table_seeded(ctx->schema, st->table)) || pins_key(ctx, st);
+}
+
 static bool is_targeted_write(struct rule_ctx *ctx, const struct stmt *st)
 {
-	if (!st->kind || !st->table || st->new_table ||
-	    (strcmp(st->kind, "UpdateStmt") && strcmp(st->kind, "DeleteStmt")) ||
-	    !tree_path(tree_body(st->tree), "whereClause", NULL) ||
-	    schema_table_seeded(ctx->schema, st->table))
+	if (!st->table || st->new_table || schema_table_seeded(ctx->schema, st->table))
 		return false;
 	for (size_t f = 0; f < st->nr_findings; f++)
 		if (!strcmp(st->findings[f].rule, ctx->rule->id))
 			return false;
-	ctx->st = (struct stmt *)st;
-	ctx->body = tree_body(st->tree);
-	struct dml_shape s = dml_shape_of(ctx);
-	ctx->st = NULL;
-	ctx->body = NULL;
-	return s.targeted;
+	return pins_key(ctx, st);
 }
 
 static void check_targeted_loop(struct rule_ctx *ctx)
@@ -290,6 +304,7 @@ static void check_targeted_loop(struct rule_ctx *ctx)
 			continue;
 		ctx->st = first;
 		ctx->body = tree_body(first->tree);
+		ctx->idx = i;
 		flag_as(ctx, SEV_MEDIUM, NULL, "%zu targeted writes of '%s' in this file (lines %d "
 			"to %d): each touches a row or a few, together they are a backfill in one "
 			"run, holding every row lock and its WAL to the end", n, first->table,
