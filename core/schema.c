@@ -262,6 +262,17 @@ static void apply_insert(struct schema *s, const cJSON *b, bool copy)
 	free(n);
 	if (!t || t->seeded < 0)
 		return;
+	/*
+	 * A table that makes a key or a timestamp for each row (serial, identity,
+	 * DEFAULT now()) is built for rows inserted at run time: a few seed rows
+	 * (the first admin) do not make it a lookup table. A catalogue spells its
+	 * keys out in the migration.
+	 */
+	for (size_t i = 0; i < t->nr_cols; i++)
+		if (t->cols[i].row_default) {
+			t->seeded = -1;
+			return;
+		}
 	const cJSON *values = tree_path(b, "selectStmt", "SelectStmt", "valuesLists", NULL);
 	if (copy && !tree_bool(b, "is_from"))
 		return; /* COPY TO reads */
@@ -467,6 +478,13 @@ static char *notnull_check_column(const cJSON *expr)
 	return c ? xstrdup(c) : NULL;
 }
 
+/* A DEFAULT that gives each row its own value (now(), nextval(), gen_random_uuid()). */
+static bool default_per_row(const cJSON *expr)
+{
+	const cJSON *cast = tree_path(expr, "TypeCast", "arg", NULL);
+	return expr && !tree_as(expr, "A_Const") && !tree_as(cast, "A_Const");
+}
+
 static void add_constraint(struct schema *s, const char *table, const char *column, const cJSON *con)
 {
 	const char *ct = tree_str(tree_path(con, "contype", NULL));
@@ -479,10 +497,12 @@ static void add_constraint(struct schema *s, const char *table, const char *colu
 			c->not_null = true;
 		return;
 	}
-	if (!strcmp(ct, "CONSTR_DEFAULT")) {
+	if (!strcmp(ct, "CONSTR_DEFAULT") || !strcmp(ct, "CONSTR_IDENTITY")) {
 		struct column *c = table_column(t, column);
-		if (c)
+		if (c) {
 			c->has_default = true;
+			c->row_default = ct[7] == 'I' || default_per_row(tree_path(con, "raw_expr", NULL));
+		}
 		return;
 	}
 	enum constraint_type type;
@@ -547,7 +567,7 @@ static void apply_column_def(struct schema *s, struct table_def *t, const cJSON 
 	free(c->type);
 	c->type = tree_type_name(tree_path(cd, "typeName", NULL));
 	if (type_is_serial(c->type))
-		c->has_default = true;
+		c->has_default = c->row_default = true;
 	const cJSON *con;
 	cJSON_ArrayForEach(con, tree_path(cd, "constraints", NULL))
 		add_constraint(s, t->name, name, tree_body(con));
@@ -618,8 +638,10 @@ static void apply_alter(struct schema *s, const cJSON *b)
 				c->not_null = !strcmp(sub, "AT_SetNotNull");
 		} else if (!strcmp(sub, "AT_ColumnDefault")) {
 			struct column *c = table_column(t, col);
-			if (c)
+			if (c) {
 				c->has_default = def != NULL;
+				c->row_default = default_per_row(def);
+			}
 		} else if (!strcmp(sub, "AT_AddConstraint")) {
 			const cJSON *con = tree_as(def, "Constraint");
 			if (con)

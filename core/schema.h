@@ -24,6 +24,7 @@ struct column {
 	char *type;          /* as tree_type_name() writes it: "varchar(20)" */
 	bool not_null;
 	bool has_default;
+	bool row_default;    /* a value made per row: serial, identity, DEFAULT now() */
 };
 
 struct index_def {
