@@ -236,7 +236,8 @@ static void assess_alter_cmd(struct alter_facts *f, const cJSON *cmd, const char
 						      tree_str(tree_path(cmd, "name", NULL)));
 		const cJSON *cd = tree_as(def, "ColumnDef");
 		char *to = tree_type_name(tree_path(cd, "typeName", NULL));
-		bool using = tree_path(cd, "raw_default", NULL) != NULL;
+		const cJSON *u = tree_path(cd, "raw_default", NULL);
+		bool using = u && !type_change_using_is_plain(u, c ? c->name : NULL, to);
 		bool safe = c && c->type && !using &&
 			    (type_change_is_binary_coercible(c->type, to, pg) ||
 			     (s->session_utc && type_change_free_in_utc(c->type, to, pg)));
