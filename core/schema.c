@@ -237,6 +237,13 @@ void schema_begin_migration(struct schema *s, const char *id)
 	s->branch_new = false;
 }
 
+void schema_begin_part(struct schema *s, const char *id)
+{
+	s->current_id = id;
+	s->session_utc = false;
+	s->branch_new = false;
+}
+
 bool schema_table_is_new(const struct schema *s, const char *table)
 {
 	const struct table_def *t = schema_table(s, table);

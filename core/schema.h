@@ -117,6 +117,9 @@ bool schema_has_notnull_check(const struct schema *s, const char *table, const c
 
 /* Starts a new migration: tables created from here on count as "new". */
 void schema_begin_migration(struct schema *s, const char *id);
+/* Starts a later part of the same migration (applied on its own, shipped with
+ * the earlier parts): a new session, but what they created is still new. */
+void schema_begin_part(struct schema *s, const char *id);
 /*
  * Is `table` new: created by the migration currently being applied, or by an
  * earlier one new on this branch (s->branch_new was set while it ran)? Either

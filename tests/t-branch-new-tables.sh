@@ -5,7 +5,8 @@
 # constraints, rename or drop it raise no lock or rewrite finding. A table
 # the base already has still does (the near misses); so does one whose
 # creating migration was only edited on the branch (it exists on the base);
-# and `sluice check DIR` without git keeps earlier files as history.
+# and `sluice check DIR` without git keeps earlier files as history, except
+# the parts of one kratos/popx migration.
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/discover-lib.sh"
 
@@ -88,5 +89,25 @@ for f in json.load(sys.stdin)["files"]:
 expect_contains "sluice check DIR: invites is history, its index blocks writes" "$out" \
 	"1 create-index-nonconcurrent"
 expect_contains "sluice check DIR: and its NOT NULL column fails" "$out" "2 add-column-required"
+
+# kratos/popx: the numbered parts of one migration ship together, so a table
+# an earlier part created is new in the later parts; the next migration's is not
+mkdir -p "$T/popx"
+printf 'CREATE TABLE creds (id uuid PRIMARY KEY, name text);\n' \
+	>"$T/popx/20191100000001000001_identities.postgres.up.sql"
+printf 'CREATE UNIQUE INDEX creds_name_idx ON creds (name);\n' \
+	>"$T/popx/20191100000001000002_identities.postgres.up.sql"
+printf 'CREATE INDEX creds_name_lower_idx ON creds (lower(name));\n' \
+	>"$T/popx/20191100000002000000_more.postgres.up.sql"
+out=$("$SLUICE" check --format json --fail-on BLOCKER "$T/popx" 2>"$T/err" | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["files"]:
+    for s in f["statements"]:
+        for x in s["findings"]:
+            print(f["path"].split("/")[-1], x["rule"])')
+expect_not_contains "popx: the index in part 2 is on the table part 1 created" "$out" \
+	"20191100000001000002_identities.postgres.up.sql create-index-nonconcurrent"
+expect_contains "near miss: the next migration's index is on a table that holds rows" "$out" \
+	"20191100000002000000_more.postgres.up.sql create-index-nonconcurrent"
 
 finish
