@@ -247,7 +247,8 @@ void schema_begin_part(struct schema *s, const char *id)
 bool schema_table_is_new(const struct schema *s, const char *table)
 {
 	const struct table_def *t = schema_table(s, table);
-	return t && ((t->created_gen == s->generation && s->generation > 0) || t->branch_new);
+	return t && ((t->created_gen == s->generation && s->generation > 0) ||
+		     (t->branch_new && !t->copied));
 }
 
 bool schema_table_seeded(const struct schema *s, const char *table)
@@ -266,8 +267,13 @@ static void apply_insert(struct schema *s, const cJSON *b, bool copy)
 {
 	char *n = tree_rangevar_name(tree_path(b, "relation", NULL));
 	struct table_def *t = n ? schema_table(s, n) : NULL;
+	const cJSON *values = tree_path(b, "selectStmt", "SelectStmt", "valuesLists", NULL);
 	free(n);
-	if (!t || t->seeded < 0)
+	if (!t || (copy && !tree_bool(b, "is_from")))
+		return; /* COPY TO reads */
+	if (copy || !values)
+		t->copied = true;
+	if (t->seeded < 0)
 		return;
 	/*
 	 * A table that makes a key or a timestamp for each row (serial, identity,
@@ -280,9 +286,6 @@ static void apply_insert(struct schema *s, const cJSON *b, bool copy)
 			t->seeded = -1;
 			return;
 		}
-	const cJSON *values = tree_path(b, "selectStmt", "SelectStmt", "valuesLists", NULL);
-	if (copy && !tree_bool(b, "is_from"))
-		return; /* COPY TO reads */
 	/*
 	 * Rows added to a table that already existed before this migration join
 	 * rows nobody counted (the application's): only a table seeded by the
@@ -829,7 +832,9 @@ void schema_apply(struct schema *s, const cJSON *node)
 	} else if (!strcmp(kind, "CreateTableAsStmt")) {
 		char *n = tree_rangevar_name(tree_path(b, "into", "rel", NULL));
 		if (n) {
-			add_table(s, n)->seeded = -1; /* filled by its query */
+			struct table_def *t = add_table(s, n);
+			t->seeded = -1; /* filled by its query */
+			t->copied = true;
 			free(n);
 		}
 	} else if (!strcmp(kind, "InsertStmt") || !strcmp(kind, "CopyStmt"))

@@ -54,7 +54,9 @@ struct table_def {
 	char *created_by;        /* migration id that created it */
 	int created_gen;         /* schema generation that created it */
 	bool branch_new;         /* created by a migration new on this branch: it is
-				    empty in production when the branch ships */
+				    empty in production when the branch ships... */
+	bool copied;             /* ...unless rows were copied in (INSERT ... SELECT,
+				    COPY FROM, CREATE TABLE AS) */
 	long long seeded;        /* rows its creating migration put in with INSERT ...
 				    VALUES (and later ones added so); -1 once it saw
 				    another writer (INSERT ... SELECT, COPY FROM) or
@@ -122,8 +124,9 @@ void schema_begin_migration(struct schema *s, const char *id);
 void schema_begin_part(struct schema *s, const char *id);
 /*
  * Is `table` new: created by the migration currently being applied, or by an
- * earlier one new on this branch (s->branch_new was set while it ran)? Either
- * way it is empty in production when this migration runs.
+ * earlier one new on this branch (s->branch_new was set while it ran) and
+ * not filled by copying rows in? Either way it holds nothing production
+ * needs when this migration runs.
  */
 bool schema_table_is_new(const struct schema *s, const char *table);
 /* Does `table` hold only rows the history inserted with INSERT ... VALUES

@@ -24,6 +24,8 @@ feature_branch r
 cat >r/migrations/003_invites.up.sql <<'EOF'
 CREATE TABLE invites (id bigint PRIMARY KEY, email text, team_id bigint);
 CREATE INDEX invites_team_idx ON invites (team_id);
+CREATE TABLE user_copy (id bigint PRIMARY KEY, email text);
+INSERT INTO user_copy SELECT id, email FROM users;
 DO $$
 BEGIN
 	CREATE TABLE codes (id bigint PRIMARY KEY, code text);
@@ -40,6 +42,7 @@ ALTER TABLE codes RENAME TO invite_codes;
 DROP TABLE invite_codes;
 CREATE INDEX users_email_idx ON users (email);
 ALTER TABLE teams ADD COLUMN slug text NOT NULL;
+CREATE INDEX user_copy_email_idx ON user_copy (email);
 EOF
 commit_all r "invites"
 cd r
@@ -63,12 +66,14 @@ expect_contains "near miss: an index on users (on the base) still blocks writes"
 	"8 create-index-nonconcurrent"
 expect_contains "near miss: NOT NULL without a default on teams (on the base) still fails" "$out" \
 	"9 add-column-required"
+expect_contains "near miss: a branch table filled with a copy of users is not empty" "$out" \
+	"10 create-index-nonconcurrent"
 expect_eq "the statements of 004 are marked new_table" \
 	"$("$SLUICE" check --format json 2>/dev/null | python3 -c '
 import json, sys
 for f in json.load(sys.stdin)["files"]:
     if f["path"].endswith("004_invites_more.up.sql"):
-        print(" ".join(str(int(s["new_table"])) for s in f["statements"]))')" "1 1 1 1 1 1 1 0 0"
+        print(" ".join(str(int(s["new_table"])) for s in f["statements"]))')" "1 1 1 1 1 1 1 0 0 0"
 
 # a migration of the base edited on the branch is pending, but its table exists
 printf 'CREATE TABLE teams (id bigint PRIMARY KEY, name text, -- edited\n  note text);\n' \
