@@ -295,9 +295,11 @@ static char *drop_object_name(const cJSON *b)
  * EXCLUSIVE on each table its foreign keys reference (to add the FK's
  * triggers: tablecmds.c, ATAddForeignKeyConstraint opens the referenced
  * table with ShareRowExclusiveLock), and for PARTITION OF, ACCESS EXCLUSIVE
- * on the parent (MergeAttributes: "lock parent with AccessExclusiveLock,
- * because we're about to modify the partition descriptor"). The relation it
- * creates is invisible to everyone else until commit, so nobody waits on it.
+ * on the parent (MergeAttributes: "if the child table is a partition, then we
+ * instead grab an exclusive lock on the parent because its partition
+ * descriptor will be changed"; INHERITS takes SHARE UPDATE EXCLUSIVE). The
+ * relation it creates is invisible to everyone else until commit, so nobody
+ * waits on it.
  */
 enum lock_mode create_table_lock(const cJSON *b, const struct schema *s, char **on)
 {
