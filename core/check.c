@@ -120,6 +120,36 @@ static bool is_judged(const struct check_run *run, const struct migration *m)
 }
 
 /*
+ * A migration added on this branch (pending in a repository, not an edit of
+ * one the base has) runs on a production database that has none of what it
+ * creates: its tables are empty there when later migrations of the branch
+ * index, constrain or rename them. Without git (`sluice check DIR`) nothing
+ * says what production has, so earlier files stay history.
+ */
+static bool is_branch_new(const struct check_run *run, const struct migration *m)
+{
+	return run->ms.workdir && m->pending && !m->changed;
+}
+
+/*
+ * kratos/popx writes one migration as numbered parts (20191100000001000001,
+ * ...000002: a 14-digit version, then a 6-digit part), each applied on its
+ * own but always shipped together: a table an earlier part created is as new
+ * as one created earlier in the same file.
+ */
+static bool is_later_part(const struct migration *prev, const struct migration *m)
+{
+	size_t n = strlen(m->id);
+	if (!prev || n != 20 || strlen(prev->id) != 20 || strncmp(prev->id, m->id, 14) ||
+	    prev->pending != m->pending)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (m->id[i] < '0' || m->id[i] > '9' || prev->id[i] < '0' || prev->id[i] > '9')
+			return false;
+	return true;
+}
+
+/*
  * The scripts check_judge() will parse, in the order it reaches them: the
  * parse-ahead worker must see exactly this order.
  */
@@ -153,7 +183,11 @@ void check_judge(struct check_run *run)
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
-		schema_begin_migration(&run->schema, m->id);
+		if (is_later_part(i ? run->ms.v[i - 1] : NULL, m))
+			schema_begin_part(&run->schema, m->id);
+		else
+			schema_begin_migration(&run->schema, m->id);
+		run->schema.branch_new = is_branch_new(run, m);
 		if (!is_judged(run, m)) {
 			if (m->up)
 				replay_script(&run->schema, m->up);

@@ -93,6 +93,22 @@ bool ctx_table_is_new(const struct rule_ctx *ctx, const char *table)
 	return strlist_has(&ctx->txn->created, t) || schema_table_is_new(ctx->schema, t);
 }
 
+/*
+ * Is the table the statement locks new? DROP INDEX names the index: its
+ * table is the one the model says the index is on (an index on a table
+ * recreated above goes with the new table).
+ */
+static bool stmt_table_is_new(const struct rule_ctx *ctx, const struct stmt *st)
+{
+	const cJSON *b = tree_body(st->tree);
+	if (st->table && !strcmp(st->kind, "DropStmt") &&
+	    !strcmp(nonnull(tree_str(tree_path(b, "removeType", NULL))), "OBJECT_INDEX")) {
+		const struct index_def *ix = schema_index(ctx->schema, table_key(st->table));
+		return ix && ctx_table_is_new(ctx, ix->table);
+	}
+	return ctx_table_is_new(ctx, st->table);
+}
+
 long long ctx_table_rows(const struct rule_ctx *ctx, const char *table)
 {
 	const struct table_def *t = schema_table(ctx->schema, table);
@@ -545,7 +561,7 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 		st->in_txn = txn.framework_txn || txn.explicit_depth > 0;
 		if (st->kind) {
 			assess_statement(st, s, o->pg_version);
-			st->new_table = ctx_table_is_new(&ctx, st->table);
+			st->new_table = stmt_table_is_new(&ctx, st);
 		}
 		ctx.st = st;
 		ctx.body = tree_body(st->tree);

@@ -236,7 +236,8 @@ static void assess_alter_cmd(struct alter_facts *f, const cJSON *cmd, const char
 						      tree_str(tree_path(cmd, "name", NULL)));
 		const cJSON *cd = tree_as(def, "ColumnDef");
 		char *to = tree_type_name(tree_path(cd, "typeName", NULL));
-		bool using = tree_path(cd, "raw_default", NULL) != NULL;
+		const cJSON *u = tree_path(cd, "raw_default", NULL);
+		bool using = u && !type_change_using_is_plain(u, c ? c->name : NULL, to);
 		bool safe = c && c->type && !using &&
 			    (type_change_is_binary_coercible(c->type, to, pg) ||
 			     (s->session_utc && type_change_free_in_utc(c->type, to, pg)));
@@ -289,6 +290,53 @@ static char *drop_object_name(const cJSON *b)
 	return tree_str(obj) ? xstrdup(tree_str(obj)) : NULL;
 }
 
+/*
+ * CREATE TABLE locks nothing that exists but what it links to: SHARE ROW
+ * EXCLUSIVE on each table its foreign keys reference (to add the FK's
+ * triggers: tablecmds.c, ATAddForeignKeyConstraint opens the referenced
+ * table with ShareRowExclusiveLock), and for PARTITION OF, ACCESS EXCLUSIVE
+ * on the parent (MergeAttributes: "if the child table is a partition, then we
+ * instead grab an exclusive lock on the parent because its partition
+ * descriptor will be changed"; INHERITS takes SHARE UPDATE EXCLUSIVE). The
+ * relation it creates is invisible to everyone else until commit, so nobody
+ * waits on it.
+ */
+enum lock_mode create_table_lock(const cJSON *b, const struct schema *s, char **on)
+{
+	enum lock_mode lock = LOCK_NONE;
+	char *self = tree_rangevar_name(tree_path(b, "relation", NULL));
+	const cJSON *elt, *c;
+	*on = NULL;
+	if (tree_path(b, "partbound", NULL)) {
+		*on = first_relation(tree_path(b, "inhRelations", NULL));
+		if (*on && schema_table(s, *on))
+			lock = LOCK_ACCESS_EXCLUSIVE;
+	}
+	cJSON_ArrayForEach(elt, tree_path(b, "tableElts", NULL)) {
+		const cJSON *cons = tree_path(elt, "ColumnDef", "constraints", NULL);
+		const cJSON *one = tree_as(elt, "Constraint");
+		for (c = one ? elt : cJSON_GetArrayItem(cons, 0); c && lock == LOCK_NONE;
+		     c = one ? NULL : c->next) {
+			const cJSON *con = tree_as(c, "Constraint");
+			if (strcmp(nonnull(tree_str(tree_path(con, "contype", NULL))), "CONSTR_FOREIGN"))
+				continue;
+			char *ref = tree_rangevar_name(tree_path(con, "pktable", NULL));
+			if (ref && schema_table(s, ref) && !table_names_equal(ref, self)) {
+				free(*on);
+				*on = ref;
+				lock = LOCK_SHARE_ROW_EXCLUSIVE;
+			} else
+				free(ref);
+		}
+	}
+	free(self);
+	if (lock == LOCK_NONE) {
+		free(*on);
+		*on = NULL;
+	}
+	return lock;
+}
+
 void assess_statement(struct stmt *st, const struct schema *s, int pg)
 {
 	const char *k = st->kind;
@@ -320,7 +368,14 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 		if (!strcmp(k, "ViewStmt"))
 			rel = tree_path(b, "view", NULL);
 		st->table = tree_rangevar_name(rel);
-		st->lock = LOCK_ACCESS_EXCLUSIVE; /* on the new relation only */
+		if (!strcmp(k, "CreateStmt")) {
+			char *on;
+			st->lock = create_table_lock(b, s, &on);
+			free(on);
+		} else if (!strcmp(k, "ViewStmt") && tree_bool(b, "replace"))
+			st->lock = LOCK_ACCESS_EXCLUSIVE; /* CREATE OR REPLACE: on the view, if it exists */
+		else
+			st->lock = LOCK_NONE; /* nobody else sees the new relation before commit */
 	} else if (!strcmp(k, "DropStmt")) {
 		const char *t = nonnull(tree_str(tree_path(b, "removeType", NULL)));
 		st->table = drop_object_name(b);

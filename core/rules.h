@@ -92,6 +92,14 @@ int ctx_pg(const struct rule_ctx *ctx);       /* PostgreSQL major version */
 bool expr_is_volatile(const cJSON *expr, const struct schema *s);
 const char *expr_unknown_function(const cJSON *expr, const struct schema *s);
 
+/* The lock a CREATE TABLE (body `b`) takes on an existing table, and which
+ * table (*on, the caller frees; NULL with LOCK_NONE): see core/locks.c. */
+enum lock_mode create_table_lock(const cJSON *b, const struct schema *s, char **on);
+
+/* Does an UPDATE or DELETE touch a handful of rows: a WHERE pinning a whole
+ * key, or a seeded lookup table (core/rules_data.c)? */
+bool dml_touches_few_rows(struct rule_ctx *ctx, const struct stmt *st);
+
 /* The catalogue. */
 size_t rules_count(void);
 const struct rule *rule_at(size_t i);

@@ -207,7 +207,8 @@ static void changed_type(struct rule_ctx *ctx, const cJSON *cmd)
 	const cJSON *cd = tree_as(tree_path(cmd, "def", NULL), "ColumnDef");
 	const struct column *old = table_column(schema_table(ctx->schema, t), c);
 	char *to = tree_type_name(tree_path(cd, "typeName", NULL));
-	bool using = tree_path(cd, "raw_default", NULL) != NULL;
+	const cJSON *u = tree_path(cd, "raw_default", NULL);
+	bool using = u && !type_change_using_is_plain(u, c, to);
 
 	if (!old || !old->type) {
 		flag(ctx, "changing '%s.%s' to %s: its old type is not in the migration history, "

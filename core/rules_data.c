@@ -10,6 +10,12 @@
  * rows, optionally a progress table), so these rules look for that shape
  * and stay quiet when they find it. Tables created in this migration are
  * empty, so nothing here fires on them.
+ *
+ * A targeted write is no backfill either: a WHERE that pins a whole primary
+ * or unique key by equality (every key column, AND-ed, = a constant or IN a
+ * list of constants) touches a handful of rows; so does a write to a seeded
+ * lookup table, whose every row the history inserted itself. The leading
+ * column of a composite key pins nothing: many rows share it.
  */
 #include "judge.h"
 #include "rules.h"
@@ -21,20 +27,43 @@
 struct dml_shape {
 	bool batched;      /* LIMITed subquery, BETWEEN, ctid or a two-sided range */
 	bool idempotent;   /* skips rows already done: IS NULL, <>, IS DISTINCT FROM */
-	bool targeted;     /* equality on a key: touches a handful of rows */
+	bool targeted;     /* a whole key pinned: touches a handful of rows */
 	bool progress;     /* reads or writes a progress/checkpoint table */
 	bool lower, upper; /* a > / >= and a < / <= bound seen */
+	struct strlist pinned; /* columns AND-ed equal to a constant (or IN constants) */
 };
 
-static bool column_is_key(const struct rule_ctx *ctx, const char *col)
+/* Does the model know a primary or unique key of `table`, and do the pinned
+ * columns cover every column of one? */
+static bool pins_a_key(const struct schema *sc, const char *table, const struct strlist *pinned,
+		       bool *known)
 {
-	if (!strcmp(col, "id") || ends_with(col, "_id") || !strcmp(col, "uuid"))
-		return true;
 	const struct index_def *ix;
-	for (size_t it = 0; (ix = schema_next_index(ctx->schema, ctx->st->table, &it));)
-		if ((ix->unique || ix->primary) && ix->columns.nr && !strcmp(ix->columns.items[0], col))
+	*known = false;
+	for (size_t it = 0; (ix = schema_next_index(sc, table, &it));) {
+		if (!(ix->unique || ix->primary) || !ix->columns.nr)
+			continue;
+		*known = true;
+		bool all = true;
+		for (size_t i = 0; i < ix->columns.nr && all; i++)
+			all = strlist_has(pinned, ix->columns.items[i]);
+		if (all)
 			return true;
+	}
 	return false;
+}
+
+/*
+ * Targeted: the pinned columns hold a whole key. A table the model knows no
+ * key of (created outside the history) gets the benefit of the doubt for
+ * "id" and "uuid" alone, the names a surrogate key has.
+ */
+static bool shape_targets_key(const struct rule_ctx *ctx, const struct dml_shape *s)
+{
+	bool known;
+	if (pins_a_key(ctx->schema, ctx->st->table, &s->pinned, &known))
+		return true;
+	return !known && (strlist_has(&s->pinned, "id") || strlist_has(&s->pinned, "uuid"));
 }
 
 /* The last field of a ColumnRef ("id" of users.id), or NULL. */
@@ -72,19 +101,18 @@ static void shape_expr(const struct rule_ctx *ctx, const cJSON *a, struct dml_sh
 		s->batched = true;
 	else if (!strcmp(kind, "AEXPR_DISTINCT"))
 		s->idempotent = true;
-	else if (!strcmp(kind, "AEXPR_IN") && col && column_is_key(ctx, col) &&
-		 tree_path(r, "List", "items", NULL)) {
+	else if (!strcmp(kind, "AEXPR_IN") && col && tree_path(r, "List", "items", NULL)) {
 		bool all_const = true;
 		const cJSON *v;
 		cJSON_ArrayForEach(v, tree_path(r, "List", "items", NULL))
 			all_const &= is_constant(v);
-		s->targeted |= all_const;
+		if (all_const)
+			strlist_add(&s->pinned, col);
 	} else if (!strcmp(kind, "AEXPR_OP") && op) {
 		if (!strcmp(op, "<>") || !strcmp(op, "!="))
 			s->idempotent = true;
-		else if (!strcmp(op, "=") && col && column_is_key(ctx, col) &&
-			 (is_constant(r) || tree_as(r, "SubLink")))
-			s->targeted = true; /* id = 42, id = (SELECT ... LIMIT 1): one row */
+		else if (!strcmp(op, "=") && col && (is_constant(r) || tree_as(r, "SubLink")))
+			strlist_add(&s->pinned, col); /* id = 42, id = (SELECT ... LIMIT 1) */
 		else if (!strcmp(op, ">") || !strcmp(op, ">="))
 			s->lower = true;
 		else if (!strcmp(op, "<") || !strcmp(op, "<="))
@@ -169,6 +197,8 @@ static struct dml_shape dml_shape_of(const struct rule_ctx *ctx)
 		if (tree_path(f, "RangeSubselect", "subquery", "SelectStmt", "limitCount", NULL))
 			s.batched = true;
 	s.progress = mentions_progress(ctx->body) || script_has_progress(ctx);
+	s.targeted = shape_targets_key(ctx, &s);
+	strlist_clear(&s.pinned);
 	return s;
 }
 
@@ -183,6 +213,9 @@ static void check_backfill(struct rule_ctx *ctx)
 		return;
 	const char *t = nonnull(ctx->st->table);
 	const char *verb = verb_of(ctx);
+	/* A seeded lookup table holds the rows the history put there: a handful. */
+	if (schema_table_seeded(ctx->schema, t))
+		return;
 	if (!strcmp(verb, "DELETE") && !tree_path(ctx->body, "whereClause", NULL))
 		return; /* delete-all-rows */
 	if (!tree_path(ctx->body, "whereClause", NULL)) {
@@ -205,6 +238,82 @@ static void check_backfill(struct rule_ctx *ctx)
 	else
 		flag(ctx, "%s of '%s' touches every matching row in one transaction: row locks "
 		     "until commit, WAL for each row and replica lag", verb, t);
+}
+
+/*
+ * Targeted writes one after another (a generated list of fixes, one row
+ * each) add up: from this many on one table in one file they are a backfill
+ * after all, reported once, on the first, not once per statement.
+ */
+#define TARGETED_LOOP_MIN 20
+
+/* An UPDATE or DELETE whose WHERE pins a whole key (see dml_shape). */
+static bool pins_key(struct rule_ctx *ctx, const struct stmt *st)
+{
+	if (!st->kind || !st->table ||
+	    (strcmp(st->kind, "UpdateStmt") && strcmp(st->kind, "DeleteStmt")) ||
+	    !tree_path(tree_body(st->tree), "whereClause", NULL))
+		return false;
+	struct stmt *saved_st = ctx->st;
+	const cJSON *saved_body = ctx->body;
+	ctx->st = (struct stmt *)st;
+	ctx->body = tree_body(st->tree);
+	struct dml_shape s = dml_shape_of(ctx);
+	ctx->st = saved_st;
+	ctx->body = saved_body;
+	return s.targeted;
+}
+
+bool dml_touches_few_rows(struct rule_ctx *ctx, const struct stmt *st)
+{
+	return (st->table && schema_table_seeded(ctx->schema, st->table)) || pins_key(ctx, st);
+}
+
+static bool is_targeted_write(struct rule_ctx *ctx, const struct stmt *st)
+{
+	if (!st->table || st->new_table || schema_table_seeded(ctx->schema, st->table))
+		return false;
+	for (size_t f = 0; f < st->nr_findings; f++)
+		if (!strcmp(st->findings[f].rule, ctx->rule->id))
+			return false;
+	return pins_key(ctx, st);
+}
+
+static void check_targeted_loop(struct rule_ctx *ctx)
+{
+	struct strlist done = STRLIST_INIT;
+	for (size_t i = 0; i < ctx->fr->nr_stmts; i++) {
+		struct stmt *first = &ctx->fr->stmts[i];
+		if (!first->table || strlist_has(&done, table_key(first->table)))
+			continue;
+		size_t n = 0;
+		int last = 0;
+		ctx->idx = i;
+		if (!is_targeted_write(ctx, first))
+			continue;
+		strlist_add(&done, table_key(first->table));
+		for (size_t k = i; k < ctx->fr->nr_stmts; k++) {
+			const struct stmt *st = &ctx->fr->stmts[k];
+			ctx->idx = k;
+			if (table_names_equal(st->table, first->table) && is_targeted_write(ctx, st)) {
+				n++;
+				last = st->line;
+			}
+		}
+		if (n < TARGETED_LOOP_MIN)
+			continue;
+		ctx->st = first;
+		ctx->body = tree_body(first->tree);
+		ctx->idx = i;
+		flag_as(ctx, SEV_MEDIUM, NULL, "%zu targeted writes of '%s' in this file (lines %d "
+			"to %d): each touches a row or a few, together they are a backfill in one "
+			"run, holding every row lock and its WAL to the end", n, first->table,
+			first->line, last);
+		ctx->st = NULL;
+		ctx->body = NULL;
+	}
+	strlist_clear(&done);
+	ctx->idx = 0;
 }
 
 static void check_delete_all(struct rule_ctx *ctx)
@@ -268,6 +377,7 @@ const struct rule rules_data[] = {
 		       "WHERE col IS NULL ORDER BY id LIMIT 5000)), committing each batch, with an "
 		       "idempotent WHERE and a pause between batches, outside the schema migration",
 		.check = check_backfill,
+		.check_file = check_targeted_loop,
 	},
 	{
 		.id = "delete-all-rows",

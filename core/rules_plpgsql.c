@@ -387,6 +387,9 @@ static void judge_embedded(struct rule_ctx *ctx, const struct embedded *e)
 		ctx->rule = saved_rule;
 		report_inner(ctx, &in, e);
 		fold_lock(outer, &in);
+		/* A table the block creates is new from here on (and empty in production). */
+		if (!strcmp(in.kind, "CreateStmt") && in.table && !schema_table(ctx->schema, in.table))
+			schema_apply(ctx->schema, in.tree);
 		stmt_release(&in);
 	}
 	cJSON_Delete(root);

@@ -8,6 +8,12 @@
  * ACCESS EXCLUSIVE lock stretches the outage; and BEGIN/COMMIT that do not
  * pair up change which statements share a transaction at all. The judge
  * keeps the transaction state (struct txn_state); these rules read it.
+ *
+ * Holding a lock across several statements matters only when one of them
+ * takes a time that grows with a table (a scan, a rewrite, a backfill, a
+ * SELECT over it, a VALIDATE, a non-concurrent index build): instant catalog
+ * changes stacked in one transaction (ADD COLUMN then CREATE TRIGGER, SET
+ * NOT NULL then DROP CONSTRAINT, as sluice's own drafts write) are fine.
  */
 #include "rules.h"
 
@@ -83,45 +89,96 @@ static void check_lock_timeout(struct rule_ctx *ctx)
 	free(verb);
 }
 
-/* The earlier blocking statement on this table in the current transaction. */
-static const struct stmt *earlier_blocking(const struct rule_ctx *ctx)
+/* Does a SELECT (or INSERT ... SELECT) read an existing table? */
+static bool reads_existing_table(struct rule_ctx *ctx, const cJSON *sel)
 {
+	const cJSON *f;
+	cJSON_ArrayForEach(f, tree_path(sel, "fromClause", NULL)) {
+		const cJSON *rv = tree_as(f, "RangeVar");
+		if (!rv)
+			rv = tree_path(f, "JoinExpr", "larg", "RangeVar", NULL);
+		if (!rv)
+			return true; /* a join or subquery: assume it reads something real */
+		char *name = tree_rangevar_name(rv);
+		bool existing = name && !ctx_table_is_new(ctx, name);
+		free(name);
+		if (existing)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Slow: takes a time that grows with a table that already exists. A scan or
+ * rewrite under a lock, an UPDATE or DELETE that is not pinned to a key (or
+ * a seeded lookup table), an INSERT ... SELECT or a SELECT reading a table.
+ * INSERT ... VALUES and targeted writes are instant.
+ */
+static bool is_slow(struct rule_ctx *ctx, const struct stmt *st)
+{
+	const cJSON *b = tree_body(st->tree);
+	if (st->new_table || !st->kind)
+		return false;
+	if (st->rewrite || (st->scan && st->lock != LOCK_NONE))
+		return true;
+	if (st->table && (!strcmp(st->kind, "UpdateStmt") || !strcmp(st->kind, "DeleteStmt")))
+		return !dml_touches_few_rows(ctx, st);
+	if (st->table && !strcmp(st->kind, "InsertStmt"))
+		return reads_existing_table(ctx, tree_path(b, "selectStmt", "SelectStmt", NULL));
+	if (!strcmp(st->kind, "SelectStmt"))
+		return reads_existing_table(ctx, b);
+	return false;
+}
+
+/* The first slow statement of the transaction from statement `from` to the current one. */
+static const struct stmt *slow_since(struct rule_ctx *ctx, size_t from)
+{
+	for (size_t i = from; i <= ctx->idx; i++)
+		if (is_slow(ctx, &ctx->fr->stmts[i]))
+			return &ctx->fr->stmts[i];
+	return NULL;
+}
+
+/* The first blocking statement on this table in the current transaction, and
+ * whether the rule already reported this table in it. */
+static const struct stmt *first_blocking(const struct rule_ctx *ctx, size_t *at, bool *told)
+{
+	const struct stmt *first = NULL;
+	*told = false;
 	for (size_t i = ctx->idx; i-- > 0;) {
 		const struct stmt *st = &ctx->fr->stmts[i];
 		if (st->kind && !strcmp(st->kind, "TransactionStmt"))
 			break;
-		if (st->in_txn && table_names_equal(st->table, ctx->st->table) && !st->new_table &&
-		    blocks_traffic(st))
-			return st;
+		if (!st->in_txn || !table_names_equal(st->table, ctx->st->table))
+			continue;
+		for (size_t f = 0; f < st->nr_findings; f++)
+			*told |= !strcmp(st->findings[f].rule, ctx->rule->id);
+		if (!st->new_table && blocks_traffic(st)) {
+			first = st;
+			*at = i;
+		}
 	}
-	return NULL;
+	return first;
 }
 
 static void check_stacked_ddl(struct rule_ctx *ctx)
 {
 	if (!ctx_in_txn(ctx) || !blocking_ddl(ctx))
 		return;
-	int seen = 0;
-	for (size_t i = 0; i < ctx->txn->blocking.nr; i++)
-		seen += table_names_equal(ctx->txn->blocking.items[i], ctx->st->table);
-	const struct stmt *prev = earlier_blocking(ctx);
-	/* Once per table and transaction: the second statement is the news. */
-	if (seen != 1 || !prev)
+	size_t at = 0;
+	bool told;
+	const struct stmt *first = first_blocking(ctx, &at, &told);
+	/* Once per table and transaction, when something holds the lock long. */
+	const struct stmt *slow = first && !told ? slow_since(ctx, at) : NULL;
+	if (!slow)
 		return;
-	flag(ctx, "second blocking statement on '%s' in one transaction (first at line %d): "
-	     "%s is held from line %d until commit, across both", ctx->st->table, prev->line,
-	     lock_name(prev->lock > ctx->st->lock ? prev->lock : ctx->st->lock), prev->line);
-}
-
-/* Slow: scans or rewrites a table, or changes rows of one that already exists. */
-static bool is_slow(const struct stmt *st)
-{
-	if (st->new_table)
-		return false;
-	if (st->rewrite || (st->scan && st->lock != LOCK_NONE))
-		return true;
-	return st->table && (!strcmp(st->kind, "UpdateStmt") || !strcmp(st->kind, "DeleteStmt") ||
-			     !strcmp(st->kind, "InsertStmt"));
+	char *verb = stmt_verb(slow);
+	flag(ctx, "another blocking statement on '%s' in the transaction that locked it at line "
+	     "%d: %s is held from line %d until commit, across the %s at line %d, whose time "
+	     "grows with the table", ctx->st->table, first->line,
+	     lock_name(first->lock > ctx->st->lock ? first->lock : ctx->st->lock), first->line,
+	     verb, slow->line);
+	free(verb);
 }
 
 /* DROP INDEX's st->table names the index, not the table it locks. */
@@ -138,7 +195,7 @@ static void check_after_access_exclusive(struct rule_ctx *ctx)
 	if (!t->ae_table || !ctx_in_txn(ctx) || !strcmp(st->kind, "TransactionStmt") ||
 	    flagged_since(ctx, ctx->rule->id, t->ae_line))
 		return;
-	if (is_slow(st)) {
+	if (is_slow(ctx, st)) {
 		char *verb = stmt_verb(st);
 		flag(ctx, "%s runs while ACCESS EXCLUSIVE on '%s' (taken at line %d) is held until "
 		     "commit: every query on '%s' waits for it to finish too", verb, t->ae_table,
@@ -146,11 +203,27 @@ static void check_after_access_exclusive(struct rule_ctx *ctx)
 		free(verb);
 		return;
 	}
-	if (st->table && !st->new_table && !table_names_equal(st->table, t->ae_table) &&
-	    st->lock >= LOCK_SHARE_UPDATE_EXCLUSIVE && !is_drop_index(st))
-		flag(ctx, "waits for %s on '%s' while holding ACCESS EXCLUSIVE on '%s' (line %d): "
-		     "if it queues, '%s' stays blocked the whole time",
-		     lock_name(st->lock), st->table, t->ae_table, t->ae_line, t->ae_table);
+	/*
+	 * Waiting for another table's lock while holding one: only worth telling
+	 * when the transaction holds it long anyway (a slow statement since the
+	 * lock was taken). CREATE TABLE waits only on what it references.
+	 */
+	char *on = NULL;
+	enum lock_mode lock = st->lock;
+	const char *target = st->table;
+	if (!strcmp(st->kind, "CreateStmt")) {
+		lock = create_table_lock(ctx->body, ctx->schema, &on);
+		target = on;
+	}
+	size_t from = ctx->idx;
+	while (from > 0 && ctx->fr->stmts[from - 1].line >= t->ae_line)
+		from--;
+	if (target && !ctx_table_is_new(ctx, target) && !table_names_equal(target, t->ae_table) &&
+	    lock >= LOCK_SHARE_UPDATE_EXCLUSIVE && !is_drop_index(st) && slow_since(ctx, from))
+		flag(ctx, "waits for %s on '%s' while holding ACCESS EXCLUSIVE on '%s' (line %d) "
+		     "through slow work: if it queues, '%s' stays blocked the whole time",
+		     lock_name(lock), target, t->ae_table, t->ae_line, t->ae_table);
+	free(on);
 }
 
 static bool is_txn_kind(const struct rule_ctx *ctx, const char *k1, const char *k2)

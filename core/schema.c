@@ -235,12 +235,67 @@ void schema_begin_migration(struct schema *s, const char *id)
 	s->generation++;
 	s->current_id = id;
 	s->session_utc = false;     /* a tool may open a new session per migration */
+	s->branch_new = false;
+}
+
+void schema_begin_part(struct schema *s, const char *id)
+{
+	s->current_id = id;
+	s->session_utc = false;
+	s->branch_new = false;
 }
 
 bool schema_table_is_new(const struct schema *s, const char *table)
 {
 	const struct table_def *t = schema_table(s, table);
-	return t && t->created_gen == s->generation && s->generation > 0;
+	return t && ((t->created_gen == s->generation && s->generation > 0) ||
+		     (t->branch_new && !t->copied));
+}
+
+bool schema_table_seeded(const struct schema *s, const char *table)
+{
+	const struct table_def *t = schema_table(s, table);
+	return t && t->seeded > 0;
+}
+
+/*
+ * INSERT ... VALUES adds rows the history can count; INSERT ... SELECT and
+ * COPY FROM add rows nobody can, so the table is no longer a seeded one.
+ * (Writers outside the history, the application's, are unknown here: a
+ * lookup table is what its creating migration filled with VALUES.)
+ */
+static void apply_insert(struct schema *s, const cJSON *b, bool copy)
+{
+	char *n = tree_rangevar_name(tree_path(b, "relation", NULL));
+	struct table_def *t = n ? schema_table(s, n) : NULL;
+	const cJSON *values = tree_path(b, "selectStmt", "SelectStmt", "valuesLists", NULL);
+	free(n);
+	if (!t || (copy && !tree_bool(b, "is_from")))
+		return; /* COPY TO reads */
+	if (copy || !values)
+		t->copied = true;
+	if (t->seeded < 0)
+		return;
+	/*
+	 * A table that makes a key or a timestamp for each row (serial, identity,
+	 * DEFAULT now()) is built for rows inserted at run time: a few seed rows
+	 * (the first admin) do not make it a lookup table. A catalogue spells its
+	 * keys out in the migration.
+	 */
+	for (size_t i = 0; i < t->nr_cols; i++)
+		if (t->cols[i].row_default) {
+			t->seeded = -1;
+			return;
+		}
+	/*
+	 * Rows added to a table that already existed before this migration join
+	 * rows nobody counted (the application's): only a table seeded by the
+	 * migration that created it is a lookup table.
+	 */
+	if (copy || !values || (!t->seeded && t->created_gen != s->generation))
+		t->seeded = -1;
+	else
+		t->seeded += cJSON_GetArraySize(values);
 }
 
 static bool type_is_serial(const char *type)
@@ -331,6 +386,7 @@ static struct table_def *add_table(struct schema *s, const char *name)
 	t->name = xstrdup(table_key(name));
 	t->created_by = s->current_id ? xstrdup(s->current_id) : NULL;
 	t->created_gen = s->generation;
+	t->branch_new = s->branch_new;
 	t->rows = t->bytes = -1;
 	lookup_note(s, t->name, s->nr_tables - 1);
 	return t;
@@ -433,6 +489,13 @@ static char *notnull_check_column(const cJSON *expr)
 	return c ? xstrdup(c) : NULL;
 }
 
+/* A DEFAULT that gives each row its own value (now(), nextval(), gen_random_uuid()). */
+static bool default_per_row(const cJSON *expr)
+{
+	const cJSON *cast = tree_path(expr, "TypeCast", "arg", NULL);
+	return expr && !tree_as(expr, "A_Const") && !tree_as(cast, "A_Const");
+}
+
 static void add_constraint(struct schema *s, const char *table, const char *column, const cJSON *con)
 {
 	const char *ct = tree_str(tree_path(con, "contype", NULL));
@@ -445,10 +508,12 @@ static void add_constraint(struct schema *s, const char *table, const char *colu
 			c->not_null = true;
 		return;
 	}
-	if (!strcmp(ct, "CONSTR_DEFAULT")) {
+	if (!strcmp(ct, "CONSTR_DEFAULT") || !strcmp(ct, "CONSTR_IDENTITY")) {
 		struct column *c = table_column(t, column);
-		if (c)
+		if (c) {
 			c->has_default = true;
+			c->row_default = ct[7] == 'I' || default_per_row(tree_path(con, "raw_expr", NULL));
+		}
 		return;
 	}
 	enum constraint_type type;
@@ -513,7 +578,7 @@ static void apply_column_def(struct schema *s, struct table_def *t, const cJSON 
 	free(c->type);
 	c->type = tree_type_name(tree_path(cd, "typeName", NULL));
 	if (type_is_serial(c->type))
-		c->has_default = true;
+		c->has_default = c->row_default = true;
 	const cJSON *con;
 	cJSON_ArrayForEach(con, tree_path(cd, "constraints", NULL))
 		add_constraint(s, t->name, name, tree_body(con));
@@ -584,8 +649,10 @@ static void apply_alter(struct schema *s, const cJSON *b)
 				c->not_null = !strcmp(sub, "AT_SetNotNull");
 		} else if (!strcmp(sub, "AT_ColumnDefault")) {
 			struct column *c = table_column(t, col);
-			if (c)
+			if (c) {
 				c->has_default = def != NULL;
+				c->row_default = default_per_row(def);
+			}
 		} else if (!strcmp(sub, "AT_AddConstraint")) {
 			const cJSON *con = tree_as(def, "Constraint");
 			if (con)
@@ -768,8 +835,11 @@ void schema_apply(struct schema *s, const cJSON *node)
 	} else if (!strcmp(kind, "CreateTableAsStmt")) {
 		char *n = tree_rangevar_name(tree_path(b, "into", "rel", NULL));
 		if (n) {
-			add_table(s, n);
+			struct table_def *t = add_table(s, n);
+			t->seeded = -1; /* filled by its query */
+			t->copied = true;
 			free(n);
 		}
-	}
+	} else if (!strcmp(kind, "InsertStmt") || !strcmp(kind, "CopyStmt"))
+		apply_insert(s, b, kind[0] == 'C');
 }

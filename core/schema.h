@@ -24,6 +24,7 @@ struct column {
 	char *type;          /* as tree_type_name() writes it: "varchar(20)" */
 	bool not_null;
 	bool has_default;
+	bool row_default;    /* a value made per row: serial, identity, DEFAULT now() */
 };
 
 struct index_def {
@@ -52,6 +53,14 @@ struct table_def {
 	size_t nr_cols, alloc_cols;
 	char *created_by;        /* migration id that created it */
 	int created_gen;         /* schema generation that created it */
+	bool branch_new;         /* created by a migration new on this branch: it is
+				    empty in production when the branch ships... */
+	bool copied;             /* ...unless rows were copied in (INSERT ... SELECT,
+				    COPY FROM, CREATE TABLE AS) */
+	long long seeded;        /* rows its creating migration put in with INSERT ...
+				    VALUES (and later ones added so); -1 once it saw
+				    another writer (INSERT ... SELECT, COPY FROM) or
+				    rows came to a table that held uncounted ones */
 	long long rows;          /* from statistics; -1 unknown */
 	long long bytes;         /* -1 unknown */
 };
@@ -71,6 +80,8 @@ struct schema {
 	struct strlist publications; /* CREATE PUBLICATION names: logical replication is used */
 	int generation;              /* bumped per migration applied */
 	const char *current_id;      /* migration being applied */
+	bool branch_new;             /* that migration is new on this branch (set after
+				        schema_begin_migration(), which clears it) */
 	bool session_utc;            /* SET TIME ZONE 'UTC' seen in this migration */
 	struct schema_lookup *lookup; /* tables, indexes and constraints by name: a
 				      cache (schema_lookup.h) */
@@ -109,8 +120,19 @@ bool schema_has_notnull_check(const struct schema *s, const char *table, const c
 
 /* Starts a new migration: tables created from here on count as "new". */
 void schema_begin_migration(struct schema *s, const char *id);
-/* Was `table` created by the migration currently being applied? */
+/* Starts a later part of the same migration (applied on its own, shipped with
+ * the earlier parts): a new session, but what they created is still new. */
+void schema_begin_part(struct schema *s, const char *id);
+/*
+ * Is `table` new: created by the migration currently being applied, or by an
+ * earlier one new on this branch (s->branch_new was set while it ran) and
+ * not filled by copying rows in? Either way it holds nothing production
+ * needs when this migration runs.
+ */
 bool schema_table_is_new(const struct schema *s, const char *table);
+/* Does `table` hold only rows the history inserted with INSERT ... VALUES
+ * (a seeded lookup table), at least one? */
+bool schema_table_seeded(const struct schema *s, const char *table);
 
 /* Applies one parsed statement (a node like {"CreateStmt":{...}}). */
 void schema_apply(struct schema *s, const struct cJSON *node);

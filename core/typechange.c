@@ -2,6 +2,7 @@
  * typechange.c - binary-coercible type changes (see typechange.h).
  */
 #include "typechange.h"
+#include "tree.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -107,4 +108,25 @@ bool type_change_free_in_utc(const char *from, const char *to, int pg)
 		return false;
 	return (!strcmp(a.base, "timestamp") && !strcmp(b.base, "timestamptz")) ||
 	       (!strcmp(a.base, "timestamptz") && !strcmp(b.base, "timestamp"));
+}
+
+/* A ColumnRef naming `column` (qualified or not). */
+static bool names_column(const cJSON *node, const char *column)
+{
+	const cJSON *fields = tree_path(node, "ColumnRef", "fields", NULL);
+	int n = cJSON_GetArraySize(fields);
+	const char *last = n ? tree_str(tree_path(cJSON_GetArrayItem(fields, n - 1), "String",
+						 "sval", NULL)) : NULL;
+	return last && column && !strcmp(last, column);
+}
+
+bool type_change_using_is_plain(const cJSON *using, const char *column, const char *to)
+{
+	const cJSON *cast = tree_as(using, "TypeCast");
+	if (!cast)
+		return names_column(using, column);
+	char *type = tree_type_name(tree_path(cast, "typeName", NULL));
+	bool same = type && to && !strcmp(type, to);
+	free(type);
+	return same && names_column(tree_path(cast, "arg", NULL), column);
 }

@@ -21,6 +21,15 @@ bool type_change_is_binary_coercible(const char *from, const char *to, int pg_ve
  * True when that is the only thing standing between from and to.
  */
 bool type_change_free_in_utc(const char *from, const char *to, int pg_version);
+/*
+ * Is ALTER COLUMN ... TYPE's USING (the ColumnDef's raw_default) only the
+ * column itself, or the column cast to the new type `to`? That is the very
+ * conversion PostgreSQL applies without USING: ATColumnChangeRequiresRewrite()
+ * (tablecmds.c) judges the transform expression, not whether USING was
+ * written, so such a USING rewrites exactly when no USING would.
+ */
+struct cJSON;
+bool type_change_using_is_plain(const struct cJSON *using, const char *column, const char *to);
 /* Canonical base name: "character varying" -> "varchar", "int" -> "int4". */
 const char *type_canonical(const char *base);
 

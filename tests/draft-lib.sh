@@ -30,13 +30,3 @@ for f in d["files"]:
             if x["severity"] in ("HIGH", "BLOCKER"):
                 print(f["path"], s["line"], x["rule"], x["severity"])'
 }
-
-# Does the engine match DROP TRIGGER t ON x in a down against CREATE TRIGGER t?
-engine_matches_trigger_downs() {
-	_d=$(mktemp -d "$T/trg.XXXXXX")
-	printf 'CREATE TABLE t (id int);\n' >"$_d/001_a.up.sql"
-	printf 'DROP TABLE t;\n' >"$_d/001_a.down.sql"
-	printf 'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n' >"$_d/002_b.up.sql"
-	printf 'DROP TRIGGER tg ON t;\nDROP FUNCTION f;\n' >"$_d/002_b.down.sql"
-	! "$SLUICE" check "$_d" 2>/dev/null | grep -q "down-incomplete.*trigger"
-}

@@ -7,49 +7,21 @@
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/draft-lib.sh"
 
-trigger_ok=1
-engine_matches_trigger_downs || trigger_ok=0
-
 pattern() { # NAME SQL WANT... (each WANT must appear in the draft)
 	name=$1 sql=$2
 	shift 2
-	# The engine's down-incomplete does not match DROP TRIGGER in a down yet
-	# (rules_rollback.c): for the two trigger drafts that one finding is
-	# allowed, visibly, and everything else is still asserted.
-	bug=
-	if [ "$trigger_ok" = 0 ] && [ "$name" = type-change -o "$name" = rename-column ]; then
-		bug=1
-		ok "$name # SKIP verification: down-incomplete does not see DROP TRIGGER (engine)"
-	fi
 	draft_repo "$name" "$sql"
 	out=$(cd "$name" && "$SLUICE" draft ${PGV:-} db/migrations/000002_change.up.sql 2>&1)
 	rc=$?
-	if [ -z "$bug" ]; then
-		expect_eq "$name: draft exits 0" "$rc" 0
-		expect_contains "$name: re-judged and verified" "$out" "# verified: worst finding"
-	else
-		expect_contains "$name: fails only on the trigger down" "$out" "leaves it behind (down-incomplete)"
-	fi
+	expect_eq "$name: draft exits 0" "$rc" 0
+	expect_contains "$name: re-judged and verified" "$out" "# verified: worst finding"
 	for want in "$@"; do
 		expect_contains "$name: has '$want'" "$out" "$want"
 	done
 	(cd "$name" && "$SLUICE" draft ${PGV:-} --out . db/migrations/000002_change.up.sql >/dev/null 2>&1)
-	[ -n "$bug" ] && (cd "$name" && "$SLUICE" draft ${PGV:-} db/migrations/000002_change.up.sql 2>/dev/null |
-		python3 -c '
-import sys, os
-path = None
-for line in sys.stdin:
-    if line.startswith("==> "):
-        path = line[4:line.index(" <==")]
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        out = open(path, "w")
-    elif line.startswith("# "):
-        path = None
-    elif path:
-        out.write(line)')
 	expect_eq "$name: sluice check finds no HIGH or BLOCKER in the written draft" \
-		"$(no_high "$name/db/migrations" | grep -v "${bug:+down-incomplete}${bug:-^$}")" ""
-	[ -z "$bug" ] && expect_eq "$name: the original's own finding was HIGH or worse, or MEDIUM" \
+		"$(no_high "$name/db/migrations")" ""
+	expect_eq "$name: the original's own finding was HIGH or worse, or MEDIUM" \
 		"$(printf '%s' "$out" | grep -c '^# verified: worst finding \(HIGH\|BLOCKER\|MEDIUM\) before')" 1
 }
 

@@ -56,19 +56,15 @@ expect_eq "000012 (the safe one): no down finding either" \
 	"$(rules_of migrations/000012_create_audit_log.down.sql)" ""
 
 # The cross-check (issue 3) makes dropping a column the app still reads a
-# BLOCKER with every file:line. It is checked once the JSON carries its
-# "compat" section; before that this is skipped, and says so.
-if grep -q '"compat"' repo.json; then
-	refs=$(json_get '"\n".join("%s:%d" % (r["path"], r["line"]) for f in d["files"] for s in f["statements"] if "legacy_status" in s["sql"] and s["sql"].startswith("ALTER TABLE users DROP") for r in s["references"])' <repo.json)
-	for want in $(cd shop && git grep -n -w legacy_status -- ':!migrations' | cut -d: -f1,2); do
-		expect_contains "cross-check: the drop lists $want" "$refs" "$want"
-	done
-	expect_eq "cross-check: dropping users.legacy_status is a BLOCKER" \
-		"$(json_get '[s["severity"] for f in d["files"] for s in f["statements"] if s["sql"].startswith("ALTER TABLE users DROP COLUMN legacy_status")][0]' <repo.json)" BLOCKER
-	expect_not_contains "cross-check: email_verified is not a reference to legacy_status" "$refs" "WHERE email_verified"
-else
-	ok "# SKIP cross-check not in the JSON yet (no \"compat\" section): BLOCKER with file:line pending issue 3"
-fi
+# BLOCKER with every file:line: the JSON carries it in its "compat" section.
+expect_contains "the JSON has the cross-check's compat section" "$(cat repo.json)" '"compat"'
+refs=$(json_get '"\n".join("%s:%d" % (r["path"], r["line"]) for f in d["files"] for s in f["statements"] if "legacy_status" in s["sql"] and s["sql"].startswith("ALTER TABLE users DROP") for r in s["references"])' <repo.json)
+for want in $(cd shop && git grep -n -w legacy_status -- ':!migrations' | cut -d: -f1,2); do
+	expect_contains "cross-check: the drop lists $want" "$refs" "$want"
+done
+expect_eq "cross-check: dropping users.legacy_status is a BLOCKER" \
+	"$(json_get '[s["severity"] for f in d["files"] for s in f["statements"] if s["sql"].startswith("ALTER TABLE users DROP COLUMN legacy_status")][0]' <repo.json)" BLOCKER
+expect_not_contains "cross-check: email_verified is not a reference to legacy_status" "$refs" "WHERE email_verified"
 
 # --- near misses -------------------------------------------------------------------
 git -C shop checkout -q main

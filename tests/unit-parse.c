@@ -90,11 +90,15 @@ static void test_locks(void)
 	   "SHARE UPDATE EXCLUSIVE conflicts with itself");
 	ok(lock_blocks_reads(LOCK_ACCESS_EXCLUSIVE), "ACCESS EXCLUSIVE blocks reads");
 	ok(!lock_blocks_reads(LOCK_EXCLUSIVE), "EXCLUSIVE does not block plain reads");
+	int asymmetric = 0, pairs = 0;
 	for (int a = 0; a < LOCK__COUNT; a++)
-		for (int b = 0; b < LOCK__COUNT; b++)
-			if (lock_conflicts(a, b) != lock_conflicts(b, a))
-				ok(0, "conflict table is symmetric for %s/%s", lock_name(a), lock_name(b));
-	ok(1, "conflict table is symmetric");
+		for (int b = 0; b < LOCK__COUNT; b++, pairs++)
+			if (lock_conflicts(a, b) != lock_conflicts(b, a)) {
+				asymmetric++;
+				printf("# asymmetric: %s/%s\n", lock_name(a), lock_name(b));
+			}
+	is_int(asymmetric, 0, "conflict table is symmetric (%d pairs)", pairs);
+	ok(pairs > 1, "the symmetry check saw the lock modes");
 	is_int(lock_parse("ShareRowExclusiveLock"), LOCK_SHARE_ROW_EXCLUSIVE, "pg_locks names parse");
 	is_int(lock_parse("ACCESS EXCLUSIVE"), LOCK_ACCESS_EXCLUSIVE, "manual names parse");
 }

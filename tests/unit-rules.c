@@ -11,6 +11,9 @@
  *   -- test: rows users=500    table statistics, as a database would give
  *   -- test: history           what follows, up to the next section, is the
  *                              applied history (replayed, not judged)
+ *   -- test: branch            what follows is an earlier migration of this
+ *                              branch, not yet applied anywhere (judged,
+ *                              unchecked): the tables it creates are new
  *   -- test: up / -- test: down   the migration's up and down scripts
  *
  *   -- expect: RULE [SEVERITY]    the next statement has this finding
@@ -21,7 +24,9 @@
  *
  * Every statement without an `expect` of the file's own rule is a near
  * miss: that rule must not fire on it. And every rule in the catalogue must
- * have a test file.
+ * have a test file. A test that cannot fail is a bug of its own: an unknown
+ * "-- test:" or "-- expect...:" key, or an expectation that no statement
+ * follows, fails the file.
  */
 #include "judge.h"
 #include "rules.h"
@@ -41,12 +46,13 @@ struct section {
 
 struct testfile {
 	const char *rule;
-	struct section history, up, down;
+	struct section history, branch, up, down;
 	struct judge_opts opts;
 	bool txn;
 	int fw;                  /* -1: from txn */
 	struct strlist row_tables;
 	struct strlist row_counts;
+	struct strlist bad_headers; /* "-- test:" lines that say nothing known */
 };
 
 static void parse_header(struct testfile *tf, const char *line)
@@ -54,23 +60,31 @@ static void parse_header(struct testfile *tf, const char *line)
 	const char *p = line + strlen("-- test:");
 	while (*p == ' ')
 		p++;
+	bool known = true;
 	if (starts_with(p, "pg="))
-		tf->opts.pg_version = atoi(p + 3);
+		known = (tf->opts.pg_version = atoi(p + 3)) > 0;
 	else if (starts_with(p, "txn"))
 		tf->txn = true;
 	else if (starts_with(p, "fw=")) {
+		known = false;
 		for (int fw = 0; fw < FW__COUNT; fw++)
-			if (!strncmp(p + 3, framework_name(fw), strlen(framework_name(fw))))
+			if (!strncmp(p + 3, framework_name(fw), strlen(framework_name(fw)))) {
 				tf->fw = fw;
+				known = true;
+			}
 	}
 	else if (starts_with(p, "rows ")) {
 		char name[128];
 		long long n;
-		if (sscanf(p + 5, "%127[^=]=%lld", name, &n) == 2) {
+		known = sscanf(p + 5, "%127[^=]=%lld", name, &n) == 2;
+		if (known) {
 			strlist_add(&tf->row_tables, name);
 			strlist_add_nodup(&tf->row_counts, xstrfmt("%lld", n));
 		}
-	}
+	} else
+		known = false;
+	if (!known)
+		strlist_add_nodup(&tf->bad_headers, xstrndup(line, strcspn(line, "\n")));
 }
 
 static void split_sections(struct testfile *tf, const char *text)
@@ -85,6 +99,8 @@ static void split_sections(struct testfile *tf, const char *text)
 		struct section *next = NULL;
 		if (starts_with(p, "-- test: history"))
 			next = &tf->history;
+		else if (starts_with(p, "-- test: branch"))
+			next = &tf->branch;
 		else if (starts_with(p, "-- test: up"))
 			next = &tf->up;
 		else if (starts_with(p, "-- test: down"))
@@ -123,10 +139,26 @@ static void describe(const struct finding *fs, size_t n)
 		       fs[i].ignored ? " (ignored)" : "", fs[i].message);
 }
 
-/* Checks one "-- expect...:" line against a statement or the file. */
-static void check_expect_lines(const char *name, const char *comments, const struct stmt *st,
-			       const struct file_report *fr, bool *own_expected, const char *own)
+/* The "-- expect<what>:" keys a statement's comments may hold ("-file" is the file's). */
+static bool statement_key(const char *what)
 {
+	static const char *const keys[] = { "", "-ignored", "-lock", "-class" };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(what, keys[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Checks the "-- expect...:" lines against a statement (st) or, with st
+ * NULL, the file: there an unknown key fails, and the statement keys are
+ * counted, for the caller to compare with what the statements checked.
+ * Returns the number of statement keys seen.
+ */
+static int check_expect_lines(const char *name, const char *comments, const struct stmt *st,
+			      const struct file_report *fr, bool *own_expected, const char *own)
+{
+	int keys = 0;
 	const char *p = comments;
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
@@ -143,6 +175,10 @@ static void check_expect_lines(const char *name, const char *comments, const str
 		if (sscanf(l, "-- expect%31[^:]: %127s %31s", what, a, b) >= 2 ||
 		    (sscanf(l, "-- expect: %127s %31s", a, b) >= 1 && (strcpy(what, ""), 1))) {
 			int at = st ? st->line : 0;
+			keys += statement_key(what);
+			if (!st && !statement_key(what) && strcmp(what, "-file"))
+				ok(0, "%s: unknown expectation '-- expect%s:' (a test that cannot fail)",
+				   name, what);
 			if (!strcmp(what, "") && st) {
 				if (!strcmp(a, own))
 					*own_expected = true;
@@ -170,6 +206,7 @@ static void check_expect_lines(const char *name, const char *comments, const str
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	return keys;
 }
 
 static void judge_section(struct testfile *tf, const char *name, struct section *sec,
@@ -181,17 +218,21 @@ static void judge_section(struct testfile *tf, const char *name, struct section 
 	sc->dir = dir;
 	sc->in_txn = tf->txn;
 	judge_script(&tf->opts, schema, m, sc, &fr);
+	int checked = 0;
 	for (size_t i = 0; i < fr.nr_stmts; i++) {
 		const struct stmt *st = &fr.stmts[i];
 		bool own = false;
-		check_expect_lines(name, st->comments, st, NULL, &own, tf->rule);
+		checked += check_expect_lines(name, st->comments, st, NULL, &own, tf->rule);
 		if (!own && has_finding(st->findings, st->nr_findings, tf->rule, NULL, false)) {
 			ok(0, "%s:%d: near miss: %s must not fire", name, st->line, tf->rule);
 			describe(st->findings, st->nr_findings);
 		}
 	}
 	bool dummy;
-	check_expect_lines(name, sec->text.buf, NULL, &fr, &dummy, tf->rule);
+	int written = check_expect_lines(name, sec->text.buf, NULL, &fr, &dummy, tf->rule);
+	if (written != checked)
+		ok(0, "%s: %d of %d statement expectations have no statement after them", name,
+		   written - checked, written);
 	file_report_release(&fr);
 	script_free(sc);
 }
@@ -209,6 +250,7 @@ static void run_file(const char *dir, const char *file)
 	tf.rule = rule;
 	tf.fw = -1;
 	strbuf_init(&tf.history.text, 0);
+	strbuf_init(&tf.branch.text, 0);
 	strbuf_init(&tf.up.text, 0);
 	strbuf_init(&tf.down.text, 0);
 	if (strbuf_read_file(&sb, path, 0) < 0) {
@@ -217,12 +259,25 @@ static void run_file(const char *dir, const char *file)
 	}
 	ok(rule_find(rule) != NULL, "%s names a rule in the catalogue", file);
 	split_sections(&tf, sb.buf);
+	for (size_t i = 0; i < tf.bad_headers.nr; i++)
+		ok(0, "%s: unknown test header '%s' (a test that cannot fail)", file,
+		   tf.bad_headers.items[i]);
 	schema_init(&schema);
 	if (tf.history.present) {
 		struct script *h = script_new("history.sql", tf.history.text.buf, tf.history.text.len);
 		schema_begin_migration(&schema, "0_history");
 		replay_script(&schema, h);
 		script_free(h);
+	}
+	if (tf.branch.present) {
+		/* judged as check does a pending migration of the branch, unchecked */
+		struct script *b = script_new("branch.sql", tf.branch.text.buf, tf.branch.text.len);
+		struct file_report bfr;
+		schema_begin_migration(&schema, "0_branch");
+		schema.branch_new = true;
+		judge_script(&tf.opts, &schema, NULL, b, &bfr);
+		file_report_release(&bfr);
+		script_free(b);
 	}
 	for (size_t i = 0; i < tf.row_tables.nr; i++)
 		schema_set_stats(&schema, tf.row_tables.items[i], atoll(tf.row_counts.items[i]), -1);
@@ -256,10 +311,12 @@ static void run_file(const char *dir, const char *file)
 out:
 	strbuf_release(&sb);
 	strbuf_release(&tf.history.text);
+	strbuf_release(&tf.branch.text);
 	strbuf_release(&tf.up.text);
 	strbuf_release(&tf.down.text);
 	strlist_clear(&tf.row_tables);
 	strlist_clear(&tf.row_counts);
+	strlist_clear(&tf.bad_headers);
 	judge_opts_release(&tf.opts);
 	free(path);
 	free(rule);

@@ -4,6 +4,8 @@ CREATE TABLE empty_t (id bigint PRIMARY KEY);
 CREATE TABLE resets (id bigint PRIMARY KEY);
 CREATE TABLE tokens (id bigint PRIMARY KEY);
 -- test: rows empty_t=0
+-- test: branch
+CREATE TABLE invites (id bigint PRIMARY KEY);
 -- test: up
 -- expect: add-column-required BLOCKER
 -- expect-lock: ACCESS EXCLUSIVE
@@ -50,3 +52,6 @@ COMMIT;
 BEGIN;
 ALTER TABLE items ADD COLUMN sku text NOT NULL;
 COMMIT;
+
+-- near miss: a table an earlier migration of this branch created has no rows yet
+ALTER TABLE invites ADD COLUMN code text NOT NULL;

@@ -1,7 +1,8 @@
 -- test: history
 CREATE TABLE users (id integer PRIMARY KEY, email varchar(100), code varchar(10),
 	price numeric(10,2), cost numeric(10,2), flags varbit(8), net cidr, seen timestamp, bio text,
-	last_login timestamp, expires timestamptz(3));
+	last_login timestamp, expires timestamptz(3), published timestamp, updated timestamp,
+	created timestamp);
 -- test: up
 -- expect: alter-column-type HIGH
 -- expect-lock: ACCESS EXCLUSIVE
@@ -54,3 +55,12 @@ ALTER TABLE users ALTER COLUMN last_login TYPE timestamptz;
 -- but a precision change still rewrites
 -- expect: alter-column-type HIGH
 ALTER TABLE users ALTER COLUMN expires TYPE timestamp(0);
+-- near miss: a USING that only names the column, or casts it to the new type, is the
+-- conversion PostgreSQL makes anyway (ATColumnChangeRequiresRewrite): free in UTC too
+-- expect-class: SAFE
+ALTER TABLE users ALTER COLUMN published TYPE timestamptz USING published;
+-- expect-class: SAFE
+ALTER TABLE users ALTER COLUMN updated TYPE timestamptz USING updated::timestamptz;
+-- a USING that computes something rewrites every row
+-- expect: alter-column-type HIGH
+ALTER TABLE users ALTER COLUMN created TYPE timestamptz USING created AT TIME ZONE 'Europe/Paris';

@@ -2,6 +2,13 @@
 CREATE TABLE users (id bigint PRIMARY KEY, email text, status text, plan text, org_id bigint);
 CREATE TABLE events (id bigint PRIMARY KEY, kind text);
 CREATE TABLE small (id int PRIMARY KEY, v text);
+CREATE TABLE memberships (org_id bigint, user_id bigint, role text, UNIQUE (org_id, user_id));
+CREATE TABLE settings (key text PRIMARY KEY, value text);
+CREATE TABLE roles (id int, name text);
+INSERT INTO roles (id, name) VALUES (1, 'admin'), (2, 'member');
+CREATE TABLE archive (id int, name text);
+INSERT INTO archive SELECT id, email FROM users;
+CREATE TABLE flags (id int PRIMARY KEY, on_ boolean);
 -- test: rows small=40
 -- test: up
 -- expect: backfill-unbatched HIGH
@@ -40,3 +47,48 @@ CREATE TABLE drafts (id bigint PRIMARY KEY, body text);
 UPDATE drafts SET body = '';
 -- near miss: not a backfill at all
 INSERT INTO events (id, kind) VALUES (1, 'a');
+
+-- Targeted writes (issue 11): a WHERE that pins a whole key by equality.
+-- near miss: both columns of the composite unique key
+UPDATE memberships SET role = 'owner' WHERE org_id = 1 AND user_id = 2;
+-- near miss: IN a list of constants counts as equality
+DELETE FROM memberships WHERE org_id IN (1, 2) AND user_id = 3;
+-- near miss: a primary key not named id
+UPDATE settings SET value = 'dark' WHERE key = 'theme';
+-- the leading column of a composite unique key is not a key: every member of org 1
+-- expect: backfill-unbatched HIGH
+UPDATE memberships SET role = 'member' WHERE org_id = 1;
+-- a column named like a key that the model knows is not one
+-- expect: backfill-unbatched HIGH
+UPDATE users SET plan = 'team' WHERE org_id = 7;
+-- a pattern pins nothing
+-- expect: backfill-unbatched HIGH
+UPDATE settings SET value = '' WHERE key LIKE 'theme%';
+-- near miss: a seeded lookup table holds the rows the history inserted
+UPDATE roles SET name = 'owner' WHERE name = 'admin';
+DELETE FROM roles WHERE name = 'member';
+-- a table filled by INSERT ... SELECT holds rows nobody counted
+-- expect: backfill-unbatched HIGH
+UPDATE archive SET name = lower(name) WHERE name <> lower(name);
+-- a loop of targeted writes is one backfill, told once on the first
+-- expect: backfill-unbatched MEDIUM
+UPDATE flags SET on_ = true WHERE id = 1;
+UPDATE flags SET on_ = true WHERE id = 2;
+UPDATE flags SET on_ = true WHERE id = 3;
+UPDATE flags SET on_ = true WHERE id = 4;
+UPDATE flags SET on_ = true WHERE id = 5;
+UPDATE flags SET on_ = true WHERE id = 6;
+UPDATE flags SET on_ = true WHERE id = 7;
+UPDATE flags SET on_ = true WHERE id = 8;
+UPDATE flags SET on_ = true WHERE id = 9;
+UPDATE flags SET on_ = true WHERE id = 10;
+UPDATE flags SET on_ = true WHERE id = 11;
+UPDATE flags SET on_ = true WHERE id = 12;
+UPDATE flags SET on_ = true WHERE id = 13;
+UPDATE flags SET on_ = true WHERE id = 14;
+UPDATE flags SET on_ = true WHERE id = 15;
+UPDATE flags SET on_ = true WHERE id = 16;
+UPDATE flags SET on_ = true WHERE id = 17;
+UPDATE flags SET on_ = true WHERE id = 18;
+UPDATE flags SET on_ = true WHERE id = 19;
+UPDATE flags SET on_ = true WHERE id = 20;

@@ -1,5 +1,7 @@
 -- test: history
 CREATE TABLE orders (id bigint PRIMARY KEY, total numeric, state text);
+-- test: branch
+CREATE TABLE invites (id bigint PRIMARY KEY, uses int);
 -- test: up
 -- expect: check-without-not-valid MEDIUM
 -- expect-lock: ACCESS EXCLUSIVE
@@ -26,3 +28,6 @@ COMMIT;
 BEGIN;
 ALTER TABLE credits ADD CONSTRAINT credits_amount_positive CHECK (amount > 0);
 COMMIT;
+
+-- near miss: a constraint on a table created earlier on this branch checks no rows
+ALTER TABLE invites ADD CONSTRAINT invites_uses_positive CHECK (uses >= 0);

@@ -1,5 +1,7 @@
 -- test: history
 CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text, old_flag boolean);
+-- test: branch
+CREATE TABLE invites (id bigint PRIMARY KEY, code text, note text);
 -- test: up
 -- expect: drop-column HIGH
 -- expect-class: DESTRUCTIVE
@@ -20,6 +22,9 @@ ALTER TABLE drafts DROP COLUMN scratch;
 
 -- near miss: dropping a default or a constraint keeps the data
 ALTER TABLE users ALTER COLUMN email DROP DEFAULT;
+
+-- near miss: a column of a table created earlier on this branch holds no data
+ALTER TABLE invites DROP COLUMN note;
 -- test: down
 -- near miss: down migrations undo their up, dropping what it added
 ALTER TABLE users DROP COLUMN email;
