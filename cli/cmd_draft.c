@@ -154,7 +154,7 @@ static int prepare_repo(struct check_run *run, const char *arg, char **file, lon
 static const struct file_report *report_of(const struct check_run *run, long target)
 {
 	for (size_t i = 0; i < run->report.nr; i++)
-		if (run->file_migration[i] == (size_t)target && run->report.files[i].dir != DIR_DOWN)
+		if (run->report.files[i].mig == run->ms.v[target] && run->report.files[i].dir != DIR_DOWN)
 			return &run->report.files[i];
 	return NULL;
 }

@@ -88,27 +88,23 @@ int draft_shadow_prepare(struct draft_shadow *ds, const struct draft_ctx *ctx,
 		ds->error = xstrdup("the draft holds no SQL migration to run");
 		return -1;
 	}
-	check_judge(&ds->run);
 	return 0;
 }
 
+/* The whole pipeline, as `sluice verify` runs it, with the shadow stage on shadow_url. */
 int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct shadow sh;
-	double t0 = now_seconds();
-
-	if (shadow_open(&sh, shadow_url, &err) < 0) {
-		ds->error = xstrfmt("no shadow database: %s", err.buf);
-		strbuf_release(&err);
+	struct db_check *db = &ds->run.db;
+	db->verify = true;
+	db->shadow_url = shadow_url;
+	check_judge(&ds->run);
+	if (db->error) {
+		ds->error = xstrdup(db->error);
 		return -1;
 	}
-	strbuf_release(&err);
-	ds->open_seconds = now_seconds() - t0;
-	ds->own_cluster = sh.own_cluster;
-	shadow_verify(&sh, &ds->run, &ds->v);
-	ds->verified = true;
-	shadow_close(&sh);
+	ds->open_seconds = db->open_seconds;
+	ds->own_cluster = db->own_cluster;
+	ds->verified = db->verified;
 	return 0;
 }
 
@@ -199,7 +195,7 @@ static void add_round_trips(struct strbuf *sb, const size_t n[RT_FAILED + 1])
 static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 			const struct shadow_tally *t)
 {
-	const struct verify_run *v = &ds->v;
+	const struct verify_run *v = &ds->run.db.v;
 	size_t n[RT_FAILED + 1];
 	count_round_trips(v, n);
 	size_t applied = n[RT_OK] + n[RT_DIFFERS] + n[RT_NO_DOWN];
@@ -240,11 +236,11 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 			strbuf_addf(&t.first, "; and %zu more", t.failures - 1);
 		draft_fail(d, "%s", t.first.buf);
 		ret = 1;
-	} else if (ds->v.error) {
+	} else if (ds->run.db.v.error) {
 		/* Not the draft's fault (the history does not apply there): not verified. */
 		strbuf_reset(summary);
 		strbuf_addstr(summary, "shadow: not verified: ");
-		add_one_line(summary, ds->v.error);
+		add_one_line(summary, ds->run.db.v.error);
 		ret = -1;
 	}
 	strbuf_release(&t.first);
@@ -254,7 +250,6 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 void draft_shadow_release(struct draft_shadow *ds)
 {
 	check_run_release(&ds->run);
-	verify_run_release(&ds->v);
 	free(ds->error);
 	memset(ds, 0, sizeof(*ds));
 }

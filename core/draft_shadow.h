@@ -28,8 +28,7 @@ struct draft_shadow {
 	struct check_run run;    /* the history, then the draft as pending migrations */
 	size_t history;          /* run.ms.v[0..history) are the applied history */
 	size_t pending;          /* how many of the draft's migrations have an up script */
-	struct verify_run v;
-	bool verified;           /* shadow_verify() ran */
+	bool verified;           /* the shadow stage ran (its traces: run.db.v) */
 	double open_seconds;     /* creating the scratch database (or starting a cluster) */
 	bool own_cluster;        /* a throwaway cluster sluice started */
 	char *error;             /* why it could not be verified: no server, history fails */
@@ -37,12 +36,17 @@ struct draft_shadow {
 
 /*
  * Copies the history of ctx->target and the draft's SQL files into a
- * check_run and judges it. -1 when the draft holds nothing to run (a
+ * check_run, to be judged by draft_shadow_run(). -1 when the draft holds nothing to run (a
  * runbook): ds->error says so.
  */
 int draft_shadow_prepare(struct draft_shadow *ds, const struct draft_ctx *ctx,
 			 const struct draft *d);
-/* On `shadow_url`'s server, or a throwaway cluster when NULL. Any thread. -1: ds->error. */
+/*
+ * Judges the run with the whole pipeline, the shadow stage on
+ * `shadow_url`'s server (or a throwaway cluster when NULL), exactly as
+ * `sluice verify` would judge the draft once accepted. Any thread.
+ * -1: ds->error.
+ */
 int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url);
 /*
  * What the run means for the draft: the one-line summary into *summary

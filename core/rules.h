@@ -96,7 +96,5 @@ const char *expr_unknown_function(const cJSON *expr, const struct schema *s);
 size_t rules_count(void);
 const struct rule *rule_at(size_t i);
 const struct rule *rule_find(const char *id);
-/* Our id for a squawk rule name, or NULL. */
-const char *rule_from_squawk(const char *name);
 
 #endif

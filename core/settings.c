@@ -134,20 +134,6 @@ int config_get_int(const struct config *c, const char *key, int def)
 	return *v && !*end ? (int)n : def;
 }
 
-bool config_get_bool(const struct config *c, const char *key, bool def)
-{
-	const char *v = config_get(c, key);
-	if (!v)
-		return def;
-	if (!strcasecmp_ascii(v, "true") || !strcasecmp_ascii(v, "yes") || !strcmp(v, "1") ||
-	    !strcasecmp_ascii(v, "on"))
-		return true;
-	if (!strcasecmp_ascii(v, "false") || !strcasecmp_ascii(v, "no") || !strcmp(v, "0") ||
-	    !strcasecmp_ascii(v, "off"))
-		return false;
-	return def;
-}
-
 /* Where a setting came from, for messages: ".sluice" or "git config". */
 static const char *origin_of(const struct config *c, const char *key)
 {
