@@ -144,14 +144,9 @@ static int check_command(int argc, char **argv, bool verify)
 				"goose, dbmate, Flyway, sqitch, Prisma, Diesel, sqlx, Atlas and migrations/*.sql)");
 	}
 	/* Command-line options win over settings. */
-	if (pg) {
-		int n = pg_version_parse(pg);
-		if (n < 0) {
-			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", pg);
-			ret = 2;
-			goto out;
-		}
-		run.opts.pg_version = n;
+	if (pg && pg_version_set(&run.opts, pg, "--pg-version") < 0) {
+		ret = 2;
+		goto out;
 	}
 	if (fail) {
 		int s = severity_parse(fail);

@@ -330,14 +330,8 @@ int cmd_draft(int argc, char **argv)
 			goto out;
 		target = find_target(&run.ms, file);
 	}
-	if (o.pg) {
-		int n = pg_version_parse(o.pg);
-		if (n < 0) {
-			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", o.pg);
-			goto out;
-		}
-		run.opts.pg_version = n;
-	}
+	if (o.pg && pg_version_set(&run.opts, o.pg, "--pg-version") < 0)
+		goto out;
 	if (target < 0) {
 		/* Named on the command line: judge it whatever its directory says. */
 		const char *named[] = { file };
