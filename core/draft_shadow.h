@@ -58,6 +58,18 @@ int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url);
 int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf *summary);
 void draft_shadow_release(struct draft_shadow *ds);
 
+/*
+ * The run a draft is judged in (core/draft_run.c): copies of the migrations
+ * before ctx->target (pending as in the repository when history_pending,
+ * else all applied history), then the draft's migrations (the original
+ * target when d is NULL), all pending, in run (which this initialises).
+ * Returns how many of run->ms.v are the history.
+ */
+size_t draft_run_prepare(struct check_run *run, const struct draft_ctx *ctx, const struct draft *d,
+			 bool history_pending);
+/* Is fr one of the draft's files (a migration after the first `history`)? */
+bool draft_run_file(const struct check_run *run, size_t history, const struct file_report *fr);
+
 /* The three steps at once (the CLI). Same return as draft_shadow_finish(). */
 int draft_verify_shadow(const struct draft_ctx *ctx, struct draft *d, const char *shadow_url,
 			struct strbuf *summary);

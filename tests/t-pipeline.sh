@@ -97,4 +97,29 @@ expect_eq "a bare atlas:nolint ignores every finding of its statement" \
 	"$(xref_py 'print(sorted(set(x.get("ignored", False) for f in d["files"] if f["path"].endswith("002_change.up.sql") for s in f["statements"] for x in s["findings"])))' x)" \
 	"[True]"
 
+# A draft's verification and `sluice check` agree: the example's rename,
+# which the Go code still reads (BLOCKER only the cross-check sees).
+sh "$SLUICE_SRC/examples/make-example.sh" ex >/dev/null 2>&1
+mig=migrations/000009_rename_orders_total.up.sql
+sev_of() {   # sev_of JSON PATH...: the worst severity `sluice check` gave those files
+	python3 -c '
+import json, sys
+order = ["NONE", "LOW", "MEDIUM", "HIGH", "BLOCKER"]
+d = json.load(open(sys.argv[1]))
+sevs = [f["severity"] for f in d["files"] if f["path"] in sys.argv[2:] and f["direction"] != "down"]
+print(max(sevs, key=order.index) if sevs else "absent")' "$@"
+}
+(cd ex && "$SLUICE" check --format json) >check-before.json 2>/dev/null
+(cd ex && "$SLUICE" draft "$mig") >draft.txt 2>&1
+verified=$(sed -n 's/^# verified: worst finding \([A-Z]*\) before, \([A-Z]*\) after$/\1 \2/p' draft.txt)
+expect_eq "the draft's 'before' is what sluice check says of the original" \
+	"${verified% *}" "$(sev_of check-before.json "$mig")"
+expect_eq "... which is the cross-check's BLOCKER" "${verified% *}" "BLOCKER"
+ups=$(sed -n 's/^==> \(.*\.up\.sql\) <==.*/\1/p' draft.txt)
+check "the draft has several up files" test "$(echo "$ups" | wc -l)" -ge 2
+check "the draft is accepted into the repository" sh -c "cd ex && '$SLUICE' draft --commit '$mig' >/dev/null 2>&1"
+(cd ex && "$SLUICE" check --format json) >check-after.json 2>/dev/null
+expect_eq "sluice check on the accepted draft gives its files the severity verification did" \
+	"$(sev_of check-after.json $ups)" "${verified#* }"
+
 finish
