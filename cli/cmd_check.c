@@ -52,9 +52,6 @@ static const struct option check_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Set by `sluice verify`: check, then verify on a shadow database. */
-static bool verify_mode;
-
 static const char verify_usage[] =
 	"usage: sluice [-C DIR] verify [--shadow URL] [check options] [PATH...]\n"
 	"\n"
@@ -66,15 +63,16 @@ static const char verify_usage[] =
 	"Findings: lock-mismatch, down-mismatch, shadow-apply-error, shadow-unverifiable.\n"
 	"\n";
 
-int cmd_check(int argc, char **argv)
+/* `sluice check`, and `sluice verify` (verify: then on a shadow database). */
+static int check_command(int argc, char **argv, bool verify)
 {
 	const char *format = "text", *color = "auto", *pg = NULL, *fail = NULL, *db_opt = NULL;
-	struct db_check dc = { .verify = verify_mode };
 	struct check_run run;
 	struct strlist disable = STRLIST_INIT;
 	int c, ret = 0;
 
 	check_run_init(&run);
+	run.db.verify = verify;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", check_options, NULL)) != -1) {
 		switch (c) {
@@ -101,11 +99,11 @@ int cmd_check(int argc, char **argv)
 			db_opt = optarg;
 			break;
 		case OPT_SHADOW:
-			dc.verify = true;
-			dc.shadow_url = optarg;
+			run.db.verify = true;
+			run.db.shadow_url = optarg;
 			break;
 		case 'h':
-			if (verify_mode)
+			if (verify)
 				fputs(verify_usage, stdout);
 			fputs(check_usage, stdout);
 			goto out;
@@ -146,14 +144,9 @@ int cmd_check(int argc, char **argv)
 				"goose, dbmate, Flyway, sqitch, Prisma, Diesel, sqlx, Atlas and migrations/*.sql)");
 	}
 	/* Command-line options win over settings. */
-	if (pg) {
-		int n = pg_version_parse(pg);
-		if (n < 0) {
-			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", pg);
-			ret = 2;
-			goto out;
-		}
-		run.opts.pg_version = n;
+	if (pg && pg_version_set(&run.opts, pg, "--pg-version") < 0) {
+		ret = 2;
+		goto out;
 	}
 	if (fail) {
 		int s = severity_parse(fail);
@@ -170,17 +163,18 @@ int cmd_check(int argc, char **argv)
 		strlist_add(&run.opts.disabled, disable.items[i]);
 	}
 
-	db_check_before(&dc, &run, db_url_from(&run.cfg, db_opt));
+	run.db_url = db_url_from(&run.cfg, db_opt);
 	/* Reports read no parse trees; a shadow database replays statements. */
-	run.drop_trees = !dc.verify && !dc.shadow_url;
+	run.drop_trees = !run.db.verify;
 	check_judge(&run);
-	if (db_check_after(&dc, &run) < 0) {
+	if (run.db.error) {
+		error("%s", run.db.error);
 		ret = 2;
 		goto out;
 	}
 	bool use_color = !strcmp(color, "always") ||
 			 (!strcmp(color, "auto") && isatty(1) && !getenv("NO_COLOR"));
-	if (db_check_print(&dc, &run, format, stdout, use_color))
+	if (db_check_print(&run.db, &run, format, stdout, use_color))
 		; /* with the database's additions */
 	else if (!strcmp(format, "text"))
 		report_text(stdout, &run.report, use_color);
@@ -201,19 +195,22 @@ int cmd_check(int argc, char **argv)
 		ret = 2;
 	else
 		ret = report_fails(&run.report) ? 1 : (run.report.errors.nr || unjudged ? 2 : 0);
-	if (dc.verified && dc.v.error && ret == 0)
+	if (run.db.verified && run.db.v.error && ret == 0)
 		ret = 1;
 out:
 	strlist_clear(&disable);
-	db_check_release(&dc);
 	check_run_exit(&run);
 	return ret;
 }
 
+int cmd_check(int argc, char **argv)
+{
+	return check_command(argc, argv, false);
+}
+
 int cmd_verify(int argc, char **argv)
 {
-	verify_mode = true;
-	return cmd_check(argc, argv);
+	return check_command(argc, argv, true);
 }
 
 int cmd_rules(int argc, char **argv)

@@ -154,7 +154,7 @@ static int prepare_repo(struct check_run *run, const char *arg, char **file, lon
 static const struct file_report *report_of(const struct check_run *run, long target)
 {
 	for (size_t i = 0; i < run->report.nr; i++)
-		if (run->file_migration[i] == (size_t)target && run->report.files[i].dir != DIR_DOWN)
+		if (run->report.files[i].mig == run->ms.v[target] && run->report.files[i].dir != DIR_DOWN)
 			return &run->report.files[i];
 	return NULL;
 }
@@ -330,14 +330,8 @@ int cmd_draft(int argc, char **argv)
 			goto out;
 		target = find_target(&run.ms, file);
 	}
-	if (o.pg) {
-		int n = pg_version_parse(o.pg);
-		if (n < 0) {
-			error("--pg-version: '%s' is not a PostgreSQL major version (9 to 30)", o.pg);
-			goto out;
-		}
-		run.opts.pg_version = n;
-	}
+	if (o.pg && pg_version_set(&run.opts, o.pg, "--pg-version") < 0)
+		goto out;
 	if (target < 0) {
 		/* Named on the command line: judge it whatever its directory says. */
 		const char *named[] = { file };

@@ -24,7 +24,6 @@
 
 void refs_release_cache(void);
 void draft_views_release(void);
-extern int saved_stderr;
 
 static const char tui_usage[] =
 	"usage: sluice [-C DIR] [options] [PATH...]\n"
@@ -56,13 +55,6 @@ static const struct option tui_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static void tui_die_hook(void)
-{
-	display_done();
-	if (saved_stderr >= 0)
-		dup2(saved_stderr, 2);
-}
 
 static void list_layout(struct screen *s, struct rect area)
 {
@@ -220,7 +212,6 @@ int cmd_tui(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	die_hook = tui_die_hook;
 	if (app.errors.nr)
 		app_message(ROLE_ERROR, "%s", app.errors.items[app.errors.nr - 1]);
 	setup_views();

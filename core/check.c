@@ -1,5 +1,5 @@
 /*
- * check.c - a judging run (see check.h).
+ * check.c - a judging run: the pipeline (see check.h).
  *
  * Migrations are walked in apply order. One that is not pending is history:
  * it is only replayed into the schema model. A pending one has its up
@@ -34,7 +34,7 @@ void check_run_release(struct check_run *run)
 		file_report_release(&run->report.files[i]);
 	free(run->report.files);
 	strlist_clear(&run->report.errors);
-	free(run->file_migration);
+	db_check_release(&run->db);
 	schema_release(&run->schema);
 	migration_set_release(&run->ms);
 	judge_opts_release(&run->opts);
@@ -80,11 +80,9 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 	return 0;
 }
 
-static struct file_report *next_file(struct check_run *run, size_t *alloc, size_t mig)
+static struct file_report *next_file(struct check_run *run, size_t *alloc)
 {
 	ALLOC_GROW(run->report.files, run->report.nr + 1, *alloc);
-	run->file_migration = xrealloc(run->file_migration, *alloc * sizeof(size_t));
-	run->file_migration[run->report.nr] = mig;
 	return &run->report.files[run->report.nr++];
 }
 
@@ -167,10 +165,10 @@ static struct script **scripts_in_judging_order(const struct check_run *run, siz
 	return v;
 }
 
-void check_judge(struct check_run *run)
+/* parse -> model -> rules (static, history, sizes), file by file in apply order. */
+static void judge_files(struct check_run *run)
 {
 	size_t alloc = run->report.nr;
-	double t0 = now_seconds();
 	size_t nr_scripts;
 	struct script **scripts = scripts_in_judging_order(run, &nr_scripts);
 	/*
@@ -179,7 +177,6 @@ void check_judge(struct check_run *run)
 	 */
 	struct parse_ahead *pa = nr_scripts >= 32 && !getenv("SLUICE_NO_PARSE_AHEAD")
 				 ? parse_ahead_start(scripts, nr_scripts) : NULL;
-	current_parse_ahead = pa;
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
@@ -190,29 +187,51 @@ void check_judge(struct check_run *run)
 		run->schema.branch_new = is_branch_new(run, m);
 		if (!is_judged(run, m)) {
 			if (m->up)
-				replay_script(&run->schema, m->up);
+				replay_script_from(pa, &run->schema, m->up);
 			continue;
 		}
 		if (m->up) {
-			struct file_report *fr = next_file(run, &alloc, i);
-			judge_script(&run->opts, &run->schema, m, m->up, fr);
+			struct file_report *fr = next_file(run, &alloc);
+			judge_rules(&run->opts, &run->schema, m, m->up, pa, fr);
 			maybe_drop_trees(run, pa, fr);
 		}
 		if (m->down) {
 			struct schema scratch;
-			struct file_report *fr = next_file(run, &alloc, i);
+			struct file_report *fr = next_file(run, &alloc);
 			schema_init(&scratch);
-			judge_script(&run->opts, &scratch, m, m->down, fr);
+			judge_rules(&run->opts, &scratch, m, m->down, pa, fr);
 			maybe_drop_trees(run, pa, fr);
 			schema_release(&scratch);
 		}
 	}
-	current_parse_ahead = NULL;
 	parse_ahead_finish(pa);
 	free(scripts);
 	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
+}
+
+void check_judge(struct check_run *run)
+{
+	double t0 = now_seconds();
+	/* Table sizes: the live database's statistics, into the schema model. */
+	if (run->db_url)
+		db_check_before(&run->db, run, run->db_url);
+	judge_files(run);
 	/* In a repository: which application code the pending changes break. */
 	if (run->ms.workdir)
 		xref_annotate(run);
+	/* When asked: the pending migrations run on a shadow database. */
+	db_check_after(&run->db, run);
+	for (size_t i = 0; i < run->report.nr; i++)
+		judge_settle(&run->opts, &run->report.files[i]);
 	run->report.elapsed = now_seconds() - t0;
+}
+
+size_t check_migration_index(const struct check_run *run, const struct file_report *fr, size_t from)
+{
+	for (size_t n = 0; n < run->ms.nr; n++) {
+		size_t i = (from + n) % run->ms.nr;
+		if (run->ms.v[i] == fr->mig)
+			return i;
+	}
+	return (size_t)-1;
 }

@@ -1,11 +1,25 @@
 /*
- * check.h - one judging run, shared by `sluice check` and the workbench:
- * settings, discovery, the history replay, judging the pending scripts.
+ * check.h - one judging run, the same for every caller (`sluice check`,
+ * `sluice verify`, the workbench's scan, a draft's verification): one
+ * ordered pipeline.
+ *
+ *   check_prepare()  settings, discovery
+ *   check_judge()    parse -> schema model (the history replayed) ->
+ *                    rules: static and history (judge_rules), the
+ *                    cross-check with application code (in a repository),
+ *                    table sizes (from db_url's statistics), the shadow
+ *                    database (when db.verify) -> ignores -> severity and
+ *                    verdict (judge_settle)
+ *   reporters        read run->report (core/report.h, db_check_print())
+ *
+ * No stage re-raises severities or matches ignores on its own: every
+ * finding, wherever it is raised, goes through judge_settle().
  */
 #ifndef SLUICE_CHECK_H
 #define SLUICE_CHECK_H
 
 #include "settings.h"
+#include "db_check.h"
 #include "discover.h"
 #include "judge.h"
 #include "report.h"
@@ -20,8 +34,9 @@ struct check_run {
 	char *base;              /* --base, or NULL */
 	bool paths_mode;         /* PATHs were given: judge exactly those */
 	bool all;                /* judge every migration, not only pending ones */
-	/* Which migration each report.files[i] came from (index into ms.v). */
-	size_t *file_migration;
+	/* The database's stages, asked for before check_judge(): */
+	const char *db_url;      /* a live database whose statistics scale severities, or NULL */
+	struct db_check db;      /* db.verify, db.shadow_url: the shadow stage; and its results */
 	/* Free each statement's parse tree once its file is judged, when no
 	 * one reads trees afterwards (sluice check without the cross-check or
 	 * a shadow database): judging thousands of files then stays in a few
@@ -43,7 +58,13 @@ void check_run_release(struct check_run *run);
 void check_run_exit(struct check_run *run);
 /* Settings and discovery. Returns -1 (message printed) when nothing can be judged. */
 int check_prepare(struct check_run *run, const char *const *paths, size_t n);
-/* Replays the history and judges the pending scripts into run->report. */
+/* The pipeline from the history replay to the verdict, into run->report. */
 void check_judge(struct check_run *run);
+/*
+ * The index in run->ms.v of the migration fr belongs to, searching from
+ * `from` (files are in apply order: pass the previous file's); (size_t)-1
+ * when none.
+ */
+size_t check_migration_index(const struct check_run *run, const struct file_report *fr, size_t from);
 
 #endif

@@ -31,13 +31,16 @@ int db_check_after(struct db_check *dc, struct check_run *run)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct shadow sh;
+	double t0 = now_seconds();
 	if (!dc->verify)
 		return 0;
 	if (shadow_open(&sh, dc->shadow_url, &err) < 0) {
-		error("no shadow database: %s", err.buf);
+		dc->error = xstrfmt("no shadow database: %s", err.buf);
 		strbuf_release(&err);
 		return -1;
 	}
+	dc->open_seconds = now_seconds() - t0;
+	dc->own_cluster = sh.own_cluster;
 	shadow_verify(&sh, run, &dc->v);
 	dc->verified = true;
 	shadow_close(&sh);
@@ -76,5 +79,6 @@ void db_check_release(struct db_check *dc)
 {
 	db_close(dc->live);
 	verify_run_release(&dc->v);
+	free(dc->error);
 	memset(dc, 0, sizeof(*dc));
 }

@@ -87,13 +87,18 @@ size_t migration_set_pending(const struct migration_set *ms)
 	return n;
 }
 
+void discover_refuse_size(struct migration_set *ms, const char *path, unsigned long long size)
+{
+	strlist_add_nodup(&ms->errors,
+			  xstrfmt("%s: file is %llu bytes, over sluice's %zu MiB limit for one migration; not judged",
+				  path, size, MAX_MIGRATION_BYTES >> 20));
+}
+
 bool discover_text_ok(struct migration_set *ms, const char *path, const char *text, size_t len)
 {
 	const char *nul;
 	if (len > MAX_MIGRATION_BYTES) {
-		strlist_add_nodup(&ms->errors,
-				  xstrfmt("%s: file is %zu bytes, over sluice's %zu MiB limit for one migration; not judged",
-					  path, len, MAX_MIGRATION_BYTES >> 20));
+		discover_refuse_size(ms, path, len);
 		return false;
 	}
 	if ((nul = memchr(text, '\0', len))) {
@@ -336,9 +341,7 @@ int discover_read_disk(struct migration_set *ms, const char *path, const char *n
 		goto fail;
 	if ((size_t)st.st_size > MAX_MIGRATION_BYTES) {
 		/* refused before reading: a 5 GB dump must not cost 5 GB */
-		strlist_add_nodup(&ms->errors,
-				  xstrfmt("%s: file is %lld bytes, over sluice's %zu MiB limit for one migration; not judged",
-					  name, (long long)st.st_size, MAX_MIGRATION_BYTES >> 20));
+		discover_refuse_size(ms, name, (unsigned long long)st.st_size);
 		return -1;
 	}
 	if (strbuf_read_file(sb, path, MAX_MIGRATION_BYTES) < 0)

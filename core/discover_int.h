@@ -17,6 +17,8 @@
 
 /* Files over this size are refused with a message, not read. */
 #define MAX_MIGRATION_BYTES ((size_t)64 << 20)
+/* A file of `size` bytes is over MAX_MIGRATION_BYTES: says so in ms->errors (the one wording). */
+void discover_refuse_size(struct migration_set *ms, const char *path, unsigned long long size);
 
 /*
  * Marker files, by path (the same kind of path as the migrations: repo-

@@ -3,14 +3,15 @@
  * and the verification every draft must pass before it can be accepted.
  *
  * Verification does not trust the drafter (ours or a model's): the draft's
- * SQL files go through discovery as if they were in the repository, the
- * history before the target is replayed, and each file is judged in order
- * by the same judge as `sluice check`. A file that does not parse, or a
- * draft whose worst finding is not better than the original's, fails.
+ * SQL files go through discovery as if they were in the repository, and
+ * the repository as it will be is judged by the same pipeline as `sluice
+ * check` (core/draft_run.c). A file that does not parse, or a draft whose
+ * worst finding is not better than the original's, fails.
  */
 #include "draft.h"
 #include "discover_int.h"
 #include "draft_int.h"
+#include "draft_shadow.h"
 #include "parse.h"
 
 #include <errno.h>
@@ -136,65 +137,58 @@ void draft_discover(const struct draft *d, struct migration_set *drafted)
 	}
 }
 
+/* The worst severity of the target's up script, judged as `sluice check` would judge it. */
+static enum severity original_severity(const struct draft_ctx *ctx)
+{
+	struct check_run run;
+	enum severity sev = SEV_NONE;
+	size_t history = draft_run_prepare(&run, ctx, NULL, true);
+	check_judge(&run);
+	for (size_t i = 0; i < run.report.nr; i++) {
+		const struct file_report *fr = &run.report.files[i];
+		if (draft_run_file(&run, history, fr) && fr->dir != DIR_DOWN && fr->sev > sev)
+			sev = fr->sev;
+	}
+	check_run_release(&run);
+	return sev;
+}
+
 void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 {
-	struct migration_set drafted;
-	struct schema s;
+	struct check_run run;
 	enum severity after = SEV_NONE;
-	const struct finding *worst = NULL;
 	char *worst_path = NULL;
 	size_t judged = 0;
 
 	/*
-	 * The baseline is the original judged exactly as the draft will be (the
-	 * cross-check with application code needs a whole run, and is not applied
-	 * to either), so that "safer" compares like with like.
+	 * The original and the draft are each judged by the whole pipeline of
+	 * `sluice check` (core/check.h), in the repository as it will be (the
+	 * cross-check with application code included), so that "safer"
+	 * compares like with like and what passes here passes in CI.
 	 */
 	if (d->before > SEV_NONE && ctx->ms->v[ctx->target]->up) {
-		const struct migration *orig = ctx->ms->v[ctx->target];
-		struct file_report ofr;
-		draft_history_schema(ctx->ms, ctx->target, &s);
-		schema_begin_migration(&s, orig->id);
-		judge_script(ctx->opts, &s, orig, orig->up, &ofr);
-		d->before = ofr.sev > SEV_NONE ? ofr.sev : d->before;
-		file_report_release(&ofr);
-		schema_release(&s);
+		enum severity orig = original_severity(ctx);
+		d->before = orig > SEV_NONE ? orig : d->before;
 	}
-	draft_discover(d, &drafted);
-	draft_history_schema(ctx->ms, ctx->target, &s);
-
-	for (size_t i = 0; i < drafted.nr && !d->failed; i++) {
-		struct migration *m = drafted.v[i];
-		struct script *scripts[2] = { m->up, m->down };
-		schema_begin_migration(&s, m->id);
-		for (int k = 0; k < 2; k++) {
-			struct script *sc = scripts[k];
-			struct file_report fr;
-			struct schema scratch, *on = &s;
-			if (!sc)
-				continue;
-			if (k == 1) {
-				schema_init(&scratch);
-				on = &scratch;
-			}
-			judge_script(ctx->opts, on, m, sc, &fr);
-			judged++;
-			const struct stmt *bad = first_unparsed(&fr);
-			if (fr.error)
-				draft_fail(d, "%s", fr.error);
-			else if (bad)
-				draft_fail(d, "%s:%d does not parse: %s", sc->path, bad->line, bad->parse_error);
-			if (k == 0 && fr.sev > after) {
-				int line = 0;
-				after = fr.sev;
-				worst = worst_finding(&fr, &line);
-				free(worst_path);
-				worst_path = worst ? xstrfmt("%s:%d: %s (%s)", sc->path, line,
-							     worst->message, worst->rule) : NULL;
-			}
-			file_report_release(&fr);
-			if (on == &scratch)
-				schema_release(&scratch);
+	size_t history = draft_run_prepare(&run, ctx, d, true);
+	check_judge(&run);
+	for (size_t i = 0; i < run.report.nr && !d->failed; i++) {
+		const struct file_report *fr = &run.report.files[i];
+		if (!draft_run_file(&run, history, fr))
+			continue;
+		judged++;
+		const struct stmt *bad = first_unparsed(fr);
+		if (fr->error)
+			draft_fail(d, "%s", fr->error);
+		else if (bad)
+			draft_fail(d, "%s:%d does not parse: %s", fr->path, bad->line, bad->parse_error);
+		if (fr->dir != DIR_DOWN && fr->sev > after) {
+			int line = 0;
+			const struct finding *worst = worst_finding(fr, &line);
+			after = fr->sev;
+			free(worst_path);
+			worst_path = worst ? xstrfmt("%s:%d: %s (%s)", fr->path, line,
+						     worst->message, worst->rule) : NULL;
 		}
 	}
 	d->after = after;
@@ -205,8 +199,7 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 			   severity_name(after), severity_name(d->before),
 			   worst_path ? "; " : "", nonnull(worst_path));
 	free(worst_path);
-	schema_release(&s);
-	migration_set_release(&drafted);
+	check_run_release(&run);
 }
 
 void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct draft *d)

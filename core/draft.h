@@ -53,7 +53,6 @@ struct draft_ctx {
 	size_t target;               /* index into ms->v */
 	const struct judge_opts *opts;
 	const struct file_report *report; /* the judged up script of the target */
-	const struct file_report *down_report; /* its down script, or NULL */
 	const struct schema *stats;  /* table statistics from a database, or NULL */
 };
 

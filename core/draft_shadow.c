@@ -2,13 +2,10 @@
  * draft_shadow.c - a draft applied up and down on a shadow database (see
  * draft_shadow.h).
  *
- * The run handed to shadow_verify() is made of copies: the history's
- * scripts as applied history (not pending, so they are replayed as they
- * are), then the draft's files discovered as if they were in the
- * repository, all pending. The drafted target migration is completed with
- * the original's script the draft does not replace (a down draft keeps the
- * original up; a draft that only rewrites the up keeps the original down),
- * since that pair is what the repository will hold once it is accepted.
+ * The run is draft_run.c's, with the history's scripts as applied history
+ * (not pending, so they are replayed as they are on the shadow), then the
+ * draft's migrations, all pending: the whole pipeline runs on it with the
+ * shadow stage, as `sluice verify` would once the draft is accepted.
  */
 #include "draft_shadow.h"
 #include "draft_int.h"
@@ -17,99 +14,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct script *copy_script(const struct script *sc)
-{
-	if (!sc)
-		return NULL;
-	struct script *c = script_new(sc->path, sc->text, sc->len);
-	c->first_line = sc->first_line;
-	c->dir = sc->dir;
-	c->in_txn = sc->in_txn;
-	c->implicit_txn = sc->implicit_txn;
-	c->from_worktree = sc->from_worktree;
-	return c;
-}
-
-static struct migration *copy_migration(const struct migration *m, bool pending)
-{
-	struct migration *c = xcalloc(1, sizeof(*c));
-	c->id = xstrdup(m->id);
-	c->name = xstrdup(nonnull(m->name));
-	c->fw = m->fw;
-	c->up = copy_script(m->up);
-	c->down = copy_script(m->down);
-	c->pending = pending;
-	return c;
-}
-
-static void add_migration(struct migration_set *ms, struct migration *m)
-{
-	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
-	ms->v[ms->nr++] = m;
-}
-
-static void copy_opts(struct judge_opts *to, const struct judge_opts *from)
-{
-	to->pg_version = from->pg_version;
-	to->fail_on = from->fail_on;
-	to->small_rows = from->small_rows;
-	to->unparsed_sev = from->unparsed_sev;
-	for (size_t i = 0; i < from->disabled.nr; i++)
-		strlist_add(&to->disabled, from->disabled.items[i]);
-}
-
 int draft_shadow_prepare(struct draft_shadow *ds, const struct draft_ctx *ctx,
 			 const struct draft *d)
 {
-	const struct migration *orig = ctx->ms->v[ctx->target];
-	struct migration_set drafted;
-
 	memset(ds, 0, sizeof(*ds));
-	check_run_init(&ds->run);
-	copy_opts(&ds->run.opts, ctx->opts);
-	for (size_t i = 0; i < ctx->target; i++)
-		add_migration(&ds->run.ms, copy_migration(ctx->ms->v[i], false));
-	ds->history = ds->run.ms.nr;
-
-	draft_discover(d, &drafted);
-	for (size_t i = 0; i < drafted.nr; i++) {
-		struct migration *m = drafted.v[i];
-		if (!strcmp(m->id, orig->id)) {
-			if (!m->up)
-				m->up = copy_script(orig->up);
-			if (!m->down)
-				m->down = copy_script(orig->down);
-		}
-		ds->pending += m->up != NULL;
-		add_migration(&ds->run.ms, m);
-	}
-	drafted.nr = 0;   /* the migrations moved into the run */
-	migration_set_release(&drafted);
+	/* The history is applied as it is; only the draft's migrations are verified. */
+	ds->history = draft_run_prepare(&ds->run, ctx, d, false);
+	for (size_t i = ds->history; i < ds->run.ms.nr; i++)
+		ds->pending += ds->run.ms.v[i]->up != NULL;
 	if (!ds->pending) {
 		ds->error = xstrdup("the draft holds no SQL migration to run");
 		return -1;
 	}
-	check_judge(&ds->run);
 	return 0;
 }
 
+/* The whole pipeline, as `sluice verify` runs it, with the shadow stage on shadow_url. */
 int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct shadow sh;
-	double t0 = now_seconds();
-
-	if (shadow_open(&sh, shadow_url, &err) < 0) {
-		ds->error = xstrfmt("no shadow database: %s", err.buf);
-		strbuf_release(&err);
+	struct db_check *db = &ds->run.db;
+	db->verify = true;
+	db->shadow_url = shadow_url;
+	check_judge(&ds->run);
+	if (db->error) {
+		ds->error = xstrdup(db->error);
 		return -1;
 	}
-	strbuf_release(&err);
-	ds->open_seconds = now_seconds() - t0;
-	ds->own_cluster = sh.own_cluster;
-	shadow_verify(&sh, &ds->run, &ds->v);
-	ds->verified = true;
-	shadow_close(&sh);
+	ds->open_seconds = db->open_seconds;
+	ds->own_cluster = db->own_cluster;
+	ds->verified = db->verified;
 	return 0;
 }
 
@@ -210,7 +143,7 @@ static void add_round_trips(struct strbuf *sb, const size_t n[RT__COUNT])
 static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 			const struct shadow_tally *t)
 {
-	const struct verify_run *v = &ds->v;
+	const struct verify_run *v = &ds->run.db.v;
 	size_t n[RT__COUNT];
 	count_round_trips(v, n);
 	size_t applied = n[RT_OK] + n[RT_DIFFERS] + n[RT_NO_DOWN] + n[RT_PARTIAL];
@@ -259,11 +192,11 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 			strbuf_addf(&t.first, "; and %zu more", t.failures - 1);
 		draft_fail(d, "%s", t.first.buf);
 		ret = 1;
-	} else if (ds->v.error) {
+	} else if (ds->run.db.v.error) {
 		/* Not the draft's fault (the history does not apply there): not verified. */
 		strbuf_reset(summary);
 		strbuf_addstr(summary, "shadow: not verified: ");
-		add_one_line(summary, ds->v.error);
+		add_one_line(summary, ds->run.db.v.error);
 		ret = -1;
 	}
 	strbuf_release(&t.first);
@@ -274,7 +207,6 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 void draft_shadow_release(struct draft_shadow *ds)
 {
 	check_run_release(&ds->run);
-	verify_run_release(&ds->v);
 	free(ds->error);
 	memset(ds, 0, sizeof(*ds));
 }

@@ -28,8 +28,7 @@ struct draft_shadow {
 	struct check_run run;    /* the history, then the draft as pending migrations */
 	size_t history;          /* run.ms.v[0..history) are the applied history */
 	size_t pending;          /* how many of the draft's migrations have an up script */
-	struct verify_run v;
-	bool verified;           /* shadow_verify() ran */
+	bool verified;           /* the shadow stage ran (its traces: run.db.v) */
 	double open_seconds;     /* creating the scratch database (or starting a cluster) */
 	bool own_cluster;        /* a throwaway cluster sluice started */
 	char *error;             /* why it could not be verified: no server, history fails */
@@ -37,12 +36,17 @@ struct draft_shadow {
 
 /*
  * Copies the history of ctx->target and the draft's SQL files into a
- * check_run and judges it. -1 when the draft holds nothing to run (a
+ * check_run, to be judged by draft_shadow_run(). -1 when the draft holds nothing to run (a
  * runbook): ds->error says so.
  */
 int draft_shadow_prepare(struct draft_shadow *ds, const struct draft_ctx *ctx,
 			 const struct draft *d);
-/* On `shadow_url`'s server, or a throwaway cluster when NULL. Any thread. -1: ds->error. */
+/*
+ * Judges the run with the whole pipeline, the shadow stage on
+ * `shadow_url`'s server (or a throwaway cluster when NULL), exactly as
+ * `sluice verify` would judge the draft once accepted. Any thread.
+ * -1: ds->error.
+ */
 int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url);
 /*
  * What the run means for the draft: the one-line summary into *summary
@@ -53,6 +57,18 @@ int draft_shadow_run(struct draft_shadow *ds, const char *shadow_url);
  */
 int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf *summary);
 void draft_shadow_release(struct draft_shadow *ds);
+
+/*
+ * The run a draft is judged in (core/draft_run.c): copies of the migrations
+ * before ctx->target (pending as in the repository when history_pending,
+ * else all applied history), then the draft's migrations (the original
+ * target when d is NULL), all pending, in run (which this initialises).
+ * Returns how many of run->ms.v are the history.
+ */
+size_t draft_run_prepare(struct check_run *run, const struct draft_ctx *ctx, const struct draft *d,
+			 bool history_pending);
+/* Is fr one of the draft's files (a migration after the first `history`)? */
+bool draft_run_file(const struct check_run *run, size_t history, const struct file_report *fr);
 
 /* The three steps at once (the CLI). Same return as draft_shadow_finish(). */
 int draft_verify_shadow(const struct draft_ctx *ctx, struct draft *d, const char *shadow_url,

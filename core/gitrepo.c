@@ -118,9 +118,7 @@ static int read_blob(struct repo_scan *rs, const struct entry *e, struct strbuf 
 	if (r < 0)
 		return git_fail(rs->ms, e->path);
 	if (size > MAX_MIGRATION_BYTES) {
-		strlist_add_nodup(&rs->ms->errors,
-				  xstrfmt("%s: file is %zu bytes, over sluice's %zu MiB limit for one migration; not judged",
-					  e->path, size, MAX_MIGRATION_BYTES >> 20));
+		discover_refuse_size(rs->ms, e->path, size);
 		return -1;
 	}
 	if (git_blob_lookup(&blob, rs->repo, &e->oid) < 0)

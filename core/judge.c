@@ -4,11 +4,13 @@
  * For each statement: assess its lock and cost (locks.c), note whether its
  * table was created earlier in this migration, run every enabled rule whose
  * kind matches, then advance the transaction state and the schema model.
- * After the last statement the file-level checks run. Ignore comments and
- * table-size scaling are applied last, so rules never need to know about
- * either.
+ * After the last statement the file-level checks run, then table-size
+ * scaling. Ignore comments are read here and applied by judge_settle(),
+ * once every stage of the pipeline (core/check.c) has raised its findings,
+ * so rules never need to know about either.
  */
 #include "judge.h"
+#include "ignore.h"
 #include "parse.h"
 #include "parseahead.h"
 #include "rules.h"
@@ -123,202 +125,6 @@ bool ctx_in_txn(const struct rule_ctx *ctx)
 int ctx_pg(const struct rule_ctx *ctx)
 {
 	return ctx->opts->pg_version;
-}
-
-/* --- ignore comments ----------------------------------------------------- */
-
-struct ignore {
-	char *rule;      /* our id, or "all" */
-	char *reason;
-	int line;        /* of the comment */
-	bool file_wide;
-	bool used;
-	size_t stmt;     /* index of the statement it precedes */
-	size_t group;    /* ignores from one squawk name share the first one's index */
-};
-
-struct ignores {
-	struct ignore *v;
-	size_t nr, alloc;
-};
-
-static void add_ignore(struct ignores *ig, const char *rule, size_t rlen, const char *reason,
-		       int line, bool file_wide, size_t stmt)
-{
-	ALLOC_GROW(ig->v, ig->nr + 1, ig->alloc);
-	struct ignore *i = &ig->v[ig->nr++];
-	i->rule = xstrndup(rule, rlen);
-	i->reason = reason ? xstrdup(reason) : NULL;
-	i->line = line;
-	i->file_wide = file_wide;
-	i->used = false;
-	i->stmt = stmt;
-	i->group = ig->nr - 1;
-}
-
-/* Does `r` list squawk's rule `name` ("a|b" lists several)? */
-static bool rule_has_squawk_name(const struct rule *r, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *sq = r->squawk; sq && *sq;) {
-		size_t n = strcspn(sq, "|");
-		if (len == n && !strncmp(sq, name, n))
-			return true;
-		sq += n + (sq[n] == '|');
-	}
-	return false;
-}
-
-/*
- * squawk's names are coarser than ours: "transaction-nesting" covers both
- * a nested BEGIN and a COMMIT that ends the tool's transaction. One squawk
- * ignore is an ignore of every rule mapped to that name; each is reported
- * unused on its own only if none of them matched (see report_unused()).
- */
-static bool add_squawk_ignores(struct ignores *ig, const char *name, const char *reason,
-			       int line, bool file_wide, size_t stmt)
-{
-	bool any = false;
-	for (size_t i = 0; i < rules_count(); i++) {
-		const struct rule *r = rule_at(i);
-		if (!rule_has_squawk_name(r, name))
-			continue;
-		add_ignore(ig, r->id, strlen(r->id), reason, line, file_wide, stmt);
-		ig->v[ig->nr - 1].group = any ? ig->v[ig->nr - 2].group : ig->nr - 1;
-		any = true;
-	}
-	return any;
-}
-
-/*
- * One comment line: "-- sluice:ignore rule-a, rule-b -- reason",
- * "-- sluice:ignore-file rule", or squawk's "-- squawk-ignore rule-name".
- */
-static void parse_ignore_line(struct ignores *ig, const char *p, const char *end, int line, size_t stmt)
-{
-	bool file_wide = false, squawk = false;
-	const char *reason = NULL;
-	while (p < end && (*p == '-' || isspace((unsigned char)*p)))
-		p++;
-	if (end - p > 19 && !strncmp(p, "sluice:ignore-file", 18) && isspace((unsigned char)p[18])) {
-		file_wide = true;
-		p += 18;
-	} else if (end - p > 14 && !strncmp(p, "sluice:ignore", 13) && isspace((unsigned char)p[13])) {
-		p += 13;
-	} else if (end - p > 14 && !strncmp(p, "squawk-ignore", 13) && isspace((unsigned char)p[13])) {
-		p += 13;
-		squawk = true;
-	} else if (end - p > 19 && !strncmp(p, "squawk-ignore-file", 18) && isspace((unsigned char)p[18])) {
-		p += 18;
-		squawk = file_wide = true;
-	} else
-		return;
-	char *text = xstrndup(p, (size_t)(end - p));
-	char *sep = strstr(text, "--");
-	if (sep) {
-		*sep = '\0';
-		reason = sep + 2;
-		while (isspace((unsigned char)*reason))
-			reason++;
-		char *r_end = (char *)reason + strlen(reason);
-		while (r_end > reason && isspace((unsigned char)r_end[-1]))
-			*--r_end = '\0';
-		if (!*reason)
-			reason = NULL;
-	}
-	for (char *save, *tok = strtok_r(text, ", \t\r", &save); tok;
-	     tok = strtok_r(NULL, ", \t\r", &save)) {
-		if (squawk && add_squawk_ignores(ig, tok, reason, line, file_wide, stmt))
-			continue;
-		add_ignore(ig, tok, strlen(tok), reason, line, file_wide, stmt);
-	}
-	free(text);
-}
-
-static void scan_ignores(struct ignores *ig, const char *text, size_t len, int first_line,
-			 size_t stmt, bool only_file_wide)
-{
-	int line = first_line;
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		const char *c = p;
-		while (c < le && isspace((unsigned char)*c))
-			c++;
-		if (le - c > 2 && c[0] == '-' && c[1] == '-') {
-			size_t before = ig->nr;
-			parse_ignore_line(ig, c, le, line, stmt);
-			/* keep only file-wide ones from this pass (one line is all one or the other) */
-			if (only_file_wide && ig->nr > before && !ig->v[before].file_wide) {
-				for (size_t k = before; k < ig->nr; k++) {
-					free(ig->v[k].rule);
-					free(ig->v[k].reason);
-				}
-				ig->nr = before;
-			}
-		}
-		line++;
-		p = le + 1;
-	}
-}
-
-static void apply_ignores(struct ignores *ig, struct file_report *fr)
-{
-	for (size_t s = 0; s < fr->nr_stmts; s++) {
-		struct stmt *st = &fr->stmts[s];
-		for (size_t f = 0; f < st->nr_findings; f++) {
-			struct finding *fd = &st->findings[f];
-			for (size_t i = 0; i < ig->nr; i++) {
-				struct ignore *g = &ig->v[i];
-				if (!g->file_wide && g->stmt != s)
-					continue;
-				if (strcmp(g->rule, fd->rule) && strcmp(g->rule, "all"))
-					continue;
-				g->used = true;
-				free(fd->ignored);
-				fd->ignored = xstrdup(g->reason ? g->reason : "");
-			}
-		}
-	}
-	for (size_t f = 0; f < fr->nr_findings; f++) {
-		struct finding *fd = &fr->findings[f];
-		for (size_t i = 0; i < ig->nr; i++) {
-			struct ignore *g = &ig->v[i];
-			if (g->file_wide && (!strcmp(g->rule, fd->rule) || !strcmp(g->rule, "all"))) {
-				g->used = true;
-				free(fd->ignored);
-				fd->ignored = xstrdup(g->reason ? g->reason : "");
-			}
-		}
-	}
-}
-
-/* An ignore that matched nothing, once per comment (per squawk name's group). */
-static void report_unused(struct rule_ctx *ctx, struct ignores *ig)
-{
-	ctx->rule = rule_find("unused-ignore");
-	if (!ctx->rule || !rule_enabled(ctx->opts, ctx->rule->id))
-		return;
-	for (size_t i = 0; i < ig->nr; i++) {
-		bool used = false;
-		if (ig->v[i].group != i)
-			continue;
-		for (size_t k = i; k < ig->nr && ig->v[k].group == i; k++)
-			used |= ig->v[k].used;
-		if (!used)
-			flag_file(ctx, ig->v[i].line, "ignore of '%s' matched no finding",
-				  ig->v[i].rule);
-	}
-}
-
-static void release_ignores(struct ignores *ig)
-{
-	for (size_t i = 0; i < ig->nr; i++) {
-		free(ig->v[i].rule);
-		free(ig->v[i].reason);
-	}
-	free(ig->v);
 }
 
 /* --- the transaction state ----------------------------------------------- */
@@ -487,10 +293,10 @@ bool script_refused(const struct script *sc)
  * and this script is next in its order, parsed here otherwise. Called for
  * every script, refused or not, so the worker's order is kept.
  */
-static bool take_parsed(const struct script *sc, struct file_report *pre)
+static bool take_parsed(struct parse_ahead *pa, const struct script *sc, struct file_report *pre)
 {
 	memset(pre, 0, sizeof(*pre));
-	return parse_ahead_take(current_parse_ahead, sc, pre);
+	return parse_ahead_take(pa, sc, pre);
 }
 
 static void use_parsed(const struct script *sc, struct file_report *pre, bool have,
@@ -505,18 +311,18 @@ static void use_parsed(const struct script *sc, struct file_report *pre, bool ha
 	out->alloc_stmts = pre->alloc_stmts;
 }
 
-void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
-		  const struct script *sc, struct file_report *out)
+void judge_rules(const struct judge_opts *o, struct schema *s, const struct migration *m,
+		 const struct script *sc, struct parse_ahead *pa, struct file_report *out)
 {
 	struct txn_state txn;
-	struct ignores ig = { NULL, 0, 0 };
 	struct rule_ctx ctx;
 	size_t nrules = rules_count();
 	size_t bad_at;
 	struct file_report pre;
-	bool have = take_parsed(sc, &pre);
+	bool have = take_parsed(pa, sc, &pre);
 
 	memset(out, 0, sizeof(*out));
+	out->mig = m;
 	out->path = xstrdup(sc->path);
 	out->fw = m ? m->fw : FW_PLAIN;
 	out->dir = sc->dir;
@@ -547,17 +353,10 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 	}
 
 	use_parsed(sc, &pre, have, out);
-	scan_ignores(&ig, sc->text, sc->len, sc->first_line, (size_t)-1, true);
+	ignores_scan(out, sc);
 
 	for (size_t i = 0; i < out->nr_stmts; i++) {
 		struct stmt *st = &out->stmts[i];
-		if (st->comments) {
-			/* The comments end on the statement's line: count back. */
-			int nl = 0;
-			for (const char *c = st->comments; *c; c++)
-				nl += *c == '\n';
-			scan_ignores(&ig, st->comments, strlen(st->comments), st->line - nl, i, false);
-		}
 		st->in_txn = txn.framework_txn || txn.explicit_depth > 0;
 		if (st->kind) {
 			assess_statement(st, s, o->pg_version);
@@ -585,30 +384,46 @@ void judge_script(const struct judge_opts *o, struct schema *s, const struct mig
 			ctx.rule->check_file(&ctx);
 	}
 
-	apply_ignores(&ig, out);
-	report_unused(&ctx, &ig);
-
-	out->sev = SEV_NONE;
-	for (size_t i = 0; i < out->nr_stmts; i++) {
+	for (size_t i = 0; i < out->nr_stmts; i++)
 		scale_by_size(o, s, &out->stmts[i]);
-		settle_statement(&out->stmts[i]);
-		if (out->stmts[i].sev > out->sev)
-			out->sev = out->stmts[i].sev;
-	}
-	for (size_t i = 0; i < out->nr_findings; i++)
-		if (!out->findings[i].ignored && out->findings[i].sev > out->sev)
-			out->sev = out->findings[i].sev;
 
-	release_ignores(&ig);
 	free(txn.ae_table);
 	strlist_clear(&txn.created);
 	strlist_clear(&txn.blocking);
 }
 
+void judge_settle(const struct judge_opts *o, struct file_report *fr)
+{
+	if (fr->error)
+		return;
+	ignores_apply(fr, o);
+	fr->sev = SEV_NONE;
+	for (size_t i = 0; i < fr->nr_stmts; i++) {
+		settle_statement(&fr->stmts[i]);
+		if (fr->stmts[i].sev > fr->sev)
+			fr->sev = fr->stmts[i].sev;
+	}
+	for (size_t i = 0; i < fr->nr_findings; i++)
+		if (!fr->findings[i].ignored && fr->findings[i].sev > fr->sev)
+			fr->sev = fr->findings[i].sev;
+}
+
+void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
+		  const struct script *sc, struct file_report *out)
+{
+	judge_rules(o, s, m, sc, NULL, out);
+	judge_settle(o, out);
+}
+
 void replay_script(struct schema *s, const struct script *sc)
 {
+	replay_script_from(NULL, s, sc);
+}
+
+void replay_script_from(struct parse_ahead *pa, struct schema *s, const struct script *sc)
+{
 	struct file_report fr, pre;
-	bool have = take_parsed(sc, &pre);
+	bool have = take_parsed(pa, sc, &pre);
 	memset(&fr, 0, sizeof(fr));
 	if (script_refused(sc)) {
 		file_report_release(&pre);
@@ -625,7 +440,7 @@ void replay_script(struct schema *s, const struct script *sc)
 			fr.stmts[i].tree = NULL;
 			fr.stmts[i].kind = NULL;    /* it pointed into the tree */
 		}
-	parse_ahead_discard(current_parse_ahead, trees, n);
+	parse_ahead_discard(pa, trees, n);
 	free(trees);
 	file_report_release(&fr);
 }

@@ -20,11 +20,28 @@ void judge_opts_init(struct judge_opts *o);
 void judge_opts_release(struct judge_opts *o);
 bool rule_enabled(const struct judge_opts *o, const char *id);
 
+struct parse_ahead;
+
 /*
- * Judges one script of migration `m` (NULL for a loose file) and fills `out`.
- * The schema is advanced by the script's statements, so judge a history's
- * scripts in order. Call schema_begin_migration() first for a new migration.
+ * The judging pipeline's two ends for one script (core/check.c runs the
+ * stages between them for a whole run):
+ *
+ * judge_rules() parses the script (or takes it from the parse-ahead worker
+ * `pa`, which may be NULL), runs every enabled rule on every statement and
+ * the file-level rules, scales severities by table size, and reads the
+ * ignore comments into out->ignores without applying them. The schema is
+ * advanced by the script's statements, so judge a history's scripts in
+ * order. Call schema_begin_migration() first for a new migration.
+ *
+ * judge_settle() runs once the last finding is raised: ignores (one grammar
+ * for every finding, wherever it came from), then each statement's class
+ * and severity and the file's.
+ *
+ * judge_script() is both, for a script judged on its own.
  */
+void judge_rules(const struct judge_opts *o, struct schema *s, const struct migration *m,
+		 const struct script *sc, struct parse_ahead *pa, struct file_report *out);
+void judge_settle(const struct judge_opts *o, struct file_report *fr);
 void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
 		  const struct script *sc, struct file_report *out);
 
@@ -33,6 +50,8 @@ bool script_refused(const struct script *sc);
 
 /* Replays a script into the schema without judging (the applied history). */
 void replay_script(struct schema *s, const struct script *sc);
+/* The same, taking the statements from the parse-ahead worker `pa` (may be NULL). */
+void replay_script_from(struct parse_ahead *pa, struct schema *s, const struct script *sc);
 
 /* Fills st->lock, rewrite, scan and table from the statement alone (core/locks.c). */
 void assess_statement(struct stmt *st, const struct schema *s, int pg_version);

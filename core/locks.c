@@ -424,13 +424,7 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 		st->table = first_relation(tree_path(b, "relations", NULL));
 		st->lock = LOCK_SHARE_UPDATE_EXCLUSIVE;
 	} else if (!strcmp(k, "VacuumStmt")) {
-		const cJSON *opt;
-		bool full = false;
-		cJSON_ArrayForEach(opt, tree_path(b, "options", NULL)) {
-			const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-			if (n && !strcmp(n, "full"))
-				full = true;
-		}
+		bool full = tree_option(tree_path(b, "options", NULL), "full") != NULL;
 		const cJSON *rel = tree_path(cJSON_GetArrayItem(tree_path(b, "rels", NULL), 0),
 					     "VacuumRelation", "relation", NULL);
 		st->table = tree_rangevar_name(rel);
@@ -442,13 +436,7 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 		st->lock = LOCK_ACCESS_EXCLUSIVE;
 		st->rewrite = st->scan = true;
 	} else if (!strcmp(k, "ReindexStmt")) {
-		bool conc = false;
-		const cJSON *opt;
-		cJSON_ArrayForEach(opt, tree_path(b, "params", NULL)) {
-			const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-			if (n && !strcmp(n, "concurrently"))
-				conc = true;
-		}
+		bool conc = tree_option(tree_path(b, "params", NULL), "concurrently") != NULL;
 		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));
 		/*
 		 * The table gets SHARE, each index being rebuilt ACCESS EXCLUSIVE;

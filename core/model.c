@@ -23,11 +23,6 @@ const char *framework_name(enum framework fw)
 	return (unsigned)fw < FW__COUNT ? framework_info[fw].name : "?";
 }
 
-bool framework_wraps_in_transaction(enum framework fw)
-{
-	return (unsigned)fw < FW__COUNT && framework_info[fw].txn;
-}
-
 bool framework_runs_downs(enum framework fw)
 {
 	return (unsigned)fw < FW__COUNT && framework_info[fw].downs;
@@ -119,8 +114,27 @@ void stmt_release(struct stmt *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* xref registers how to free its per-file table, so model.c needs no xref. */
-void (*file_compat_free)(void *compat);
+bool compat_row_ignored(const struct file_report *fr, const struct compat_row *row)
+{
+	if (row->stmt >= fr->nr_stmts || row->finding >= fr->stmts[row->stmt].nr_findings)
+		return false;
+	return fr->stmts[row->stmt].findings[row->finding].ignored != NULL;
+}
+
+static void app_compat_free(struct app_compat *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nr; i++) {
+		struct compat_row *row = &c->v[i];
+		free(row->element);
+		free(row->detail);
+		free(row->action);
+		strlist_clear(&row->where);
+	}
+	free(c->v);
+	free(c);
+}
 
 void file_report_release(struct file_report *fr)
 {
@@ -132,8 +146,12 @@ void file_report_release(struct file_report *fr)
 	free(fr->findings);
 	free(fr->path);
 	free(fr->error);
-	if (fr->compat && file_compat_free)
-		file_compat_free(fr->compat);
+	for (size_t i = 0; i < fr->nr_ignores; i++) {
+		free(fr->ignores[i].rule);
+		free(fr->ignores[i].reason);
+	}
+	free(fr->ignores);
+	app_compat_free(fr->compat);
 	memset(fr, 0, sizeof(*fr));
 }
 

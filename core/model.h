@@ -9,7 +9,9 @@
  *                       transaction
  *   struct stmt         one statement of a script after parsing and judging
  *   struct finding      one thing a rule found about a statement (or a file)
- *   struct file_report  a judged script: statements plus file-level findings
+ *   struct file_report  a judged script: statements plus file-level findings,
+ *                       the ignore comments it holds and what the
+ *                       cross-check found about the application code
  *
  * Every part of sluice (check, the TUI, drafts, the shadow database) reads
  * these; core/judge.c fills them.
@@ -20,6 +22,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include "types.h"
+#include "util.h"
 
 struct cJSON;
 
@@ -70,7 +73,6 @@ enum framework {
 	FW__COUNT
 };
 const char *framework_name(enum framework fw);
-bool framework_wraps_in_transaction(enum framework fw);
 bool framework_runs_downs(enum framework fw);
 bool framework_keyed_by_version(enum framework fw);
 const char *framework_no_txn_marker(enum framework fw);   /* NULL: none */
@@ -159,6 +161,50 @@ struct stmt {
 	size_t nr_refs, alloc_refs;
 };
 
+/*
+ * An ignore comment (core/ignore.c), read from the script before any rule
+ * runs and applied after the last one, so that a finding raised by any
+ * stage (the rules, the cross-check, the shadow) is matched the same way.
+ */
+struct ignore {
+	char *rule;          /* our id, or "all" */
+	char *reason;        /* NULL: none given */
+	int line;            /* of the comment */
+	bool file_wide;
+	bool foreign;        /* another linter's comment: never reported unused */
+	bool used;
+	size_t stmt;         /* index of the statement it precedes */
+	size_t group;        /* ignores from one foreign name share the first one's index */
+};
+
+/*
+ * The cross-check's verdict on one schema element a statement drops,
+ * renames, retypes or makes NOT NULL (core/xref_compat.c decides it, the
+ * reporters print it).
+ */
+struct compat_row {
+	char *element;       /* users.email, users */
+	const char *change;  /* "drop column", ... */
+	char *detail;        /* new name or type, or NULL */
+	int line;            /* of the statement */
+	size_t stmt;         /* index of the statement in the file */
+	size_t finding;      /* index of its finding there; (size_t)-1: none */
+	size_t by_conf[4];   /* references by app_ref.confidence (1 to 3) */
+	size_t nr_refs;
+	const char *compatible;  /* "no", "review", "yes" */
+	enum severity sev;
+	const char *rule;    /* NULL when compatible */
+	char *action;
+	struct strlist where; /* "path:line", distinct */
+};
+
+struct app_compat {
+	struct compat_row *v;
+	size_t nr, alloc;
+	size_t files_scanned;
+	double elapsed;
+};
+
 struct file_report {
 	char *path;
 	enum framework fw;
@@ -170,7 +216,10 @@ struct file_report {
 	size_t nr_findings, alloc_findings;
 	enum severity sev;        /* worst of all */
 	char *error;              /* could not be read at all */
-	void *compat;             /* xref's per-file verdict table, owned by xref */
+	const struct migration *mig; /* the migration it belongs to (NULL: a loose script) */
+	struct ignore *ignores;   /* its ignore comments, in the order they appear */
+	size_t nr_ignores, alloc_ignores;
+	struct app_compat *compat; /* the cross-check's table, or NULL */
 };
 
 struct finding *stmt_add_finding(struct stmt *st, const char *rule, enum severity sev,
@@ -178,6 +227,8 @@ struct finding *stmt_add_finding(struct stmt *st, const char *rule, enum severit
 struct finding *file_add_finding(struct file_report *fr, const char *rule, enum severity sev,
 				 unsigned cats, int line, const char *message, const char *fix);
 void finding_release(struct finding *f);
+/* Is the row's finding suppressed by an ignore? */
+bool compat_row_ignored(const struct file_report *fr, const struct compat_row *row);
 void stmt_release(struct stmt *st);
 void file_report_release(struct file_report *fr);
 

@@ -38,7 +38,6 @@ struct parse_ahead {
 	pthread_cond_t cond;
 };
 
-_Thread_local struct parse_ahead *current_parse_ahead;
 
 
 static void free_trees(cJSON **trees, size_t n)

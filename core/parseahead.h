@@ -34,7 +34,4 @@ void parse_ahead_discard(struct parse_ahead *pa, struct cJSON *const *trees, siz
 /* Stops the worker and frees what was not taken. */
 void parse_ahead_finish(struct parse_ahead *pa);
 
-/* The parse-ahead this thread's judge takes from, when one runs (set by check.c). */
-extern _Thread_local struct parse_ahead *current_parse_ahead;
-
 #endif

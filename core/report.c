@@ -3,6 +3,7 @@
  */
 #include "report.h"
 #include "rules.h"
+#include "xref.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -165,11 +166,6 @@ void report_json_fix_utf8(cJSON *n)
 	}
 }
 
-/* xref fills this to add its "compat" section per file; NULL until linked in. */
-struct cJSON *(*file_compat_json)(const void *compat);
-/* ... and this to print it under the file in the text report. */
-void (*file_compat_text)(FILE *out, const void *compat);
-
 cJSON *report_json_tree(const struct report *r)
 {
 	struct report_counts c;
@@ -191,8 +187,8 @@ cJSON *report_json_tree(const struct report *r)
 		cJSON *ff = cJSON_AddArrayToObject(f, "findings");
 		for (size_t k = 0; k < fr->nr_findings; k++)
 			cJSON_AddItemToArray(ff, finding_json(&fr->findings[k]));
-		if (fr->compat && file_compat_json)
-			cJSON_AddItemToObject(f, "compat", file_compat_json(fr->compat));
+		if (fr->compat)
+			cJSON_AddItemToObject(f, "compat", xref_compat_json(fr));
 		cJSON_AddItemToArray(files, f);
 	}
 	report_count(r, &c);
@@ -419,8 +415,7 @@ void report_text(FILE *out, const struct report *r, bool color)
 		for (size_t k = 0; k < fr->nr_findings; k++)
 			text_finding(&o, fr->path, fr->findings[k].line, &fr->findings[k], color);
 		fwrite(o.buf, 1, o.len, out);
-		if (fr->compat && file_compat_text)
-			file_compat_text(out, fr->compat);
+		xref_compat_text(out, fr);
 		fputc('\n', out);
 	}
 	strbuf_release(&o);

@@ -455,8 +455,7 @@ void report_markdown(FILE *out, const struct report *r)
 	strbuf_reset(&sb);
 	/* The app cross-check's verdict table, for files that have one. */
 	for (size_t i = 0; i < r->nr; i++)
-		if (r->files[i].compat)
-			xref_compat_markdown(out, r->files[i].path, r->files[i].compat);
+		xref_compat_markdown(out, &r->files[i]);
 
 	strbuf_addstr(&sb, "\n### Findings\n\n");
 	each_finding(r, md_finding, &live);

@@ -72,17 +72,3 @@ const struct rule *rule_find(const char *id)
 	return NULL;
 }
 
-const char *rule_from_squawk(const char *name)
-{
-	for (size_t i = 0; i < rules_count(); i++) {
-		const char *sq = flat[i]->squawk;
-		/* A rule may list several squawk names separated by '|'. */
-		while (sq && *sq) {
-			size_t n = strcspn(sq, "|");
-			if (strlen(name) == n && !strncmp(sq, name, n))
-				return flat[i]->id;
-			sq += n + (sq[n] == '|');
-		}
-	}
-	return NULL;
-}

@@ -104,7 +104,5 @@ bool dml_touches_few_rows(struct rule_ctx *ctx, const struct stmt *st);
 size_t rules_count(void);
 const struct rule *rule_at(size_t i);
 const struct rule *rule_find(const char *id);
-/* Our id for a squawk rule name, or NULL. */
-const char *rule_from_squawk(const char *name);
 
 #endif

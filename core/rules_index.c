@@ -25,14 +25,9 @@ static void check_concurrent_in_txn(struct rule_ctx *ctx)
 	bool conc = false;
 	if (!strcmp(k, "IndexStmt") || !strcmp(k, "DropStmt"))
 		conc = tree_bool(ctx->body, "concurrent");
-	else if (!strcmp(k, "ReindexStmt")) {
-		const cJSON *opt;
-		cJSON_ArrayForEach(opt, tree_path(ctx->body, "params", NULL)) {
-			const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-			if (n && !strcmp(n, "concurrently"))
-				conc = true;
-		}
-	} else if (!strcmp(k, "AlterTableStmt")) {
+	else if (!strcmp(k, "ReindexStmt"))
+		conc = tree_option(tree_path(ctx->body, "params", NULL), "concurrently") != NULL;
+	else if (!strcmp(k, "AlterTableStmt")) {
 		const cJSON *cmd;
 		cJSON_ArrayForEach(cmd, tree_path(ctx->body, "cmds", NULL)) {
 			const cJSON *pc = tree_path(cmd, "AlterTableCmd", "def", "PartitionCmd", NULL);
@@ -69,12 +64,8 @@ static void check_drop_index(struct rule_ctx *ctx)
 
 static void check_reindex(struct rule_ctx *ctx)
 {
-	const cJSON *opt;
-	cJSON_ArrayForEach(opt, tree_path(ctx->body, "params", NULL)) {
-		const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-		if (n && !strcmp(n, "concurrently"))
-			return;
-	}
+	if (tree_option(tree_path(ctx->body, "params", NULL), "concurrently"))
+		return;
 	if (ctx_pg(ctx) >= 12)
 		flag(ctx, "REINDEX without CONCURRENTLY blocks writes to the table, and reads that "
 		     "plan on it (ACCESS EXCLUSIVE on each index), while it rebuilds");

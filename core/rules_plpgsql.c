@@ -267,29 +267,15 @@ static cJSON *parse_plpgsql_body(const char *create_sql, bool out_params, char *
 /* The body and language of a DO statement. */
 static const char *do_body(const cJSON *b, const char **lang)
 {
-	const char *body = NULL;
-	const cJSON *arg;
-	*lang = "plpgsql";
-	cJSON_ArrayForEach(arg, tree_path(b, "args", NULL)) {
-		const char *n = tree_str(tree_path(arg, "DefElem", "defname", NULL));
-		const char *v = tree_str(tree_path(arg, "DefElem", "arg", "String", "sval", NULL));
-		if (n && v && !strcmp(n, "as"))
-			body = v;
-		else if (n && v && !strcmp(n, "language"))
-			*lang = v;
-	}
-	return body;
+	const cJSON *args = tree_path(b, "args", NULL);
+	const char *language = tree_option_str(args, "language");
+	*lang = language ? language : "plpgsql";
+	return tree_option_str(args, "as");
 }
 
 static const char *function_language(const cJSON *b)
 {
-	const cJSON *opt;
-	cJSON_ArrayForEach(opt, tree_path(b, "options", NULL)) {
-		const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-		if (n && !strcmp(n, "language"))
-			return tree_str(tree_path(opt, "DefElem", "arg", "String", "sval", NULL));
-	}
-	return NULL;
+	return tree_option_str(tree_path(b, "options", NULL), "language");
 }
 
 /* --- judging embedded statements ------------------------------------------ */

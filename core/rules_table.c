@@ -123,13 +123,7 @@ static void check_rename_table(struct rule_ctx *ctx)
 
 static bool vacuum_has(const cJSON *body, const char *option)
 {
-	const cJSON *opt;
-	cJSON_ArrayForEach(opt, tree_path(body, "options", NULL)) {
-		const char *n = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-		if (n && !strcmp(n, option))
-			return true;
-	}
-	return false;
+	return tree_option(tree_path(body, "options", NULL), option) != NULL;
 }
 
 static void check_vacuum_full(struct rule_ctx *ctx)

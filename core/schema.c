@@ -753,7 +753,7 @@ out:
 /* Functions are VOLATILE unless declared otherwise; ADD COLUMN cares. */
 static void apply_function(struct schema *s, const cJSON *b)
 {
-	const cJSON *names = tree_path(b, "funcname", NULL), *opt;
+	const cJSON *names = tree_path(b, "funcname", NULL);
 	const char *last = tree_str(cJSON_GetArrayItem(names, cJSON_GetArraySize(names) - 1));
 	const char *volatility = "volatile";
 	char *n = tree_name_list(names);
@@ -761,11 +761,9 @@ static void apply_function(struct schema *s, const cJSON *b)
 		strlist_add_nodup(&s->functions, n);
 	else
 		free(n);
-	cJSON_ArrayForEach(opt, tree_path(b, "options", NULL)) {
-		const char *name = tree_str(tree_path(opt, "DefElem", "defname", NULL));
-		if (name && !strcmp(name, "volatility"))
-			volatility = nonnull(tree_str(tree_path(opt, "DefElem", "arg", "String", "sval", NULL)));
-	}
+	const cJSON *options = tree_path(b, "options", NULL);
+	if (tree_option(options, "volatility"))
+		volatility = nonnull(tree_option_str(options, "volatility"));
 	if (!last)
 		return;
 	bool was = strlist_has(&s->volatile_functions, last);

@@ -134,20 +134,6 @@ int config_get_int(const struct config *c, const char *key, int def)
 	return *v && !*end ? (int)n : def;
 }
 
-bool config_get_bool(const struct config *c, const char *key, bool def)
-{
-	const char *v = config_get(c, key);
-	if (!v)
-		return def;
-	if (!strcasecmp_ascii(v, "true") || !strcasecmp_ascii(v, "yes") || !strcmp(v, "1") ||
-	    !strcasecmp_ascii(v, "on"))
-		return true;
-	if (!strcasecmp_ascii(v, "false") || !strcasecmp_ascii(v, "no") || !strcmp(v, "0") ||
-	    !strcasecmp_ascii(v, "off"))
-		return false;
-	return def;
-}
-
 /* Where a setting came from, for messages: ".sluice" or "git config". */
 static const char *origin_of(const struct config *c, const char *key)
 {
@@ -157,11 +143,14 @@ static const char *origin_of(const struct config *c, const char *key)
 	return "";
 }
 
-int pg_version_parse(const char *s)
+int pg_version_set(struct judge_opts *o, const char *s, const char *what)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
-	return *s && !*end && n >= 9 && n <= 30 ? (int)n : -1;
+	if (!*s || *end || n < 9 || n > 30)
+		return error("%s: '%s' is not a PostgreSQL major version (9 to 30)", what, s);
+	o->pg_version = (int)n;
+	return 0;
 }
 
 int config_apply_judge(const struct config *c, struct judge_opts *o)
@@ -169,12 +158,10 @@ int config_apply_judge(const struct config *c, struct judge_opts *o)
 	const char *v;
 	int ret = 0;
 	if ((v = config_get(c, "sluice.pgversion"))) {
-		int n = pg_version_parse(v);
-		if (n < 0)
-			ret = error("sluice.pgVersion (%s): '%s' is not a PostgreSQL major version (9 to 30)",
-				    origin_of(c, "sluice.pgversion"), v);
-		else
-			o->pg_version = n;
+		char *what = xstrfmt("sluice.pgVersion (%s)", origin_of(c, "sluice.pgversion"));
+		if (pg_version_set(o, v, what) < 0)
+			ret = -1;
+		free(what);
 	}
 	if ((v = config_get(c, "sluice.failon"))) {
 		int s = severity_parse(v);

@@ -34,9 +34,12 @@ void config_get_all(const struct config *c, const char *key, struct strlist *out
 void config_get_prefix(const struct config *c, const char *prefix, struct strlist *keys,
 		       struct strlist *values);
 int config_get_int(const struct config *c, const char *key, int def);
-bool config_get_bool(const struct config *c, const char *key, bool def);
-/* A PostgreSQL major version, "9" to "30"; -1 for anything else. */
-int pg_version_parse(const char *s);
+/*
+ * Sets o->pg_version from a PostgreSQL major version, "9" to "30"; anything
+ * else is -1 with a message naming `what` (an option, or a setting and
+ * where it came from).
+ */
+int pg_version_set(struct judge_opts *o, const char *s, const char *what);
 /* sluice.pgVersion, sluice.failOn, sluice.disable -> judge options. */
 int config_apply_judge(const struct config *c, struct judge_opts *o);
 

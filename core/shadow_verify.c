@@ -42,14 +42,6 @@ void verify_run_release(struct verify_run *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static void raise_severity(struct file_report *fr, struct stmt *st, enum severity sev)
-{
-	if (st && st->sev < sev)
-		st->sev = sev;
-	if (fr->sev < sev)
-		fr->sev = sev;
-}
-
 static void add_finding(struct file_report *fr, struct stmt *st, const char *id, enum severity sev,
 			char *message)
 {
@@ -59,7 +51,7 @@ static void add_finding(struct file_report *fr, struct stmt *st, const char *id,
 	else
 		file_add_finding(fr, id, sev, r ? r->cats : 0, fr->nr_stmts ? fr->stmts[0].line : 1,
 				 message, r ? r->fix : NULL);
-	raise_severity(fr, st, sev);
+	/* Ignores, the statement's and the file's severity: judge_settle(), next in the pipeline. */
 	free(message);
 }
 
@@ -234,7 +226,7 @@ static void find_files(const struct check_run *run, size_t mig, size_t *up, size
 {
 	*up = *down = (size_t)-1;
 	for (size_t f = 0; f < run->report.nr; f++) {
-		if (run->file_migration[f] != mig)
+		if (run->report.files[f].mig != run->ms.v[mig])
 			continue;
 		if (run->report.files[f].dir == DIR_DOWN)
 			*down = f;

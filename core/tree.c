@@ -172,3 +172,20 @@ bool tree_any_funccall(const cJSON *node, bool (*fn)(const char *name, void *dat
 	}
 	return false;
 }
+
+const cJSON *tree_option(const cJSON *options, const char *name)
+{
+	const cJSON *opt;
+	cJSON_ArrayForEach(opt, options) {
+		const cJSON *d = tree_as(opt, "DefElem");
+		const char *n = tree_str(tree_path(d, "defname", NULL));
+		if (n && !strcmp(n, name))
+			return d;
+	}
+	return NULL;
+}
+
+const char *tree_option_str(const cJSON *options, const char *name)
+{
+	return tree_str(tree_path(tree_option(options, name), "arg", "String", "sval", NULL));
+}

@@ -43,6 +43,13 @@ char *tree_rangevar_name(const cJSON *rangevar);
 char *tree_name_list(const cJSON *list);
 /* A TypeName body as SQL: "varchar(20)", "numeric(10,2)", "text[]". Caller frees. */
 char *tree_type_name(const cJSON *typename_body);
+/*
+ * The DefElem body named `name` in a list of options (WITH (...), a
+ * function's LANGUAGE and AS, VACUUM (FULL), REINDEX (CONCURRENTLY)), or
+ * NULL; tree_option_str() its value when it is a string.
+ */
+const cJSON *tree_option(const cJSON *options, const char *name);
+const char *tree_option_str(const cJSON *options, const char *name);
 /* Depth-first search for any node of `kind` below `node`. */
 bool tree_contains_kind(const cJSON *node, const char *kind);
 /* Calls fn on every FuncCall name below node; stops when fn returns true. */

@@ -15,7 +15,6 @@
 
 char strbuf_empty[1];
 void (*die_hook)(void);
-struct strbuf *message_sink;
 
 static void out_of_memory(size_t n)
 {
@@ -236,14 +235,6 @@ bool strlist_has(const struct strlist *l, const char *s)
 	return false;
 }
 
-bool strlist_has_ci(const struct strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		if (!strcasecmp_ascii(l->items[i], s))
-			return true;
-	return false;
-}
-
 void strlist_clear(struct strlist *l)
 {
 	for (size_t i = 0; i < l->nr; i++)
@@ -304,17 +295,12 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_vaddf(&msg, fmt, ap);
-	if (message_sink) {
-		strbuf_add_printable(message_sink, msg.buf, msg.len, true);
-		strbuf_addch(message_sink, '\n');
-	} else {
-		struct strbuf out = STRBUF_INIT;
-		strbuf_addstr(&out, prefix);
-		strbuf_add_printable(&out, msg.buf, msg.len, true);
-		strbuf_addch(&out, '\n');
-		fputs(out.buf, stderr);
-		strbuf_release(&out);
-	}
+	struct strbuf out = STRBUF_INIT;
+	strbuf_addstr(&out, prefix);
+	strbuf_add_printable(&out, msg.buf, msg.len, true);
+	strbuf_addch(&out, '\n');
+	fputs(out.buf, stderr);
+	strbuf_release(&out);
 	strbuf_release(&msg);
 }
 
@@ -326,7 +312,6 @@ void die(const char *fmt, ...)
 		die_hook = NULL;
 		hook();
 	}
-	message_sink = NULL;
 	va_start(ap, fmt);
 	vreport("sluice: fatal: ", fmt, ap);
 	va_end(ap);

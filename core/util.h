@@ -81,7 +81,6 @@ struct strlist {
 void strlist_add(struct strlist *l, const char *s);
 void strlist_add_nodup(struct strlist *l, char *s);
 bool strlist_has(const struct strlist *l, const char *s);
-bool strlist_has_ci(const struct strlist *l, const char *s);
 void strlist_clear(struct strlist *l);
 
 /*
@@ -95,8 +94,6 @@ void warning(const char *fmt, ...) ATTR_PRINTF(1, 2);
 void BUG_at(const char *file, int line, const char *fmt, ...) ATTR_PRINTF(3, 4) ATTR_NORETURN;
 #define BUG(...) BUG_at(__FILE__, __LINE__, __VA_ARGS__)
 extern void (*die_hook)(void);
-/* When set, error() and warning() append here instead of printing. */
-extern struct strbuf *message_sink;
 
 /* Small string helpers. */
 static inline const char *nonnull(const char *s) { return s ? s : ""; }

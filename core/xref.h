@@ -16,6 +16,7 @@
 
 struct check_run;
 struct cJSON;
+struct file_report;
 
 /* How sure a reference is (app_ref.confidence); larger is surer. */
 #define XREF_BARE 1   /* the identifier, in code, table unknown */
@@ -31,10 +32,9 @@ const char *xref_confidence_name(int confidence);
  */
 int xref_annotate(struct check_run *run);
 
-/* The per-file verdict table, for reporters (the argument is fr->compat). */
-void xref_compat_text(FILE *out, const void *compat);
-void xref_compat_markdown(FILE *out, const char *path, const void *compat);
-struct cJSON *xref_compat_json(const void *compat);
-void xref_compat_free(void *compat);
+/* The per-file verdict table (fr->compat), for reporters; nothing when there is none. */
+void xref_compat_text(FILE *out, const struct file_report *fr);
+void xref_compat_markdown(FILE *out, const struct file_report *fr);
+struct cJSON *xref_compat_json(const struct file_report *fr);
 
 #endif

@@ -8,8 +8,10 @@
  * retype lists the code that may assume the old type, a NOT NULL lists the
  * INSERTs and models that do not set the column.
  *
- * The table lands in file_report->compat, which model.c frees and the
- * reporters print through the hooks set here, so the core needs no xref.
+ * The table lands in file_report->compat (struct app_compat, model.h),
+ * which model.c frees and the reporters print with the functions below.
+ * The findings are raised like any rule's: the ignores and the severities
+ * are the pipeline's next stage (judge_settle()), not this file's.
  */
 #include "xref_int.h"
 #include "check.h"
@@ -17,32 +19,6 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct compat_row {
-	char *element;           /* users.email, users */
-	enum xref_change change;
-	char *detail;            /* new name or type */
-	int line;                /* of the statement */
-	size_t by_conf[XREF_SQL + 1];
-	size_t nr_refs;
-	const char *compatible;  /* "no", "review", "yes" */
-	enum severity sev;
-	const char *rule;        /* NULL when compatible */
-	char *action;
-	struct strlist where;    /* "path:line" */
-	bool ignored;
-};
-
-struct xref_compat {
-	struct compat_row *v;
-	size_t nr, alloc;
-	size_t files_scanned;
-	double elapsed;
-};
-
-extern void (*file_compat_free)(void *compat);
-extern struct cJSON *(*file_compat_json)(const void *compat);
-extern void (*file_compat_text)(FILE *out, const void *compat);
 
 static char *element_name(const struct xref_elem *e)
 {
@@ -122,75 +98,20 @@ static void decide(struct compat_row *row, const struct xref_elem *e, struct str
 	strbuf_release(&list);
 }
 
-/* `-- sluice:ignore rule` before the statement, or `-- sluice:ignore-file rule` in its script. */
-static bool ignore_line_names(const char *text, const char *marker, const char *rule)
-{
-	for (const char *p = text; p && (p = strstr(p, marker)); p += strlen(marker)) {
-		const char *q = p + strlen(marker), *eol = strchr(q, '\n');
-		size_t n = eol ? (size_t)(eol - q) : strlen(q);
-		char *line = xstrndup(q, n);
-		char *stop = strstr(line, "--");
-		bool hit;
-		if (stop)
-			*stop = '\0';
-		hit = (marker[strlen(marker) - 1] == ' ' || line[0] == ' ') &&
-		      (strstr(line, rule) || strstr(line, " all"));
-		free(line);
-		if (hit)
-			return true;
-	}
-	return false;
-}
-
-static const struct script *script_of(const struct check_run *run, size_t f)
-{
-	const struct migration *m;
-	if (!run->file_migration || run->file_migration[f] >= run->ms.nr)
-		return NULL;
-	m = run->ms.v[run->file_migration[f]];
-	return m->up && !strcmp(m->up->path, run->report.files[f].path) ? m->up : NULL;
-}
-
-/* The judge flagged our ignore as unused before we ran; take that back. */
-static void drop_unused_ignore(struct file_report *fr, const char *rule)
-{
-	for (size_t i = 0; i < fr->nr_findings; i++) {
-		struct finding *f = &fr->findings[i];
-		if (strcmp(f->rule, "unused-ignore") || !strstr(f->message, rule))
-			continue;
-		finding_release(f);
-		memmove(f, f + 1, (fr->nr_findings - i - 1) * sizeof(*f));
-		fr->nr_findings--;
-		i--;
-	}
-}
-
-static void add_finding(struct check_run *run, size_t fi, struct stmt *st, struct compat_row *row,
+static void add_finding(struct check_run *run, struct stmt *st, struct compat_row *row,
 			const char *msg, const char *fix)
 {
-	struct file_report *fr = &run->report.files[fi];
-	const struct script *sc = script_of(run, fi);
 	if (!rule_enabled(&run->opts, row->rule))
 		return;
+	row->finding = st->nr_findings;
 	struct finding *f = stmt_add_finding(st, row->rule, row->sev, CATBIT(CAT_WRITES), msg, fix);
 	f->cls = CLASS_SAFE;
-	if ((st->comments && ignore_line_names(st->comments, "sluice:ignore ", row->rule)) ||
-	    (sc && ignore_line_names(sc->text, "sluice:ignore-file", row->rule))) {
-		f->ignored = xstrdup("");
-		row->ignored = true;
-		drop_unused_ignore(fr, row->rule);
-		return;
-	}
-	if (f->sev > st->sev)
-		st->sev = f->sev;
-	if (f->sev > fr->sev)
-		fr->sev = f->sev;
 }
 
-static struct xref_compat *compat_of(struct file_report *fr)
+static struct app_compat *compat_of(struct file_report *fr)
 {
 	if (!fr->compat)
-		fr->compat = xcalloc(1, sizeof(struct xref_compat));
+		fr->compat = xcalloc(1, sizeof(*fr->compat));
 	return fr->compat;
 }
 
@@ -210,14 +131,11 @@ static void copy_refs(struct stmt *st, const struct xref_elem *e)
 void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		   const struct xref_walk_stats *stats)
 {
-	file_compat_free = xref_compat_free;
-	file_compat_json = xref_compat_json;
-	file_compat_text = xref_compat_text;
 	for (size_t i = 0; i < set->nr; i++) {
 		const struct xref_elem *e = &set->v[i];
 		struct file_report *fr = &run->report.files[e->file];
 		struct stmt *st = &fr->stmts[e->stmt];
-		struct xref_compat *c = compat_of(fr);
+		struct app_compat *c = compat_of(fr);
 		struct strbuf msg = STRBUF_INIT, fix = STRBUF_INIT;
 
 		ALLOC_GROW(c->v, c->nr + 1, c->alloc);
@@ -226,7 +144,9 @@ void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		c->files_scanned = stats->files;
 		c->elapsed = elapsed;
 		row->element = element_name(e);
-		row->change = e->change;
+		row->change = xref_change_name(e->change);
+		row->stmt = e->stmt;
+		row->finding = (size_t)-1;
 		row->detail = e->detail ? xstrdup(e->detail) : NULL;
 		row->line = st->line;
 		row->nr_refs = e->nr_hits;
@@ -237,23 +157,10 @@ void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		copy_refs(st, e);
 		decide(row, e, &msg, &fix);
 		if (row->rule)
-			add_finding(run, e->file, st, row, msg.buf, fix.buf);
+			add_finding(run, st, row, msg.buf, fix.buf);
 		strbuf_release(&msg);
 		strbuf_release(&fix);
 	}
-}
-
-void xref_compat_free(void *compat)
-{
-	struct xref_compat *c = compat;
-	for (size_t i = 0; i < c->nr; i++) {
-		free(c->v[i].element);
-		free(c->v[i].detail);
-		free(c->v[i].action);
-		strlist_clear(&c->v[i].where);
-	}
-	free(c->v);
-	free(c);
 }
 
 /* --- reporters ---------------------------------------------------------------- */
@@ -278,7 +185,7 @@ static void refs_cell(struct strbuf *sb, const struct compat_row *row, size_t ma
 
 static void change_cell(struct strbuf *sb, const struct compat_row *row)
 {
-	strbuf_addstr(sb, xref_change_name(row->change));
+	strbuf_addstr(sb, row->change);
 	if (row->detail)
 		strbuf_addf(sb, " to %s", row->detail);
 }
@@ -302,8 +209,9 @@ static void cell(FILE *out, const char *s, bool code)
 	fputs(" |", out);
 }
 
-static void compat_table(FILE *out, const struct xref_compat *c, const char *indent, bool md)
+static void compat_table(FILE *out, const struct file_report *fr, const char *indent, bool md)
 {
+	const struct app_compat *c = fr->compat;
 	struct strbuf sb = STRBUF_INIT;
 	fprintf(out, "%s| schema element | change | app references | compatible? | action |\n", indent);
 	fprintf(out, "%s|---|---|---|---|---|\n", indent);
@@ -320,7 +228,8 @@ static void compat_table(FILE *out, const struct xref_compat *c, const char *ind
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, row->compatible);
 		if (row->sev)
-			strbuf_addf(&sb, " (%s%s)", severity_name(row->sev), row->ignored ? ", ignored" : "");
+			strbuf_addf(&sb, " (%s%s)", severity_name(row->sev),
+				    compat_row_ignored(fr, row) ? ", ignored" : "");
 		cell(out, sb.buf, false);
 		cell(out, row->action, false);
 		fputc('\n', out);
@@ -328,36 +237,36 @@ static void compat_table(FILE *out, const struct xref_compat *c, const char *ind
 	strbuf_release(&sb);
 }
 
-void xref_compat_text(FILE *out, const void *compat)
+void xref_compat_text(FILE *out, const struct file_report *fr)
 {
-	const struct xref_compat *c = compat;
+	const struct app_compat *c = fr->compat;
 	if (!c || !c->nr)
 		return;
 	fprintf(out, "  app code (%zu files read in %.0f ms):\n", c->files_scanned, c->elapsed * 1000);
-	compat_table(out, c, "  ", false);
+	compat_table(out, fr, "  ", false);
 }
 
-void xref_compat_markdown(FILE *out, const char *path, const void *compat)
+void xref_compat_markdown(FILE *out, const struct file_report *fr)
 {
-	const struct xref_compat *c = compat;
+	const struct app_compat *c = fr->compat;
 	if (!c || !c->nr)
 		return;
-	fprintf(out, "\n**App code compatibility of `%s`** (%zu source files read)\n\n", path,
+	fprintf(out, "\n**App code compatibility of `%s`** (%zu source files read)\n\n", fr->path,
 		c->files_scanned);
-	compat_table(out, c, "", true);
+	compat_table(out, fr, "", true);
 	fputc('\n', out);
 }
 
-struct cJSON *xref_compat_json(const void *compat)
+struct cJSON *xref_compat_json(const struct file_report *fr)
 {
-	const struct xref_compat *c = compat;
+	const struct app_compat *c = fr->compat;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *rows = cJSON_AddArrayToObject(o, "elements");
 	for (size_t i = 0; c && i < c->nr; i++) {
 		const struct compat_row *row = &c->v[i];
 		cJSON *r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "element", row->element);
-		cJSON_AddStringToObject(r, "change", xref_change_name(row->change));
+		cJSON_AddStringToObject(r, "change", row->change);
 		if (row->detail)
 			cJSON_AddStringToObject(r, "to", row->detail);
 		cJSON_AddNumberToObject(r, "line", row->line);
@@ -368,7 +277,7 @@ struct cJSON *xref_compat_json(const void *compat)
 		cJSON_AddStringToObject(r, "severity", severity_name(row->sev));
 		if (row->rule)
 			cJSON_AddStringToObject(r, "rule", row->rule);
-		if (row->ignored)
+		if (compat_row_ignored(fr, row))
 			cJSON_AddBoolToObject(r, "ignored", 1);
 		cJSON_AddStringToObject(r, "action", row->action);
 		cJSON *where = cJSON_AddArrayToObject(r, "locations");

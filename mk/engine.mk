@@ -8,7 +8,7 @@ libsluice_a_SOURCES += \
 	core/parseahead.c core/parseahead.h \
 	core/schema.c core/schema.h core/schema_lookup.c core/schema_lookup.h \
 	core/typechange.c core/typechange.h \
-	core/locks.c core/judge.c core/judge.h \
+	core/locks.c core/judge.c core/judge.h core/ignore.c core/ignore.h \
 	core/rules.c core/rules.h
 
 # Unit tests link the engine directly.

@@ -398,8 +398,8 @@ void app_build_entries(void)
 	app.nr_entries = 0;
 	if (!run)
 		return;
-	for (size_t i = 0; i < run->report.nr; i++) {
-		size_t m = run->file_migration[i];
+	for (size_t i = 0, m = 0; i < run->report.nr; i++) {
+		m = check_migration_index(run, &run->report.files[i], m);
 		struct file_report *fr = &run->report.files[i];
 		struct entry *e = NULL;
 		if (app.nr_entries && app.entries[app.nr_entries - 1].migration == m)

@@ -2,7 +2,8 @@
  * display.c - owning the terminal (see display.h).
  *
  * Everything curses lives here: setting the terminal up and giving it back
- * (on quit, around $EDITOR, and from die() through die_hook), colour pairs
+ * (on quit, around $EDITOR, from die() through die_hook, and on a crash:
+ * SIGSEGV, SIGABRT and the like, as htop does), colour pairs
  * for the roles of the current theme, reading keys and mouse events, and
  * the clipped drawing of untrusted text. Each role gets one colour pair,
  * numbered role + 1, so changing the theme is re-initialising the pairs.
@@ -14,10 +15,12 @@
 
 #include <curses.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 static SCREEN *screen;
@@ -25,9 +28,58 @@ static FILE *script_out, *script_in;
 static attr_t role_attr[ROLE__COUNT];
 static int row_role = -1;
 
-static void display_die_hook(void)
+static int real_stderr = -1;   /* the terminal's stderr while ours goes to the status line */
+
+/* The one way the terminal is given back when sluice is going down (die(), BUG(), a crash). */
+static void restore_terminal(void)
 {
 	display_done();
+	if (real_stderr >= 0)
+		dup2(real_stderr, 2);
+}
+
+void display_stderr(int fd)
+{
+	real_stderr = fd;
+}
+
+/* The signals that end a process with the terminal left raw, on the alternate screen. */
+static const int crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE };
+#define NR_CRASH_SIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
+static struct sigaction crash_old[NR_CRASH_SIGNALS];
+static bool crash_handled;
+
+/*
+ * htop's CRT_handleSIGSEGV: give the terminal back, say so, then let the
+ * signal do what it would have done (the previous handler, a sanitizer's
+ * report, or the default: a core dump and the exit status a shell shows).
+ * endwin() is not async-signal-safe; the process is ending either way, and
+ * a shell left raw and on the alternate screen is the worse outcome.
+ */
+static void on_crash(int sig)
+{
+	static const char msg[] = "sluice: crashed; the terminal was restored\n";
+	restore_terminal();
+	ssize_t w = write(2, msg, sizeof(msg) - 1);
+	(void)w;   /* nothing more to do when even that fails */
+	for (size_t i = 0; i < NR_CRASH_SIGNALS; i++)
+		if (crash_signals[i] == sig)
+			sigaction(sig, &crash_old[i], NULL);
+	raise(sig);
+}
+
+static void handle_crashes(bool on)
+{
+	struct sigaction sa;
+	if (on == crash_handled)
+		return;
+	crash_handled = on;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < NR_CRASH_SIGNALS; i++)
+		sigaction(crash_signals[i], on ? &sa : &crash_old[i], on ? &crash_old[i] : NULL);
 }
 
 int display_init(bool script)
@@ -45,7 +97,8 @@ int display_init(bool script)
 	if (!screen)
 		return error("cannot use the terminal '%s': set TERM to a terminal type terminfo knows",
 			     term ? term : "(unset)");
-	die_hook = display_die_hook;
+	die_hook = restore_terminal;
+	handle_crashes(true);
 	set_escdelay(25);
 	cbreak();
 	noecho();
@@ -71,6 +124,7 @@ bool display_active(void)
 
 void display_done(void)
 {
+	handle_crashes(false);
 	if (!screen)
 		return;
 	curs_set(1);
@@ -82,7 +136,7 @@ void display_done(void)
 	if (script_in)
 		fclose(script_in);
 	script_out = script_in = NULL;
-	if (die_hook == display_die_hook)
+	if (die_hook == restore_terminal)
 		die_hook = NULL;
 }
 

@@ -26,6 +26,12 @@ struct rect {
  */
 int display_init(bool script);
 void display_done(void);
+/*
+ * While the loop routes stderr to the status line: the terminal's own
+ * stderr, which giving the terminal back on die() or a crash restores
+ * (-1: none).
+ */
+void display_stderr(int fd);
 bool display_active(void);
 /* Applies a theme: one colour pair per role. */
 void display_apply_theme(const struct theme *t);

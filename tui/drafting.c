@@ -41,15 +41,12 @@ bool drafting_ctx(struct draft_ctx *ctx)
 	for (size_t i = 0; i < run->report.nr; i++) {
 		const struct file_report *fr = &run->report.files[i];
 		if (fr->dir != DIR_DOWN && !strcmp(fr->path, drafting.migration)) {
-			ctx->target = run->file_migration[i];
+			ctx->target = check_migration_index(run, fr, 0);
 			ctx->report = fr;
 		}
 	}
-	if (!ctx->report)
+	if (!ctx->report || ctx->target == (size_t)-1)
 		return false;
-	for (size_t i = 0; i < run->report.nr; i++)
-		if (run->file_migration[i] == ctx->target && run->report.files[i].dir == DIR_DOWN)
-			ctx->down_report = &run->report.files[i];
 	ctx->ms = &run->ms;
 	ctx->opts = &run->opts;
 	return true;

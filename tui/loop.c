@@ -164,6 +164,7 @@ int loop_init(void)
 	saved_stderr = dup(2);
 	if (saved_stderr >= 0) {
 		fcntl(saved_stderr, F_SETFD, FD_CLOEXEC);
+		display_stderr(saved_stderr);
 		dup2(stderr_pipe[1], 2);
 	}
 	tui_watch_fd(stderr_pipe[0], stderr_ready, NULL);
@@ -224,6 +225,7 @@ void loop_release(void)
 {
 	fflush(stderr);
 	if (saved_stderr >= 0) {
+		display_stderr(-1);
 		dup2(saved_stderr, 2);
 		close(saved_stderr);
 		saved_stderr = -1;

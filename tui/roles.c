@@ -10,11 +10,6 @@ static const char *const role_names[] = {
 #undef X
 };
 
-const char *role_name(enum role r)
-{
-	return (unsigned)r < ROLE__COUNT ? role_names[r] : "default";
-}
-
 int role_parse(const char *name)
 {
 	for (int r = 0; r < ROLE__COUNT; r++)

@@ -41,7 +41,6 @@ enum role {
 	ROLE__COUNT
 };
 
-const char *role_name(enum role r);
 /* -1 when unknown. */
 int role_parse(const char *name);
 

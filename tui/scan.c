@@ -11,7 +11,6 @@
  */
 #include "app.h"
 #include "check.h"
-#include "db_check.h"
 #include "worker.h"
 
 #include <stdlib.h>
@@ -30,16 +29,15 @@ static void scan_run(void *arg)
 	prepare_failed = check_prepare(run, (const char *const *)app.paths, app.nr_paths) < 0;
 	if (!prepare_failed) {
 		/*
-		 * Statistics from the live database (read-only, catalogue queries),
-		 * here because connecting may take seconds; an unreachable database
-		 * is a warning in the status line, and judging goes on statically.
+		 * Statistics from the live database (read-only, catalogue queries)
+		 * are the pipeline's sizes stage, here in the worker because
+		 * connecting may take seconds; an unreachable database is a
+		 * warning in the status line, and judging goes on statically.
 		 */
-		struct db_check dc = { 0 };
-		if (app.db_url)
-			db_check_before(&dc, run, app.db_url);
+		run->db_url = app.db_url;
 		__atomic_store_n(&app.scan_total, run->ms.nr, __ATOMIC_RELAXED);
 		check_judge(run);
-		db_check_release(&dc);
+		db_check_release(&run->db);
 	}
 }
 

@@ -41,8 +41,7 @@ static const struct file_report *current_file(void)
 
 static const struct script *file_script(const struct file_report *fr)
 {
-	size_t i = (size_t)(fr - app.run->report.files);
-	const struct migration *m = app.run->ms.v[app.run->file_migration[i]];
+	const struct migration *m = fr->mig;
 	return fr->dir == DIR_DOWN ? m->down : m->up;
 }
 
