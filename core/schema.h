@@ -54,6 +54,7 @@ struct table_def {
 	int created_gen;         /* schema generation that created it */
 	long long rows;          /* from statistics; -1 unknown */
 	long long bytes;         /* -1 unknown */
+	struct col_index *col_index; /* columns by name: a cache (schema_lookup.h) */
 };
 
 struct schema {

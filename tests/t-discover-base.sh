@@ -61,7 +61,8 @@ git remote remove origin
 mig . 4
 expect_exit "no base: an error, not a pass on the work tree alone" 2 "$SLUICE" check
 expect_contains "no base: said clearly" "$(cat "$T/.err")" "no base branch"
-expect_eq "... --base names one" "$(judged --base trunk)" "migrations/4_t.sql plain up notxn"
+expect_eq "... --base names one" "$(judged --base trunk)" "migrations/3_t.sql plain up notxn
+migrations/4_t.sql plain up notxn"
 
 # on main itself: nothing committed is pending
 new_repo m
