@@ -124,28 +124,18 @@ static struct script *make_script(const char *path, const char *text, const stru
 	return s;
 }
 
-int discover_add(struct migration_set *ms, const char *path, size_t skip, bool forced,
-		 const char *text, size_t len, bool from_worktree)
+/* Adds one classified file as a migration of its own; takes lf's root and version. */
+static void add_classified(struct migration_set *ms, const char *path, const char *text,
+			   bool from_worktree, bool forced, struct layout_file *lf)
 {
 	struct discover_priv *p = priv(ms);
-	struct layout_file lf;
-	enum layout_verdict v;
-
-	if (layout_candidate(&p->markers, path, skip, forced) != LAYOUT_MIGRATION)
-		return 1;
-	if (!discover_text_ok(ms, path, text, len))
-		return -1;
-	v = layout_classify(&p->markers, path, skip, forced, text, len, &lf);
-	if (v != LAYOUT_MIGRATION)
-		return 1;
-
 	struct migration *m = xcalloc(1, sizeof(*m));
-	m->id = xstrdup(lf.version);
-	m->name = xstrdup(lf.name);
-	m->fw = lf.fw;
+	m->id = xstrdup(lf->version);
+	m->name = xstrdup(lf->name);
+	m->fw = lf->fw;
 	m->pending = from_worktree;
-	for (int i = 0; i < lf.nr_parts; i++) {
-		struct script *s = make_script(path, text, &lf.part[i], from_worktree);
+	for (int i = 0; i < lf->nr_parts; i++) {
+		struct script *s = make_script(path, text, &lf->part[i], from_worktree);
 		if (s->dir == DIR_DOWN && !m->down)
 			m->down = s;
 		else if (s->dir != DIR_DOWN && !m->up)
@@ -156,12 +146,52 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
 	ms->v[ms->nr++] = m;
 	ALLOC_GROW(p->meta, p->nr + 1, p->alloc);
-	p->meta[p->nr++] = (struct mig_meta){ m, lf.root, lf.version, lf.rank, lf.plan_pos,
-					      forced && skip >= strlen(path) };
-	lf.root = lf.version = NULL;
-	layout_file_release(&lf);
+	p->meta[p->nr++] = (struct mig_meta){ m, lf->root, lf->version, lf->rank, lf->plan_pos,
+					      forced };
+	lf->root = lf->version = NULL;
+	layout_file_release(lf);
 	if (!strlist_has(&ms->dirs, p->meta[p->nr - 1].root))
 		strlist_add(&ms->dirs, p->meta[p->nr - 1].root);
+}
+
+int discover_add(struct migration_set *ms, const char *path, size_t skip, bool forced,
+		 const char *text, size_t len, bool from_worktree)
+{
+	struct discover_priv *p = priv(ms);
+	struct layout_file lf;
+
+	if (layout_candidate(&p->markers, path, skip, forced) != LAYOUT_MIGRATION)
+		return 1;
+	if (!discover_text_ok(ms, path, text, len))
+		return -1;
+	if (layout_classify(&p->markers, path, skip, forced, text, len, &lf) != LAYOUT_MIGRATION)
+		return 1;
+	add_classified(ms, path, text, from_worktree, forced && skip >= strlen(path), &lf);
+	return 0;
+}
+
+/*
+ * A file named on the command line that no layout takes (foo.txt, a
+ * sqitch verify script): the user asked for it, so it is judged as plain
+ * SQL, one script run as written.
+ */
+static int add_named_plain(struct migration_set *ms, const char *path, const char *text,
+			   size_t len)
+{
+	struct layout_file lf;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	if (!discover_text_ok(ms, path, text, len))
+		return -1;
+	memset(&lf, 0, sizeof(lf));
+	lf.fw = FW_PLAIN;
+	lf.root = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+	lf.version = xstrdup(base);
+	lf.name = xstrdup(base);
+	lf.part[0] = (struct layout_part){ .dir = DIR_UP, .len = len, .first_line = 1 };
+	lf.nr_parts = 1;
+	add_classified(ms, path, text, true, true, &lf);
 	return 0;
 }
 
@@ -333,18 +363,43 @@ void discover_finish(struct migration_set *ms)
 
 /* --- files and directories on disk ------------------------------------- */
 
+/* What a path that is not a regular file is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+static void not_regular(struct migration_set *ms, const char *name, mode_t mode)
+{
+	strlist_add_nodup(&ms->errors, xstrfmt("%s: %s, not a migration file; not judged", name,
+					       file_kind(mode)));
+}
+
 int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
 		       struct strbuf *sb)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
 		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		not_regular(ms, name, st.st_mode);
+		return -1;
+	}
 	if ((size_t)st.st_size > MAX_MIGRATION_BYTES) {
 		/* refused before reading: a 5 GB dump must not cost 5 GB */
 		discover_refuse_size(ms, name, (unsigned long long)st.st_size);
 		return -1;
 	}
-	if (strbuf_read_file(sb, path, MAX_MIGRATION_BYTES) < 0)
+	/* regular only: swapped for a FIFO since the stat, it must not hang us */
+	if (strbuf_read_regular(sb, path, MAX_MIGRATION_BYTES) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -359,7 +414,7 @@ static void note_disk_marker(struct migration_set *ms, const char *path)
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return;
 	if (layout_marker_wants_text(path) && st.st_size < (1 << 20))
-		strbuf_read_file(&sb, path, 1 << 20);
+		strbuf_read_regular(&sb, path, 1 << 20);
 	markers_add(discover_markers(ms), path, sb.buf, sb.len);
 	strbuf_release(&sb);
 }
@@ -403,18 +458,89 @@ static int add_disk_file(struct migration_set *ms, const char *path, size_t skip
 	return r;
 }
 
+/*
+ * A regular file named on the command line: judged whatever its name, in
+ * its layout when one takes it, as plain SQL when none does. Only a
+ * migration for another database is not judged, and that is an error.
+ */
+static void add_named_file(struct migration_set *ms, const char *path, size_t skip)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (layout_candidate(discover_markers(ms), path, skip, true) == LAYOUT_OTHER_DIALECT)
+		strlist_add_nodup(&ms->errors,
+				  xstrfmt("%s: a migration for another database, not PostgreSQL; not judged",
+					  path));
+	else if (add_disk_file(ms, path, skip, true) > 0 &&
+		 discover_read_disk(ms, path, path, &sb) == 0)
+		add_named_plain(ms, path, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
 static bool skipped_dir(const char *name)
 {
 	return name[0] == '.' || !strcmp(name, "node_modules") || !strcmp(name, "vendor");
 }
 
+/*
+ * One directory walk. Symbolic links are followed, as the frameworks do,
+ * but each directory is walked once, known by device and inode, so a link
+ * loop ends; and the walk stays on the file system it started on, so a
+ * link to / (every /proc/PID/root) does not walk the machine.
+ */
+struct dir_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct walk {
+	struct migration_set *ms;
+	struct strlist *files;
+	dev_t dev;
+	struct dir_id *seen;  /* open addressing; ino 0 is a free slot */
+	size_t nr_seen, alloc_seen;
+};
+
+static size_t dir_slot(const struct dir_id *seen, size_t alloc, dev_t dev, ino_t ino)
+{
+	size_t h = ((size_t)ino * 0x9E3779B97F4A7C15ull) ^ (size_t)dev;
+	for (size_t i = h & (alloc - 1);; i = (i + 1) & (alloc - 1))
+		if (!seen[i].ino || (seen[i].ino == ino && seen[i].dev == dev))
+			return i;
+}
+
+/* Marks a directory walked; false when it already was. */
+static bool first_visit(struct walk *w, const struct stat *st)
+{
+	if (2 * (w->nr_seen + 1) > w->alloc_seen) {
+		size_t alloc = w->alloc_seen ? 2 * w->alloc_seen : 64;
+		struct dir_id *seen = xcalloc(alloc, sizeof(*seen));
+		for (size_t i = 0; i < w->alloc_seen; i++)
+			if (w->seen[i].ino)
+				seen[dir_slot(seen, alloc, w->seen[i].dev, w->seen[i].ino)] = w->seen[i];
+		free(w->seen);
+		w->seen = seen;
+		w->alloc_seen = alloc;
+	}
+	/* no file system hands out inode 0; store it as 1's neighbour anyway */
+	ino_t ino = st->st_ino ? st->st_ino : (ino_t)-1;
+	size_t i = dir_slot(w->seen, w->alloc_seen, st->st_dev, ino);
+	if (w->seen[i].ino)
+		return false;
+	w->seen[i] = (struct dir_id){ st->st_dev, ino };
+	w->nr_seen++;
+	return true;
+}
+
 /* Collects the .sql files and the markers below `dir`, sorted. */
-static void walk_dir(struct migration_set *ms, const char *dir, struct strlist *files)
+static void walk_dir(struct walk *w, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	if (!d) {
-		strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot open directory: %s", dir, strerror(errno)));
+		/* ENOENT: gone since it was listed (a process under /proc) */
+		if (errno != ENOENT)
+			strlist_add_nodup(&w->ms->errors,
+					  xstrfmt("%s: cannot open directory: %s", dir, strerror(errno)));
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -423,13 +549,16 @@ static void walk_dir(struct migration_set *ms, const char *dir, struct strlist *
 		if (de->d_name[0] == '.' || stat(p, &st) < 0) {
 			/* dot files, dangling links */
 		} else if (S_ISDIR(st.st_mode)) {
-			if (!skipped_dir(de->d_name))
-				walk_dir(ms, p, files);
+			if (!skipped_dir(de->d_name) && st.st_dev == w->dev && first_visit(w, &st))
+				walk_dir(w, p);
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
-				note_disk_marker(ms, p);
+				note_disk_marker(w->ms, p);
 			else if (layout_sql_name(p))
-				strlist_add(files, p);
+				strlist_add(w->files, p);
+		} else if (layout_sql_name(p)) {
+			/* a FIFO would block the read, a device never end */
+			not_regular(w->ms, p, st.st_mode);
 		}
 		free(p);
 	}
@@ -445,7 +574,14 @@ void discover_add_dir(struct migration_set *ms, const char *dir)
 {
 	struct strlist files = STRLIST_INIT;
 	size_t skip = strlen(dir), found = 0;
-	walk_dir(ms, dir, &files);
+	struct walk w = { .ms = ms, .files = &files };
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		w.dev = st.st_dev;
+		first_visit(&w, &st);
+		walk_dir(&w, dir);
+	}
+	free(w.seen);
 	if (files.nr)
 		qsort(files.items, files.nr, sizeof(*files.items), cmp_str);
 	for (size_t i = 0; i < files.nr; i++)
@@ -474,13 +610,11 @@ int discover_paths(struct migration_set *ms, const char *const *paths, size_t n)
 			strlist_add_nodup(&ms->errors, xstrfmt("%s: %s", p, strerror(errno)));
 		} else if (S_ISDIR(st.st_mode)) {
 			discover_add_dir(ms, p);
+		} else if (!S_ISREG(st.st_mode)) {
+			not_regular(ms, p, st.st_mode);
 		} else {
 			note_markers_near(ms, p);
-			/* Named explicitly: judged whatever its name, in its layout. */
-			if (layout_candidate(discover_markers(ms), p, l, true) == LAYOUT_OTHER_DIALECT)
-				warning("skipping '%s': a migration for another database, not PostgreSQL", p);
-			else
-				add_disk_file(ms, p, l, true);
+			add_named_file(ms, p, l);
 		}
 		free(p);
 	}

@@ -25,6 +25,7 @@ struct entry {
 	char *path;          /* repository-relative */
 	git_oid oid;         /* the HEAD blob, when in_tree */
 	bool in_tree, from_wt, pending, changed, deleted;
+	bool link;           /* a committed symlink: oid is its target's name */
 	char *renamed_from;  /* its path at the merge-base, when git sees a rename */
 };
 
@@ -92,14 +93,14 @@ static int walk_cb(const char *root, const git_tree_entry *te, void *data)
 	git_object_t type = git_tree_entry_type(te);
 	if (type == GIT_OBJECT_TREE)
 		return pruned_dir(name) ? 1 : 0;
-	/* a symlink's blob is its target's name, not SQL */
-	if (type != GIT_OBJECT_BLOB || git_tree_entry_filemode(te) == GIT_FILEMODE_LINK ||
-	    !interesting(name))
+	if (type != GIT_OBJECT_BLOB || !interesting(name))
 		return 0;
 	char *path = xstrfmt("%s%s", root, name);
 	struct entry *e = add_entry(rs, path);
 	free(path);
 	e->in_tree = true;
+	/* a symlink's blob is its target's name, not SQL: resolve_links() */
+	e->link = git_tree_entry_filemode(te) == GIT_FILEMODE_LINK;
 	git_oid_cpy(&e->oid, git_tree_entry_id(te));
 	return 0;
 }
@@ -128,10 +129,138 @@ static int read_blob(struct repo_scan *rs, const struct entry *e, struct strbuf 
 	return 0;
 }
 
+static void outside(struct migration_set *ms, const char *path, const char *target)
+{
+	strlist_add_nodup(&ms->errors,
+			  xstrfmt("%s: a symbolic link to '%s', outside the repository; not judged",
+				  path, target));
+}
+
+/*
+ * Where a link at `path` (repository-relative) to `target` leads, relative
+ * to the top of the repository; NULL when it leaves the repository.
+ */
+static char *link_inside(const char *workdir, const char *path, const char *target)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *t = target;
+	if (*target == '/') {
+		size_t wl = workdir ? strlen(workdir) : 0;
+		if (!wl || strncmp(target, workdir, wl))
+			return NULL; /* workdir ends with '/' */
+		t = target + wl;
+	} else {
+		const char *slash = strrchr(path, '/');
+		if (slash)
+			strbuf_add(&out, path, (size_t)(slash - path));
+	}
+	while (*t) {
+		size_t n = strcspn(t, "/");
+		if ((n == 1 && t[0] == '.') || !n) {
+			/* nothing */
+		} else if (n == 2 && t[0] == '.' && t[1] == '.') {
+			char *up = out.len ? memrchr(out.buf, '/', out.len) : NULL;
+			if (!out.len) {
+				strbuf_release(&out);
+				return NULL;
+			}
+			out.len = up ? (size_t)(up - out.buf) : 0;
+			out.buf[out.len] = '\0';
+		} else {
+			if (out.len)
+				strbuf_addch(&out, '/');
+			strbuf_add(&out, t, n);
+		}
+		t += n + (t[n] == '/');
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+/*
+ * A committed symlink, followed in the HEAD tree as a checkout and the
+ * frameworks follow it: the entry becomes its target's blob. One that
+ * leaves the repository is refused; pending, that is an error (the branch
+ * would pass unjudged), in the history a warning (it was never replayed).
+ */
+static void resolve_link(struct repo_scan *rs, struct entry *e)
+{
+	char *path = xstrdup(e->path), *target = NULL;
+	const char *why = NULL;
+	git_oid oid = e->oid;
+	for (int hops = 0; hops < 40 && !why; hops++) {
+		git_blob *blob;
+		git_tree_entry *te;
+		if (git_blob_lookup(&blob, rs->repo, &oid) < 0) {
+			why = "an unreadable symbolic link";
+			break;
+		}
+		free(target);
+		target = xstrndup(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		git_blob_free(blob);
+		char *next = link_inside(rs->workdir, path, target);
+		if (!next) {
+			why = "outside";
+			break;
+		}
+		free(path);
+		path = next;
+		if (git_tree_entry_bypath(&te, rs->head_tree, path) < 0) {
+			why = "a symbolic link to a file not in the commit";
+			break;
+		}
+		git_oid_cpy(&oid, git_tree_entry_id(te));
+		git_filemode_t mode = git_tree_entry_filemode(te);
+		git_object_t type = git_tree_entry_type(te);
+		git_tree_entry_free(te);
+		if (type != GIT_OBJECT_BLOB) {
+			why = "a symbolic link to a directory";
+		} else if (mode != GIT_FILEMODE_LINK) {
+			e->oid = oid;
+			e->link = false;
+			goto out;
+		}
+	}
+	if (!why)
+		why = "a symbolic link in a loop";
+	e->deleted = true;
+	if (!e->pending)
+		warning("%s: %s, not replayed as history", e->path,
+			strcmp(why, "outside") ? why : "a symbolic link outside the repository");
+	else if (!strcmp(why, "outside"))
+		outside(rs->ms, e->path, target);
+	else
+		strlist_add_nodup(&rs->ms->errors, xstrfmt("%s: %s ('%s'); not judged", e->path, why,
+							   nonnull(target)));
+out:
+	free(path);
+	free(target);
+}
+
+static void resolve_links(struct repo_scan *rs)
+{
+	for (size_t i = 0; i < rs->nr; i++)
+		if (rs->v[i].link && !rs->v[i].from_wt && !rs->v[i].deleted)
+			resolve_link(rs, &rs->v[i]);
+}
+
+/*
+ * From the work tree, what the checkout holds: a file there may be a link,
+ * or sit under a linked directory; followed while it stays in the work tree.
+ */
 static int read_worktree(struct repo_scan *rs, const struct entry *e, struct strbuf *sb)
 {
 	char *full = xstrfmt("%s%s", rs->workdir, e->path);
-	int r = discover_read_disk(rs->ms, full, e->path, sb);
+	char *real = realpath(full, NULL), *top = realpath(rs->workdir, NULL);
+	size_t tl = top ? strlen(top) : 0;
+	int r;
+	if (real && top && (strncmp(real, top, tl) || (real[tl] != '/' && tl > 1))) {
+		outside(rs->ms, e->path, real);
+		r = -1;
+	} else {
+		r = discover_read_disk(rs->ms, full, e->path, sb);
+	}
+	free(real);
+	free(top);
 	free(full);
 	return r;
 }
@@ -166,7 +295,8 @@ static int find_base(struct repo_scan *rs, const char *base, git_commit **out)
 		if (peel_commit(rs->repo, base, out) < 0) {
 			strlist_add_nodup(&ms->errors,
 					  xstrfmt("base '%s' not found (from --base or sluice.base): "
-						  "name a branch, tag or commit", base));
+						  "name a branch, tag or commit (a CI checkout must fetch it: "
+						  "'fetch-depth: 0')", base));
 			return -1;
 		}
 		ms->base = xstrdup(base);
@@ -214,6 +344,24 @@ static void set_head(struct repo_scan *rs, git_commit **head)
 		rs->ms->head = xstrdup(git_oid_tostr(hex, sizeof(hex), git_commit_id(*head)));
 }
 
+/*
+ * No merge-base, so no telling the branch's committed migrations from the
+ * history: judging only the uncommitted ones would pass a branch nothing
+ * was judged on (a CI checkout is shallow, with no base branch fetched).
+ * An error that says how to give sluice its base.
+ */
+static int no_base(struct migration_set *ms, const char *what, bool shallow)
+{
+	strlist_add_nodup(&ms->errors,
+			  xstrfmt("%s%s: the branch's committed migrations cannot be told from the "
+				  "history, so none would be judged; fetch the base branch and its "
+				  "history (in CI: actions/checkout with 'fetch-depth: 0', or "
+				  "'git fetch --unshallow origin'), or name the base with --base REF "
+				  "or sluice.base",
+				  what, shallow ? " (a shallow clone)" : ""));
+	return -1;
+}
+
 /* HEAD's tree and the merge-base tree; pending is what differs. */
 static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 {
@@ -227,16 +375,17 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 	r = find_base(rs, base, &bc);
 	if (r < 0)
 		return -1;
-	if (r > 0) {
-		warning("no base branch (tried origin/HEAD, main, master): every committed migration "
-			"is history and only uncommitted ones are pending; pass --base REF or set sluice.base");
-		return 0;
-	}
+	if (r > 0)
+		return no_base(rs->ms, "no base branch to compare with (tried origin/HEAD, main, master)",
+			       git_repository_is_shallow(rs->repo) == 1);
 	if (git_merge_base(&oid, rs->repo, git_commit_id(head), git_commit_id(bc)) < 0) {
-		warning("HEAD and '%s' share no history: only uncommitted migrations are pending",
-			rs->ms->base);
+		bool shallow = git_repository_is_shallow(rs->repo) == 1;
+		char *what = xstrfmt("HEAD and '%s' share no commit%s", rs->ms->base,
+				     shallow ? " this clone has" : "");
 		git_commit_free(bc);
-		return 0;
+		no_base(rs->ms, what, shallow);
+		free(what);
+		return -1;
 	}
 	git_commit_free(bc);
 	rs->ms->merge_base = xstrdup(git_oid_tostr(hex, sizeof(hex), &oid));
@@ -353,7 +502,7 @@ static int mark_worktree(struct repo_scan *rs)
 	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
 		const git_status_entry *se = git_status_byindex(list, i);
 		const git_diff_delta *d = se->index_to_workdir ? se->index_to_workdir : se->head_to_index;
-		if (!d || !interesting(d->new_file.path) || d->new_file.mode == GIT_FILEMODE_LINK)
+		if (!d || !interesting(d->new_file.path))
 			continue;
 		const char *path = d->new_file.path, *old = renamed_path(se);
 		char *from = old ? take_rename(rs, old) : NULL;
@@ -471,6 +620,7 @@ int discover_repo(struct migration_set *ms, const char *path, const char *base)
 	sort_entries(&rs);
 	if (mark_committed(&rs) < 0 || mark_worktree(&rs) < 0)
 		goto out;
+	resolve_links(&rs);
 	read_markers(&rs);
 	add_migrations(&rs);
 	discover_finish(ms);

@@ -62,20 +62,123 @@ struct splitter {
 	size_t start;        /* where the current piece's leading part began */
 	size_t first_token;  /* first non-comment byte of the piece, or SIZE_MAX */
 	size_t last_token_end;
+	bool all;            /* sql_split_all(): keep the pieces that are not SQL */
 };
+
+static void add_piece(struct splitter *sp, size_t off, size_t len, enum piece_kind kind)
+{
+	ALLOC_GROW(sp->pieces, sp->nr + 1, sp->alloc);
+	struct sql_piece *p = &sp->pieces[sp->nr++];
+	p->off = off;
+	p->len = len;
+	p->comment_off = sp->start;
+	p->comment_len = off - sp->start;
+	p->kind = kind;
+}
 
 static void emit(struct splitter *sp, size_t end)
 {
-	if (sp->first_token != (size_t)-1) {
-		ALLOC_GROW(sp->pieces, sp->nr + 1, sp->alloc);
-		struct sql_piece *p = &sp->pieces[sp->nr++];
-		p->off = sp->first_token;
-		p->len = sp->last_token_end - sp->first_token;
-		p->comment_off = sp->start;
-		p->comment_len = sp->first_token - sp->start;
-	}
+	if (sp->first_token != (size_t)-1)
+		add_piece(sp, sp->first_token, sp->last_token_end - sp->first_token, PIECE_SQL);
 	sp->start = end;
 	sp->first_token = (size_t)-1;
+}
+
+static size_t line_end(const char *text, size_t len, size_t i)
+{
+	const char *nl = memchr(text + i, '\n', len - i);
+	return nl ? (size_t)(nl - text) : len;
+}
+
+/* Skips blanks and comments (not nested: enough for a COPY's few words). */
+static size_t skip_blank(const char *text, size_t len, size_t i)
+{
+	for (;;) {
+		while (i < len && isspace((unsigned char)text[i]))
+			i++;
+		if (i + 1 < len && text[i] == '-' && text[i + 1] == '-')
+			i = line_end(text, len, i);
+		else if (i + 1 < len && text[i] == '/' && text[i + 1] == '*') {
+			const char *e = memmem(text + i + 2, len - i - 2, "*/", 2);
+			i = e ? (size_t)(e - text) + 2 : len;
+		} else
+			return i;
+	}
+}
+
+/*
+ * COPY ... FROM STDIN (and psql's \copy ... from stdin): psql sends the
+ * lines after it as data, up to a line `\.`. The words are found outside
+ * quotes the way the splitter found the statement's end, so a table or
+ * column named "stdin" does not count.
+ */
+static bool copy_from_stdin(const char *text, size_t off, size_t len)
+{
+	size_t end = off + len, i = skip_blank(text, end, off);
+	bool from = false;
+	if (!word_at(text, end, i, "COPY"))
+		return false;
+	for (i += 4; i < end;) {
+		i = skip_blank(text, end, i);
+		if (i >= end)
+			break;
+		if (text[i] == '\'' || text[i] == '"') {
+			char q = text[i++];
+			while (i < end && text[i] != q)
+				i++;
+			i++;
+			from = false;
+		} else if (isalpha((unsigned char)text[i]) || text[i] == '_') {
+			size_t b = i;
+			while (i < end && (isalnum((unsigned char)text[i]) || text[i] == '_'))
+				i++;
+			if (from && i - b == 5 && !strncasecmp(text + b, "STDIN", 5))
+				return true;
+			from = i - b == 4 && !strncasecmp(text + b, "FROM", 4);
+		} else {
+			i++;
+			from = false;
+		}
+	}
+	return false;
+}
+
+/* Past the COPY data that starts on the line after `i`: after its `\.` line. */
+static size_t skip_copy_data(const char *text, size_t len, size_t i)
+{
+	i = line_end(text, len, i);
+	while (i < len) {
+		size_t b = i + 1, e = line_end(text, len, b);
+		size_t n = e - b;
+		if (n && text[e - 1] == '\r')
+			n--;
+		i = e;
+		if (n == 2 && text[b] == '\\' && text[b + 1] == '.')
+			break;
+	}
+	return i;
+}
+
+/*
+ * A psql meta-command at text[i] == '\\' (outside quotes and comments):
+ * psql runs it and reads on from the next line, so it ends at its line,
+ * and it ends the statement before it (\g sends that one). Returns where
+ * the splitter goes on.
+ */
+static size_t meta_command(struct splitter *sp, size_t i)
+{
+	size_t e = line_end(sp->text, sp->len, i), n = e - i;
+	if (sp->first_token != (size_t)-1)
+		emit(sp, i); /* else the comments before it are its own */
+	while (n && isspace((unsigned char)sp->text[i + n - 1]))
+		n--;
+	if (sp->all)
+		add_piece(sp, i, n, PIECE_META);
+	sp->start = e;
+	/* \copy ... from stdin: its data follows, as after COPY */
+	if (copy_from_stdin(sp->text, i + 1, n - 1))
+		e = sp->start = skip_copy_data(sp->text, sp->len, i);
+	return e;
 }
 
 static void token(struct splitter *sp, size_t b, size_t e)
@@ -85,9 +188,9 @@ static void token(struct splitter *sp, size_t b, size_t e)
 	sp->last_token_end = e;
 }
 
-size_t sql_split(const char *text, size_t len, struct sql_piece **out)
+static size_t split(const char *text, size_t len, struct sql_piece **out, bool all)
 {
-	struct splitter sp = { text, len, NULL, 0, 0, 0, (size_t)-1, 0 };
+	struct splitter sp = { text, len, NULL, 0, 0, 0, (size_t)-1, 0, all };
 	int paren = 0, atomic = 0, goose_block = 0;
 	size_t i = 0;
 
@@ -107,6 +210,7 @@ size_t sql_split(const char *text, size_t len, struct sql_piece **out)
 		}
 		if (c == '/' && i + 1 < len && text[i + 1] == '*') {
 			int depth = 1;
+			size_t b = i;
 			i += 2;
 			while (i < len && depth) {
 				if (text[i] == '/' && i + 1 < len && text[i + 1] == '*')
@@ -116,6 +220,18 @@ size_t sql_split(const char *text, size_t len, struct sql_piece **out)
 				else
 					i++;
 			}
+			if (depth) {
+				/* PostgreSQL rejects the rest: an error where it opens */
+				if (sp.first_token != (size_t)-1)
+					emit(&sp, b);
+				if (all)
+					add_piece(&sp, b, len - b, PIECE_OPEN_COMMENT);
+				sp.start = len;
+			}
+			continue;
+		}
+		if (c == '\\') {
+			i = meta_command(&sp, i);
 			continue;
 		}
 		if (isspace((unsigned char)c)) {
@@ -162,8 +278,13 @@ size_t sql_split(const char *text, size_t len, struct sql_piece **out)
 			i++;
 		} else if (c == ';') {
 			if (!paren && !atomic && !goose_block) {
+				bool copy = sp.first_token != (size_t)-1 &&
+					    copy_from_stdin(text, sp.first_token,
+							    sp.last_token_end - sp.first_token);
 				emit(&sp, i + 1);
 				i++;
+				if (copy)
+					sp.start = i = skip_copy_data(text, len, i);
 				continue;
 			}
 			i++;
@@ -190,6 +311,16 @@ size_t sql_split(const char *text, size_t len, struct sql_piece **out)
 	emit(&sp, len);
 	*out = sp.pieces;
 	return sp.nr;
+}
+
+size_t sql_split(const char *text, size_t len, struct sql_piece **out)
+{
+	return split(text, len, out, false);
+}
+
+size_t sql_split_all(const char *text, size_t len, struct sql_piece **out)
+{
+	return split(text, len, out, true);
 }
 
 /* The parser's error, with its line in the file when it has a position. */
@@ -230,7 +361,7 @@ static void parse_piece(struct stmt *st, const char *sql)
 int parse_script(const struct script *s, struct file_report *fr)
 {
 	struct sql_piece *pieces;
-	size_t n = sql_split(s->text, s->len, &pieces);
+	size_t n = sql_split_all(s->text, s->len, &pieces);
 	int bad = 0;
 	/* Count lines incrementally: pieces come in order. */
 	size_t pos = 0;
@@ -254,7 +385,12 @@ int parse_script(const struct script *s, struct file_report *fr)
 		if (pieces[i].comment_len)
 			st->comments = xstrndup(s->text + pieces[i].comment_off, pieces[i].comment_len);
 		st->lock = LOCK_NONE;
-		if (memchr(st->sql, '\0', st->len)) {
+		if (pieces[i].kind == PIECE_META) {
+			/* not SQL: no tree, no parse error; rule psql-meta-command says so */
+		} else if (pieces[i].kind == PIECE_OPEN_COMMENT) {
+			st->parse_error = xstrdup("unterminated /* comment: PostgreSQL rejects the "
+						  "text from here to the end of the file, none of it runs");
+		} else if (memchr(st->sql, '\0', st->len)) {
 			st->parse_error = xstrdup("statement contains a NUL byte");
 		} else {
 			parse_piece(st, st->sql);

@@ -200,7 +200,15 @@ cJSON *report_json_tree(const struct report *r)
 	for (int s = SEV_LOW; s < SEV__COUNT; s++)
 		cJSON_AddNumberToObject(sum, severity_name(s), (double)c.by_sev[s]);
 	cJSON_AddStringToObject(sum, "worst", severity_name(c.worst));
-	cJSON_AddStringToObject(sum, "verdict", verdict_name(verdict_of(r->files, r->nr)));
+	cJSON_AddStringToObject(sum, "verdict", verdict_name(report_verdict(r)));
+	/* added beside "verdict": what the judged files alone say, and what was not judged */
+	cJSON_AddStringToObject(sum, "judged_verdict", verdict_name(verdict_of(r->files, r->nr)));
+	struct strlist nj = STRLIST_INIT;
+	report_not_judged(r, &nj);
+	cJSON *njs = cJSON_AddArrayToObject(sum, "not_judged");
+	for (size_t i = 0; i < nj.nr; i++)
+		cJSON_AddItemToArray(njs, cJSON_CreateString(nj.items[i]));
+	strlist_clear(&nj);
 	struct category_row rows[CAT__COUNT];
 	report_categories(r, rows);
 	cJSON *cats = cJSON_AddArrayToObject(sum, "categories");
@@ -425,7 +433,12 @@ void report_text(FILE *out, const struct report *r, bool color)
 	for (int s = SEV_BLOCKER; s >= SEV_LOW; s--)
 		fprintf(out, "%s%zu %s", s == SEV_BLOCKER ? "" : ", ", c.by_sev[s], severity_name(s));
 	fprintf(out, ")%s%zu ignored; verdict: %s%s%s\n", c.ignored ? ", " : ", ", c.ignored,
-		bold, verdict_name(verdict_of(r->files, r->nr)), reset);
+		bold, verdict_name(report_verdict(r)), reset);
+	struct strlist nj = STRLIST_INIT;
+	report_not_judged(r, &nj);
+	for (size_t i = 0; i < nj.nr; i++)
+		fprintf(out, "not judged: %s\n", printable(&sb, nj.items[i]));
+	strlist_clear(&nj);
 	strbuf_release(&sb);
 }
 

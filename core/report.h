@@ -59,6 +59,16 @@ struct category_row {
 void report_categories(const struct report *r, struct category_row rows[CAT__COUNT]);
 const char *cat_state_name(enum cat_state s);
 
+/*
+ * The run's verdict (report_verdict.c): NOT JUDGED whenever an input was
+ * not judged (report.errors, a file's error: binary, too big, unreadable,
+ * refused), whatever the judged files say, so that no reporter ever
+ * claims a pass for what was not read; else verdict_of() the files.
+ */
+enum verdict report_verdict(const struct report *r);
+/* The message naming each input not judged, in report order. */
+void report_not_judged(const struct report *r, struct strlist *out);
+
 /* Looks a format up by name; NULL when unknown. */
 typedef void (*report_fn)(FILE *out, const struct report *r);
 report_fn report_format(const char *name);

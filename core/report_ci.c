@@ -178,6 +178,15 @@ void report_sarif(FILE *out, const struct report *r)
 			sarif_notify(notes, r->files[i].error);
 	cJSON_AddBoolToObject(inv, "executionSuccessful", cJSON_GetArraySize(notes) == 0);
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
+	/* SARIF has no verdict of its own: the run's property bag carries it */
+	cJSON *props = cJSON_AddObjectToObject(run, "properties");
+	cJSON_AddStringToObject(props, "verdict", verdict_name(report_verdict(r)));
+	struct strlist nj = STRLIST_INIT;
+	report_not_judged(r, &nj);
+	cJSON *njs = cJSON_AddArrayToObject(props, "notJudged");
+	for (size_t i = 0; i < nj.nr; i++)
+		cJSON_AddItemToArray(njs, cJSON_CreateString(nj.items[i]));
+	strlist_clear(&nj);
 
 	each_finding(r, sarif_result, cJSON_AddArrayToObject(run, "results"));
 	report_json_fix_utf8(root);
@@ -281,8 +290,14 @@ void report_github(FILE *out, const struct report *r)
 	/* A plain closing line for the log; annotations carry the detail. */
 	report_count(r, &c);
 	fprintf(out, "sluice: %zu files, %zu statements, %zu findings, %zu ignored; verdict: %s\n",
-		c.files, c.statements, c.findings, c.ignored,
-		verdict_name(verdict_of(r->files, r->nr)));
+		c.files, c.statements, c.findings, c.ignored, verdict_name(report_verdict(r)));
+	struct strlist nj = STRLIST_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	report_not_judged(r, &nj);
+	for (size_t i = 0; i < nj.nr; i++)
+		fprintf(out, "sluice: not judged: %s\n", printable(&sb, nj.items[i]));
+	strbuf_release(&sb);
+	strlist_clear(&nj);
 }
 
 /* --- Markdown PR comment ------------------------------------------------ */
@@ -340,7 +355,7 @@ static void md_cell(struct strbuf *sb, const char *s, size_t max, bool code)
 
 static const char *verdict_badge(enum verdict v)
 {
-	return v == VERDICT_BLOCK ? "⛔" : v == VERDICT_MODIFY ? "⚠️" : "✅";
+	return v == VERDICT_NOT_JUDGED ? "❓" : v == VERDICT_BLOCK ? "⛔" : v == VERDICT_MODIFY ? "⚠️" : "✅";
 }
 
 /* The worst unsuppressed finding of a statement, for its row's fix. */
@@ -430,11 +445,24 @@ static void md_finding(const struct file_report *fr, const struct stmt *st,
 	l->n++;
 }
 
+/* What was not judged (unreadable, binary, refused), each as a quote: the reason for the verdict. */
+static void md_not_judged(struct strbuf *sb, const struct report *r)
+{
+	struct strlist nj = STRLIST_INIT;
+	report_not_judged(r, &nj);
+	for (size_t i = 0; i < nj.nr; i++) {
+		strbuf_addstr(sb, "> **not judged:** ");
+		md_cell(sb, nj.items[i], 0, false);
+		strbuf_addstr(sb, "\n\n");
+	}
+	strlist_clear(&nj);
+}
+
 void report_markdown(FILE *out, const struct report *r)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct report_counts c;
-	enum verdict v = verdict_of(r->files, r->nr);
+	enum verdict v = report_verdict(r);
 	struct md_list live = { &sb, false, 0 }, ignored = { &sb, true, 0 };
 
 	report_count(r, &c);
@@ -443,11 +471,7 @@ void report_markdown(FILE *out, const struct report *r)
 		    "%zu HIGH, %zu MEDIUM, %zu LOW), %zu ignored.\n\n",
 		    c.files, c.statements, c.findings, c.by_sev[SEV_BLOCKER], c.by_sev[SEV_HIGH],
 		    c.by_sev[SEV_MEDIUM], c.by_sev[SEV_LOW], c.ignored);
-	for (size_t i = 0; i < r->errors.nr; i++) {
-		strbuf_addstr(&sb, "> **error:** ");
-		md_cell(&sb, r->errors.items[i], 0, false);
-		strbuf_addstr(&sb, "\n\n");
-	}
+	md_not_judged(&sb, r);
 	md_categories(&sb, r);
 	for (size_t i = 0; i < r->nr; i++)
 		md_file(&sb, &r->files[i]);

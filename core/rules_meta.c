@@ -176,11 +176,19 @@ static const char *newer_hint(const char *sql, const char *command, const char *
 	return hint;
 }
 
+/* The splitter's psql meta-commands: the only unparsed statements with no parse error. */
+static bool is_meta_command(const struct stmt *st)
+{
+	return !st->parse_error && st->sql[0] == '\\';
+}
+
 static void check_parse_error(struct rule_ctx *ctx)
 {
 	struct stmt *st = ctx->st;
 	char *command = NULL, *table = NULL;
 	struct strbuf what = STRBUF_INIT;
+	if (is_meta_command(st))
+		return;   /* psql-meta-command says what it is */
 	unparsed_command(nonnull(st->sql), &command, &table);
 	if (command)
 		strbuf_addf(&what, "%s%s%s%s", command, table ? " on '" : "", table ? table : "",
@@ -196,6 +204,22 @@ static void check_parse_error(struct rule_ctx *ctx)
 	strbuf_release(&what);
 	free(command);
 	free(table);
+}
+
+static void check_meta_command(struct rule_ctx *ctx)
+{
+	const char *c = ctx->st->sql + 1;
+	size_t n = strcspn(c, " \t");
+	if (!is_meta_command(ctx->st))
+		return;
+	if ((n == 1 && *c == 'i') || (n == 2 && !strncmp(c, "ir", 2)) ||
+	    (n == 7 && !strncmp(c, "include", 7)) || (n == 16 && !strncmp(c, "include_relative", 16)))
+		flag(ctx, "psql meta-command '%s' runs another file, which sluice has not judged here: "
+			  "judge it too ('sluice check FILE')", ctx->st->sql);
+	else
+		flag(ctx, "psql meta-command '%s': sluice neither runs nor judges it; only psql "
+			  "understands it (a migration tool that sends SQL to the server fails on it)",
+		     ctx->st->sql);
 }
 
 const struct rule rules_meta[] = {
@@ -222,6 +246,16 @@ const struct rule rules_meta[] = {
 		.flags = RULE_DOWN_TOO,
 		.title = "An ignore comment matched no finding",
 		.fix = "Remove the stale ignore comment, or correct the rule name",
+	},
+	{
+		.id = "psql-meta-command",
+		.sev = SEV_LOW,
+		.cls = CLASS_SAFE,
+		.flags = RULE_UNPARSED | RULE_DOWN_TOO,
+		.title = "psql meta-command (not SQL)",
+		.fix = "Keep psql meta-commands out of migrations that a tool sends to the server; "
+		       "an included file (\\i) must be judged on its own",
+		.check = check_meta_command,
 	},
 	{ .id = NULL },
 };

@@ -29,6 +29,7 @@ static void table_release(struct table_def *t)
 	free(t->cols);
 	free(t->name);
 	free(t->created_by);
+	lookup_columns_changed(t);
 }
 
 static void index_release(struct index_def *ix)
@@ -99,10 +100,7 @@ struct column *table_column(const struct table_def *t, const char *col)
 {
 	if (!t || !col)
 		return NULL;
-	for (size_t i = 0; i < t->nr_cols; i++)
-		if (str_eq(t->cols[i].name, col))
-			return &t->cols[i];
-	return NULL;
+	return lookup_column(t, col);
 }
 
 /* The first index called exactly `name` (no "public." stripping), or NULL. */
@@ -446,6 +444,7 @@ static struct column *add_column(struct table_def *t, const char *name)
 	c = &t->cols[t->nr_cols++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
+	lookup_column_added(t);
 	return c;
 }
 
@@ -457,6 +456,7 @@ static void drop_column(struct table_def *t, const char *name)
 			free(t->cols[i].type);
 			memmove(&t->cols[i], &t->cols[i + 1], (t->nr_cols - i - 1) * sizeof(*t->cols));
 			t->nr_cols--;
+			lookup_columns_changed(t);
 			return;
 		}
 	}
@@ -736,6 +736,7 @@ static void apply_rename(struct schema *s, const cJSON *b)
 		if (c) {
 			free(c->name);
 			c->name = xstrdup(newname);
+			lookup_columns_changed(schema_table(s, rel));
 		}
 	} else if (!strcmp(type, "OBJECT_INDEX")) {
 		struct index_def *ix = schema_index(s, rel);

@@ -63,6 +63,7 @@ struct table_def {
 				    rows came to a table that held uncounted ones */
 	long long rows;          /* from statistics; -1 unknown */
 	long long bytes;         /* -1 unknown */
+	struct col_index *col_index; /* columns by name: a cache (schema_lookup.h) */
 };
 
 struct schema {

@@ -300,3 +300,84 @@ void lookup_free(struct schema_lookup *l)
 	posmap_clear(&l->cons_by_table);
 	free(l);
 }
+
+/* --- columns ------------------------------------------------------------- */
+
+/*
+ * A wide table's columns by name: CREATE TABLE with 200,000 columns looked
+ * each new one up among those before it (quadratic, 86 s). Built on the
+ * first lookup in a table past a few columns, kept up to date on append,
+ * dropped on any other change (a drop shifts positions, a rename changes
+ * a name) and built again when next needed.
+ */
+struct col_index {
+	uint32_t *slot;          /* position + 1; 0: empty */
+	size_t cap;              /* a power of two, over twice nr_cols */
+};
+
+#define COL_INDEX_MIN 16     /* below this a scan is as quick */
+
+static void col_put(struct col_index *ci, const struct table_def *t, size_t pos)
+{
+	size_t i = name_hash(t->cols[pos].name) & (ci->cap - 1);
+	while (ci->slot[i])
+		i = (i + 1) & (ci->cap - 1);
+	ci->slot[i] = (uint32_t)pos + 1;
+}
+
+static struct col_index *col_index_build(const struct table_def *t)
+{
+	struct col_index *ci = xcalloc(1, sizeof(*ci));
+	ci->cap = 64;
+	while (ci->cap < 2 * t->nr_cols + 2)
+		ci->cap *= 2;
+	ci->slot = xcalloc(ci->cap, sizeof(*ci->slot));
+	/* from the last: a first-match scan finds the first of a repeated name */
+	for (size_t i = t->nr_cols; i-- > 0;)
+		col_put(ci, t, i);
+	return ci;
+}
+
+void lookup_columns_changed(struct table_def *t)
+{
+	if (t->col_index) {
+		free(t->col_index->slot);
+		free(t->col_index);
+		t->col_index = NULL;
+	}
+}
+
+void lookup_column_added(struct table_def *t)
+{
+	struct col_index *ci = t->col_index;
+	if (!ci)
+		return;
+	if (2 * t->nr_cols + 2 > ci->cap) {
+		lookup_columns_changed(t);
+		return; /* rebuilt, bigger, on the next lookup */
+	}
+	col_put(ci, t, t->nr_cols - 1);
+}
+
+struct column *lookup_column(const struct table_def *t, const char *name)
+{
+	if (t->nr_cols < COL_INDEX_MIN || t->nr_cols > UINT32_MAX - 1) {
+		for (size_t i = 0; i < t->nr_cols; i++)
+			if (str_eq(t->cols[i].name, name))
+				return &t->cols[i];
+		return NULL;
+	}
+	/* a cache: filled in through a const table, as the lookups above are */
+	struct table_def *mt = (struct table_def *)t;
+	if (!mt->col_index)
+		mt->col_index = col_index_build(t);
+	struct col_index *ci = mt->col_index;
+	struct column *found = NULL;
+	for (size_t i = name_hash(name) & (ci->cap - 1); ci->slot[i]; i = (i + 1) & (ci->cap - 1)) {
+		struct column *c = &t->cols[ci->slot[i] - 1];
+		/* the lowest position wins, as in a scan */
+		if (str_eq(c->name, name) && (!found || c < found))
+			found = c;
+	}
+	return found;
+}

@@ -48,4 +48,14 @@ long lookup_index_named(const struct schema *s, const char *name);
 const size_t *lookup_indexes_of(const struct schema *s, const char *table, size_t *n);
 const size_t *lookup_constraints_of(const struct schema *s, const char *table, size_t *n);
 
+/*
+ * Columns by name (a table's own cache, t->col_index): the first column
+ * called `name`, or NULL. Whatever appends a column calls
+ * lookup_column_added(); whatever drops, renames or frees columns calls
+ * lookup_columns_changed().
+ */
+struct column *lookup_column(const struct table_def *t, const char *name);
+void lookup_column_added(struct table_def *t);
+void lookup_columns_changed(struct table_def *t);
+
 #endif

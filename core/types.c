@@ -107,6 +107,8 @@ const char *verdict_name(enum verdict v)
 		return "SAFE WITH MODIFICATIONS";
 	case VERDICT_BLOCK:
 		return "BLOCK";
+	case VERDICT_NOT_JUDGED:
+		return "NOT JUDGED";
 	}
 	return "?";
 }

@@ -95,7 +95,8 @@ bool lock_blocks_writes(enum lock_mode m);
 const char *category_name(enum category c);
 
 /* The final word of a report. */
-enum verdict { VERDICT_SAFE, VERDICT_MODIFY, VERDICT_BLOCK };
+enum verdict { VERDICT_SAFE, VERDICT_MODIFY, VERDICT_BLOCK,
+	       VERDICT_NOT_JUDGED /* an input was not judged: no verdict on it */ };
 const char *verdict_name(enum verdict v); /* "SAFE TO SHIP", ... */
 
 #endif

@@ -180,12 +180,9 @@ void strbuf_release(struct strbuf *sb)
 }
 
 /* read(2) straight into the buffer, sized from fstat: no stdio buffer to fill and copy. */
-int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
+static int read_fd(struct strbuf *sb, int fd, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0)
-		return -1;
 	/* Room for the whole file and the read that finds its end. */
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (!max || (size_t)st.st_size <= max))
@@ -214,6 +211,27 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
 	close(fd);
 	strbuf_grow(sb, 0);
 	return 0;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -1 : read_fd(sb, fd, max);
+}
+
+int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return read_fd(sb, fd, max);
 }
 
 void strlist_add(struct strlist *l, const char *s)

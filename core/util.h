@@ -71,6 +71,8 @@ char *strbuf_detach(struct strbuf *sb, size_t *len);
 void strbuf_release(struct strbuf *sb);
 /* Reads a whole file; -1 with errno set on failure. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max);
+/* The same for a regular file only: never waits on a FIFO or reads a device (EINVAL). */
+int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max);
 
 /* A list of owned strings. */
 struct strlist {

@@ -54,13 +54,15 @@ expect_eq "detached HEAD: pending still found" "$(judged)" "migrations/3_t.sql p
 expect_eq "detached HEAD: no branch in the summary" "$(summary branch)" ""
 git checkout -q feature
 
-# no base at all: committed work is history, only the work tree is pending
+# no base at all: the committed work cannot be told from history, so
+# nothing would be judged; an error saying how to give a base (t-no-base.sh)
 git branch -q -m master trunk
 git remote remove origin
 mig . 4
-out=$(judged)
-expect_eq "no base: only uncommitted files pending" "$out" "migrations/4_t.sql plain up notxn"
-expect_contains "no base: said clearly" "$(cat "$T/.judged.err")" "no base branch"
+expect_exit "no base: an error, not a pass on the work tree alone" 2 "$SLUICE" check
+expect_contains "no base: said clearly" "$(cat "$T/.err")" "no base branch"
+expect_eq "... --base names one" "$(judged --base trunk)" "migrations/3_t.sql plain up notxn
+migrations/4_t.sql plain up notxn"
 
 # on main itself: nothing committed is pending
 new_repo m

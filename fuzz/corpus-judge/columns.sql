@@ -1,0 +1,3 @@
+CREATE TABLE t (a int, b int, a int);
+ALTER TABLE t ADD COLUMN c int;
+ALTER TABLE t DROP COLUMN b;

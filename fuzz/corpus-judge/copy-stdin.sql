@@ -1,0 +1,6 @@
+CREATE TABLE t (a int);
+COPY t (a) FROM stdin;
+1
+DROP TABLE t;
+\.
+ALTER TABLE t ADD COLUMN b int NOT NULL;

@@ -1,0 +1,3 @@
+CREATE TABLE t (a int);
+/* unterminated
+DROP TABLE t;
