@@ -9,6 +9,7 @@
 #include "report.h"
 #include "rules.h"
 #include "check.h"
+#include "policy.h"
 #include "db.h"
 #include "db_check.h"
 
@@ -174,6 +175,7 @@ int cmd_check(int argc, char **argv)
 	/* Reports read no parse trees; a shadow database replays statements. */
 	run.drop_trees = !dc.verify && !dc.shadow_url;
 	check_judge(&run);
+	policy_report(&run);
 	if (db_check_after(&dc, &run) < 0) {
 		ret = 2;
 		goto out;
