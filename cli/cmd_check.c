@@ -9,6 +9,7 @@
 #include "report.h"
 #include "rules.h"
 #include "check.h"
+#include "policy.h"
 #include "db.h"
 #include "db_check.h"
 
@@ -167,6 +168,7 @@ static int check_command(int argc, char **argv, bool verify)
 	/* Reports read no parse trees; a shadow database replays statements. */
 	run.drop_trees = !run.db.verify;
 	check_judge(&run);
+	policy_report(&run);
 	if (run.db.error) {
 		error("%s", run.db.error);
 		ret = 2;

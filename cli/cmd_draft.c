@@ -200,7 +200,7 @@ static int run_shadow(const struct draft_opts *o, const struct draft_ctx *ctx, s
 }
 
 static int finish(const struct draft_opts *o, const struct check_run *run, struct draft *d,
-		  const char *file)
+		  const char *file, const struct migration *target)
 {
 	if (o->commit) {
 		if (d->failed) {
@@ -209,7 +209,8 @@ static int finish(const struct draft_opts *o, const struct check_run *run, struc
 		}
 		struct strbuf msg = STRBUF_INIT;
 		draft_commit_message(d, file, &msg);
-		int r = commit_draft(".", d, o->branch ? o->branch : run->ms.branch, msg.buf);
+		struct commit_scope scope = { target->up->path, target->down ? target->down->path : NULL };
+		int r = commit_draft(".", d, &scope, o->branch ? o->branch : run->ms.branch, msg.buf);
 		strbuf_release(&msg);
 		if (r < 0)
 			return 2;
@@ -387,7 +388,7 @@ int cmd_draft(int argc, char **argv)
 	}
 	if (o.shadow && !d.failed && run_shadow(&o, &ctx, &d) < 0)
 		goto out;
-	ret = finish(&o, &run, &d, file);
+	ret = finish(&o, &run, &d, file, run.ms.v[target]);
 	fflush(stdout);
 out:
 	file_report_release(&fr);

@@ -9,6 +9,7 @@
  */
 #include "check.h"
 #include "parseahead.h"
+#include "policy.h"
 #include "tree.h"
 #include "util.h"
 #include "xref.h"
@@ -63,14 +64,17 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 {
 	int r;
 	run->paths_mode = n > 0;
-	if (config_load(&run->cfg, ".") < 0 || config_apply_judge(&run->cfg, &run->opts) < 0)
+	if (n) {
+		if (config_load(&run->cfg, ".") < 0)
+			return -1;
+		r = discover_paths(&run->ms, paths, n);
+	} else if ((r = policy_discover_repo(run)) == POLICY_UNREADABLE) {
+		return -1;   /* a branch is judged by its base's .sluice (core/policy.c) */
+	}
+	if (config_apply_judge(&run->cfg, &run->opts) < 0)
 		return -1;
 	if (!run->base && config_get(&run->cfg, "sluice.base"))
 		run->base = xstrdup(config_get(&run->cfg, "sluice.base"));
-	if (n)
-		r = discover_paths(&run->ms, paths, n);
-	else
-		r = discover_repo(&run->ms, ".", run->base);
 	for (size_t i = 0; i < run->ms.errors.nr; i++)
 		strlist_add(&run->report.errors, run->ms.errors.items[i]);
 	if (r < 0 && !run->ms.nr && !n)

@@ -3,22 +3,36 @@
  * libgit2 (see commit.h for the rules).
  *
  * The order is what makes failure safe:
- *   1. check: a branch is checked out and it is the expected one; no file
- *      to be written has changes of the user's (modified, staged, untracked)
+ *   1. check: a branch is checked out and it is the expected one; take the
+ *      index lock (.git/index.lock), so no git command changes the index
+ *      meanwhile and an existing lock refuses the commit; every path
+ *      resolves inside the work tree through real directories (no link);
+ *      every file is the migration under review's or a new migration after
+ *      it; none has changes of the user's (modified, staged, untracked)
  *   2. write every file to a temporary name beside its target, with the
  *      target's mode; any failure removes the temporaries: nothing changed
  *   3. rename them all into place, remembering what each replaced
- *   4. build the tree from HEAD's tree plus the new blobs and commit it,
- *      moving the branch only if it still points where it did in step 1
- *   5. only then update the index entries of the written paths
- * A failure in 3 or 4 puts the old contents back and removes new files and
- * directories, so `git status` reads as before.
+ *   4. build the blobs, the tree and the commit (objects only, no ref)
+ *   5. write the new index into the lock file
+ *   6. move the branch, only if it still points where it did in step 1
+ *   7. install the index (rename the lock over it); should that fail, the
+ *      branch is moved back
+ * A failure before 7 puts the old contents back, removes new files and
+ * directories and the lock, so the refs, the index and the work tree are
+ * as they were. A file the user changed meanwhile is left alone.
+ *
+ * SLUICE_TEST_COMMIT_FAIL=STEP[:SECONDS] is for tests only
+ * (t-commit-faults.sh): STEP (write, index, branch, install) fails as a
+ * full disk or a lost race would, after SECONDS of sleep, so that each
+ * rollback can be checked. No user setting reads it.
  */
 #include "commit.h"
+#include "discover.h"
 #include "draft.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -31,21 +45,41 @@ struct pending_file {
 	char *rel;            /* repository-relative path */
 	char *tmp;            /* temporary beside it */
 	const char *text;
+	bool sql;
 	bool existed;
 	mode_t mode;
 	struct strbuf old;    /* previous content, to restore */
 	bool renamed;
+	git_oid blob;
 };
 
 struct accept {
 	git_repository *repo;
 	const char *workdir;
+	char *real_wd;             /* the work tree, resolved, without a trailing '/' */
 	struct pending_file *files;
 	size_t nr;
 	struct strlist made_dirs;  /* created by us, deepest last */
 	git_oid head;
+	git_oid commit;
 	char *branch_ref;          /* refs/heads/... */
+	char *scope_up, *scope_down; /* the migration under review, repository-relative */
+	char *index_path;
+	char *index_lock;          /* ours while set: removed on failure */
 };
+
+/* See the top: a failure a test asks for, after an optional pause. */
+static bool injected(const char *step)
+{
+	const char *v = getenv("SLUICE_TEST_COMMIT_FAIL");
+	size_t n = strlen(step);
+	if (!v || strncmp(v, step, n) || (v[n] && v[n] != ':'))
+		return false;
+	if (v[n] == ':')
+		sleep((unsigned)atoi(v + n + 1));
+	errno = ENOSPC;
+	return true;
+}
 
 static int git_fail(const char *what)
 {
@@ -106,29 +140,58 @@ static int check_branch(struct accept *a, const char *expected)
 	return ret;
 }
 
-/* Repository-relative path of `path` (relative to the current directory). */
-static char *repo_relative(const char *workdir, const char *path, char **abs_out)
+/*
+ * Repository-relative path of `path` (relative to the current directory,
+ * or absolute), or NULL with a message. Each component below the work tree
+ * is looked at with lstat(): a symbolic link anywhere (a directory a
+ * model-chosen path goes through, or the file itself) is refused, so
+ * nothing is written outside the repository through one.
+ */
+static char *repo_relative(struct accept *a, const char *path)
 {
-	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return NULL;
-	while (starts_with(path, "./"))
-		path += 2;
-	char *abs = path[0] == '/' ? xstrdup(path) : xstrfmt("%s/%s", cwd, path);
-	/* workdir comes with a trailing '/'; compare on resolved names */
-	char real_wd[PATH_MAX], real_cwd[PATH_MAX];
-	if (!realpath(workdir, real_wd) || !realpath(cwd, real_cwd)) {
-		free(abs);
+	char cwd[PATH_MAX], real_cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || !realpath(cwd, real_cwd)) {
+		error("cannot find the current directory: %s", strerror(errno));
 		return NULL;
 	}
+	while (starts_with(path, "./"))
+		path += 2;
 	char *full = path[0] == '/' ? xstrdup(path) : xstrfmt("%s/%s", real_cwd, path);
-	size_t wl = strlen(real_wd);
+	size_t wl = strlen(a->real_wd);
 	char *rel = NULL;
-	if (!strncmp(full, real_wd, wl) && full[wl] == '/' && !strstr(full, "/../"))
+	if (!strncmp(full, a->real_wd, wl) && full[wl] == '/')
 		rel = xstrdup(full + wl + 1);
 	free(full);
-	*abs_out = abs;
+	if (!rel) {
+		error("'%s' is outside the repository: not writing it", path);
+		return NULL;
+	}
+	struct strbuf at = STRBUF_INIT;
+	strbuf_addstr(&at, a->real_wd);
+	for (const char *c = rel;;) {
+		size_t n = strcspn(c, "/");
+		struct stat st;
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && !strncmp(c, "..", 2))) {
+			error("'%s' is not a plain path inside the repository: not writing it", path);
+			goto bad;
+		}
+		strbuf_addch(&at, '/');
+		strbuf_add(&at, c, n);
+		if (lstat(at.buf, &st) == 0 && S_ISLNK(st.st_mode)) {
+			error("'%s' goes through a symbolic link ('%s'): not writing through it",
+			      path, at.buf + wl + 1);
+			goto bad;
+		}
+		if (!c[n])
+			break;
+		c += n + 1;
+	}
+	strbuf_release(&at);
 	return rel;
+bad:
+	strbuf_release(&at);
+	free(rel);
+	return NULL;
 }
 
 static int check_clean(struct accept *a, struct pending_file *f)
@@ -174,6 +237,44 @@ static int make_dirs(struct accept *a, const char *abs)
 	return 0;
 }
 
+/*
+ * `len` bytes into a new temporary file beside `abs`, with `mode`, synced;
+ * its name in *tmp. -1 with errno set, and no temporary left.
+ */
+static int write_beside(const char *abs, const char *data, size_t len, mode_t mode, char **tmp)
+{
+	*tmp = xstrfmt("%s.sluice-XXXXXX", abs);
+	int fd = mkstemp(*tmp);
+	if (fd < 0)
+		goto fail;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (injected("write") || fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail: {
+	int e = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(*tmp);
+	}
+	free(*tmp);
+	*tmp = NULL;
+	errno = e;
+	return -1;
+}
+}
+
 static int write_temp(struct accept *a, struct pending_file *f)
 {
 	struct stat st;
@@ -191,71 +292,109 @@ static int write_temp(struct accept *a, struct pending_file *f)
 	}
 	if (make_dirs(a, f->abs) < 0)
 		return -1;
-	f->tmp = xstrfmt("%s.sluice-XXXXXX", f->abs);
-	int fd = mkstemp(f->tmp);
-	if (fd < 0) {
-		int r = error("cannot write '%s': %s", f->rel, strerror(errno));
-		free(f->tmp);
-		f->tmp = NULL;
-		return r;
-	}
-	size_t len = strlen(f->text), off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, f->text + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			int r = error("cannot write '%s': %s", f->rel, strerror(errno));
-			close(fd);
-			return r;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, f->mode) < 0 || fsync(fd) < 0 || close(fd) < 0)
+	if (write_beside(f->abs, f->text, strlen(f->text), f->mode, &f->tmp) < 0)
 		return error("cannot write '%s': %s", f->rel, strerror(errno));
 	return 0;
 }
 
-/* Puts everything back as it was: temporaries gone, old contents restored, new dirs removed. */
+/* Is the file still what the draft wrote? Else the user has changed it since. */
+static bool still_ours(const struct pending_file *f)
+{
+	struct strbuf now = STRBUF_INIT;
+	struct stat st;
+	bool ours = lstat(f->abs, &st) == 0 && S_ISREG(st.st_mode) &&
+		    strbuf_read_file(&now, f->abs, 0) >= 0 && now.len == strlen(f->text) &&
+		    !memcmp(now.buf, f->text, now.len);
+	strbuf_release(&now);
+	return ours;
+}
+
+/*
+ * Puts everything back as it was: temporaries gone, old contents restored
+ * (through a temporary and a rename, never a truncating write), new files
+ * and directories removed; a file that is no longer the draft's is left.
+ */
 static void roll_back(struct accept *a)
 {
 	for (size_t i = 0; i < a->nr; i++) {
 		struct pending_file *f = &a->files[i];
+		char *tmp = NULL;
 		if (f->tmp && !f->renamed)
 			unlink(f->tmp);
 		if (!f->renamed)
 			continue;
+		if (!still_ours(f)) {
+			error("'%s' changed while the draft was being committed: left as it is "
+			      "(its old content is in git history)", f->rel);
+			continue;
+		}
 		if (!f->existed) {
 			unlink(f->abs);
 			continue;
 		}
-		FILE *fp = fopen(f->abs, "w");
-		if (!fp || fwrite(f->old.buf, 1, f->old.len, fp) != f->old.len)
-			error("cannot restore '%s': its old content is in git history", f->rel);
-		if (fp)
-			fclose(fp);
-		chmod(f->abs, f->mode);
+		if (write_beside(f->abs, f->old.buf, f->old.len, f->mode, &tmp) < 0 ||
+		    rename(tmp, f->abs) < 0) {
+			error("cannot restore '%s': %s; its old content is in git history", f->rel,
+			      strerror(errno));
+			if (tmp)
+				unlink(tmp);
+		}
+		free(tmp);
 	}
 	for (size_t i = a->made_dirs.nr; i-- > 0;)
 		rmdir(a->made_dirs.items[i]);
 }
 
-static int build_commit(struct accept *a, const char *expected, const char *message)
+/*
+ * The index lock, taken before anything is written: git itself then waits
+ * for us, and a lock someone else holds (a running git, or one left by a
+ * crash) refuses the commit with nothing changed.
+ */
+static int lock_index(struct accept *a)
+{
+	a->index_path = xstrfmt("%sindex", git_repository_path(a->repo));
+	char *lock = xstrfmt("%s.lock", a->index_path);
+	int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		int r = errno == EEXIST
+			? error("'%s' exists: another git process seems to be running in this "
+				"repository; if not, remove the file and try again. Nothing was written",
+				lock)
+			: error("cannot lock the index ('%s'): %s; nothing was written", lock,
+				strerror(errno));
+		free(lock);
+		return r;
+	}
+	close(fd);
+	a->index_lock = lock;
+	return 0;
+}
+
+static void unlock_index(struct accept *a)
+{
+	if (a->index_lock)
+		unlink(a->index_lock);
+	free(a->index_lock);
+	a->index_lock = NULL;
+}
+
+/* Blobs, tree and commit: objects only; no reference moves here. */
+static int build_commit(struct accept *a, const char *message)
 {
 	git_commit *parent = NULL;
 	git_tree *base = NULL, *tree = NULL;
 	git_signature *sig = NULL;
-	git_reference *moved = NULL;
 	git_tree_update *upd = xcalloc(a->nr, sizeof(*upd));
-	git_oid tree_id, commit_id;
+	git_oid tree_id;
 	int ret = -1;
 
 	for (size_t i = 0; i < a->nr; i++) {
-		if (git_blob_create_from_buffer(&upd[i].id, a->repo, a->files[i].text,
+		if (git_blob_create_from_buffer(&a->files[i].blob, a->repo, a->files[i].text,
 						strlen(a->files[i].text)) < 0) {
 			git_fail("cannot store a blob");
 			goto out;
 		}
+		upd[i].id = a->files[i].blob;
 		upd[i].action = GIT_TREE_UPDATE_UPSERT;
 		upd[i].filemode = (a->files[i].mode & 0111) ? GIT_FILEMODE_BLOB_EXECUTABLE
 							    : GIT_FILEMODE_BLOB;
@@ -271,27 +410,14 @@ static int build_commit(struct accept *a, const char *expected, const char *mess
 		git_fail("cannot build the commit's tree");
 		goto out;
 	}
-	/* Right before committing: still on the expected branch, still at the same commit? */
-	git_oid seen = a->head;
-	if (check_branch(a, expected) < 0)
-		goto out;
-	if (!git_oid_equal(&seen, &a->head)) {
-		error("'%s' moved while the draft was being written: not committing", expected);
-		goto out;
-	}
 	const git_commit *parents[] = { parent };
-	if (git_commit_create(&commit_id, a->repo, NULL, sig, sig, NULL, message, tree, 1, parents) < 0) {
+	if (git_commit_create(&a->commit, a->repo, NULL, sig, sig, NULL, message, tree, 1,
+			      parents) < 0) {
 		git_fail("cannot create the commit");
-		goto out;
-	}
-	if (git_reference_create_matching(&moved, a->repo, a->branch_ref, &commit_id, 1, &a->head,
-					  "sluice: commit draft") < 0) {
-		git_fail("cannot move the branch");
 		goto out;
 	}
 	ret = 0;
 out:
-	git_reference_free(moved);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_tree_free(base);
@@ -300,22 +426,187 @@ out:
 	return ret;
 }
 
-static int update_index(struct accept *a)
+static void index_entry_of(const struct pending_file *f, const struct stat *st, git_index_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+	e->ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+	e->mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+	e->mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+	e->dev = (uint32_t)st->st_dev;
+	e->ino = (uint32_t)st->st_ino;
+	e->mode = (f->mode & 0111) ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+	e->uid = (uint32_t)st->st_uid;
+	e->gid = (uint32_t)st->st_gid;
+	e->file_size = (uint32_t)st->st_size;
+	e->id = f->blob;
+	e->path = f->rel;
+}
+
+/*
+ * The index with the written paths updated, into the lock file (not yet
+ * the index). Built on a private copy: libgit2 writes an index only
+ * through its own lock, which is the one we hold on the real index.
+ */
+static int write_index(struct accept *a)
 {
 	git_index *ix = NULL;
-	int ret = 0;
-	if (git_repository_index(&ix, a->repo) < 0)
-		return git_fail("cannot open the index");
-	for (size_t i = 0; i < a->nr && !ret; i++)
-		if (git_index_add_bypath(ix, a->files[i].rel) < 0)
-			ret = git_fail(a->files[i].rel);
-	if (!ret && git_index_write(ix) < 0)
-		ret = git_fail("cannot write the index");
+	struct strbuf cur = STRBUF_INIT;
+	char *tmp = NULL;
+	int ret = -1;
+	bool have = access(a->index_path, F_OK) == 0;
+	if (have && strbuf_read_file(&cur, a->index_path, 0) < 0) {
+		error("cannot read the index: %s", strerror(errno));
+		goto out;
+	}
+	if (write_beside(a->index_lock, cur.buf, cur.len, 0644, &tmp) < 0) {
+		error("cannot write the index: %s", strerror(errno));
+		goto out;
+	}
+	if (!have)
+		unlink(tmp);      /* no index yet: libgit2 starts an empty one */
+	if (git_index_open(&ix, tmp) < 0) {
+		git_fail("cannot read the index");
+		goto out;
+	}
+	for (size_t i = 0; i < a->nr; i++) {
+		struct stat st;
+		git_index_entry e;
+		if (lstat(a->files[i].abs, &st) < 0) {
+			error("cannot stat '%s': %s", a->files[i].rel, strerror(errno));
+			goto out;
+		}
+		index_entry_of(&a->files[i], &st, &e);
+		if (git_index_add(ix, &e) < 0) {
+			git_fail(a->files[i].rel);
+			goto out;
+		}
+	}
+	if (injected("index")) {
+		error("cannot write the index: %s", strerror(errno));
+		goto out;
+	}
+	if (git_index_write(ix) < 0) {
+		git_fail("cannot write the index");
+		goto out;
+	}
+	if (rename(tmp, a->index_lock) < 0) {
+		error("cannot write the index: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (tmp && ret < 0)
+		unlink(tmp);
+	free(tmp);
 	git_index_free(ix);
-	if (ret)
-		error("the commit is made, but the index was not updated: run 'git reset -q' "
-		      "to refresh it");
+	strbuf_release(&cur);
 	return ret;
+}
+
+/* The branch from HEAD as seen in step 1 to the new commit, or back. */
+static int move_branch(struct accept *a, const git_oid *to, const git_oid *from, const char *why)
+{
+	git_reference *moved = NULL;
+	int r = 0;
+	if (injected("branch") ||
+	    git_reference_create_matching(&moved, a->repo, a->branch_ref, to, 1, from, why) < 0)
+		r = errno == ENOSPC && !git_error_last() ? error("cannot move the branch: %s",
+								strerror(errno))
+							      : git_fail("cannot move the branch");
+	git_reference_free(moved);
+	return r;
+}
+
+/* Before moving the branch: still on the expected branch, still at the same commit? */
+static int still_there(struct accept *a, const char *expected)
+{
+	git_oid seen = a->head;
+	if (check_branch(a, expected) < 0)
+		return -1;
+	if (!git_oid_equal(&seen, &a->head))
+		return error("'%s' moved while the draft was being written: not committing", expected);
+	return 0;
+}
+
+/* Steps 5 to 7 (see the top). */
+static int publish(struct accept *a, const char *expected)
+{
+	if (write_index(a) < 0 || still_there(a, expected) < 0 ||
+	    move_branch(a, &a->commit, &a->head, "sluice: commit draft") < 0)
+		return -1;
+	if (injected("install") || rename(a->index_lock, a->index_path) < 0) {
+		error("cannot install the new index: %s; moving the branch back", strerror(errno));
+		move_branch(a, &a->head, &a->commit, "sluice: roll back the draft's commit");
+		return -1;
+	}
+	free(a->index_lock);
+	a->index_lock = NULL;   /* it is the index now */
+	return 0;
+}
+
+/* Does `m` have a script at `path`? */
+static bool has_script(const struct migration *m, const char *path)
+{
+	return (m->up && !strcmp(m->up->path, path)) || (m->down && !strcmp(m->down->path, path));
+}
+
+/*
+ * A new file is in the draft's declared set when it is a migration of the
+ * same directory that applies with or after the one under review (the
+ * repository's own layouts decide, through discovery).
+ */
+static bool applies_after(const struct accept *a, const struct pending_file *f)
+{
+	struct migration_set ms;
+	struct strbuf up = STRBUF_INIT;
+	bool ok = false;
+	char *abs = xstrfmt("%s/%s", a->real_wd, a->scope_up);
+	migration_set_init(&ms);
+	strbuf_read_file(&up, abs, 0);
+	free(abs);
+	if (discover_add_file(&ms, a->scope_up, up.buf, up.len, false) == 0 &&
+	    discover_add_file(&ms, f->rel, f->text, strlen(f->text), true) == 0) {
+		discover_finish(&ms);
+		long t = -1, n = -1;
+		for (size_t i = 0; i < ms.nr; i++) {
+			if (has_script(ms.v[i], a->scope_up))
+				t = (long)i;
+			if (has_script(ms.v[i], f->rel))
+				n = (long)i;
+		}
+		ok = ms.dirs.nr == 1 && t >= 0 && n >= t;
+	}
+	strbuf_release(&up);
+	migration_set_release(&ms);
+	return ok;
+}
+
+/*
+ * The draft's declared set: the scripts of the migration under review, new
+ * migrations after it, and new files that are not SQL (a runbook, a
+ * Flyway .conf). Never an applied migration nor other SQL of the project.
+ */
+static int check_scope(struct accept *a, struct pending_file *f)
+{
+	struct stat st;
+	git_tree *tree = NULL;
+	git_commit *head = NULL;
+	git_tree_entry *te = NULL;
+	if (!strcmp(f->rel, a->scope_up) || (a->scope_down && !strcmp(f->rel, a->scope_down)))
+		return 0;
+	bool exists = lstat(f->abs, &st) == 0;
+	if (!exists && git_commit_lookup(&head, a->repo, &a->head) == 0 &&
+	    git_commit_tree(&tree, head) == 0 && git_tree_entry_bypath(&te, tree, f->rel) == 0)
+		exists = true;
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(head);
+	if (!exists && (!f->sql || applies_after(a, f)))
+		return 0;
+	return error("'%s' is not one of the draft's files (the migration under review, '%s', and "
+		     "new migrations after it): not committing; nothing was written",
+		     f->rel, a->scope_up);
 }
 
 static void accept_release(struct accept *a)
@@ -328,14 +619,42 @@ static void accept_release(struct accept *a)
 	}
 	free(a->files);
 	free(a->branch_ref);
+	free(a->real_wd);
+	free(a->scope_up);
+	free(a->scope_down);
+	free(a->index_path);
 	strlist_clear(&a->made_dirs);
 	git_repository_free(a->repo);
 }
 
-int commit_draft(const char *repo_path, const struct draft *d, const char *expected_branch,
-		 const char *message)
+/* Step 1 for every file, and the scope's own paths. */
+static int check_files(struct accept *a, const struct draft *d, const struct commit_scope *scope)
+{
+	if (!scope || !scope->up)
+		return error("no migration under review: the draft's files cannot be checked");
+	if (!(a->scope_up = repo_relative(a, scope->up)) ||
+	    (scope->down && !(a->scope_down = repo_relative(a, scope->down))))
+		return -1;
+	a->files = xcalloc(d->nr, sizeof(*a->files));
+	for (size_t i = 0; i < d->nr; i++) {
+		struct pending_file *f = &a->files[a->nr++];
+		f->text = d->files[i].text;
+		f->sql = d->files[i].sql;
+		f->rel = repo_relative(a, d->files[i].path);
+		if (!f->rel)
+			return -1;
+		f->abs = xstrfmt("%s/%s", a->real_wd, f->rel);
+		if (check_clean(a, f) < 0 || check_scope(a, f) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int commit_draft(const char *repo_path, const struct draft *d, const struct commit_scope *scope,
+		 const char *expected_branch, const char *message)
 {
 	struct accept a;
+	char real[PATH_MAX];
 	int ret = -1;
 	memset(&a, 0, sizeof(a));
 	if (d->failed)
@@ -343,24 +662,15 @@ int commit_draft(const char *repo_path, const struct draft *d, const char *expec
 	if (git_repository_open_ext(&a.repo, repo_path, 0, NULL) < 0)
 		return error("not in a git repository: cannot commit the draft");
 	a.workdir = git_repository_workdir(a.repo);
-	if (!a.workdir) {
+	if (!a.workdir || !realpath(a.workdir, real)) {
 		error("the repository has no work tree: cannot commit the draft");
 		goto out;
 	}
-	if (check_branch(&a, expected_branch) < 0)
+	a.real_wd = xstrdup(real);
+	if (check_branch(&a, expected_branch) < 0 || lock_index(&a) < 0)
 		goto out;
-	a.files = xcalloc(d->nr, sizeof(*a.files));
-	for (size_t i = 0; i < d->nr; i++) {
-		struct pending_file *f = &a.files[a.nr++];
-		f->text = d->files[i].text;
-		f->rel = repo_relative(a.workdir, d->files[i].path, &f->abs);
-		if (!f->rel) {
-			error("'%s' is outside the repository: not writing it", d->files[i].path);
-			goto out;
-		}
-		if (check_clean(&a, f) < 0)
-			goto out;
-	}
+	if (check_files(&a, d, scope) < 0)
+		goto out;
 	for (size_t i = 0; i < a.nr; i++)
 		if (write_temp(&a, &a.files[i]) < 0)
 			goto fail;
@@ -371,13 +681,14 @@ int commit_draft(const char *repo_path, const struct draft *d, const char *expec
 		}
 		a.files[i].renamed = true;
 	}
-	if (build_commit(&a, expected_branch, message) < 0)
+	if (build_commit(&a, message) < 0 || publish(&a, expected_branch) < 0)
 		goto fail;
-	ret = update_index(&a) < 0 ? -1 : 0;
+	ret = 0;
 	goto out;
 fail:
 	roll_back(&a);
 out:
+	unlock_index(&a);
 	accept_release(&a);
 	return ret;
 }

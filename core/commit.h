@@ -15,13 +15,26 @@
 struct draft;
 
 /*
- * Writes d's files (paths relative to the current directory, inside the
- * repository at `repo_path`) and commits them on `expected_branch` with
- * `message`; author and committer from git config. Returns 0, or -1 with a
- * one-line message printed and the repository unchanged.
+ * The draft's declared set: the migration under review, whose scripts it
+ * may rewrite (paths given like the draft's). Besides those, a draft may
+ * only add new migrations that apply after it (and new files that are not
+ * SQL, e.g. a runbook): an applied migration or other SQL of the project is
+ * refused, naming the file.
  */
-int commit_draft(const char *repo_path, const struct draft *d, const char *expected_branch,
-		 const char *message);
+struct commit_scope {
+	const char *up;
+	const char *down;    /* NULL when it has none yet */
+};
+
+/*
+ * Writes d's files (paths relative to the current directory, or absolute,
+ * inside the repository at `repo_path`) and commits them on
+ * `expected_branch` with `message`; author and committer from git config.
+ * Returns 0, or -1 with a one-line message printed and the repository
+ * (refs, index, work tree) unchanged.
+ */
+int commit_draft(const char *repo_path, const struct draft *d, const struct commit_scope *scope,
+		 const char *expected_branch, const char *message);
 
 /* The work tree of the repository containing `path`, or NULL. */
 char *commit_workdir(const char *path);

@@ -36,9 +36,9 @@ char *db_mask(const char *conninfo)
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
 	struct strbuf sb = STRBUF_INIT;
 	if (!opts) {
-		/* Unparseable: show nothing of it rather than risk a password. */
+		/* Unparseable: masked by its text, never as libpq saw it. */
 		PQfreemem(perr);
-		return xstrdup("(unparseable connection string)");
+		return db_mask_text(conninfo);
 	}
 	const char *host = NULL, *port = NULL, *user = NULL, *dbname = NULL, *pw = NULL;
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
@@ -222,10 +222,19 @@ struct db *db_open_as(const char *conninfo, const char *dbname, const char *user
 	char *shown = mask_with_dbname(conninfo, dbname);
 	strbuf_reset(err);
 	if (!check) {
-		strbuf_reset(err);
-		strbuf_addf(err, "invalid connection string: %s", perr ? perr : "cannot parse it");
-		strbuf_trim(err);
+		/* libpq's message quotes the string: say why from the masked one. */
+		char *masked = db_mask_text(conninfo);
 		PQfreemem(perr);
+		perr = NULL;
+		check = PQconninfoParse(masked, &perr);
+		strbuf_addf(err, "invalid connection string '%s': %s", masked,
+			    check ? "its user name or password cannot be read "
+				    "(a bad %-escape or an unterminated quote?)"
+				  : perr ? perr : "cannot parse it");
+		strbuf_trim(err);
+		PQconninfoFree(check);
+		PQfreemem(perr);
+		free(masked);
 		free(shown);
 		return NULL;
 	}

@@ -73,6 +73,12 @@ int db_backend_pid(const struct db *db);
 
 /* The connection string as it may be shown: the password replaced by "***". */
 char *db_mask(const char *conninfo);
+/*
+ * The same by the text alone, for a string libpq may not parse (whose
+ * error message would quote it): URI user info and password= values become
+ * "***", as does any key=value token without '=' (core/db_mask.c).
+ */
+char *db_mask_text(const char *conninfo);
 /* Replaces every occurrence of the connection's password in `sb` by "***". */
 void db_scrub(const struct db *db, struct strbuf *sb);
 

@@ -257,5 +257,14 @@ const struct rule rules_meta[] = {
 		       "an included file (\\i) must be judged on its own",
 		.check = check_meta_command,
 	},
+	{
+		/* reported by core/policy.c in a branch comparison, on .sluice */
+		.id = "policy-changed",
+		.sev = SEV_HIGH,
+		.flags = RULE_DOWN_TOO,
+		.title = "The branch changes the .sluice policy it is judged by",
+		.fix = "Review the .sluice change on its own: it takes effect once merged; until "
+		       "then the branch is judged by its base's .sluice",
+	},
 	{ .id = NULL },
 };

@@ -36,7 +36,9 @@ enum llm_provider { LLM_OPENAI, LLM_ANTHROPIC, LLM_OLLAMA };
 
 struct llm_config {
 	enum llm_provider provider;
-	char *url;            /* full endpoint URL */
+	char *url;            /* full endpoint URL: may hold user:password@ */
+	char *shown_url;      /* the same as messages show it: user:***@ */
+	char *url_password;   /* the password in it, scrubbed from messages; or NULL */
 	char *model;
 	char *key;            /* secret: never printed; NULL for Ollama */
 	long timeout_ms;      /* whole request (sluice.llm.timeout, seconds; default 120) */

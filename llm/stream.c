@@ -73,12 +73,13 @@ static void set_error(struct llm_stream *s, const char *fmt, ...)
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	llm_scrub(&sb, s->cfg->key);
+	llm_scrub(&sb, s->cfg->url_password);
 	s->error = strbuf_detach(&sb, NULL);
 }
 
 static const char *host_of(const struct llm_stream *s)
 {
-	return s->cfg->url;
+	return s->cfg->shown_url ? s->cfg->shown_url : s->cfg->url;
 }
 
 /* --- curl callbacks -------------------------------------------------------- */

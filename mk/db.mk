@@ -1,7 +1,7 @@
 # The database side (libpq): live statistics, the shadow database with
 # traced locks and the up/down round trip, drift.
 libsluice_a_SOURCES += \
-	core/db.c core/db.h core/db_catalog.c core/db_catalog.h \
+	core/db.c core/db.h core/db_catalog.c core/db_catalog.h core/db_mask.c \
 	core/shadow.c core/shadow.h core/shadow_cluster.c
 libsluice_a_SOURCES += \
 	core/shadow_verify.c core/shadow_verify.h core/rules_db.c

@@ -56,11 +56,12 @@ expect_contains "text output shows the lock estimate" "$out" "SHARE held for ~"
 out=$(DATABASE_URL="$LIVE" "$SLUICE" check --format json m 2>&1)
 expect_contains "DATABASE_URL is used when --db is not given" "$out" '"rows":	200000'
 
-# The setting sluice.db.url, in a repository's .sluice file.
+# The setting sluice.db.url, in the user's git config (a repository's .sluice
+# may not choose the database: t-trust-settings.sh).
 new_repo repo
 mkdir -p repo/migrations
 cp m/001_idx.up.sql repo/migrations/001_idx.up.sql
-printf '[sluice "db"]\n\turl = %s\n' "$LIVE" >repo/.sluice
+git -C repo config sluice.db.url "$LIVE"
 out=$("$SLUICE" check -C repo --format json migrations 2>&1)
 expect_contains "sluice.db.url is used" "$out" '"rows":	2000'
 

@@ -86,7 +86,7 @@ expect_contains "the draft that keeps the rename fails" "$out" "# FAILED: no saf
 
 # A key from a file works the same and is not printed either.
 llm_repo kf anthropic ok
-printf '%s\n' "$KEY" >"$T/keyfile"
+printf '%s\n' "$KEY" >"$T/keyfile" && chmod 600 "$T/keyfile"
 git -C kf config --unset sluice.llm.keyEnv
 git -C kf config sluice.llm.keyFile "$T/keyfile"
 out=$(cd kf && env -u SLUICE_TEST_KEY "$SLUICE" draft --llm db/migrations/000002_index.up.sql 2>&1)

@@ -401,7 +401,18 @@ void drafting_accept(void)
 	draft_commit_message(&sel, drafting.migration, &msg);
 	free_selected(&sel, false);
 	selected_draft(&sel, true);
-	int r = commit_draft(*app_workdir() ? app_workdir() : ".", &sel, branch, msg.buf);
+	/* the migration under review: what the draft may rewrite (core/commit.h) */
+	struct draft_ctx ctx;
+	struct commit_scope scope = { NULL, NULL };
+	char *up = NULL, *down = NULL;
+	if (drafting_ctx(&ctx)) {
+		const struct migration *m = ctx.ms->v[ctx.target];
+		scope.up = up = work_path(m->up->path);
+		scope.down = down = m->down ? work_path(m->down->path) : NULL;
+	}
+	int r = commit_draft(*app_workdir() ? app_workdir() : ".", &sel, &scope, branch, msg.buf);
+	free(up);
+	free(down);
 	free_selected(&sel, true);
 	strbuf_release(&msg);
 	if (r < 0) {

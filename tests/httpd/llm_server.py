@@ -21,6 +21,8 @@ The model name picks the behaviour (or the X-Fault header does):
   cut       half the stream, then the connection closes without the end marker
   huge      a 20 MB answer
   slow      the ok answer in 20 pieces a quarter second apart (5 s: keys while streaming)
+  extra:PATH  the ok answer plus a file the model was not asked for, PATH
+            (an applied migration, SQL outside the migrations, a linked dir)
   wrongdown a migration replacing a unique index by one on lower(col), split in
             two CONCURRENTLY; the first one's down rebuilds the old index
             without UNIQUE: it parses and names the index, so only a shadow
@@ -87,6 +89,8 @@ def answer_for(fault, prompt):
         return "```sql file=../outside.sql\nSELECT 1;\n```\n"
     if fault == "wrongdown":
         return wrong_down(prompt)
+    if fault.startswith("extra:"):
+        return safe_rewrite(prompt) + "\n```sql file=%s\nSELECT 1;\n```\n" % fault[6:]
     return safe_rewrite(prompt)
 
 
