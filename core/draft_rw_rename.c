@@ -13,6 +13,7 @@
  * can still read and write through.
  */
 #include "draft_split_int.h"
+#include "typechange.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,29 @@ static void expand_synced_column(struct split *sp, const char *table, const char
 	free(job);
 }
 
+/*
+ * A type change PostgreSQL makes without a rewrite (typechange.h:
+ * varchar(n) to varchar(m >= n) or text, numeric precision up, ...) is
+ * metadata only: a swap would be six migrations of needless work. It is
+ * kept as written, and the reason recorded.
+ */
+static bool type_change_is_free(struct split *sp, const char *table, const struct column *c,
+				const cJSON *cd)
+{
+	char *to = tree_type_name(tree_path(cd, "typeName", NULL));
+	int pg = sp->opts->pg_version;
+	bool utc = sp->s->session_utc && type_change_free_in_utc(c->type, to, pg);
+	bool free_change = c->type && (type_change_is_binary_coercible(c->type, to, pg) || utc);
+	if (free_change)
+		strlist_add_nodup(&sp->safe, xstrfmt("%s.%s %s -> %s is %s: no rewrite, no scan, "
+						     "only a brief ACCESS EXCLUSIVE (catalogue "
+						     "change)", table_key(table), c->name, c->type, to,
+						     utc ? "free with the session TimeZone UTC"
+							 : "binary-coercible"));
+	free(to);
+	return free_change;
+}
+
 bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to)
 {
@@ -68,6 +92,8 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	const struct table_def *t = schema_table(sp->s, table_key(table));
 	const struct column *c = t && col ? table_column(t, col) : NULL;
 	if (!col || !cd || tree_path(cd, "raw_default", NULL) || !c)
+		return false;
+	if (type_change_is_free(sp, table, c, cd))
 		return false;
 	/* c points into the table's columns, which the ADD COLUMN below may move */
 	bool not_null = c->not_null;

@@ -18,8 +18,11 @@ struct split {
 	const struct judge_opts *opts;
 	struct draft *d;
 	int rewritten;
+	int instant;               /* of those, rewritten as one instant statement in place */
+	struct strlist safe;       /* why statements the judge flagged need no split */
 	bool progress_table;       /* the progress table was created in an earlier step */
 	char *comment;             /* the engineer's comment on the statement being rewritten */
+	const struct strlist *values; /* --set values (draft_input.h), or NULL */
 };
 
 #define BATCH_SIZE 5000
@@ -48,6 +51,9 @@ enum rw_result rw_alter(struct split *sp, const struct stmt *st, const cJSON *b)
 const cJSON *find_constraint(const cJSON *coldef, const char *contype);
 bool rw_add_column(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cd, size_t to);
+/* ADD COLUMN ... NOT NULL without a DEFAULT on PostgreSQL 11+: one instant statement. */
+enum rw_result rw_add_column_instant(struct split *sp, const char *table, const struct stmt *st,
+				     const cJSON *cd, size_t to);
 void add_not_null_steps(struct split *sp, const char *table, const char *col);
 
 /* draft_rw_constraint.c */

@@ -21,6 +21,7 @@ extern const struct rule rules_plpgsql[];
 extern const struct rule rules_xref[];
 extern const struct rule rules_db[];
 extern const struct rule rules_history[];
+extern const struct rule rules_draft[];
 
 static const struct rule *const families[] = {
 	rules_meta, rules_index, rules_column, rules_constraint, rules_table,
@@ -28,6 +29,7 @@ static const struct rule *const families[] = {
 	rules_xref,
 	rules_db,
 	rules_history,
+	rules_draft,
 };
 
 static const struct rule **flat;

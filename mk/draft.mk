@@ -21,3 +21,6 @@ tests_unit_draft_LDADD = $(LIBSLUICE_LIBS)
 check_PROGRAMS += tests/unit-textdiff
 tests_unit_textdiff_SOURCES = tests/unit-textdiff.c tests/tap.h
 tests_unit_textdiff_LDADD = $(LIBSLUICE_LIBS)
+
+# Placeholders for values only a person can choose, and --set.
+libsluice_a_SOURCES += core/draft_input.c core/draft_input.h

@@ -4,3 +4,4 @@ libsluice_a_SOURCES += \
 	core/rules_constraint.c core/rules_table.c core/rules_data.c \
 	core/rules_txn.c core/rules_types.c core/rules_rollback.c \
 	core/rules_plpgsql.c core/rules_history.c
+libsluice_a_SOURCES += core/rules_draft.c
