@@ -234,6 +234,8 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 	sp.s = &s;
 	sp.opts = ctx->opts;
 	sp.values = ctx->values;
+	sp.ms = ctx->ms;
+	sp.target = ctx->target;
 	sp.d = d;
 	sp.cur = 0;
 	new_unit(&sp, "expand", !m->up->in_txn, "original", "the migration, without its risky statements");

@@ -23,6 +23,8 @@ struct split {
 	bool progress_table;       /* the progress table was created in an earlier step */
 	char *comment;             /* the engineer's comment on the statement being rewritten */
 	const struct strlist *values; /* --set values (draft_input.h), or NULL */
+	const struct migration_set *ms; /* the history, for what hangs on a column */
+	size_t target;
 };
 
 #define BATCH_SIZE 5000
@@ -66,6 +68,14 @@ void add_validate(struct split *sp, struct unit *u, const char *rel, const char 
 bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to);
 bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b);
+
+/* draft_rw_swap.c: what hangs on a column, carried to its copy (draft_deps.h) */
+struct col_deps;
+char *carry_name(const char *name, const char *col, const char *newcol, bool swap);
+void carry_build(struct split *sp, const char *table, const struct col_deps *cd, const char *col,
+		 const char *newcol, bool swap);
+void carry_swap(struct split *sp, struct unit *u, const char *table, const struct col_deps *cd,
+		const char *col, const char *oldcol, const char *newtype);
 
 /* draft_rw_batch.c */
 void ensure_progress_table(struct split *sp, struct unit *u);
