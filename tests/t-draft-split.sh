@@ -79,7 +79,7 @@ PGV=
 pattern volatile-default "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();" \
 	"ALTER TABLE users ADD COLUMN token uuid;" \
 	"ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();" \
-	"UPDATE users SET token = gen_random_uuid() WHERE id > v_last AND id <= v_last + batch_size AND token IS NULL;" \
+	"UPDATE users SET token = gen_random_uuid() WHERE (id) > (l_1) AND (id) <= (n_1) AND token IS NULL;" \
 	"COMMIT;" \
 	"==> db/migrations/000003_backfill_users_token.up.sql <=="
 pattern set-not-null "ALTER TABLE users ALTER COLUMN age SET NOT NULL;" \
@@ -107,10 +107,10 @@ pattern rename-column "ALTER TABLE users RENAME COLUMN nick TO handle;" \
 pattern rename-table "ALTER TABLE orgs RENAME TO organisations;" \
 	"ALTER TABLE orgs RENAME TO organisations;" "CREATE VIEW orgs AS SELECT * FROM organisations;"
 pattern update "UPDATE users SET age = 0 WHERE age IS NULL;" \
-	"UPDATE users SET age = 0 WHERE id > v_last AND id <= v_last + batch_size AND (age IS NULL);" \
+	"UPDATE users SET age = 0 WHERE (id) > (l_1) AND (id) <= (n_1) AND (age IS NULL);" \
 	"sluice_backfill_progress"
 pattern delete "DELETE FROM users WHERE age < 0;" \
-	"DELETE FROM users WHERE id > v_last AND id <= v_last + batch_size AND (age < 0);"
+	"DELETE FROM users WHERE (id) > (l_1) AND (id) <= (n_1) AND (age < 0);"
 # PostgreSQL 10 cannot COMMIT inside DO, so a backfill cannot be batched in a
 # migration: the draft says so and fails verification instead of passing.
 draft_repo pg10 "ALTER TABLE users ADD COLUMN flag boolean DEFAULT false;"
