@@ -208,7 +208,7 @@ static void keep_statement(struct split *sp, const struct stmt *st)
 	struct unit *u = current_unit(sp);
 	struct strbuf loss = STRBUF_INIT;
 	add_up(sp, u, st->sql);
-	if (reverse_statement(st, sp->s, &u->downs, &loss) == REV_UNKNOWN)
+	if (reverse_with_history(st, sp->s, sp->ms, sp->target, &u->downs, &loss) == REV_UNKNOWN)
 		strlist_add_nodup(&sp->d->notes, xstrfmt("line %d is kept as written and has no "
 							 "automatic down", st->line));
 	if (st->table && !st->new_table && lock_blocks_writes(st->lock))

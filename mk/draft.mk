@@ -3,7 +3,7 @@
 libsluice_a_SOURCES += \
 	core/draft.c core/draft.h core/draft_int.h \
 	core/draft_shadow.c core/draft_shadow.h \
-	core/draft_sql.c core/draft_layout.c core/draft_down.c \
+	core/draft_sql.c core/draft_layout.c core/draft_down.c core/draft_down_history.c \
 	core/draft_split.c core/draft_split_int.h \
 	core/draft_rw_index.c core/draft_rw_alter.c core/draft_rw_column.c \
 	core/draft_rw_constraint.c core/draft_rw_rename.c core/draft_rw_batch.c \
