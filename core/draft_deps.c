@@ -477,11 +477,9 @@ static void read_statement(struct reader *r, const struct stmt *st)
 	}
 }
 
-void col_deps_read(const struct migration_set *ms, size_t upto, const char *table,
-		   const char *col, const char *newcol, struct col_deps *out)
+void history_each_statement(const struct migration_set *ms, size_t upto,
+			    void (*fn)(const struct stmt *st, void *data), void *data)
 {
-	struct reader r = { out, table_key(table), col, newcol, NULL };
-	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < upto && i < ms->nr; i++) {
 		const struct script *sc = ms->v[i]->up;
 		struct file_report fr;
@@ -491,9 +489,22 @@ void col_deps_read(const struct migration_set *ms, size_t upto, const char *tabl
 		parse_script(sc, &fr);
 		for (size_t k = 0; k < fr.nr_stmts; k++)
 			if (fr.stmts[k].kind)
-				read_statement(&r, &fr.stmts[k]);
+				fn(&fr.stmts[k], data);
 		file_report_release(&fr);
 	}
+}
+
+static void read_one(const struct stmt *st, void *data)
+{
+	read_statement(data, st);
+}
+
+void col_deps_read(const struct migration_set *ms, size_t upto, const char *table,
+		   const char *col, const char *newcol, struct col_deps *out)
+{
+	struct reader r = { out, table_key(table), col, newcol, NULL };
+	memset(out, 0, sizeof(*out));
+	history_each_statement(ms, upto, read_one, &r);
 	free(r.pk_single);
 }
 

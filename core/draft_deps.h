@@ -59,4 +59,9 @@ void col_deps_read(const struct migration_set *ms, size_t upto, const char *tabl
 		   const char *col, const char *newcol, struct col_deps *out);
 void col_deps_release(struct col_deps *d);
 
+/* Calls fn for every parsed statement of the up scripts before migration `upto`, in order. */
+struct stmt;
+void history_each_statement(const struct migration_set *ms, size_t upto,
+			    void (*fn)(const struct stmt *st, void *data), void *data);
+
 #endif

@@ -25,25 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef void (*stmt_fn)(const struct stmt *st, void *data);
-
-static void each_history_statement(const struct migration_set *ms, size_t upto, stmt_fn fn,
-				   void *data)
-{
-	for (size_t i = 0; i < upto && i < ms->nr; i++) {
-		const struct script *sc = ms->v[i]->up;
-		struct file_report fr;
-		if (!sc)
-			continue;
-		memset(&fr, 0, sizeof(fr));
-		parse_script(sc, &fr);
-		for (size_t k = 0; k < fr.nr_stmts; k++)
-			if (fr.stmts[k].kind)
-				fn(&fr.stmts[k], data);
-		file_report_release(&fr);
-	}
-}
-
 struct table_history {
 	const char *table;
 	struct strlist stmts;      /* the table's statements, in order */
@@ -185,7 +166,7 @@ enum reversal reverse_from_history(const struct stmt *st, const struct migration
 	enum reversal r = REV_UNKNOWN;
 	if (name && !strcmp(type, "OBJECT_TABLE")) {
 		struct table_history h = { name, STRLIST_INIT, STRLIST_INIT, false };
-		each_history_statement(ms, upto, collect_table, &h);
+		history_each_statement(ms, upto, collect_table, &h);
 		/* written last first: the CREATE TABLE runs first */
 		for (size_t i = h.stmts.nr; h.created && i-- > 0;)
 			strlist_add(downs, h.stmts.items[i]);
@@ -194,7 +175,7 @@ enum reversal reverse_from_history(const struct stmt *st, const struct migration
 		strlist_clear(&h.indexes);
 	} else if (name && !strcmp(type, "OBJECT_INDEX")) {
 		struct index_history h = { table_key(name), NULL };
-		each_history_statement(ms, upto, collect_index, &h);
+		history_each_statement(ms, upto, collect_index, &h);
 		if (h.sql) {
 			strlist_add_nodup(downs, h.sql);
 			r = REV_OK;
