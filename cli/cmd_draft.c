@@ -15,6 +15,7 @@
 #include "check.h"
 #include "commit.h"
 #include "draft.h"
+#include "draft_input.h"
 #include "draft_shadow.h"
 #include "llm/llm.h"
 
@@ -43,12 +44,15 @@ static const char draft_usage[] =
 	"                      every up with its locks traced, then its down, and the\n"
 	"                      schema after down compared with the one before up\n"
 	"  --verify            the same on a throwaway cluster (initdb, pg_ctl)\n"
+	"  --set T.COL=VALUE   the value existing rows get where only you can choose it\n"
+	"                      (a new NOT NULL column), as SQL: --set users.plan=\"'free'\";\n"
+	"                      without it such a draft is NEEDS INPUT and is not written\n"
 	"\n"
 	"Exit: 0 a verified draft, 1 the draft failed verification (statically or on\n"
 	"the shadow) or the model failed, 2 usage or I/O error (no shadow database).\n";
 
 enum { OPT_SPLIT = 256, OPT_DOWN, OPT_RUNBOOK, OPT_LLM, OPT_OUT, OPT_COMMIT, OPT_BRANCH, OPT_PG,
-       OPT_SHADOW, OPT_VERIFY };
+       OPT_SHADOW, OPT_VERIFY, OPT_SET };
 
 static const struct option draft_options[] = {
 	{ "split", no_argument, NULL, OPT_SPLIT },
@@ -61,6 +65,7 @@ static const struct option draft_options[] = {
 	{ "pg-version", required_argument, NULL, OPT_PG },
 	{ "shadow", required_argument, NULL, OPT_SHADOW },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "set", required_argument, NULL, OPT_SET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -71,6 +76,7 @@ struct draft_opts {
 	const char *out, *branch, *pg;
 	bool shadow;         /* run the draft on a shadow database */
 	const char *shadow_url; /* NULL: a throwaway cluster */
+	struct strlist values;  /* --set, checked */
 };
 
 /* The directory holding FILE's migration and its siblings (diesel/prisma: one up). */
@@ -267,6 +273,17 @@ static int parse_args(int argc, char **argv, struct draft_opts *o)
 		case OPT_VERIFY:
 			o->shadow = true;
 			break;
+		case OPT_SET: {
+			struct strbuf err = STRBUF_INIT;
+			int bad = draft_value_check(optarg, &err);
+			if (bad)
+				error("%s", err.buf);
+			strbuf_release(&err);
+			if (bad)
+				return -1;
+			strlist_add(&o->values, optarg);
+			break;
+		}
 		case 'h':
 			fputs(draft_usage, stdout);
 			return 1;
@@ -307,6 +324,7 @@ int cmd_draft(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	int pa = parse_args(argc, argv, &o);
 	if (pa) {
+		strlist_clear(&o.values);
 		check_run_release(&run);
 		return pa > 0 ? 0 : 2;
 	}
@@ -371,6 +389,7 @@ int cmd_draft(int argc, char **argv)
 	ctx.target = (size_t)target;
 	ctx.opts = &run.opts;
 	ctx.report = report;
+	ctx.values = &o.values;
 
 	if (o.llm) {
 		if (run_llm(&run, &ctx, &d) < 0) {
@@ -380,6 +399,15 @@ int cmd_draft(int argc, char **argv)
 	} else {
 		draft_builtin(&ctx, o.what == OPT_DOWN ? DRAFT_DOWN :
 				    o.what == OPT_RUNBOOK ? DRAFT_RUNBOOK : DRAFT_SPLIT, &d);
+	}
+	if (!d.nr && d.failed && d.already_safe) {
+		/* an answer, not a failure: the migration is fine as it is */
+		struct strbuf a = STRBUF_INIT;
+		printf("# %s\n", printable(&a, d.title));
+		printf("# %s\n", printable(&a, d.failed));
+		strbuf_release(&a);
+		ret = 0;
+		goto out;
 	}
 	if (!d.nr && d.failed) {
 		error("%s", d.failed);
@@ -399,5 +427,6 @@ out:
 	free(dir);
 	free(file);
 	free(out_abs);
+	strlist_clear(&o.values);
 	return ret;
 }

@@ -10,6 +10,7 @@
  */
 #include "draft.h"
 #include "discover_int.h"
+#include "draft_input.h"
 #include "draft_int.h"
 #include "draft_shadow.h"
 #include "parse.h"
@@ -153,6 +154,34 @@ static enum severity original_severity(const struct draft_ctx *ctx)
 	return sev;
 }
 
+/*
+ * A draft holding a placeholder is NEEDS INPUT: failed (so that nothing
+ * verifies, writes or commits it) with the values to choose and how.
+ * True when it does.
+ */
+static bool needs_input(struct draft *d)
+{
+	struct strlist names = { 0 };
+	const char *where = NULL;
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->files[i].sql && draft_find_placeholders(d->files[i].text, &names) && !where)
+			where = d->files[i].path;
+	d->needs_input = where != NULL;
+	if (where) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < names.nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", names.items[i]);
+		draft_fail(d, "NEEDS INPUT: only you can choose the value existing rows get for %s "
+			   "(the placeholder " DRAFT_PLACEHOLDER_FN "(...) in %s): edit the file, or "
+			   "draft again with --set %s=VALUE, e.g. --set %s=\"'free'\"",
+			   names.nr ? sb.buf : "a column", where, names.nr ? names.items[0] : "TABLE.COLUMN",
+			   names.nr ? names.items[0] : "TABLE.COLUMN");
+		strbuf_release(&sb);
+	}
+	strlist_clear(&names);
+	return where != NULL;
+}
+
 void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 {
 	struct check_run run;
@@ -160,6 +189,8 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 	char *worst_path = NULL;
 	size_t judged = 0;
 
+	if (needs_input(d))
+		return;
 	/*
 	 * The original and the draft are each judged by the whole pipeline of
 	 * `sluice check` (core/check.h), in the repository as it will be (the
@@ -266,7 +297,7 @@ void draft_print(FILE *out, const struct draft *d)
 	if (d->shadow)
 		fprintf(out, "# %s\n", printable(&a, d->shadow));
 	if (d->failed)
-		fprintf(out, "# FAILED: %s\n", printable(&a, d->failed));
+		fprintf(out, "# %s%s\n", d->needs_input ? "" : "FAILED: ", printable(&a, d->failed));
 	else if (d->before > SEV_NONE || d->after > SEV_NONE)
 		fprintf(out, "# verified: worst finding %s before, %s after\n",
 			severity_name(d->before), severity_name(d->after));
@@ -321,6 +352,8 @@ int draft_write_dir(const struct draft *d, const char *dir)
 
 void draft_verify_parse_only(struct draft *d)
 {
+	if (needs_input(d))
+		return;
 	for (size_t i = 0; i < d->nr && !d->failed; i++) {
 		struct draft_file *f = &d->files[i];
 		if (!f->sql)

@@ -41,6 +41,8 @@ struct draft {
 	enum severity after;  /* worst over the draft's SQL files, after draft_verify */
 	char *failed;         /* non-NULL: cannot be accepted, and why */
 	char *shadow;         /* one line: how it ran on a shadow database (draft_shadow.h), or NULL */
+	bool needs_input;     /* holds a placeholder (draft_input.h): `failed` says which value */
+	bool already_safe;    /* no draft because none is needed: `failed` says why */
 };
 
 /*
@@ -54,6 +56,8 @@ struct draft_ctx {
 	const struct judge_opts *opts;
 	const struct file_report *report; /* the judged up script of the target */
 	const struct schema *stats;  /* table statistics from a database, or NULL */
+	const struct strlist *values; /* "table.column=expression" given by the engineer
+					 (--set), or NULL: see draft_input.h */
 };
 
 void draft_init(struct draft *d);

@@ -106,9 +106,9 @@ static enum reversal reverse_alter_cmd(const char *rel, const struct table_def *
 	} else if (!strcmp(sub, "AT_DropColumn")) {
 		r = REV_LOSSY;
 		strbuf_addf(loss, "DROP COLUMN %s.%s%s%s: every value of the column; the down "
-			    "re-adds it empty. Back up before the up: CREATE TABLE %s_%s_backup AS "
-			    "SELECT * FROM %s;\n", rel, nonnull(col), c ? " " : "",
-			    c ? c->type : "", t ? t->name : "t", nonnull(col), rel);
+			    "re-adds it empty. Back up before the up, outside the database: \\copy (SELECT * "
+			    "FROM %s) TO '%s_%s.csv' CSV HEADER\n", rel, nonnull(col), c ? " " : "",
+			    c ? c->type : "", rel, t ? t->name : "t", nonnull(col));
 		if (c)
 			add_column_back(&sb, rel, c);
 	} else if (!strcmp(sub, "AT_AlterColumnType")) {
@@ -118,9 +118,14 @@ static enum reversal reverse_alter_cmd(const char *rel, const struct table_def *
 		}
 		strbuf_addf(&sb, "ALTER TABLE %s ALTER COLUMN ", rel);
 		sql_add_ident(&sb, col);
-		strbuf_addf(&sb, " TYPE %s USING ", c->type);
+		/* serial is no type: the column is an integer with a sequence default */
+		const char *type = !strcmp(c->type, "serial") || !strcmp(c->type, "serial4") ? "integer"
+				 : !strcmp(c->type, "bigserial") || !strcmp(c->type, "serial8") ? "bigint"
+				 : !strcmp(c->type, "smallserial") || !strcmp(c->type, "serial2") ? "smallint"
+				 : c->type;
+		strbuf_addf(&sb, " TYPE %s USING ", type);
 		sql_add_ident(&sb, col);
-		strbuf_addf(&sb, "::%s", c->type);
+		strbuf_addf(&sb, "::%s", type);
 	} else if (!strcmp(sub, "AT_SetNotNull") || !strcmp(sub, "AT_DropNotNull")) {
 		bool set = !strcmp(sub, "AT_SetNotNull");
 		if (c && c->not_null == set) {
@@ -419,6 +424,25 @@ enum reversal reverse_statement(const struct stmt *st, const struct schema *befo
  * cannot be reversed from what sluice knows are listed in a comment so a
  * person writes them; data loss gets its own block at the top.
  */
+enum reversal reverse_with_history(const struct stmt *st, const struct schema *before,
+				   const struct migration_set *ms, size_t upto, struct strlist *downs,
+				   struct strbuf *loss)
+{
+	struct strlist exact = STRLIST_INIT, scratch = STRLIST_INIT;
+	enum reversal r = reverse_from_history(st, ms, upto, &exact);
+	if (r == REV_UNKNOWN) {
+		strlist_clear(&exact);
+		return reverse_statement(st, before, downs, loss);
+	}
+	/* the data-loss wording is reverse_statement's; its down gives way to the exact one */
+	reverse_statement(st, before, &scratch, loss);
+	for (size_t i = 0; i < exact.nr; i++)
+		strlist_add(downs, exact.items[i]);
+	strlist_clear(&exact);
+	strlist_clear(&scratch);
+	return r;
+}
+
 int draft_down(const struct draft_ctx *ctx, struct draft *d)
 {
 	const struct migration *m = ctx->ms->v[ctx->target];
@@ -437,7 +461,7 @@ int draft_down(const struct draft_ctx *ctx, struct draft *d)
 	schema_begin_migration(&s, m->id);
 	for (size_t i = 0; i < fr->nr_stmts; i++) {
 		const struct stmt *st = &fr->stmts[i];
-		enum reversal r = reverse_statement(st, &s, &downs, &loss);
+		enum reversal r = reverse_with_history(st, &s, ctx->ms, ctx->target, &downs, &loss);
 		if (r == REV_UNKNOWN)
 			strbuf_addf(&unknown, "--   line %d: %.*s\n", st->line,
 				    (int)strcspn(st->sql, "\n"), st->sql);

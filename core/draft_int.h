@@ -69,5 +69,16 @@ const char *layout_no_txn_marker(enum framework fw);
 enum reversal { REV_OK, REV_NOOP, REV_LOSSY, REV_UNKNOWN };
 enum reversal reverse_statement(const struct stmt *st, const struct schema *before,
 				struct strlist *downs, struct strbuf *loss);
+/*
+ * draft_down_history.c: the reverse of a DROP TABLE, DROP INDEX or DROP
+ * COLUMN from the history's own definitions; REV_UNKNOWN when it is none
+ * of those or the history does not show it (use reverse_statement then).
+ */
+enum reversal reverse_from_history(const struct stmt *st, const struct migration_set *ms,
+				   size_t upto, struct strlist *downs);
+/* reverse_from_history(), else reverse_statement(); the data-loss wording either way. */
+enum reversal reverse_with_history(const struct stmt *st, const struct schema *before,
+				   const struct migration_set *ms, size_t upto, struct strlist *downs,
+				   struct strbuf *loss);
 
 #endif

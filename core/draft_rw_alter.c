@@ -92,8 +92,18 @@ enum rw_result rw_alter(struct split *sp, const struct stmt *st, const cJSON *b)
 								     not_stable, NULL);
 			bool not_null = find_constraint(cd, "CONSTR_NOTNULL") != NULL;
 			/* A constant default is metadata only since PostgreSQL 11, NOT NULL included. */
-			if ((not_null && !def) || volatile_def || (def && sp->opts->pg_version < 11))
+			if (not_null && !def && sp->opts->pg_version >= 11) {
+				enum rw_result r = rw_add_column_instant(sp, table, st, cd, to[i]);
+				/* instant: the statement stays with the ones around it */
+				any |= r != RW_NONE;
+				if (r == RW_KEPT) {
+					i++;
+					continue;
+				}
+				done = r == RW_DONE;
+			} else if ((not_null && !def) || volatile_def || (def && sp->opts->pg_version < 11)) {
 				done = rw_add_column(sp, table, st, cd, to[i]);
+			}
 		} else if (!strcmp(sub, "AT_SetNotNull")) {
 			const char *col = tree_str(tree_path(c, "name", NULL));
 			if (col) {

@@ -12,6 +12,7 @@
  * UPDATE EXCLUSIVE (reads and writes go on), which PostgreSQL 12+ trusts
  * to SET NOT NULL without a scan.
  */
+#include "draft_input.h"
 #include "draft_split_int.h"
 
 #include <stdlib.h>
@@ -83,21 +84,22 @@ bool rw_add_column(struct split *sp, const char *table, const struct stmt *st,
 	}
 	if (expr || not_null) {
 		char *job = xstrfmt("%s.%s", table_key(table), col);
-		char *change;
-		if (expr)
-			change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL", rel, qc, expr, qc);
-		else
-			change = xstrfmt("RAISE EXCEPTION 'sluice draft: choose the value of %s.%s for "
-					 "existing rows, then edit this backfill'", table_key(table), col);
+		/* No default: the value existing rows get is the engineer's (--set), or a placeholder. */
+		const char *given = expr ? expr : draft_value_for(sp->values, job);
+		char *value = given ? xstrdup(given) : draft_placeholder(job);
+		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL", rel, qc,
+				       value, qc);
 		ensure_progress_table(sp, u);
 		char *bp = xstrfmt("backfill '%s' for existing rows in batches of %d, resumable",
 				   col, BATCH_SIZE);
 		add_backfill(sp, table, job, change, bp);
 		if (!expr)
 			strlist_add_nodup(&sp->d->notes, xstrfmt("'%s' is NOT NULL without a DEFAULT: "
-								 "the backfill stops with a message until "
-								 "you write the value existing rows get",
-								 col));
+								 "rows the application inserts before it "
+								 "sets '%s' fail the CHECK; deploy the code "
+								 "that writes it before the CHECK step",
+								 col, col));
+		free(value);
 		free(bp);
 		free(job);
 		free(change);
@@ -112,6 +114,53 @@ bool rw_add_column(struct split *sp, const char *table, const struct stmt *st,
 	free(type);
 	free(expr);
 	return true;
+}
+
+/*
+ * PostgreSQL 11+ stores a constant DEFAULT in the catalogue: existing rows
+ * read it without a rewrite, so ADD COLUMN ... NOT NULL DEFAULT <constant>
+ * is one statement, instant (ACCESS EXCLUSIVE for a moment, no scan). That
+ * is the first answer; it needs the value, which only the engineer can
+ * choose: --set TABLE.COLUMN=VALUE, or a placeholder (NEEDS INPUT). A value
+ * that is not constant (a volatile call, a column reference) cannot be a
+ * stored default: the long split backfills it instead.
+ */
+enum rw_result rw_add_column_instant(struct split *sp, const char *table, const struct stmt *st,
+				     const cJSON *cd, size_t to)
+{
+	const char *col = tree_str(tree_path(cd, "colname", NULL));
+	if (!col || !simple_column_constraints(cd) || !tree_path(cd, "typeName", NULL))
+		return RW_NONE;
+	char *job = xstrfmt("%s.%s", table_key(table), col);
+	const char *given = draft_value_for(sp->values, job);
+	if (given && !draft_value_is_constant(given)) {
+		free(job);
+		strlist_add_nodup(&sp->d->notes, xstrfmt("'%s' is not a constant: it cannot be stored "
+							 "as the column's default, so the rows are "
+							 "backfilled in batches", given));
+		return rw_add_column(sp, table, st, cd, to) ? RW_DONE : RW_NONE;
+	}
+	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
+	char *type = sql_slice(st->sql, tloc, next_constraint(cd, tloc, to));
+	char *value = given ? xstrdup(given) : draft_placeholder(job);
+	char *rel = sql_qualified(table), *qc = sql_ident(col);
+	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s NOT NULL DEFAULT %s", rel, qc, type, value);
+	struct unit *u = current_unit(sp);
+	u->locks = true;
+	unit_add(sp, u, add, NULL);
+	sp->instant++;
+	strlist_add_nodup(&sp->d->notes, xstrfmt("PostgreSQL %d: a constant DEFAULT is stored in the "
+						 "catalogue, so ADD COLUMN %s ... NOT NULL DEFAULT is "
+						 "instant (no rewrite, no scan): no split needed%s",
+						 sp->opts->pg_version, col,
+						 given ? "" : "; choose the value existing rows get"));
+	free(add);
+	free(rel);
+	free(qc);
+	free(value);
+	free(type);
+	free(job);
+	return RW_KEPT;
 }
 
 /* CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, drop the check. */

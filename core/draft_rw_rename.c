@@ -12,26 +12,41 @@
  * renamed table leaves a simple view under its old name, which running code
  * can still read and write through.
  */
+#include "draft_deps.h"
 #include "draft_split_int.h"
+#include "typechange.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* CREATE FUNCTION + CREATE TRIGGER that run `body` for every written row. */
+/* The CREATE FUNCTION and CREATE TRIGGER that run `body` for every written row. */
+static void sync_trigger_sql(const char *table, const char *fn, const char *body, char **f, char **t)
+{
+	char *rel = sql_qualified(table), *qfn = sql_ident(fn);
+	*f = xstrfmt("CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS "
+		     "$sluice$\nBEGIN\n%sRETURN NEW;\nEND\n$sluice$", qfn, body);
+	*t = xstrfmt("CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW "
+		     "EXECUTE FUNCTION %s()", qfn, rel, qfn);
+	free(rel);
+	free(qfn);
+}
+
 static void add_sync_trigger(struct split *sp, struct unit *u, const char *table, const char *fn,
 			     const char *body)
 {
-	char *rel = sql_qualified(table), *qfn = sql_ident(fn);
-	char *f = xstrfmt("CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS "
-			  "$sluice$\nBEGIN\n%sRETURN NEW;\nEND\n$sluice$", qfn, body);
-	char *t = xstrfmt("CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW "
-			  "EXECUTE FUNCTION %s()", qfn, rel, qfn);
+	char *f, *t;
+	sync_trigger_sql(table, fn, body, &f, &t);
 	unit_add(sp, u, f, NULL);
 	unit_add(sp, u, t, NULL);
 	free(f);
 	free(t);
-	free(rel);
-	free(qfn);
+}
+
+/* What the history could not tell, as notes. */
+static void note_unknown(struct split *sp, const struct col_deps *cd)
+{
+	for (size_t i = 0; i < cd->unknown.nr; i++)
+		strlist_add(&sp->d->notes, cd->unknown.items[i]);
 }
 
 /*
@@ -59,6 +74,29 @@ static void expand_synced_column(struct split *sp, const char *table, const char
 	free(job);
 }
 
+/*
+ * A type change PostgreSQL makes without a rewrite (typechange.h:
+ * varchar(n) to varchar(m >= n) or text, numeric precision up, ...) is
+ * metadata only: a swap would be six migrations of needless work. It is
+ * kept as written, and the reason recorded.
+ */
+static bool type_change_is_free(struct split *sp, const char *table, const struct column *c,
+				const cJSON *cd)
+{
+	char *to = tree_type_name(tree_path(cd, "typeName", NULL));
+	int pg = sp->opts->pg_version;
+	bool utc = sp->s->session_utc && type_change_free_in_utc(c->type, to, pg);
+	bool free_change = c->type && (type_change_is_binary_coercible(c->type, to, pg) || utc);
+	if (free_change)
+		strlist_add_nodup(&sp->safe, xstrfmt("%s.%s %s -> %s is %s: no rewrite, no scan, "
+						     "only a brief ACCESS EXCLUSIVE (catalogue "
+						     "change)", table_key(table), c->name, c->type, to,
+						     utc ? "free with the session TimeZone UTC"
+							 : "binary-coercible"));
+	free(to);
+	return free_change;
+}
+
 bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to)
 {
@@ -69,6 +107,8 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	const struct column *c = t && col ? table_column(t, col) : NULL;
 	if (!col || !cd || tree_path(cd, "raw_default", NULL) || !c)
 		return false;
+	if (type_change_is_free(sp, table, c, cd))
+		return false;
 	/* c points into the table's columns, which the ADD COLUMN below may move */
 	bool not_null = c->not_null;
 	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
@@ -76,6 +116,9 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	char *tmp = sql_make_name(col, NULL, "new"), *old = sql_make_name(col, NULL, "old");
 	char *rel = sql_qualified(table), *qc = sql_ident(col), *qtmp = sql_ident(tmp);
 	char *qold = sql_ident(old);
+	struct col_deps deps;
+	col_deps_read(sp->ms, sp->target, table, col, tmp, &deps);
+	not_null |= deps.not_null;
 	char *fn = sql_make_name(table_key(table), col, "sync");
 	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qtmp, type);
 	char *body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
@@ -85,37 +128,41 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	expand_synced_column(sp, table, tmp, add, fn, body, purpose, change,
 			     "copy existing values into the new column in batches", not_null);
 
+	/* The copies of everything on the old column, built without blocking. */
+	carry_build(sp, table, &deps, col, tmp, true);
+
 	/* The swap: one transaction, so the name always exists for the app. */
-	char *r1 = xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "
-			   "exists before and after\nALTER TABLE %s RENAME COLUMN %s TO %s", col, rel, qc, qold);
-	char *r2 = xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "
-			   "exists before and after\nALTER TABLE %s RENAME COLUMN %s TO %s", col, rel, qtmp, qc);
-	char *qfn = sql_ident(fn);
+	char *qfn = sql_ident(fn), *fsql, *tsql;
+	sync_trigger_sql(table, fn, body, &fsql, &tsql);
 	char *dt = xstrfmt("DROP TRIGGER IF EXISTS %s ON %s", qfn, rel);
 	char *df = xstrfmt("DROP FUNCTION IF EXISTS %s()", qfn);
 	char *nm = xstrfmt("swap_%s_%s", table_key(table), col);
 	struct unit *u = new_unit(sp, "contract", false, nm, "swap the columns in one transaction: the name "
-		     "never disappears; the old column stays as a copy");
+		     "never disappears; keys, indexes, constraints, default and sequence move to the "
+		     "new column; the old one stays as a copy");
 	u->locks = true;
-	unit_add(sp, u, dt, NULL);
-	unit_add(sp, u, df, NULL);
-	unit_add(sp, u, r1, NULL);
-	unit_add(sp, u, r2, NULL);
-	/* the undo of the trigger drop: the swap's down does not restore the sync */
-	strlist_clear(&u->downs);
-	/* written last first: age -> age_new, then age_old -> age */
-	strlist_add_nodup(&u->downs, xstrfmt("ALTER TABLE %s RENAME COLUMN %s TO %s", rel, qold, qc));
-	strlist_add_nodup(&u->downs, xstrfmt("ALTER TABLE %s RENAME COLUMN %s TO %s", rel, qc, qtmp));
+	/* downs run last first: the function is back before the trigger that calls it */
+	add_up(sp, u, dt);
+	strlist_add(&u->downs, tsql);
+	add_up(sp, u, df);
+	strlist_add(&u->downs, fsql);
+	carry_swap(sp, u, table, &deps, col, old, type_canonical(type));
+	note_unknown(sp, &deps);
 	strlist_add_nodup(&sp->d->notes, xstrfmt("after the swap ships and the app is verified, drop "
 						 "the copy in a later migration: ALTER TABLE %s DROP "
-						 "COLUMN %s; (indexes, constraints and defaults on "
-						 "'%s' stay on the old column: recreate them on the "
-						 "new one before the swap)", rel, qold, col));
+						 "COLUMN %s;", rel, qold));
+	for (size_t i = 0; i < deps.nr; i++)
+		if (deps.v[i].kind == DEP_FK_IN)
+			strlist_add_nodup(&sp->d->notes, xstrfmt("the referencing column of '%s' on '%s' "
+								 "keeps its type (the foreign key works "
+								 "across integer types): widen it next",
+								 deps.v[i].name, deps.v[i].table));
+	col_deps_release(&deps);
+	free(fsql);
+	free(tsql);
 	free(qfn);
 	free(dt);
 	free(df);
-	free(r1);
-	free(r2);
 	free(change);
 	free(nm);
 	free(purpose);
@@ -190,8 +237,23 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 		char *purpose = xstrfmt("add '%s' next to '%s', kept in sync both ways by trigger", to, from);
 		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				       rel, qto, qfrom, qto, qfrom);
+		struct col_deps deps;
+		col_deps_read(sp->ms, sp->target, table, from, to, &deps);
 		expand_synced_column(sp, table, to, add, fn, body, purpose, change,
-				     "copy existing values to the new name in batches", not_null);
+				     "copy existing values to the new name in batches",
+				     not_null || deps.not_null);
+		/* indexes, CHECKs, keys and the default: on the new name too, before the cut-over */
+		carry_build(sp, table, &deps, from, to, false);
+		note_unknown(sp, &deps);
+		for (size_t i = 0; i < deps.nr; i++)
+			if (deps.v[i].kind == DEP_VIEW || deps.v[i].kind == DEP_PRIMARY)
+				strlist_add_nodup(&sp->d->notes, xstrfmt(
+					"%s '%s' stays on '%s' until the cut-over: %s", deps.v[i].kind ==
+					DEP_VIEW ? "view" : "the primary key", deps.v[i].name, from,
+					deps.v[i].kind == DEP_VIEW ? "create it again on the new name then"
+					: "its unique index on the new name is built: ADD PRIMARY KEY USING "
+					  "INDEX then"));
+		col_deps_release(&deps);
 		char *qfn = sql_ident(fn);
 		strlist_add_nodup(&sp->d->notes, xstrfmt("cut over: deploy code that reads and writes "
 							 "'%s'; then, in a later migration: DROP "

@@ -208,7 +208,7 @@ static void keep_statement(struct split *sp, const struct stmt *st)
 	struct unit *u = current_unit(sp);
 	struct strbuf loss = STRBUF_INIT;
 	add_up(sp, u, st->sql);
-	if (reverse_statement(st, sp->s, &u->downs, &loss) == REV_UNKNOWN)
+	if (reverse_with_history(st, sp->s, sp->ms, sp->target, &u->downs, &loss) == REV_UNKNOWN)
 		strlist_add_nodup(&sp->d->notes, xstrfmt("line %d is kept as written and has no "
 							 "automatic down", st->line));
 	if (st->table && !st->new_table && lock_blocks_writes(st->lock))
@@ -233,6 +233,9 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 	schema_begin_migration(&s, m->id);
 	sp.s = &s;
 	sp.opts = ctx->opts;
+	sp.values = ctx->values;
+	sp.ms = ctx->ms;
+	sp.target = ctx->target;
 	sp.d = d;
 	sp.cur = 0;
 	new_unit(&sp, "expand", !m->up->in_txn, "original", "the migration, without its risky statements");
@@ -266,6 +269,15 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 		draft_fail(d, "%zu statement(s) of '%s' do not parse: fix them first", kept_unparsed,
 			   m->up->path);
 		ret = -1;
+	} else if (!sp.rewritten && sp.safe.nr) {
+		struct strbuf why = STRBUF_INIT;
+		for (size_t i = 0; i < sp.safe.nr; i++)
+			strbuf_addf(&why, "%s%s", i ? "; " : "", sp.safe.items[i]);
+		d->title = xstrfmt("no split for %s: already safe", m->up->path);
+		draft_fail(d, "no split needed: %s", why.buf);
+		d->already_safe = true;
+		strbuf_release(&why);
+		ret = -1;
 	} else if (!sp.rewritten) {
 		d->title = xstrfmt("no split for %s", m->up->path);
 		draft_fail(d, "nothing in '%s' has a built-in safer rewrite", m->up->path);
@@ -284,10 +296,16 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 				layout_emit(&l, k, u, d);
 			k++;
 		}
-		d->title = xstrfmt("split %s into %u migration%s (expand / migrate / contract)",
-				   m->up->path, k, k == 1 ? "" : "s");
+		if (k == 1 && sp.instant)
+			d->title = xstrfmt("%s as instant statements: no split needed", m->up->path);
+		else
+			d->title = xstrfmt("split %s into %u migration%s (expand / migrate / contract)",
+					   m->up->path, k, k == 1 ? "" : "s");
 		layout_release(&l);
+		for (size_t i = 0; i < sp.safe.nr; i++)
+			strlist_add_nodup(&d->notes, xstrfmt("no split needed: %s", sp.safe.items[i]));
 	}
+	strlist_clear(&sp.safe);
 	for (size_t i = 0; i < sp.nr; i++)
 		release_unit(&sp.units[i]);
 	free(sp.units);

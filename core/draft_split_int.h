@@ -18,8 +18,13 @@ struct split {
 	const struct judge_opts *opts;
 	struct draft *d;
 	int rewritten;
+	int instant;               /* of those, rewritten as one instant statement in place */
+	struct strlist safe;       /* why statements the judge flagged need no split */
 	bool progress_table;       /* the progress table was created in an earlier step */
 	char *comment;             /* the engineer's comment on the statement being rewritten */
+	const struct strlist *values; /* --set values (draft_input.h), or NULL */
+	const struct migration_set *ms; /* the history, for what hangs on a column */
+	size_t target;
 };
 
 #define BATCH_SIZE 5000
@@ -48,6 +53,9 @@ enum rw_result rw_alter(struct split *sp, const struct stmt *st, const cJSON *b)
 const cJSON *find_constraint(const cJSON *coldef, const char *contype);
 bool rw_add_column(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cd, size_t to);
+/* ADD COLUMN ... NOT NULL without a DEFAULT on PostgreSQL 11+: one instant statement. */
+enum rw_result rw_add_column_instant(struct split *sp, const char *table, const struct stmt *st,
+				     const cJSON *cd, size_t to);
 void add_not_null_steps(struct split *sp, const char *table, const char *col);
 
 /* draft_rw_constraint.c */
@@ -60,6 +68,14 @@ void add_validate(struct split *sp, struct unit *u, const char *rel, const char 
 bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to);
 bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b);
+
+/* draft_rw_swap.c: what hangs on a column, carried to its copy (draft_deps.h) */
+struct col_deps;
+char *carry_name(const char *name, const char *col, const char *newcol, bool swap);
+void carry_build(struct split *sp, const char *table, const struct col_deps *cd, const char *col,
+		 const char *newcol, bool swap);
+void carry_swap(struct split *sp, struct unit *u, const char *table, const struct col_deps *cd,
+		const char *col, const char *oldcol, const char *newtype);
 
 /* draft_rw_batch.c */
 void ensure_progress_table(struct split *sp, struct unit *u);

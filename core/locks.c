@@ -459,6 +459,11 @@ void assess_statement(struct stmt *st, const struct schema *s, int pg)
 		st->lock = LOCK_ACCESS_EXCLUSIVE;
 	} else if (!strcmp(k, "CommentStmt")) {
 		st->lock = LOCK_SHARE_UPDATE_EXCLUSIVE;
+	} else if (!strcmp(k, "AlterSeqStmt")) {
+		/* PostgreSQL 10+: SHARE ROW EXCLUSIVE on the sequence (OWNED BY also
+		 * takes ACCESS SHARE on the owning table, which blocks nobody) */
+		st->table = tree_rangevar_name(tree_path(b, "sequence", NULL));
+		st->lock = LOCK_SHARE_ROW_EXCLUSIVE;
 	} else if (!strcmp(k, "RefreshMatViewStmt")) {
 		st->table = tree_rangevar_name(tree_path(b, "relation", NULL));
 		st->lock = tree_bool(b, "concurrent") ? LOCK_EXCLUSIVE : LOCK_ACCESS_EXCLUSIVE;

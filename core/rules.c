@@ -22,6 +22,7 @@ extern const struct rule rules_xref[];
 extern const struct rule rules_db[];
 extern const struct rule rules_history[];
 extern const struct rule rules_hazards[];
+extern const struct rule rules_draft[];
 
 static const struct rule *const families[] = {
 	rules_meta, rules_index, rules_column, rules_constraint, rules_table,
@@ -30,6 +31,7 @@ static const struct rule *const families[] = {
 	rules_db,
 	rules_history,
 	rules_hazards,
+	rules_draft,
 };
 
 static const struct rule **flat;

@@ -5,3 +5,4 @@ libsluice_a_SOURCES += \
 	core/rules_txn.c core/rules_types.c core/rules_rollback.c \
 	core/rules_plpgsql.c core/rules_history.c \
 	core/rules_hazards.c
+libsluice_a_SOURCES += core/rules_draft.c

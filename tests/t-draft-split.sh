@@ -35,19 +35,23 @@ pattern drop-index "DROP INDEX users_email_idx;" \
 	"DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;" \
 	"CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);"
 pattern reindex "REINDEX INDEX users_email_idx;" "REINDEX INDEX CONCURRENTLY users_email_idx;"
+# A value that cannot be a stored default (volatile): the long split, backfilling it.
+# (A constant one is one instant statement: t-draft-placeholder.sh.)
+PGV="--set users.status=md5(random()::text)"
 pattern add-column-not-null "ALTER TABLE users ADD COLUMN status text NOT NULL;" \
 	"ALTER TABLE users ADD COLUMN status text;" \
-	"RAISE EXCEPTION 'sluice draft: choose the value of users.status" \
+	"UPDATE users SET status = md5(random()::text) WHERE" \
 	"CREATE TABLE IF NOT EXISTS sluice_backfill_progress" \
 	"ALTER TABLE users ADD CONSTRAINT users_status_not_null CHECK (status IS NOT NULL) NOT VALID;" \
 	"ALTER TABLE users VALIDATE CONSTRAINT users_status_not_null;" \
 	"ALTER TABLE users ALTER COLUMN status SET NOT NULL;" \
 	"ALTER TABLE users DROP CONSTRAINT users_status_not_null;" \
 	"SET LOCAL lock_timeout = '2s';"
+PGV=
 pattern volatile-default "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();" \
 	"ALTER TABLE users ADD COLUMN token uuid;" \
 	"ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();" \
-	"UPDATE users SET token = gen_random_uuid() WHERE id > v_last AND id <= v_last + batch_size AND token IS NULL;" \
+	"UPDATE users SET token = gen_random_uuid() WHERE (id) > (l_1) AND (id) <= (n_1) AND token IS NULL;" \
 	"COMMIT;" \
 	"==> db/migrations/000003_backfill_users_token.up.sql <=="
 pattern set-not-null "ALTER TABLE users ALTER COLUMN age SET NOT NULL;" \
@@ -75,10 +79,10 @@ pattern rename-column "ALTER TABLE users RENAME COLUMN nick TO handle;" \
 pattern rename-table "ALTER TABLE orgs RENAME TO organisations;" \
 	"ALTER TABLE orgs RENAME TO organisations;" "CREATE VIEW orgs AS SELECT * FROM organisations;"
 pattern update "UPDATE users SET age = 0 WHERE age IS NULL;" \
-	"UPDATE users SET age = 0 WHERE id > v_last AND id <= v_last + batch_size AND (age IS NULL);" \
+	"UPDATE users SET age = 0 WHERE (id) > (l_1) AND (id) <= (n_1) AND (age IS NULL);" \
 	"sluice_backfill_progress"
 pattern delete "DELETE FROM users WHERE age < 0;" \
-	"DELETE FROM users WHERE id > v_last AND id <= v_last + batch_size AND (age < 0);"
+	"DELETE FROM users WHERE (id) > (l_1) AND (id) <= (n_1) AND (age < 0);"
 # PostgreSQL 10 cannot COMMIT inside DO, so a backfill cannot be batched in a
 # migration: the draft says so and fails verification instead of passing.
 draft_repo pg10 "ALTER TABLE users ADD COLUMN flag boolean DEFAULT false;"

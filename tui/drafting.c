@@ -80,7 +80,9 @@ static void prepare_files(void)
 static void say_verdict(void)
 {
 	const struct draft *d = &drafting.d;
-	if (d->failed)
+	if (d->failed && d->needs_input)
+		app_message(ROLE_ERROR, "%s; e edits the file", d->failed);
+	else if (d->failed)
 		app_message(ROLE_ERROR, "draft failed: %s", d->failed);
 	else if (d->before > SEV_NONE)
 		app_message(ROLE_SAFE, "verified: worst finding %s before, %s after; A commits, x leaves a file out",
@@ -378,6 +380,12 @@ void drafting_accept(void)
 
 	if (drafting.state == DRAFTING_STREAMING) {
 		app_message(ROLE_ERROR, "the draft is still arriving: wait for it, or Esc to cancel");
+		return;
+	}
+	if (drafting.d.failed && drafting.d.needs_input) {
+		/* a value only the engineer can choose: e edits the file to put it in */
+		app_message(ROLE_ERROR, "not accepted until the value is filled in (e edits the file): %s",
+			    drafting.d.failed);
 		return;
 	}
 	if (drafting.d.failed) {

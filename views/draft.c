@@ -74,7 +74,7 @@ static void files_open(struct view *v)
 	}
 	add_note(v, ROLE_DEFAULT, "", "");
 	if (d->failed)
-		add_note(v, ROLE_ERROR, "FAILED: ", d->failed);
+		add_note(v, ROLE_ERROR, d->needs_input ? "" : "FAILED: ", d->failed);
 	else if (d->before > SEV_NONE) {
 		strbuf_addf(&sb, "worst finding %s before, %s after", severity_name(d->before),
 			    severity_name(d->after));
