@@ -219,7 +219,7 @@ expect_exit "safe file exits 0" 0 "$SLUICE" check safe.sql
 expect_exit "--fail-on bogus exits 2" 2 "$SLUICE" check --fail-on CRITICAL migrations
 expect_contains "--fail-on bogus says why" "$(cat "$T/.err")" "'CRITICAL' is not one of LOW, MEDIUM, HIGH, BLOCKER"
 expect_exit "unknown --format exits 2" 2 "$SLUICE" check --format xml migrations
-expect_contains "unknown --format names it and the choices" "$(cat "$T/.err")" "unknown format 'xml': use text, json, sarif, github or markdown"
+expect_contains "unknown --format names it and the choices" "$(cat "$T/.err")" "unknown format 'xml': use text, json, sarif, github, markdown, gitlab or junit"
 expect_eq "unknown --format prints nothing on stdout" "$(cat "$T/.out")" ""
 
 finish
