@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include "commands.h"
+#include "sluice-describe.h"
 #include "util.h"
 
 #include <git2.h>
@@ -95,7 +96,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("sluice %s\n", PACKAGE_VERSION);
+		if (*SLUICE_DESCRIBE)
+			printf("sluice %s (git %s)\n", PACKAGE_VERSION, SLUICE_DESCRIBE);
+		else
+			printf("sluice %s\n", PACKAGE_VERSION);
 		git_libgit2_shutdown();
 		return 0;
 	}

@@ -20,6 +20,5 @@ libsluiceui_a_SOURCES += views/drift.c
 
 # themes/: built-in themes and the theme-file loader.
 libsluiceui_a_SOURCES += themes/theme.c themes/theme.h
-EXTRA_DIST += themes/solarized-dark.theme
 
 sluice_LDADD += -lpthread
