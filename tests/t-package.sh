@@ -11,7 +11,7 @@
 
 for tool in dpkg-buildpackage dh pre-commit autoreconf; do
 	if ! command -v $tool >/dev/null 2>&1; then
-		not_ok "$tool is installed (./dev test installs debhelper, dpkg-dev, fakeroot, pre-commit)"
+		not_ok "$tool is installed (./dev test installs debhelper, dpkg-dev, pre-commit)"
 		finish
 	fi
 done
