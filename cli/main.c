@@ -26,6 +26,7 @@ static const char usage[] =
 	"       sluice [-C DIR] draft [options] FILE        safer split, down, runbook, or an LLM draft\n"
 	"       sluice [-C DIR] verify [options] [PATH...]  check, then run up/down on a shadow database\n"
 	"       sluice [-C DIR] drift [--db URL] [PATH...]  compare a live database with the history\n"
+	"       sluice [-C DIR] mcp [--shadow URL]          serve the Model Context Protocol on stdio\n"
 	"       sluice --version\n"
 	"\n"
 	"  -C DIR   run as if started in DIR (repeatable, like git's; also accepted after\n"
@@ -79,6 +80,7 @@ static const struct {
 	{ "rules", cmd_rules },
 	{ "drift", cmd_drift },
 	{ "verify", cmd_verify },
+	{ "mcp", cmd_mcp },
 };
 
 int main(int argc, char **argv)
