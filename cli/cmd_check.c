@@ -25,7 +25,7 @@ static const char check_usage[] =
 	"changed since the merge-base with the base branch, plus uncommitted ones.\n"
 	"With PATHs, judges those files or directories.\n"
 	"\n"
-	"  --format FMT        text (default), json, sarif, github, markdown\n"
+	"  --format FMT        text (default), json, sarif, github, markdown, gitlab, junit\n"
 	"  --pg-version N      PostgreSQL major version to judge for (default 15)\n"
 	"  --base REF          base branch (default: sluice.base, the remote HEAD, main, master)\n"
 	"  --fail-on SEV       LOW, MEDIUM, HIGH (default) or BLOCKER\n"
@@ -117,7 +117,7 @@ static int check_command(int argc, char **argv, bool verify)
 
 	report_fn fmt = report_format(format);
 	if (!fmt) {
-		error("unknown format '%s': use text, json, sarif, github or markdown", format);
+		error("unknown format '%s': use text, json, sarif, github, markdown, gitlab or junit", format);
 		ret = 2;
 		goto out;
 	}

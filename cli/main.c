@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include "commands.h"
+#include "sluice-describe.h"
 #include "util.h"
 
 #include <git2.h>
@@ -25,6 +26,7 @@ static const char usage[] =
 	"       sluice [-C DIR] draft [options] FILE        safer split, down, runbook, or an LLM draft\n"
 	"       sluice [-C DIR] verify [options] [PATH...]  check, then run up/down on a shadow database\n"
 	"       sluice [-C DIR] drift [--db URL] [PATH...]  compare a live database with the history\n"
+	"       sluice [-C DIR] mcp [--shadow URL]          serve the Model Context Protocol on stdio\n"
 	"       sluice --version\n"
 	"\n"
 	"  -C DIR   run as if started in DIR (repeatable, like git's; also accepted after\n"
@@ -78,6 +80,7 @@ static const struct {
 	{ "rules", cmd_rules },
 	{ "drift", cmd_drift },
 	{ "verify", cmd_verify },
+	{ "mcp", cmd_mcp },
 };
 
 int main(int argc, char **argv)
@@ -95,7 +98,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("sluice %s\n", PACKAGE_VERSION);
+		if (*SLUICE_DESCRIBE)
+			printf("sluice %s (git %s)\n", PACKAGE_VERSION, SLUICE_DESCRIBE);
+		else
+			printf("sluice %s\n", PACKAGE_VERSION);
 		git_libgit2_shutdown();
 		return 0;
 	}

@@ -456,6 +456,8 @@ static const struct {
 	{ "sarif", report_sarif },
 	{ "github", report_github },
 	{ "markdown", report_markdown },
+	{ "gitlab", report_gitlab },
+	{ "junit", report_junit },
 };
 
 report_fn report_format(const char *name)

@@ -69,6 +69,17 @@ enum verdict report_verdict(const struct report *r);
 /* The message naming each input not judged, in report order. */
 void report_not_judged(const struct report *r, struct strlist *out);
 
+/* Calls fn for every finding of the report (ignored ones too), statement-level ones first. */
+typedef void (*report_finding_fn)(const struct file_report *fr, const struct stmt *st,
+				  const struct finding *f, void *data);
+void report_each_finding(const struct report *r, report_finding_fn fn, void *data);
+/* Where a finding points: its statement's lines (st may be NULL), or its own line; never 0. */
+void report_finding_lines(const struct stmt *st, const struct finding *f, int *start, int *end);
+
+/* The reporters for CI systems other than GitHub (core/report_gitlab.c, core/report_junit.c). */
+void report_gitlab(FILE *out, const struct report *r);
+void report_junit(FILE *out, const struct report *r);
+
 /* Looks a format up by name; NULL when unknown. */
 typedef void (*report_fn)(FILE *out, const struct report *r);
 report_fn report_format(const char *name);

@@ -20,11 +20,7 @@
 #define SLUICE_URI "https://github.com/sluice-sql/sluice"
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 
-/* Calls fn for every finding of the report, statement-level ones first. */
-typedef void (*finding_fn)(const struct file_report *fr, const struct stmt *st,
-			   const struct finding *f, void *data);
-
-static void each_finding(const struct report *r, finding_fn fn, void *data)
+void report_each_finding(const struct report *r, report_finding_fn fn, void *data)
 {
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_report *fr = &r->files[i];
@@ -36,8 +32,7 @@ static void each_finding(const struct report *r, finding_fn fn, void *data)
 	}
 }
 
-/* Where a finding points: its statement's lines, or its own line (never 0). */
-static void finding_lines(const struct stmt *st, const struct finding *f, int *start, int *end)
+void report_finding_lines(const struct stmt *st, const struct finding *f, int *start, int *end)
 {
 	*start = st ? st->line : f->line;
 	*end = st ? st->end_line : f->line;
@@ -109,7 +104,7 @@ static void sarif_result(const struct file_report *fr, const struct stmt *st,
 	char *uri = uri_escape(fr->path);
 	char *msg = f->fix && *f->fix ? xstrfmt("%s Fix: %s", f->message, f->fix) : xstrdup(f->message);
 
-	finding_lines(st, f, &start, &end);
+	report_finding_lines(st, f, &start, &end);
 	cJSON_AddStringToObject(o, "ruleId", f->rule);
 	for (size_t i = 0; i < rules_count(); i++)
 		if (!strcmp(rule_at(i)->id, f->rule))
@@ -188,7 +183,7 @@ void report_sarif(FILE *out, const struct report *r)
 		cJSON_AddItemToArray(njs, cJSON_CreateString(nj.items[i]));
 	strlist_clear(&nj);
 
-	each_finding(r, sarif_result, cJSON_AddArrayToObject(run, "results"));
+	report_each_finding(r, sarif_result, cJSON_AddArrayToObject(run, "results"));
 	report_json_fix_utf8(root);
 
 	char *s = cJSON_Print(root);
@@ -249,7 +244,7 @@ static void gh_annotation(const struct file_report *fr, const struct stmt *st,
 
 	if (f->ignored)
 		return;
-	finding_lines(st, f, &start, &end);
+	report_finding_lines(st, f, &start, &end);
 	title = xstrfmt("%s (%s)", f->rule, severity_name(f->sev));
 	msg = f->fix && *f->fix ? xstrfmt("%s\nFix: %s", f->message, f->fix) : xstrdup(f->message);
 	strbuf_addf(&sb, "::%s file=", gh_command(f->sev));
@@ -286,7 +281,7 @@ void report_github(FILE *out, const struct report *r)
 	for (size_t i = 0; i < r->nr; i++)
 		if (r->files[i].error)
 			gh_error(out, r->files[i].path, r->files[i].error);
-	each_finding(r, gh_annotation, out);
+	report_each_finding(r, gh_annotation, out);
 	/* A plain closing line for the log; annotations carry the detail. */
 	report_count(r, &c);
 	fprintf(out, "sluice: %zu files, %zu statements, %zu findings, %zu ignored; verdict: %s\n",
@@ -429,7 +424,7 @@ static void md_finding(const struct file_report *fr, const struct stmt *st,
 	int start, end;
 	if (!f->ignored != !l->ignored)
 		return;
-	finding_lines(st, f, &start, &end);
+	report_finding_lines(st, f, &start, &end);
 	strbuf_addf(l->sb, "- **%s** `%s` at `", severity_name(f->sev), f->rule);
 	md_cell(l->sb, fr->path, 0, true);
 	strbuf_addf(l->sb, ":%d`: ", start);
@@ -482,12 +477,12 @@ void report_markdown(FILE *out, const struct report *r)
 		xref_compat_markdown(out, &r->files[i]);
 
 	strbuf_addstr(&sb, "\n### Findings\n\n");
-	each_finding(r, md_finding, &live);
+	report_each_finding(r, md_finding, &live);
 	if (!live.n)
 		strbuf_addstr(&sb, "_None._\n");
 	if (c.ignored) {
 		strbuf_addstr(&sb, "\n### Ignored findings\n\n");
-		each_finding(r, md_finding, &ignored);
+		report_each_finding(r, md_finding, &ignored);
 	}
 
 	strbuf_addstr(&sb, "\n<details><summary>Counts</summary>\n\n| | count |\n|---|---:|\n");

@@ -1,5 +1,5 @@
 # The program, the ncurses frame, views and themes.
-sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c
+sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c cli/cmd_mcp.c
 
 # tui/: the frame (the only code that talks to ncurses is tui/display.c).
 libsluiceui_a_SOURCES += \
@@ -20,6 +20,5 @@ libsluiceui_a_SOURCES += views/drift.c
 
 # themes/: built-in themes and the theme-file loader.
 libsluiceui_a_SOURCES += themes/theme.c themes/theme.h
-EXTRA_DIST += themes/solarized-dark.theme
 
 sluice_LDADD += -lpthread
