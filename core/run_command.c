@@ -67,8 +67,18 @@ static int move_fd(int fd, int to)
 static void child_setup(const struct child_process *cp, char **envp, int report, int out_pipe,
 			pid_t parent)
 {
-	/* sluice may ignore SIGPIPE (shadow_cluster.c); a program expects the default. */
-	signal(SIGPIPE, SIG_DFL);
+	/*
+	 * sluice may ignore SIGPIPE (shadow_cluster.c), and a worker thread
+	 * blocks signals: a program expects the defaults and an empty mask.
+	 */
+	struct sigaction dfl;
+	sigset_t none;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (cp->null_stdin && move_fd(open("/dev/null", O_RDONLY), 0) < 0)
 		child_fail(report);
 	if (cp->log) {

@@ -354,17 +354,19 @@ static void guard(struct pg_cluster *c)
 	sigaction(SIGPIPE, &ign, &saved_pipe);
 }
 
-static void unguard(void)
+/* false when a signal handler claimed the cluster first (it stopped it already). */
+static bool unguard(void)
 {
 	if (!dir_sig)
-		return;
+		return true;
 	restore_handlers();
-	__atomic_store_n(&running, NULL, __ATOMIC_SEQ_CST);
+	bool ours = __atomic_exchange_n(&running, NULL, __ATOMIC_SEQ_CST) != NULL;
 	/* A handler on another thread may still be stopping the cluster. */
 	while (__atomic_load_n(&in_handler, __ATOMIC_SEQ_CST))
 		usleep(1000);
 	free(dir_sig);
 	dir_sig = NULL;
+	return ours;
 }
 
 /* A conninfo value in single quotes, with \ and ' escaped (a path may hold spaces). */
@@ -505,8 +507,8 @@ fail:
 
 void cluster_stop(struct pg_cluster *c)
 {
-	unguard();
-	if (c->postmaster > 0)
+	/* Stopped by the handler already: its pid may be another process's by now. */
+	if (unguard() && c->postmaster > 0)
 		stop_postmaster(c->postmaster, true);
 	if (c->dir)
 		remove_tree(c->dir);
