@@ -12,6 +12,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 /* Where sluice was started, before any -C (for paths named relative to it). */
 const char *start_directory(void);

@@ -25,6 +25,7 @@ static const char usage[] =
 	"       sluice [-C DIR] draft [options] FILE        safer split, down, runbook, or an LLM draft\n"
 	"       sluice [-C DIR] verify [options] [PATH...]  check, then run up/down on a shadow database\n"
 	"       sluice [-C DIR] drift [--db URL] [PATH...]  compare a live database with the history\n"
+	"       sluice [-C DIR] stats [--db URL] [-o FILE]  snapshot table sizes for check --stats\n"
 	"       sluice --version\n"
 	"\n"
 	"  -C DIR   run as if started in DIR (repeatable, like git's; also accepted after\n"
@@ -78,6 +79,7 @@ static const struct {
 	{ "rules", cmd_rules },
 	{ "drift", cmd_drift },
 	{ "verify", cmd_verify },
+	{ "stats", cmd_stats },
 };
 
 int main(int argc, char **argv)

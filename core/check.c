@@ -8,6 +8,7 @@
  * migrations expect to exist.
  */
 #include "check.h"
+#include "stats.h"
 #include "parseahead.h"
 #include "tree.h"
 #include "util.h"
@@ -40,6 +41,7 @@ void check_run_release(struct check_run *run)
 	judge_opts_release(&run->opts);
 	config_release(&run->cfg);
 	free(run->base);
+	free(run->stats);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -57,6 +59,26 @@ void check_run_exit(struct check_run *run)
 	}
 	kept = *run;
 	memset(run, 0, sizeof(*run));
+}
+
+/*
+ * Table sizes from a statistics snapshot (--stats, sluice.stats) and the
+ * size thresholds: here, so that check, the workbench and drafts all judge
+ * with them. A bad snapshot is an error: judging on without the sizes it
+ * was asked for would pass what it should not.
+ */
+static int load_stats(struct check_run *run)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (stats_settings(&run->cfg, &run->opts) < 0)
+		return -1;
+	if (stats_load(&run->cfg, run->stats, run->ms.workdir, &run->schema, &err) < 0) {
+		strlist_add(&run->report.errors, err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	return 0;
 }
 
 int check_prepare(struct check_run *run, const char *const *paths, size_t n)
@@ -77,7 +99,7 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 		return -1;
 	run->report.branch = run->ms.branch;
 	run->report.base = run->ms.base;
-	return 0;
+	return load_stats(run);
 }
 
 static struct file_report *next_file(struct check_run *run, size_t *alloc, size_t mig)

@@ -18,6 +18,7 @@ struct check_run {
 	struct schema schema;
 	struct report report;
 	char *base;              /* --base, or NULL */
+	char *stats;             /* --stats FILE, or NULL (then sluice.stats) */
 	bool paths_mode;         /* PATHs were given: judge exactly those */
 	bool all;                /* judge every migration, not only pending ones */
 	/* Which migration each report.files[i] came from (index into ms.v). */

@@ -53,6 +53,9 @@ static void copy_opts(struct judge_opts *to, const struct judge_opts *from)
 	to->pg_version = from->pg_version;
 	to->fail_on = from->fail_on;
 	to->small_rows = from->small_rows;
+	to->large_rows = from->large_rows;
+	to->blocker_seconds = from->blocker_seconds;
+	to->hot_writes = from->hot_writes;
 	for (size_t i = 0; i < from->disabled.nr; i++)
 		strlist_add(&to->disabled, from->disabled.items[i]);
 }

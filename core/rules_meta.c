@@ -14,6 +14,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "parse-error",
 		.sev = SEV_HIGH,
+		.cq = CQ_NOT_JUDGED,
 		.cls = CLASS_SAFE,
 		.flags = RULE_UNPARSED | RULE_DOWN_TOO,
 		.title = "Statement does not parse",
@@ -24,6 +25,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "not-utf8",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.flags = RULE_DOWN_TOO,
 		.title = "File is not valid UTF-8",
 		.fix = "Re-encode the file as UTF-8",
@@ -31,6 +33,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "unused-ignore",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.flags = RULE_DOWN_TOO,
 		.title = "An ignore comment matched no finding",
 		.fix = "Remove the stale ignore comment, or correct the rule name",

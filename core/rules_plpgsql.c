@@ -366,6 +366,7 @@ const struct rule rules_plpgsql[] = {
 	{
 		.id = "plpgsql-unreadable",
 		.sev = SEV_HIGH,
+		.cq = CQ_NOT_JUDGED,
 		.cls = CLASS_SAFE,
 		.flags = RULE_DOWN_TOO,
 		.title = "DO block or PL/pgSQL function body that does not parse",
@@ -375,6 +376,7 @@ const struct rule rules_plpgsql[] = {
 	{
 		.id = "do-batches-without-commit",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_SLOW,
 		.cats = CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION) | CATBIT(CAT_LOCK),
 		.title = "DO block loop that batches but never commits",
@@ -383,7 +385,8 @@ const struct rule rules_plpgsql[] = {
 	},
 	{
 		.id = "do-commit-in-transaction",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "COMMIT inside a DO block that runs in a transaction",

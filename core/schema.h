@@ -54,6 +54,7 @@ struct table_def {
 	int created_gen;         /* schema generation that created it */
 	long long rows;          /* from statistics; -1 unknown */
 	long long bytes;         /* -1 unknown */
+	double writes_per_s;     /* inserts + updates + deletes per second; -1 unknown */
 };
 
 struct schema {
@@ -137,5 +138,7 @@ bool coldef_fills_rows(const struct coldef_facts *f);
 
 /* Statistics from a live database (core/db). */
 void schema_set_stats(struct schema *s, const char *table, long long rows, long long bytes);
+/* Its write rate (a stats snapshot); the table must have stats already. */
+void schema_set_write_rate(struct schema *s, const char *table, double writes_per_s);
 
 #endif

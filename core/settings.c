@@ -199,3 +199,8 @@ int config_apply_judge(const struct config *c, struct judge_opts *o)
 	strlist_clear(&dis);
 	return ret;
 }
+
+const char *config_origin(const struct config *c, const char *key)
+{
+	return origin_of(c, key);
+}

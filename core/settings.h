@@ -34,6 +34,8 @@ void config_get_all(const struct config *c, const char *key, struct strlist *out
 void config_get_prefix(const struct config *c, const char *prefix, struct strlist *keys,
 		       struct strlist *values);
 int config_get_int(const struct config *c, const char *key, int def);
+/* Where a key was set ("file:line"-ish), "" when not set. */
+const char *config_origin(const struct config *c, const char *key);
 bool config_get_bool(const struct config *c, const char *key, bool def);
 /* A PostgreSQL major version, "9" to "30"; -1 for anything else. */
 int pg_version_parse(const char *s);

@@ -5,10 +5,13 @@ CREATE TABLE resets (id bigint PRIMARY KEY);
 CREATE TABLE tokens (id bigint PRIMARY KEY);
 -- test: rows empty_t=0
 -- test: up
--- expect: add-column-required BLOCKER
+-- outside a transaction, first in the file: it fails, but nothing is applied yet
+-- expect: add-column-required HIGH
 -- expect-lock: ACCESS EXCLUSIVE
 -- expect-class: BLOCKING
 ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;
+
+-- outside a transaction, after statements that stay applied: half-migrated
 
 -- a primary key implies NOT NULL
 -- expect: add-column-required BLOCKER
