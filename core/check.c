@@ -9,6 +9,7 @@
  */
 #include "check.h"
 #include "stats.h"
+#include "commit.h"
 #include "parseahead.h"
 #include "tree.h"
 #include "util.h"
@@ -70,15 +71,21 @@ void check_run_exit(struct check_run *run)
 static int load_stats(struct check_run *run)
 {
 	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
 	if (stats_settings(&run->cfg, &run->opts) < 0)
 		return -1;
-	if (stats_load(&run->cfg, run->stats, run->ms.workdir, &run->schema, &err) < 0) {
+	/* sluice.stats is relative to the top, where .sluice lives, from a subdirectory too. */
+	char *top = !run->ms.workdir && !run->stats && config_get(&run->cfg, "sluice.stats")
+		? commit_workdir(".") : NULL;
+	if (stats_load(&run->cfg, run->stats, run->ms.workdir ? run->ms.workdir : top,
+		       &run->schema, &err) < 0) {
 		strlist_add(&run->report.errors, err.buf);
-		strbuf_release(&err);
-		return -1;
+		run->bad_stats = true;
+		ret = -1;
 	}
+	free(top);
 	strbuf_release(&err);
-	return 0;
+	return ret;
 }
 
 int check_prepare(struct check_run *run, const char *const *paths, size_t n)

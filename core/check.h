@@ -19,6 +19,7 @@ struct check_run {
 	struct report report;
 	char *base;              /* --base, or NULL */
 	char *stats;             /* --stats FILE, or NULL (then sluice.stats) */
+	bool bad_stats;          /* check_prepare() failed on the snapshot (run->report.errors) */
 	bool paths_mode;         /* PATHs were given: judge exactly those */
 	bool all;                /* judge every migration, not only pending ones */
 	/* Which migration each report.files[i] came from (index into ms.v). */

@@ -52,6 +52,7 @@ bool drafting_ctx(struct draft_ctx *ctx)
 			ctx->down_report = &run->report.files[i];
 	ctx->ms = &run->ms;
 	ctx->opts = &run->opts;
+	ctx->stats = &run->schema;   /* sizes from --db, --stats or sluice.stats */
 	return true;
 }
 
