@@ -207,7 +207,12 @@ void check_judge(struct check_run *run)
 	free(scripts);
 	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
 	/* In a repository: which application code the pending changes break. */
-	if (run->ms.workdir)
+	if (run->ms.workdir) {
 		xref_annotate(run);
+		/* One finding per hazard: three dropped columns the app reads are one. */
+		for (size_t f = 0; f < run->report.nr; f++)
+			for (size_t i = 0; i < run->report.files[f].nr_stmts; i++)
+				merge_findings(&run->report.files[f].stmts[i]);
+	}
 	run->report.elapsed = now_seconds() - t0;
 }

@@ -8,7 +8,8 @@
  * and a message naming every column or sub-command. Messages that differ
  * only in a name ("adding 'a' rewrites 't' ...", "adding 'b' rewrites 't'
  * ...") are folded into one sentence ("adding 'a', 'b' rewrites 't' ...");
- * others are joined.
+ * others are joined. An ignore names a rule on a statement, so the findings
+ * merged are all suppressed or none is.
  */
 #include "judge.h"
 
