@@ -396,8 +396,9 @@ static void advance_txn(struct txn_state *t, const struct stmt *st, const struct
  * The ladder's size rules, once the statement's table has a known size
  * (--db, --stats): a lock that grows with the table is LOW on a small
  * table, a BLOCKER when its estimate passes blockerSeconds, HIGH on a large
- * table, MEDIUM in between (a brief lock). The estimate goes into the
- * message, so every reporter shows it.
+ * table, MEDIUM in between (a brief lock). A finding its rule rated below
+ * HIGH (a "verify this" sub-case) is no such lock: it never becomes a
+ * BLOCKER. The estimate goes into the message, so every reporter shows it.
  */
 static void scale_finding(const struct judge_opts *o, const struct stmt *st,
 			  const struct table_def *t, struct finding *f)
@@ -408,7 +409,7 @@ static void scale_finding(const struct judge_opts *o, const struct stmt *st,
 	if (t->rows < o->small_rows) {
 		f->sev = SEV_LOW;
 		strbuf_addstr(&m, "small table: ");
-	} else if (secs > o->blocker_seconds) {
+	} else if (secs > o->blocker_seconds && f->sev >= SEV_HIGH) {
 		f->sev = SEV_BLOCKER;
 		strbuf_addf(&m, "over the %g s sluice.blockerSeconds: ", o->blocker_seconds);
 	} else if (t->rows < o->large_rows && f->sev > SEV_MEDIUM) {
