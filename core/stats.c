@@ -34,16 +34,17 @@ static time_t parse_utc(const char *s)
 	return timegm(&tm);
 }
 
-/* The field's number, or NAN-free -1 with a message when it is missing or not one. */
+/* The field's number into *out; false with a message when it is missing or not one. */
 static bool number_field(const cJSON *o, const char *key, bool required, double *out,
 			 const char *path, size_t i, struct strbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (!v && !required)
 		return true;
-	if (!cJSON_IsNumber(v) || v->valuedouble < -1) {
+	/* Bounded, so that no conversion to an integer overflows (1e15: a petabyte of rows). */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -1 && v->valuedouble <= 1e15)) {
 		strbuf_addf(err, "'%s': tables[%zu]: \"%s\" %s", path, i, key,
-			    v ? "is not a number of at least -1" : "is missing");
+			    v ? "is not a number from -1 to 1e15" : "is missing");
 		return false;
 	}
 	*out = v->valuedouble;
@@ -172,7 +173,7 @@ static bool number_setting(const struct config *c, const char *key, const char *
 		return true;
 	errno = 0;
 	double d = strtod(v, &end);
-	if (!*v || *end || errno || d < 0) {
+	if (!*v || *end || errno || !(d >= 0 && d <= 1e15)) {   /* not NaN, not huge */
 		strbuf_addf(err, "%s (%s): '%s' is not a non-negative number", name,
 			    config_origin(c, key), v);
 		return false;

@@ -109,6 +109,12 @@ d = json.load(open("snap.json")); d["tables"][0]["rows"] = "many"
 json.dump(d, open("wrongtype.json", "w"))'
 expect_exit "a field of the wrong type: exit 2" 2 "$SLUICE" check --stats wrongtype.json m
 expect_contains "... naming the file and the field" "$(cat .err)" "'wrongtype.json': tables[0]: \"rows\" is not a number"
+python3 -c '
+import json
+d = json.load(open("snap.json")); d["tables"][0]["heap_bytes"] = 1e300
+json.dump(d, open("huge.json", "w"))'
+expect_exit "a number out of range: exit 2, no overflow" 2 "$SLUICE" check --stats huge.json m
+expect_contains "... naming the field" "$(cat .err)" "\"heap_bytes\" is not a number from -1 to 1e15"
 expect_exit "a missing snapshot: exit 2" 2 "$SLUICE" check --stats nosuch.json m
 expect_contains "... naming it" "$(cat .err)" "cannot read statistics snapshot 'nosuch.json'"
 printf '[1, 2]\n' >array.json
