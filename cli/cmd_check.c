@@ -33,12 +33,15 @@ static const char check_usage[] =
 	"  --color WHEN        auto (default), always, never\n"
 	"  --db URL            a live database (read-only) for table statistics: severities\n"
 	"                      scale with row counts (default: sluice.db.url, DATABASE_URL)\n"
+	"  --stats FILE        table sizes from a snapshot ('sluice stats'), no database\n"
+	"                      needed: severities scale as with --db (default: sluice.stats)\n"
 	"  --shadow URL        also verify on a shadow server: traced locks and the up/down\n"
 	"                      round trip ('sluice verify' does this on a throwaway cluster)\n"
 	"\n"
 	"Exit: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or I/O error.\n";
 
-enum { OPT_FORMAT = 256, OPT_PG, OPT_BASE, OPT_FAIL, OPT_DISABLE, OPT_COLOR, OPT_DB, OPT_SHADOW };
+enum { OPT_FORMAT = 256, OPT_PG, OPT_BASE, OPT_FAIL, OPT_DISABLE, OPT_COLOR, OPT_DB, OPT_SHADOW,
+       OPT_STATS };
 
 static const struct option check_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -49,6 +52,7 @@ static const struct option check_options[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "shadow", required_argument, NULL, OPT_SHADOW },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -102,6 +106,10 @@ static int check_command(int argc, char **argv, bool verify)
 		case OPT_SHADOW:
 			run.db.verify = true;
 			run.db.shadow_url = optarg;
+			break;
+		case OPT_STATS:
+			free(run.stats);
+			run.stats = xstrdup(optarg);
 			break;
 		case 'h':
 			if (verify)
@@ -221,7 +229,8 @@ int cmd_rules(int argc, char **argv)
 	(void)argv;
 	for (size_t i = 0; i < rules_count(); i++) {
 		const struct rule *r = rule_at(i);
-		printf("%-34s %-8s %-12s %s\n", r->id, severity_name(r->sev), class_name(r->cls), r->title);
+		printf("%-34s %-8s %-12s %-15s %s\n", r->id, severity_name(r->sev), class_name(r->cls),
+		       consequence_name(r->cq), r->title);
 	}
 	return 0;
 }

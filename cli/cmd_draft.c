@@ -125,7 +125,8 @@ static char *clean_path(const char *p, const char *dir)
  * application-code cross-check that fills stmt->refs (the prompt carries
  * them; a rename still read by the app is a BLOCKER). Paths become
  * repository-relative and the command runs from the work tree's root.
- * Returns 0, or 1 to fall back to the file's directory (run is reset).
+ * Returns 0, or 1 to fall back to the file's directory (run is reset), or
+ * -1 (message printed) when the repository's statistics snapshot is unusable.
  */
 static int prepare_repo(struct check_run *run, const char *arg, char **file, long *target)
 {
@@ -148,6 +149,11 @@ static int prepare_repo(struct check_run *run, const char *arg, char **file, lon
 			*file = xstrdup(real + wl + 1);
 			return 0;
 		}
+	} else if (run->bad_stats) {
+		/* The repository's snapshot is broken: say so, never draft without it. */
+		for (size_t i = 0; i < run->report.errors.nr; i++)
+			error("%s", run->report.errors.items[i]);
+		return -1;
 	}
 	/* Not a migration the repository's layout knows: judge it by its directory. */
 	if (chdir(cwd) < 0)
@@ -339,14 +345,20 @@ int cmd_draft(int argc, char **argv)
 		if (getcwd(cwd, sizeof(cwd)))
 			o.out = out_abs = xstrfmt("%s/%s", cwd, o.out);
 	}
-	repo_mode = prepare_repo(&run, argv[optind], &file, &target) == 0;
+	int prepared = prepare_repo(&run, argv[optind], &file, &target);
+	if (prepared < 0)
+		goto out;
+	repo_mode = prepared == 0;
 	if (!repo_mode) {
 		const char *paths[1];
 		dir = history_dir(argv[optind]);
 		file = clean_path(argv[optind], dir);
 		paths[0] = dir;
-		if (check_prepare(&run, paths, 1) < 0)
+		if (check_prepare(&run, paths, 1) < 0) {
+			for (size_t i = 0; i < run.report.errors.nr; i++)
+				error("%s", run.report.errors.items[i]);
 			goto out;
+		}
 		target = find_target(&run.ms, file);
 	}
 	if (o.pg && pg_version_set(&run.opts, o.pg, "--pg-version") < 0)
@@ -390,6 +402,8 @@ int cmd_draft(int argc, char **argv)
 	ctx.opts = &run.opts;
 	ctx.report = report;
 	ctx.values = &o.values;
+	/* Table sizes a snapshot (sluice.stats) put into the run's schema. */
+	ctx.stats = &run.schema;
 
 	if (o.llm) {
 		if (run_llm(&run, &ctx, &d) < 0) {

@@ -37,6 +37,7 @@ static const char tui_usage[] =
 	"  --script FILE       read keys and commands from FILE (tests; also $SLUICE_SCRIPT)\n"
 	"  --db URL            the live database for the drift view (key D; default:\n"
 	"                      sluice.db.url, then DATABASE_URL)\n"
+	"  --stats FILE        table sizes from a 'sluice stats' snapshot (default: sluice.stats)\n"
 	"  --shadow URL        a server to build drift's expected schema on (default: a\n"
 	"                      throwaway cluster), and to run drafts on (key V)\n"
 	"\n"
@@ -44,6 +45,7 @@ static const char tui_usage[] =
 
 enum { OPT_THEME = 256, OPT_ALL, OPT_BASE, OPT_SCRIPT };
 enum { OPT_DB = 320, OPT_SHADOW };
+enum { OPT_STATS = 340 };
 
 static const struct option tui_options[] = {
 	{ "theme", required_argument, NULL, OPT_THEME },
@@ -52,6 +54,7 @@ static const struct option tui_options[] = {
 	{ "script", required_argument, NULL, OPT_SCRIPT },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "shadow", required_argument, NULL, OPT_SHADOW },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -114,6 +117,7 @@ static void teardown(void)
 	free(app.search);
 	free(app.base);
 	free(app.db_url);
+	free(app.stats);
 	strbuf_release(&app.message);
 	strbuf_release(&app.prompt);
 	strlist_clear(&app.errors);
@@ -155,6 +159,10 @@ int cmd_tui(int argc, char **argv)
 			break;
 		case OPT_SHADOW:
 			shadow_opt = optarg;
+			break;
+		case OPT_STATS:
+			free(app.stats);
+			app.stats = xstrdup(optarg);
 			break;
 		case 'h':
 			fputs(tui_usage, stdout);

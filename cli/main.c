@@ -27,6 +27,7 @@ static const char usage[] =
 	"       sluice [-C DIR] verify [options] [PATH...]  check, then run up/down on a shadow database\n"
 	"       sluice [-C DIR] drift [--db URL] [PATH...]  compare a live database with the history\n"
 	"       sluice [-C DIR] mcp [--shadow URL]          serve the Model Context Protocol on stdio\n"
+	"       sluice [-C DIR] stats [--db URL] [-o FILE]  snapshot table sizes for check --stats\n"
 	"       sluice --version\n"
 	"\n"
 	"  -C DIR   run as if started in DIR (repeatable, like git's; also accepted after\n"
@@ -81,6 +82,7 @@ static const struct {
 	{ "drift", cmd_drift },
 	{ "verify", cmd_verify },
 	{ "mcp", cmd_mcp },
+	{ "stats", cmd_stats },
 };
 
 int main(int argc, char **argv)

@@ -8,6 +8,8 @@
  * migrations expect to exist.
  */
 #include "check.h"
+#include "stats.h"
+#include "commit.h"
 #include "parseahead.h"
 #include "policy.h"
 #include "tree.h"
@@ -41,6 +43,7 @@ void check_run_release(struct check_run *run)
 	judge_opts_release(&run->opts);
 	config_release(&run->cfg);
 	free(run->base);
+	free(run->stats);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -58,6 +61,32 @@ void check_run_exit(struct check_run *run)
 	}
 	kept = *run;
 	memset(run, 0, sizeof(*run));
+}
+
+/*
+ * Table sizes from a statistics snapshot (--stats, sluice.stats) and the
+ * size thresholds: here, so that check, the workbench and drafts all judge
+ * with them. A bad snapshot is an error: judging on without the sizes it
+ * was asked for would pass what it should not.
+ */
+static int load_stats(struct check_run *run)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
+	if (stats_settings(&run->cfg, &run->opts) < 0)
+		return -1;
+	/* sluice.stats is relative to the top, where .sluice lives, from a subdirectory too. */
+	char *top = !run->ms.workdir && !run->stats && config_get(&run->cfg, "sluice.stats")
+		? commit_workdir(".") : NULL;
+	if (stats_load(&run->cfg, run->stats, run->ms.workdir ? run->ms.workdir : top,
+		       &run->schema, &err) < 0) {
+		strlist_add(&run->report.errors, err.buf);
+		run->bad_stats = true;
+		ret = -1;
+	}
+	free(top);
+	strbuf_release(&err);
+	return ret;
 }
 
 int check_prepare(struct check_run *run, const char *const *paths, size_t n)
@@ -81,7 +110,7 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 		return -1;
 	run->report.branch = run->ms.branch;
 	run->report.base = run->ms.base;
-	return 0;
+	return load_stats(run);
 }
 
 static struct file_report *next_file(struct check_run *run, size_t *alloc)

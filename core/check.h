@@ -32,6 +32,8 @@ struct check_run {
 	struct schema schema;
 	struct report report;
 	char *base;              /* --base, or NULL */
+	char *stats;             /* --stats FILE, or NULL (then sluice.stats) */
+	bool bad_stats;          /* check_prepare() failed on the snapshot (run->report.errors) */
 	bool paths_mode;         /* PATHs were given: judge exactly those */
 	bool all;                /* judge every migration, not only pending ones */
 	/* The database's stages, asked for before check_judge(): */

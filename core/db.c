@@ -12,7 +12,9 @@
 #include "db.h"
 #include "schema.h"
 #include "settings.h"
+#include "stats.h"
 
+#include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,33 +375,14 @@ int db_rows(struct pg_result *res)
 	return PQntuples(res);
 }
 
-/*
- * reltuples is the planner's estimate, kept by VACUUM and ANALYZE (-1
- * before the first one since PostgreSQL 14, 0 before that). n_live_tup is
- * the statistics collector's running count, which lags and can even count
- * twice (CREATE TABLE AS then ANALYZE), so it only stands in when the
- * table was never analysed.
- */
-static const char stats_sql[] =
-	"SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text"
-	"            ELSE n.nspname || '.' || c.relname END,"
-	"       CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint ELSE COALESCE(s.n_live_tup, 0) END,"
-	"       pg_total_relation_size(c.oid)"
-	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	"  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid"
-	" WHERE c.relkind IN ('r', 'p', 'm')"
-	"   AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-	"   AND n.nspname NOT LIKE 'pg_toast%'";
-
+/* A snapshot taken now (core/db_stats.c), applied as a stats file would be. */
 int db_load_stats(struct db *db, struct schema *s)
 {
-	PGresult *res = db_query(db, stats_sql, 0, NULL);
-	if (!res)
+	struct cJSON *snap = stats_take(db);
+	if (!snap)
 		return -1;
-	for (int i = 0; i < PQntuples(res); i++)
-		schema_set_stats(s, PQgetvalue(res, i, 0), strtoll(PQgetvalue(res, i, 1), NULL, 10),
-				 strtoll(PQgetvalue(res, i, 2), NULL, 10));
-	PQclear(res);
+	stats_apply(snap, s);
+	cJSON_Delete(snap);
 	return 0;
 }
 

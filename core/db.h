@@ -121,9 +121,8 @@ int db_applied_migrations(struct db *db, char **table, struct strlist *versions)
 
 /*
  * How long a statement holds its lock on a table of this size, to an order
- * of magnitude: a rewrite or an index build is bound by the table's bytes,
- * a validating scan reads them, a catalogue-only change is instant once
- * the lock is granted. -1 when the table's size is unknown.
+ * of magnitude (core/estimate.c: rows times a calibrated per-row cost).
+ * -1 when the table's size is unknown or the statement takes no lock.
  */
 struct stmt;
 struct table_def;

@@ -3,12 +3,10 @@
  * row count of each statement's table and an estimate of how long the
  * statement holds its lock (see db.h).
  *
- * The throughputs are deliberately round, conservative figures for a
- * server under load (sequential read ~300 MB/s, index build ~50 MB/s,
- * rewrite ~40 MB/s with its indexes): the estimate is an order of
- * magnitude, to tell "a blink" from "minutes", not a promise.
+ * The estimate is core/estimate.c's, the one the findings' messages carry.
  */
 #include "db.h"
+#include "estimate.h"
 #include "model.h"
 #include "report.h"
 #include "schema.h"
@@ -21,23 +19,9 @@
 
 double db_estimate_lock_seconds(const struct stmt *st, const struct table_def *t)
 {
-	if (!t || t->bytes < 0 || st->lock == LOCK_NONE)
+	if (!t || st->lock == LOCK_NONE)
 		return -1;
-	double bytes = (double)t->bytes, secs;
-	if (st->rewrite)
-		secs = bytes / (40 * MB);
-	else if (st->kind && !strcmp(st->kind, "IndexStmt"))
-		secs = bytes / (50 * MB);
-	else if (st->scan)
-		secs = bytes / (300 * MB);
-	else
-		secs = 0.001;
-	/* Two significant digits: it is an estimate. */
-	if (secs > 0) {
-		double mag = pow(10, floor(log10(secs)) - 1);
-		secs = round(secs / mag) * mag;
-	}
-	return secs;
+	return lock_estimate_seconds(st, t);
 }
 
 static const struct table_def *table_of(const struct stmt *st, const struct schema *s)

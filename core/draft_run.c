@@ -55,6 +55,9 @@ static void copy_opts(struct judge_opts *to, const struct judge_opts *from)
 	to->fail_on = from->fail_on;
 	to->small_rows = from->small_rows;
 	to->unparsed_sev = from->unparsed_sev;
+	to->large_rows = from->large_rows;
+	to->blocker_seconds = from->blocker_seconds;
+	to->hot_writes = from->hot_writes;
 	for (size_t i = 0; i < from->disabled.nr; i++)
 		strlist_add(&to->disabled, from->disabled.items[i]);
 }

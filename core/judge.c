@@ -11,6 +11,7 @@
  */
 #include "judge.h"
 #include "ignore.h"
+#include "estimate.h"
 #include "parse.h"
 #include "parseahead.h"
 #include "rules.h"
@@ -25,6 +26,9 @@ void judge_opts_init(struct judge_opts *o)
 	o->pg_version = 15;
 	o->fail_on = SEV_HIGH;
 	o->small_rows = 10000;
+	o->large_rows = 1000000;
+	o->blocker_seconds = 10;
+	o->hot_writes = 10;
 }
 
 void judge_opts_release(struct judge_opts *o)
@@ -122,6 +126,24 @@ bool ctx_in_txn(const struct rule_ctx *ctx)
 	return ctx->txn->framework_txn || ctx->txn->explicit_depth > 0;
 }
 
+/*
+ * Would a failure here leave the database half-migrated? Only outside a
+ * transaction, and only when an earlier statement of the script changed
+ * something that stays applied (a SET or a BEGIN/COMMIT does not count).
+ */
+bool ctx_half_migrated(const struct rule_ctx *ctx)
+{
+	if (ctx_in_txn(ctx) || !ctx->st)
+		return false;
+	for (size_t i = 0; i < ctx->idx; i++) {
+		const char *k = ctx->fr->stmts[i].kind;
+		if (k && strcmp(k, "VariableSetStmt") && strcmp(k, "TransactionStmt") &&
+		    strcmp(k, "SelectStmt"))
+			return true;
+	}
+	return false;
+}
+
 int ctx_pg(const struct rule_ctx *ctx)
 {
 	return ctx->opts->pg_version;
@@ -192,28 +214,59 @@ static void advance_txn(struct txn_state *t, const struct stmt *st, const struct
 
 /* --- severity scaling and the statement's class -------------------------- */
 
+/*
+ * The ladder's size rules, once the statement's table has a known size
+ * (--db, --stats): a lock that grows with the table is LOW on a small
+ * table, a BLOCKER when its estimate passes blockerSeconds, HIGH on a large
+ * table, MEDIUM in between (a brief lock). A finding its rule rated below
+ * HIGH (a "verify this" sub-case) is no such lock: it never becomes a
+ * BLOCKER. The estimate goes into the message, so every reporter shows it.
+ */
+static void scale_finding(const struct judge_opts *o, const struct stmt *st,
+			  const struct table_def *t, struct finding *f)
+{
+	struct strbuf m = STRBUF_INIT;
+	double secs = lock_estimate_seconds(st, t);
+	strbuf_addf(&m, "%s (", f->message);
+	if (t->rows < o->small_rows) {
+		f->sev = SEV_LOW;
+		strbuf_addstr(&m, "small table: ");
+	} else if (secs > o->blocker_seconds && f->sev >= SEV_HIGH) {
+		f->sev = SEV_BLOCKER;
+		strbuf_addf(&m, "over the %g s sluice.blockerSeconds: ", o->blocker_seconds);
+	} else if (t->rows < o->large_rows && f->sev > SEV_MEDIUM) {
+		f->sev = SEV_MEDIUM;
+	}
+	lock_estimate_describe(&m, st, t);
+	strbuf_addch(&m, ')');
+	free(f->message);
+	f->message = strbuf_detach(&m, NULL);
+}
+
+/* A hot table: a lock queued behind a long transaction stalls many writers. */
+static void heat_finding(const struct judge_opts *o, const struct table_def *t, struct finding *f)
+{
+	if (f->sev != SEV_MEDIUM || t->writes_per_s < o->hot_writes)
+		return;
+	f->sev = SEV_HIGH;
+	char *m = xstrfmt("%s ('%s' is hot: %.0f writes/s, and every one queues behind the "
+			  "waiting lock)", f->message, t->name, t->writes_per_s);
+	free(f->message);
+	f->message = m;
+}
+
 static void scale_by_size(const struct judge_opts *o, const struct schema *s, struct stmt *st)
 {
-	const struct table_def *t = schema_table(s, st->table);
+	const struct table_def *t = st->table ? schema_table(s, st->table) : NULL;
 	if (!t || t->rows < 0)
 		return;
 	for (size_t i = 0; i < st->nr_findings; i++) {
 		struct finding *f = &st->findings[i];
 		const struct rule *r = rule_find(f->rule);
-		if (!r || !(r->flags & RULE_SIZE_SCALED))
-			continue;
-		if (t->rows < o->small_rows && f->sev > SEV_LOW) {
-			f->sev = f->sev >= SEV_HIGH ? f->sev - 2 : SEV_LOW;
-			if (f->sev < SEV_LOW)
-				f->sev = SEV_LOW;
-			char *m = xstrfmt("%s (table has %lld rows: brief)", f->message, t->rows);
-			free(f->message);
-			f->message = m;
-		} else {
-			char *m = xstrfmt("%s (table has %lld rows)", f->message, t->rows);
-			free(f->message);
-			f->message = m;
-		}
+		if (r && (r->flags & RULE_SIZE_SCALED))
+			scale_finding(o, st, t, f);
+		else if (r && (r->flags & RULE_HOT_SCALED))
+			heat_finding(o, t, f);
 	}
 }
 
@@ -370,6 +423,7 @@ void judge_rules(const struct judge_opts *o, struct schema *s, const struct migr
 			if (rule_applies(ctx.rule, &ctx))
 				ctx.rule->check(&ctx);
 		}
+		merge_findings(st);
 		advance_txn(&txn, st, s);
 		if (st->tree)
 			schema_apply(s, st->tree);
@@ -399,6 +453,8 @@ void judge_settle(const struct judge_opts *o, struct file_report *fr)
 	ignores_apply(fr, o);
 	fr->sev = SEV_NONE;
 	for (size_t i = 0; i < fr->nr_stmts; i++) {
+		/* One finding per hazard, whichever stage raised it (rules, cross-check, shadow). */
+		merge_findings(&fr->stmts[i]);
 		settle_statement(&fr->stmts[i]);
 		if (fr->stmts[i].sev > fr->sev)
 			fr->sev = fr->stmts[i].sev;

@@ -14,6 +14,10 @@ struct judge_opts {
 	long long small_rows;        /* below this many rows, size-scaled rules ease off */
 	enum severity unparsed_sev;  /* statements the parser cannot read (sluice.unparsedSeverity);
 					SEV_NONE: the parse-error rule's own */
+	/* With table sizes known (--db, --stats), see scale_by_size() in judge.c: */
+	long long large_rows;        /* from this many rows a lock that grows stays HIGH */
+	double blocker_seconds;      /* a lock estimated longer than this is a BLOCKER */
+	double hot_writes;           /* writes per second that make a table hot */
 };
 
 void judge_opts_init(struct judge_opts *o);
@@ -44,6 +48,9 @@ void judge_rules(const struct judge_opts *o, struct schema *s, const struct migr
 void judge_settle(const struct judge_opts *o, struct file_report *fr);
 void judge_script(const struct judge_opts *o, struct schema *s, const struct migration *m,
 		  const struct script *sc, struct file_report *out);
+
+/* One finding per rule on a statement: the worst severity, every name (judge_merge.c). */
+void merge_findings(struct stmt *st);
 
 /* Is the script refused unparsed (binary, or over the size limit)? */
 bool script_refused(const struct script *sc);

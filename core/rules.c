@@ -34,6 +34,31 @@ static const struct rule *const families[] = {
 	rules_draft,
 };
 
+static const struct {
+	const char *name;
+	enum severity sev;
+	const char *what;
+} consequences[] = {
+#define X(id, name, sev, what) { name, sev, what },
+	CONSEQUENCE_INFO(X)
+#undef X
+};
+
+const char *consequence_name(enum consequence c)
+{
+	return c < CQ__COUNT ? consequences[c].name : "?";
+}
+
+enum severity consequence_severity(enum consequence c)
+{
+	return c < CQ__COUNT ? consequences[c].sev : SEV_NONE;
+}
+
+const char *consequence_what(enum consequence c)
+{
+	return c < CQ__COUNT ? consequences[c].what : "?";
+}
+
 static const struct rule **flat;
 static size_t nr_flat;
 

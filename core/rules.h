@@ -24,11 +24,67 @@
 
 struct judge_opts;
 
+/*
+ * The ladder (README, "Severity"): what shipping a finding does, and the
+ * severity that follows from it. Every rule names the consequence of its
+ * default finding (.cq), and the worst one it may rise to in the
+ * conditions its check states (.cq_worst); tests/unit-ladder.c walks the
+ * catalogue and fails when a rule's default severity is not its
+ * consequence's. Size-scaled rules may also rise to CQ_LOCK_OVER_BUDGET
+ * (the judge does that, from the table's size) and fall to LOW.
+ */
+#define CONSEQUENCE_INFO(X) \
+	X(CQ_UNSET, "unset", SEV_NONE, \
+	  "no consequence documented (a catalogue error)") \
+	X(CQ_APP_BREAKS, "app-breaks", SEV_BLOCKER, \
+	  "live application code uses what the statement drops or renames") \
+	X(CQ_HALF_MIGRATED, "half-migrated", SEV_BLOCKER, \
+	  "PostgreSQL rejects it where the runner is not transactional: the database is left half-migrated") \
+	X(CQ_DATA_DESTROYED, "data-destroyed", SEV_BLOCKER, \
+	  "destroys data no down restores, beyond what the statement names (CASCADE, a database)") \
+	X(CQ_LOCK_OVER_BUDGET, "lock-over-budget", SEV_BLOCKER, \
+	  "with the table's size known, blocks reads or writes longer than sluice.blockerSeconds") \
+	X(CQ_LOCK_GROWS, "lock-grows", SEV_HIGH, \
+	  "blocks reads or writes for a time that grows with the table (size unknown or large)") \
+	X(CQ_FAILS_CLEANLY, "fails-cleanly", SEV_HIGH, \
+	  "fails the deploy, and the transaction rolls it back cleanly") \
+	X(CQ_MAY_BREAK, "may-break", SEV_HIGH, \
+	  "removes or renames what running code may still use; no use confirmed by the cross-check") \
+	X(CQ_NOT_JUDGED, "not-judged", SEV_HIGH, \
+	  "sluice cannot judge it (does not parse, not the predicted lock): review it by hand") \
+	X(CQ_UNREAD, "unread", SEV_MEDIUM, \
+	  "PostgreSQL 15's grammar cannot read it (maybe newer syntax): not judged, review it by hand") \
+	X(CQ_HOT_QUEUE, "hot-queue", SEV_HIGH, \
+	  "on a hot table (a stats snapshot), writes pile up behind a waiting lock") \
+	X(CQ_DIVERGES, "diverges", SEV_HIGH, \
+	  "databases that already ran the history and new ones end up with different schemas") \
+	X(CQ_BRIEF_LOCK, "brief-lock", SEV_MEDIUM, \
+	  "a brief exclusive lock that can queue traffic behind it (no lock_timeout)") \
+	X(CQ_HYGIENE, "hygiene", SEV_MEDIUM, \
+	  "hygiene that bites later (FK without index, missing down where downs are used)") \
+	X(CQ_SLOW, "slow", SEV_MEDIUM, \
+	  "long-running, but blocks no one's reads or writes (load, replication lag)") \
+	X(CQ_ADVICE, "advice", SEV_LOW, \
+	  "advice")
+
+enum consequence {
+#define X(id, name, sev, what) id,
+	CONSEQUENCE_INFO(X)
+#undef X
+	CQ__COUNT
+};
+
+const char *consequence_name(enum consequence c);
+enum severity consequence_severity(enum consequence c);
+const char *consequence_what(enum consequence c);
+
 /* Rule flags. */
 #define RULE_SIZE_SCALED 0x1   /* about lock/rewrite cost: nothing on a table created
 				  in this migration, milder on small tables */
 #define RULE_UNPARSED    0x2   /* called only for statements that did not parse */
 #define RULE_DOWN_TOO    0x4   /* also judged in down scripts (default: up only) */
+#define RULE_HOT_SCALED  0x100 /* about the lock queue: MEDIUM turns HIGH on a table
+				  with a high write rate (a stats snapshot) */
 
 /* What the judge knows of the transaction around the current statement. */
 struct txn_state {
@@ -59,7 +115,9 @@ struct rule_ctx {
 
 struct rule {
 	const char *id;
-	enum severity sev;
+	enum severity sev;           /* consequence_severity(cq) */
+	enum consequence cq;         /* what the default finding does (the ladder) */
+	enum consequence cq_worst;   /* the worst its check may raise; CQ_UNSET: none */
 	enum stmt_class cls;
 	unsigned cats;               /* CATBIT(CAT_...) */
 	unsigned flags;              /* RULE_... */
@@ -83,6 +141,9 @@ struct finding *flag_file(struct rule_ctx *ctx, int line, const char *fmt, ...) 
 bool ctx_table_is_new(const struct rule_ctx *ctx, const char *table);
 long long ctx_table_rows(const struct rule_ctx *ctx, const char *table);
 bool ctx_in_txn(const struct rule_ctx *ctx);
+/* Outside a transaction, after a statement that stays applied: a failure here
+ * leaves the database half-migrated. */
+bool ctx_half_migrated(const struct rule_ctx *ctx);
 int ctx_pg(const struct rule_ctx *ctx);       /* PostgreSQL major version */
 
 /* DEFAULT expressions (core/locks.c): does one call a volatile function (so

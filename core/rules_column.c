@@ -89,9 +89,15 @@ static void required_column(struct rule_ctx *ctx, const cJSON *cmd)
 				"'%s' is empty %s, but any running code that inserts without it "
 				"fails", c, t, ctx_table_rows(ctx, t) == 0 ? "now" :
 				"after the DELETE/TRUNCATE above");
+		else if (ctx_half_migrated(ctx))
+			flag_as(ctx, consequence_severity(ctx->rule->cq_worst), fix, "column '%s' "
+				"is NOT NULL without a DEFAULT: ALTER TABLE fails on '%s' as soon as "
+				"it has a row, and outside a transaction the statements before it "
+				"stay applied: the database is left half-migrated", c, t);
 		else
 			flag_as(ctx, ctx->rule->sev, fix, "column '%s' is NOT NULL without a DEFAULT: "
-				"ALTER TABLE fails on '%s' as soon as it has a row", c, t);
+				"ALTER TABLE fails on '%s' as soon as it has a row%s", c, t,
+				ctx_in_txn(ctx) ? ", and the migration rolls back" : "");
 		free(fix);
 	}
 	coldef_facts_release(&f);
@@ -259,7 +265,9 @@ static void check_set_not_null(struct rule_ctx *ctx)
 const struct rule rules_column[] = {
 	{
 		.id = "add-column-required",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
+		.cq_worst = CQ_HALF_MIGRATED,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_CONSTRAINT) | CATBIT(CAT_WRITES),
 		.kind = "AlterTableStmt",
@@ -272,6 +280,7 @@ const struct rule rules_column[] = {
 	{
 		.id = "add-column-rewrite",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION),
 		.flags = RULE_SIZE_SCALED,
@@ -286,6 +295,7 @@ const struct rule rules_column[] = {
 	{
 		.id = "add-column-default-before-pg11",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION),
 		.flags = RULE_SIZE_SCALED,
@@ -298,6 +308,7 @@ const struct rule rules_column[] = {
 	{
 		.id = "drop-column",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_ROLLBACK) | CATBIT(CAT_WRITES),
 		.kind = "AlterTableStmt",
@@ -310,6 +321,7 @@ const struct rule rules_column[] = {
 	{
 		.id = "rename-column",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_WRITES) | CATBIT(CAT_ROLLBACK),
 		.kind = "RenameStmt",
@@ -322,6 +334,7 @@ const struct rule rules_column[] = {
 	{
 		.id = "alter-column-type",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION) |
 			CATBIT(CAT_INDEX),
@@ -336,6 +349,7 @@ const struct rule rules_column[] = {
 	{
 		.id = "set-not-null",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
 		.flags = RULE_SIZE_SCALED,

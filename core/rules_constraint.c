@@ -275,7 +275,8 @@ static void check_file_unindexed_fk(struct rule_ctx *ctx)
 const struct rule rules_constraint[] = {
 	{
 		.id = "foreign-key-without-not-valid",
-		.sev = SEV_MEDIUM,
+		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_CONSTRAINT) |
 			CATBIT(CAT_FK),
@@ -289,7 +290,8 @@ const struct rule rules_constraint[] = {
 	},
 	{
 		.id = "check-without-not-valid",
-		.sev = SEV_MEDIUM,
+		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
 		.flags = RULE_SIZE_SCALED,
@@ -302,6 +304,7 @@ const struct rule rules_constraint[] = {
 	{
 		.id = "add-constraint-builds-index",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_INDEX) |
 			CATBIT(CAT_CONSTRAINT),
@@ -315,6 +318,7 @@ const struct rule rules_constraint[] = {
 	{
 		.id = "foreign-key-cascade",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_FK) | CATBIT(CAT_DATALOSS),
 		.title = "ON DELETE CASCADE on a new foreign key",
@@ -325,6 +329,7 @@ const struct rule rules_constraint[] = {
 	{
 		.id = "foreign-key-without-index",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_FK) | CATBIT(CAT_INDEX),
 		.title = "Foreign key without an index on its columns",

@@ -369,6 +369,7 @@ const struct rule rules_data[] = {
 	{
 		.id = "backfill-unbatched",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_SLOW,
 		.cats = CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION) | CATBIT(CAT_LOCK),
 		.flags = RULE_SIZE_SCALED,
@@ -382,6 +383,7 @@ const struct rule rules_data[] = {
 	{
 		.id = "delete-all-rows",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_REPLICATION) | CATBIT(CAT_ROLLBACK),
 		.kind = "DeleteStmt",
@@ -394,6 +396,7 @@ const struct rule rules_data[] = {
 	{
 		.id = "insert-select-copy",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_SLOW,
 		.cls = CLASS_SLOW,
 		.cats = CATBIT(CAT_REPLICATION) | CATBIT(CAT_WRITES),
 		.kind = "InsertStmt",

@@ -11,6 +11,7 @@ const struct rule rules_db[] = {
 	{
 		.id = "lock-mismatch",
 		.sev = SEV_HIGH,
+		.cq = CQ_NOT_JUDGED,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_LOCK),
 		.title = "The lock taken on the shadow database differs from the predicted one",
@@ -19,7 +20,8 @@ const struct rule rules_db[] = {
 	},
 	{
 		.id = "down-mismatch",
-		.sev = SEV_HIGH,
+		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.flags = RULE_DOWN_TOO,
@@ -30,6 +32,7 @@ const struct rule rules_db[] = {
 	{
 		.id = "shadow-apply-error",
 		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.flags = RULE_DOWN_TOO,
 		.title = "The statement fails when run on the shadow database",

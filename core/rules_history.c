@@ -80,6 +80,7 @@ const struct rule rules_history[] = {
 	{
 		.id = "migration-renamed",
 		.sev = SEV_HIGH,
+		.cq = CQ_DIVERGES,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "An applied migration renamed on the branch (its version or name changed)",
@@ -90,6 +91,7 @@ const struct rule rules_history[] = {
 	{
 		.id = "applied-migration-edited",
 		.sev = SEV_HIGH,
+		.cq = CQ_DIVERGES,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "A migration that exists on the base branch is edited on this branch",

@@ -80,6 +80,7 @@ const struct rule rules_index[] = {
 	{
 		.id = "create-index-nonconcurrent",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_INDEX),
 		.flags = RULE_SIZE_SCALED,
@@ -92,7 +93,8 @@ const struct rule rules_index[] = {
 	},
 	{
 		.id = "concurrently-in-transaction",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_INDEX),
 		.title = "CONCURRENTLY inside a transaction block",
@@ -104,6 +106,7 @@ const struct rule rules_index[] = {
 	{
 		.id = "drop-index-nonconcurrent",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_INDEX),
 		.flags = RULE_SIZE_SCALED,
@@ -116,6 +119,7 @@ const struct rule rules_index[] = {
 	{
 		.id = "reindex-nonconcurrent",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_INDEX),
 		.flags = RULE_SIZE_SCALED,

@@ -226,6 +226,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "parse-error",
 		.sev = SEV_MEDIUM,   /* sluice.unparsedSeverity changes it */
+		.cq = CQ_UNREAD,
 		.cls = CLASS_SAFE,
 		.flags = RULE_UNPARSED | RULE_DOWN_TOO,
 		.title = "Statement not judged: it does not parse with PostgreSQL 15's grammar",
@@ -236,6 +237,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "not-utf8",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.flags = RULE_DOWN_TOO,
 		.title = "File is not valid UTF-8",
 		.fix = "Re-encode the file as UTF-8",
@@ -243,6 +245,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "unused-ignore",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.flags = RULE_DOWN_TOO,
 		.title = "An ignore comment matched no finding",
 		.fix = "Remove the stale ignore comment, or correct the rule name",

@@ -460,6 +460,7 @@ const struct rule rules_plpgsql[] = {
 	{
 		.id = "plpgsql-unreadable",
 		.sev = SEV_MEDIUM,   /* sluice.unparsedSeverity changes it */
+		.cq = CQ_UNREAD,
 		.cls = CLASS_SAFE,
 		.flags = RULE_DOWN_TOO,
 		.title = "DO block or PL/pgSQL function body sluice cannot read (not judged)",
@@ -470,6 +471,7 @@ const struct rule rules_plpgsql[] = {
 	{
 		.id = "do-batches-without-commit",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_SLOW,
 		.cats = CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION) | CATBIT(CAT_LOCK),
 		.title = "DO block loop that batches but never commits",
@@ -478,7 +480,8 @@ const struct rule rules_plpgsql[] = {
 	},
 	{
 		.id = "do-commit-in-transaction",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "COMMIT inside a DO block that runs in a transaction",

@@ -680,6 +680,7 @@ const struct rule rules_rollback[] = {
 	{
 		.id = "down-missing",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "No down migration where the framework expects one",
@@ -689,6 +690,7 @@ const struct rule rules_rollback[] = {
 	{
 		.id = "down-empty",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "Down migration is empty or only comments",
@@ -699,7 +701,8 @@ const struct rule rules_rollback[] = {
 	},
 	{
 		.id = "down-incomplete",
-		.sev = SEV_HIGH,
+		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "Down migration does not undo the up",
@@ -709,6 +712,7 @@ const struct rule rules_rollback[] = {
 	{
 		.id = "irreversible-drop",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_ROLLBACK) | CATBIT(CAT_DATALOSS),
 		.title = "Dropped data no down migration can restore",

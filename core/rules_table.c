@@ -177,7 +177,8 @@ static void check_lock_table(struct rule_ctx *ctx)
 	const char *t = nonnull(ctx->st->table);
 	enum lock_mode m = ctx->st->lock;
 	if (!ctx_in_txn(ctx)) {
-		flag_as(ctx, SEV_BLOCKER, "Put LOCK TABLE inside the transaction whose statements "
+		flag_as(ctx, ctx_half_migrated(ctx) ? consequence_severity(ctx->rule->cq_worst)
+			: SEV_HIGH, "Put LOCK TABLE inside the transaction whose statements "
 			"need it", "LOCK TABLE '%s' outside a transaction block fails: PostgreSQL "
 			"only allows it inside one", t);
 		return;
@@ -292,6 +293,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "drop-table",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_ROLLBACK) | CATBIT(CAT_WRITES),
 		.kind = "DropStmt",
@@ -304,6 +306,8 @@ const struct rule rules_table[] = {
 	{
 		.id = "truncate-table",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
+		.cq_worst = CQ_DATA_DESTROYED,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_ROLLBACK) | CATBIT(CAT_LOCK),
 		.kind = "TruncateStmt",
@@ -316,6 +320,8 @@ const struct rule rules_table[] = {
 	{
 		.id = "drop-schema",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
+		.cq_worst = CQ_DATA_DESTROYED,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_ROLLBACK),
 		.kind = "DropStmt",
@@ -327,6 +333,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "drop-database",
 		.sev = SEV_BLOCKER,
+		.cq = CQ_DATA_DESTROYED,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_ROLLBACK),
 		.kind = "DropdbStmt",
@@ -338,6 +345,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "rename-table",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_WRITES) | CATBIT(CAT_ROLLBACK),
 		.kind = "RenameStmt",
@@ -349,6 +357,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "vacuum-full-or-cluster",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION),
 		.flags = RULE_SIZE_SCALED,
@@ -360,7 +369,8 @@ const struct rule rules_table[] = {
 	},
 	{
 		.id = "vacuum-in-transaction",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.title = "VACUUM inside a transaction block",
 		.fix = "Run VACUUM outside the migration, or in one the tool runs without a "
@@ -370,6 +380,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "alter-table-rewrite",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES) | CATBIT(CAT_REPLICATION),
 		.flags = RULE_SIZE_SCALED,
@@ -382,6 +393,8 @@ const struct rule rules_table[] = {
 	{
 		.id = "lock-table",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
+		.cq_worst = CQ_HALF_MIGRATED,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES),
 		.flags = RULE_SIZE_SCALED,
@@ -394,6 +407,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "int-primary-key",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_SAFE,
 		.cats = 0,
 		.title = "32-bit (serial / integer) primary key",
@@ -404,6 +418,7 @@ const struct rule rules_table[] = {
 	{
 		.id = "table-without-primary-key",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_REPLICATION),
 		.title = "CREATE TABLE without a primary key",

@@ -423,7 +423,10 @@ const struct rule rules_txn[] = {
 	{
 		.id = "lock-timeout-missing",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
+		.cq_worst = CQ_HOT_QUEUE,
 		.cls = CLASS_SAFE,
+		.flags = RULE_HOT_SCALED,
 		.cats = CATBIT(CAT_LOCK),
 		.title = "Blocking DDL with no lock_timeout set earlier in the file",
 		.fix = "Start the migration with SET lock_timeout = '2s' (and retry on timeout), so "
@@ -434,6 +437,7 @@ const struct rule rules_txn[] = {
 	{
 		.id = "ddl-stacked-in-transaction",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_WRITES),
 		.title = "Several blocking statements on one table in one transaction",
@@ -444,6 +448,7 @@ const struct rule rules_txn[] = {
 	{
 		.id = "work-after-access-exclusive",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK),
 		.title = "Work after ACCESS EXCLUSIVE was taken in the same transaction",
@@ -454,6 +459,7 @@ const struct rule rules_txn[] = {
 	{
 		.id = "transaction-nested",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.flags = RULE_DOWN_TOO,
@@ -467,6 +473,7 @@ const struct rule rules_txn[] = {
 	{
 		.id = "transaction-unbalanced",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.flags = RULE_DOWN_TOO,
@@ -481,6 +488,7 @@ const struct rule rules_txn[] = {
 	{
 		.id = "unrelated-changes",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.title = "Unrelated changes in one migration",

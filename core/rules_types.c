@@ -213,6 +213,7 @@ const struct rule rules_types[] = {
 	{
 		.id = "enum-add-value-in-transaction",
 		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.cats = 0,
 		.kind = "AlterEnumStmt",
@@ -224,6 +225,7 @@ const struct rule rules_types[] = {
 	{
 		.id = "enum-value-used-in-transaction",
 		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_CONSTRAINT),
 		.kind = "AlterEnumStmt",
@@ -235,6 +237,7 @@ const struct rule rules_types[] = {
 	{
 		.id = "enum-rename-value",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_WRITES) | CATBIT(CAT_ROLLBACK),
 		.kind = "AlterEnumStmt",
@@ -246,6 +249,7 @@ const struct rule rules_types[] = {
 	{
 		.id = "rename-type",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_WRITES),
 		.kind = "RenameStmt",
@@ -256,6 +260,7 @@ const struct rule rules_types[] = {
 	{
 		.id = "drop-type-cascade",
 		.sev = SEV_BLOCKER,
+		.cq = CQ_DATA_DESTROYED,
 		.cls = CLASS_DESTRUCTIVE,
 		.cats = CATBIT(CAT_DATALOSS) | CATBIT(CAT_ROLLBACK),
 		.kind = "DropStmt",
@@ -266,7 +271,8 @@ const struct rule rules_types[] = {
 	},
 	{
 		.id = "domain-constraint-without-not-valid",
-		.sev = SEV_MEDIUM,
+		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
 		.kind = "AlterDomainStmt",

@@ -13,6 +13,7 @@ const struct rule rules_xref[] = {
 	{
 		.id = "app-references-dropped",
 		.sev = SEV_BLOCKER,
+		.cq = CQ_APP_BREAKS,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_WRITES),
 		.title = "drops a table or column the application still uses",
@@ -22,6 +23,7 @@ const struct rule rules_xref[] = {
 	{
 		.id = "app-references-renamed",
 		.sev = SEV_BLOCKER,
+		.cq = CQ_APP_BREAKS,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_WRITES),
 		.title = "renames a table or column the application still uses by its old name",
@@ -30,6 +32,7 @@ const struct rule rules_xref[] = {
 	{
 		.id = "app-references-retyped",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_WRITES),
 		.title = "changes the type of a column the application uses",
@@ -38,6 +41,7 @@ const struct rule rules_xref[] = {
 	{
 		.id = "app-insert-missing-column",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_WRITES),
 		.title = "makes a column NOT NULL that application INSERTs do not set",

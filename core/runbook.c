@@ -6,11 +6,12 @@
  * order, the exact rollback SQL, what to watch while it runs and when to
  * stop. Lock facts come from the judge (core/locks.c); durations are orders
  * of magnitude: from the table's statistics when the schema model has them
- * (a database was connected), else stated as "per GB" so nobody mistakes a
- * guess for a measurement.
+ * (a database or a stats snapshot; core/estimate.c, as in the findings),
+ * else stated as "per GB" so nobody mistakes a guess for a measurement.
  */
 #include "draft_int.h"
 #include "judge.h"
+#include "estimate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,10 @@ static void add_estimate(struct strbuf *sb, const struct stmt *st, const struct 
 		strbuf_addstr(sb, "metadata only: milliseconds once the lock is granted");
 		return;
 	}
-	if (t && t->bytes >= 0) {
-		add_duration(sb, (double)t->bytes / bps);
-		strbuf_addf(sb, " (%lld rows, %.1f MB, from table statistics)", t->rows,
-			    (double)t->bytes / (1024 * 1024));
+	if (t && t->rows >= 0) {
+		/* The estimate the findings carry (core/estimate.c), one for both. */
+		lock_estimate_describe(sb, st, t);
+		strbuf_addstr(sb, ", from table statistics");
 		return;
 	}
 	strbuf_addstr(sb, "grows with the table: ");

@@ -363,10 +363,18 @@ void schema_set_stats(struct schema *s, const char *table, long long rows, long 
 		memset(t, 0, sizeof(*t));
 		t->name = xstrdup(table_key(table));
 		t->created_gen = -1;
+		t->writes_per_s = -1;
 		lookup_note(s, t->name, s->nr_tables - 1);
 	}
 	t->rows = rows;
 	t->bytes = bytes;
+}
+
+void schema_set_write_rate(struct schema *s, const char *table, double writes_per_s)
+{
+	struct table_def *t = schema_table(s, table);
+	if (t)
+		t->writes_per_s = writes_per_s;
 }
 
 static struct table_def *add_table(struct schema *s, const char *name)
@@ -386,6 +394,7 @@ static struct table_def *add_table(struct schema *s, const char *name)
 	t->created_gen = s->generation;
 	t->branch_new = s->branch_new;
 	t->rows = t->bytes = -1;
+	t->writes_per_s = -1;
 	lookup_note(s, t->name, s->nr_tables - 1);
 	return t;
 }

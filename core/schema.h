@@ -64,6 +64,7 @@ struct table_def {
 	long long rows;          /* from statistics; -1 unknown */
 	long long bytes;         /* -1 unknown */
 	struct col_index *col_index; /* columns by name: a cache (schema_lookup.h) */
+	double writes_per_s;     /* inserts + updates + deletes per second; -1 unknown */
 };
 
 struct schema {
@@ -161,5 +162,7 @@ bool coldef_fills_rows(const struct coldef_facts *f);
 
 /* Statistics from a live database (core/db). */
 void schema_set_stats(struct schema *s, const char *table, long long rows, long long bytes);
+/* Its write rate (a stats snapshot); the table must have stats already. */
+void schema_set_write_rate(struct schema *s, const char *table, double writes_per_s);
 
 #endif

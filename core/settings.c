@@ -398,3 +398,8 @@ void config_policy_changes(const struct config *base, const struct config *branc
 				strlist_add(changed, shown);
 		}
 }
+
+const char *config_origin(const struct config *c, const char *key)
+{
+	return origin_of(c, key);
+}

@@ -66,6 +66,8 @@ int config_get_int(const struct config *c, const char *key, int def);
  * where it came from).
  */
 int pg_version_set(struct judge_opts *o, const char *s, const char *what);
+/* Where a key was set ("file:line"-ish), "" when not set. */
+const char *config_origin(const struct config *c, const char *key);
 /* sluice.pgVersion, sluice.failOn, sluice.disable -> judge options. */
 int config_apply_judge(const struct config *c, struct judge_opts *o);
 

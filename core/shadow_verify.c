@@ -131,7 +131,7 @@ static void report_difference(const struct catalog_item *a, const struct catalog
 	else
 		msg = xstrfmt("%s \"%s\" differs after the down script: was '%s', now '%s'", a->kind,
 			      a->name, a->def, b->def);
-	add_finding(d->fr, NULL, "down-mismatch", SEV_HIGH, msg);
+	add_finding(d->fr, NULL, "down-mismatch", rule_find("down-mismatch")->sev, msg);
 }
 
 static int catalog_now(struct shadow *sh, struct catalog *c, struct verify_run *v)

@@ -8,10 +8,11 @@ sluice=${1:-build/sluice}
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT
 {
-	echo "| rule | severity | class | what it catches |"
-	echo "|---|---|---|---|"
-	"$sluice" rules | awk '{ id = $1; sev = $2; cls = $3; $1 = $2 = $3 = ""; sub(/^ +/, "");
-		gsub(/\|/, "\\|"); printf "| `%s` | %s | %s | %s |\n", id, sev, cls, $0 }'
+	echo "| rule | severity | consequence | class | what it catches |"
+	echo "|---|---|---|---|---|"
+	"$sluice" rules | awk '{ id = $1; sev = $2; cls = $3; cq = $4; $1 = $2 = $3 = $4 = "";
+		sub(/^ +/, ""); gsub(/\|/, "\\|");
+		printf "| `%s` | %s | `%s` | %s | %s |\n", id, sev, cq, cls, $0 }'
 } >"$table"
 awk -v table="$table" '
 	/<!-- rules:begin -->/ { print; while ((getline l < table) > 0) print l; skip = 1; next }

@@ -123,7 +123,7 @@ expect_eq "one CONCURRENTLY statement: no concurrently-in-transaction" \
 expect_eq "two statements: one implicit transaction" \
 	"$(judged db/migrations/13_beside.up.sql)" "db/migrations/13_beside.up.sql golang-migrate up txn"
 out=$(conc db/migrations/13_beside.up.sql)
-expect_contains "two statements: CONCURRENTLY is a BLOCKER" "$out" "BLOCKER CONCURRENTLY"
+expect_contains "two statements: CONCURRENTLY fails, and the implicit transaction rolls back: HIGH" "$out" "HIGH CONCURRENTLY"
 expect_contains "the message says why" "$out" \
 	"golang-migrate sends this file's 2 statements as one query, which PostgreSQL runs as one implicit transaction"
 expect_contains "the fix says where it belongs" "$out" "alone in a migration file of its own"

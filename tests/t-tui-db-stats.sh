@@ -34,11 +34,13 @@ expect_eq "the workbench with --db exits 0" "$rc" 0
 list=$(cat "$T/db-list.txt")
 expect_not_contains "the 2,000-row table's index is no longer HIGH" "$list" "HIGH     001 small"
 expect_contains "its finding is eased to LOW" "$(cat "$T/db-small.txt")" "LOW create-index-nonconcurrent"
-expect_contains "the 200,000-row table's index stays HIGH" "$list" "HIGH     002 big"
+expect_contains "the 200,000-row table's migration is HIGH: the table was just loaded, so it is hot" "$list" "HIGH     002 big"
 expect_contains "the verdict pane gives the small table's rows" "$(cat "$T/db-small.txt")" "Table small has 2000 rows"
 big=$(cat "$T/db-big.txt")
 expect_contains "... and the big table's" "$big" "Table big has 200000 rows"
 expect_contains "with the lock and how long it is held" "$big" "SHARE held for ~"
+expect_contains "its index build is MEDIUM (200,000 rows: not large, under a second)" "$big" "MEDIUM create-index-nonconcurrent"
+expect_contains "no lock_timeout on the hot table is HIGH" "$big" "HIGH lock-timeout-missing"
 expect_not_contains "the password-free URL is not printed either" "$(cat "$T/db.err")" "dbname="
 
 # Near miss: the same files without a database are judged alike.

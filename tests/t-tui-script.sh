@@ -58,7 +58,7 @@ check "it wrote no error" test ! -s "$T/list.err"
 cat >"$T/want-list.txt" <<'SCREEN'
   SEVERITY ID  MIGRATION (pending)                                       FRAMEWORK      TXN    DOWN
   HIGH     002 index                                                     golang-migrate txn    yes
-  BLOCKER  003 concurrent                                                golang-migrate txn    no
+  HIGH     003 concurrent                                                golang-migrate txn    no
   MEDIUM   004 escapes                                                   golang-migrate no-txn no
 
 
@@ -75,12 +75,13 @@ cmp -s "$T/got-list.txt" "$T/want-list.txt" || diag "$(diff "$T/want-list.txt" "
 status=$(tail -1 "$T/list-screen.txt")
 expect_contains "the status line names repository, branch and base" "$status" "repo feature"
 expect_contains "the status line names the base" "$status" "main"
-expect_contains "the status line counts BLOCKERs" "$status" "1 BLOCKER"
+expect_contains "the status line counts severities" "$status" "0 BLOCKER 2 HIGH"
 expect_not_contains "001 is history, not pending" "$(cat "$T/list-screen.txt")" "init"
 first=$(sed -n 's/^first_draw_ms //p' "$T/list-stats.txt")
 check "first draw time is recorded" test -n "$first"
 
-# The BLOCKER migration: statement screen, gutter mark, verdict, fix.
+# The CONCURRENTLY migration (HIGH: it fails, and the implicit transaction
+# rolls back): statement screen, gutter mark, verdict, fix.
 cat >"$T/stmt.keys" <<KEYS
 jj
 k<Enter>
@@ -89,9 +90,9 @@ KEYS
 run stmt 120 30
 screen=$(cat "$T/stmt-screen.txt")
 expect_contains "the SQL pane shows the file" "$screen" "db/migrations/003_concurrent.up.sql"
-expect_contains "the gutter marks the BLOCKER statement" "$screen" "1 B CREATE INDEX CONCURRENTLY"
+expect_contains "the gutter marks the HIGH statement" "$screen" "1 H CREATE INDEX CONCURRENTLY"
 expect_contains "the verdict names the rule" "$screen" "concurrently-in-transaction"
-expect_contains "the verdict gives the class and severity" "$screen" "BLOCKING, severity BLOCKER"
+expect_contains "the verdict gives the class and severity" "$screen" "BLOCKING, severity HIGH"
 expect_contains "the verdict gives the lock" "$screen" "SHARE UPDATE EXCLUSIVE"
 expect_contains "the verdict gives the safer alternative" "$screen" "fix"
 expect_contains "the references pane is there" "$screen" "References in the application code"
@@ -194,7 +195,7 @@ a
 KEYS
 run all 100 12
 expect_contains "a lists the history too" "$(cat "$T/all-on.txt")" "SAFE     001 init"
-expect_contains "pending migrations are starred" "$(cat "$T/all-on.txt")" "* BLOCKER  003"
+expect_contains "pending migrations are starred" "$(cat "$T/all-on.txt")" "* HIGH     003"
 expect_not_contains "a again: pending only" "$(cat "$T/all-off.txt")" "001 init"
 
 # Themes: built-in ones open; a bad name and a bad theme file are reported, and it still opens.
@@ -260,6 +261,6 @@ cat >"$T/paths.keys" <<KEYS
 :save-screen $T/paths.txt
 KEYS
 COLUMNS=100 LINES=10 SLUICE_SCRIPT="$T/paths.keys" "$SLUICE" -C repo db/migrations/003_concurrent.up.sql >/dev/null 2>&1
-expect_contains "paths mode judges the files given" "$(cat "$T/paths.txt")" "BLOCKER  003 concurrent"
+expect_contains "paths mode judges the files given" "$(cat "$T/paths.txt")" "HIGH     003 concurrent"
 
 finish

@@ -59,7 +59,8 @@ tmx -f "$T/tmux.conf" new-session -d -s w -x 120 -y 40 \
 	  '$SLUICE'; echo \"sluice-exit=\$?\"; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; exec sleep 120"
 
 check "the list appears" wait_for "002 concurrent"
-expect_contains "it shows the BLOCKER migration" "$(screen)" "BLOCKER  002 concurrent"
+expect_contains "it shows the BLOCKER migration" "$(screen)" "BLOCKER  003 drop_note"
+expect_contains "CONCURRENTLY in golang-migrate's implicit transaction rolls back: HIGH" "$(screen)" "HIGH     002 concurrent"
 expect_contains "the status line names the branch and base" "$(screen)" "repo feature"
 check "the status line counts severities" sh -c "tmux -L $sock capture-pane -p -t w | tail -1 | grep -q '[1-9] BLOCKER'"
 
@@ -74,7 +75,8 @@ expect_not_contains "a SAFE row has no red background" "$(sgr_before "SAFE")" "4
 keys g Enter
 check "Enter opens the statement screen" wait_for "002_concurrent.up.sql"
 expect_contains "the verdict shows the rule" "$(screen)" "concurrently-in-transaction"
-expect_contains "the BLOCKER statement is in the BLOCKER colour" "$(sgr_before "CREATE INDEX CONCURRENTLY")" "41"
+expect_contains "the HIGH statement is in the HIGH colour (red)" "$(sgr_before "CREATE INDEX CONCURRENTLY")" "31"
+expect_not_contains "... not the BLOCKER's red background" "$(sgr_before "CREATE INDEX CONCURRENTLY")" "41"
 expect_not_contains "the next statement is not" "$(sgr_before "ALTER TABLE orders ADD COLUMN")" "41"
 expect_contains "the references pane is shown" "$(screen)" "References in the application code"
 

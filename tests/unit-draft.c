@@ -75,9 +75,10 @@ static void test_runbook_stats(void)
 	struct draft_ctx ctx = { .ms = &ms, .target = 1, .opts = &opts, .report = &fr, .stats = &stats };
 	draft_init(&d);
 	is_int(draft_runbook(&ctx, NULL, &d), 0, "runbook drafted");
-	ok(d.nr == 1 && strstr(d.files[0].text, "(12000000 rows, 3072.0 MB, from table statistics)"),
+	ok(d.nr == 1 && strstr(d.files[0].text, "on users (12M rows, 3.0 GB), from table statistics"),
 	   "estimate from the table's statistics");
-	ok(d.nr == 1 && strstr(d.files[0].text, "~1 min"), "3 GB index build: about a minute");
+	ok(d.nr == 1 && strstr(d.files[0].text, "~54 s under SHARE"),
+	   "12M-row index build: about a minute, the findings' estimate");
 	draft_release(&d);
 
 	ctx.stats = NULL;

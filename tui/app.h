@@ -48,6 +48,7 @@ struct app {
 	size_t nr_paths;
 	char *base;
 	char *db_url;              /* live database for statistics (read-only), or NULL */
+	char *stats;               /* --stats: a statistics snapshot, or NULL (sluice.stats) */
 	bool all;
 	bool scanning;
 	size_t scan_total;         /* migrations to walk (progress) */

@@ -49,6 +49,7 @@ bool drafting_ctx(struct draft_ctx *ctx)
 		return false;
 	ctx->ms = &run->ms;
 	ctx->opts = &run->opts;
+	ctx->stats = &run->schema;   /* sizes from --db, --stats or sluice.stats */
 	return true;
 }
 

@@ -26,7 +26,12 @@ static bool again;   /* a rescan was asked for while one ran */
 static void scan_run(void *arg)
 {
 	struct check_run *run = arg;
+	if (app.stats && !run->stats)
+		run->stats = xstrdup(app.stats);
 	prepare_failed = check_prepare(run, (const char *const *)app.paths, app.nr_paths) < 0;
+	/* A statistics snapshot that cannot be used says why in the status line. */
+	for (size_t i = 0; prepare_failed && i < run->report.errors.nr; i++)
+		error("%s", run->report.errors.items[i]);
 	if (!prepare_failed) {
 		/*
 		 * Statistics from the live database (read-only, catalogue queries)

@@ -7,10 +7,13 @@ CREATE TABLE tokens (id bigint PRIMARY KEY);
 -- test: branch
 CREATE TABLE invites (id bigint PRIMARY KEY);
 -- test: up
--- expect: add-column-required BLOCKER
+-- outside a transaction, first in the file: it fails, but nothing is applied yet
+-- expect: add-column-required HIGH
 -- expect-lock: ACCESS EXCLUSIVE
 -- expect-class: BLOCKING
 ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;
+
+-- outside a transaction, after statements that stay applied: half-migrated
 
 -- a primary key implies NOT NULL
 -- expect: add-column-required BLOCKER

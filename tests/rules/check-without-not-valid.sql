@@ -3,12 +3,12 @@ CREATE TABLE orders (id bigint PRIMARY KEY, total numeric, state text);
 -- test: branch
 CREATE TABLE invites (id bigint PRIMARY KEY, uses int);
 -- test: up
--- expect: check-without-not-valid MEDIUM
+-- expect: check-without-not-valid HIGH
 -- expect-lock: ACCESS EXCLUSIVE
 -- expect-class: BLOCKING
 ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);
 
--- expect: check-without-not-valid MEDIUM
+-- expect: check-without-not-valid HIGH
 ALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0);
 
 -- near miss: NOT VALID and a later VALIDATE

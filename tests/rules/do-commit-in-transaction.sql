@@ -10,7 +10,7 @@ BEGIN
   END LOOP;
 END $$;
 BEGIN;
--- expect: do-commit-in-transaction BLOCKER
+-- expect: do-commit-in-transaction HIGH
 DO $$
 BEGIN
   UPDATE users SET plan = 'free' WHERE id BETWEEN 1 AND 1000 AND plan IS NULL;

@@ -1,7 +1,7 @@
 -- test: history
 CREATE DOMAIN price AS numeric;
 -- test: up
--- expect: domain-constraint-without-not-valid MEDIUM
+-- expect: domain-constraint-without-not-valid HIGH
 ALTER DOMAIN price ADD CONSTRAINT price_positive CHECK (VALUE >= 0);
 
 -- near misses: NOT VALID, then VALIDATE; other domain changes

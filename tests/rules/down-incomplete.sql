@@ -2,7 +2,7 @@
 -- test: history
 CREATE TABLE users (id bigint PRIMARY KEY, email text);
 -- test: up
--- expect-file: down-incomplete HIGH
+-- expect-file: down-incomplete MEDIUM
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);
 CREATE INDEX idx_orders_user ON orders (user_id);
 ALTER TABLE users ADD COLUMN nickname text, ADD CONSTRAINT users_email_key UNIQUE (email);

@@ -4,13 +4,13 @@ CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, buyer_id bigint);
 CREATE INDEX orders_user_id_idx ON orders (user_id);
 CREATE INDEX orders_buyer_id_idx ON orders (buyer_id);
 -- test: up
--- expect: foreign-key-without-not-valid MEDIUM
+-- expect: foreign-key-without-not-valid HIGH
 -- expect-lock: SHARE ROW EXCLUSIVE
 -- expect-class: BLOCKING
 ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
 
 -- inline REFERENCES on a new column still validates, under ACCESS EXCLUSIVE
--- expect: foreign-key-without-not-valid MEDIUM
+-- expect: foreign-key-without-not-valid HIGH
 -- expect-lock: ACCESS EXCLUSIVE
 ALTER TABLE orders ADD COLUMN seller_id bigint REFERENCES users (id);
 CREATE INDEX CONCURRENTLY orders_seller_id_idx ON orders (seller_id);

@@ -1,7 +1,11 @@
 -- test: history
 CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric);
 -- test: up
--- LOCK TABLE outside a transaction fails
+-- LOCK TABLE outside a transaction fails; first in the file, nothing is applied yet
+-- expect: lock-table HIGH
+LOCK TABLE accounts IN SHARE MODE;
+-- after a statement that stays applied: the database is left half-migrated
+ALTER TABLE accounts ADD COLUMN note text;
 -- expect: lock-table BLOCKER
 LOCK TABLE accounts IN SHARE MODE;
 BEGIN;
