@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static const char drift_usage[] =
-	"usage: sluice [-C DIR] drift [--db URL] [--shadow URL] [--format text|json] [PATH...]\n"
+	"usage: sluice [-C DIR] drift [--db URL] [--shadow URL] [--format text|json|markdown] [PATH...]\n"
 	"\n"
 	"Builds the schema the migration history gives on a shadow database, reads\n"
 	"the live database's schema (read-only) and reports the differences: objects\n"
@@ -24,7 +24,8 @@ static const char drift_usage[] =
 	"  --db URL        the live database (default: sluice.db.url, then DATABASE_URL)\n"
 	"  --shadow URL    a server to build the expected schema on (a scratch database\n"
 	"                  is created there and dropped); default: a throwaway cluster\n"
-	"  --format FMT    text (default) or json\n"
+	"  --format FMT    text (default), json or markdown (an issue body: stable\n"
+	"                  fingerprints per difference, for a scheduled check)\n"
 	"\n"
 	"With no PATH, the repository's migrations; with PATHs, those files or directories.\n"
 	"Exit: 0 no drift, 1 drift, 2 usage, connection or I/O error.\n";
@@ -39,7 +40,8 @@ static const struct option drift_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run_drift(struct check_run *run, const char *url, const char *shadow_url, bool json)
+static int run_drift(struct check_run *run, const char *url, const char *shadow_url,
+		     const char *format)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct shadow sh;
@@ -62,8 +64,10 @@ static int run_drift(struct check_run *run, const char *url, const char *shadow_
 	if (sh.note)
 		warning("shadow: %s", sh.note);
 	if (computed == 0) {
-		if (json)
+		if (!strcmp(format, "json"))
 			drift_print_json(stdout, &d);
+		else if (!strcmp(format, "markdown"))
+			drift_print_markdown(stdout, &d);
 		else
 			drift_print_text(stdout, &d);
 		ret = d.nr ? 1 : 0;
@@ -104,8 +108,8 @@ int cmd_drift(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		error("unknown format '%s' for drift: use text or json", format);
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "markdown")) {
+		error("unknown format '%s' for drift: use text, json or markdown", format);
 		ret = 2;
 		goto out;
 	}
@@ -125,7 +129,7 @@ int cmd_drift(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	ret = run_drift(&run, url, shadow_url, !strcmp(format, "json"));
+	ret = run_drift(&run, url, shadow_url, format);
 out:
 	check_run_release(&run);
 	return ret;

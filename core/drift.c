@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,8 +244,57 @@ void drift_print_text(FILE *out, const struct drift *d)
 		fprintf(out, "not run on the shadow, so not covered: %s\n", d->not_run.items[i]);
 }
 
+/*
+ * A drift item's fingerprint: FNV-1a (64 bits, twice with different
+ * bases) over its kind, object kind and object, not its detail or its
+ * place in the list, so that a scheduled run finds the same drifted object
+ * under the same name whatever else drifted meanwhile, and an issue
+ * tracker can tell a new difference from an old one.
+ */
+static void drift_fingerprint(const struct drift_item *it, char out[33])
+{
+	uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+	const char *parts[] = { drift_kind_name(it->kind), it->object_kind, it->object };
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i]; p && *p; p++) {
+			a = (a ^ *p) * 0x100000001b3ULL;
+			b = (b ^ *p) * 0x100000001b3ULL;
+		}
+		a = (a ^ 0xff) * 0x100000001b3ULL;   /* a separator no name holds */
+		b = (b ^ 0xff) * 0x100000001b3ULL;
+	}
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
+/* The whole report's fingerprint: its items' fingerprints, sorted, hashed. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void drift_report_fingerprint(const struct drift *d, char out[33])
+{
+	struct drift_item sum = { .kind = DRIFT_DB_ONLY, .object_kind = "report" };
+	char (*fps)[33] = xcalloc(d->nr + 1, sizeof(*fps));
+	const char **sorted = xcalloc(d->nr + 1, sizeof(*sorted));
+	struct strbuf all = STRBUF_INIT;
+	for (size_t i = 0; i < d->nr; i++) {
+		drift_fingerprint(&d->v[i], fps[i]);
+		sorted[i] = fps[i];
+	}
+	qsort(sorted, d->nr, sizeof(*sorted), cmp_str);
+	for (size_t i = 0; i < d->nr; i++)
+		strbuf_addstr(&all, sorted[i]);
+	sum.object = all.buf;
+	drift_fingerprint(&sum, out);
+	strbuf_release(&all);
+	free(sorted);
+	free(fps);
+}
+
 void drift_print_json(FILE *out, const struct drift *d)
 {
+	char fp[33];
 	cJSON *root = cJSON_CreateObject();
 	size_t counts[3] = { 0, 0, 0 };
 	cJSON_AddStringToObject(root, "database", d->database);
@@ -262,6 +312,8 @@ void drift_print_json(FILE *out, const struct drift *d)
 		const struct drift_item *it = &d->v[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "kind", drift_kind_name(it->kind));
+		drift_fingerprint(it, fp);
+		cJSON_AddStringToObject(o, "fingerprint", fp);
 		cJSON_AddStringToObject(o, "object_kind", it->object_kind);
 		cJSON_AddStringToObject(o, "object", it->object);
 		if (it->detail)
@@ -273,8 +325,70 @@ void drift_print_json(FILE *out, const struct drift *d)
 	for (int k = 0; k < 3; k++)
 		cJSON_AddNumberToObject(sum, drift_kind_name((enum drift_kind)k), (double)counts[k]);
 	cJSON_AddNumberToObject(sum, "total", (double)d->nr);
+	drift_report_fingerprint(d, fp);
+	cJSON_AddStringToObject(root, "fingerprint", fp);
 	char *s = cJSON_Print(root);
 	fprintf(out, "%s\n", s);
 	cJSON_free(s);
 	cJSON_Delete(root);
+}
+
+/* A table cell: one line, '|' escaped, no HTML, backticks kept out of code spans. */
+static void md_cell(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '\n': case '\r': case '\t': fputc(' ', out); break;
+		case '|': fputs("\\|", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '`': fputc('\'', out); break;
+		default: fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
+		}
+	}
+}
+
+/*
+ * The body of the issue a scheduled drift check opens or updates: what
+ * drifted, where, and the fingerprints, with the report's fingerprint on
+ * a line of its own (`<!-- sluice-drift: FP -->`) so a workflow can tell
+ * whether the open issue already says this.
+ */
+void drift_print_markdown(FILE *out, const struct drift *d)
+{
+	char fp[33];
+	drift_report_fingerprint(d, fp);
+	fprintf(out, "<!-- sluice-drift: %s -->\n", fp);
+	fputs("## ", out);
+	if (d->nr)
+		fprintf(out, "⚠️ sluice: %zu schema difference%s on ", d->nr, d->nr == 1 ? "" : "s");
+	else
+		fputs("✅ sluice: no schema drift on ", out);
+	fputc('`', out);
+	md_cell(out, d->database);
+	fputs("`\n\n", out);
+	if (d->table)
+		fprintf(out, "%zu of %zu migrations applied per `%s`.\n\n", d->applied, d->migrations,
+			d->table);
+	else
+		fprintf(out, "No migration table: all %zu migrations expected.\n\n", d->migrations);
+	if (d->nr) {
+		fputs("| kind | object | detail | fingerprint |\n|---|---|---|---|\n", out);
+		for (size_t i = 0; i < d->nr; i++) {
+			const struct drift_item *it = &d->v[i];
+			drift_fingerprint(it, fp);
+			fprintf(out, "| %s | %s `", drift_kind_name(it->kind), it->object_kind);
+			md_cell(out, it->object);
+			fputs("` | ", out);
+			md_cell(out, it->detail);
+			fprintf(out, " | `%.12s` |\n", fp);
+		}
+		fputs("\n", out);
+	}
+	for (size_t i = 0; i < d->not_run.nr; i++) {
+		fputs("- not run on the shadow, so not covered: ", out);
+		md_cell(out, d->not_run.items[i]);
+		fputc('\n', out);
+	}
 }

@@ -57,5 +57,7 @@ char *migration_version(const char *id, bool flyway);
 
 void drift_print_text(FILE *out, const struct drift *d);
 void drift_print_json(FILE *out, const struct drift *d);
+/* The body of an issue for a scheduled check, with stable fingerprints. */
+void drift_print_markdown(FILE *out, const struct drift *d);
 
 #endif
