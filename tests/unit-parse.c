@@ -203,9 +203,50 @@ static void test_tree_json(void)
 	cJSON_Delete(t);
 }
 
+/* What psql runs besides SQL (t-splitter.sh judges the same through the CLI). */
+static void test_splitter_psql(void)
+{
+	struct sql_piece *p;
+	const char *m = "-- c\n\\set ON_ERROR_STOP on\nDROP DATABASE prod;";
+	is_int(split(m, &p), 1, "a meta-command is no SQL statement");
+	piece_is(m, &p[0], "DROP DATABASE prod", "... and ends at its line, not at the next ';'");
+	free(p);
+	is_int(sql_split_all(m, strlen(m), &p), 2, "sql_split_all keeps the meta-command");
+	ok(p[0].kind == PIECE_META && p[1].kind == PIECE_SQL, "... as PIECE_META, then the SQL");
+	piece_is(m, &p[0], "\\set ON_ERROR_STOP on", "... its line, its comments before it");
+	is_int((long)p[0].comment_len, 5, "... the comment before it is its own");
+	free(p);
+
+	const char *g = "SELECT 1 \\g\nSELECT 2;";
+	is_int(split(g, &p), 2, "a meta-command ends the statement before it (\\g)");
+	free(p);
+
+	const char *c = "COPY t FROM stdin;\n1\tx; DROP TABLE t;\n\\.\nSELECT 3;";
+	is_int(split(c, &p), 2, "COPY FROM stdin: the data rows are skipped");
+	piece_is(c, &p[1], "SELECT 3", "... to the line after \\.");
+	free(p);
+	const char *nc = "COPY t TO stdout;\nSELECT 4;";
+	is_int(split(nc, &p), 2, "near miss: COPY TO stdout has no data rows");
+	free(p);
+	const char *qc = "COPY \"from\" (\"stdin\") FROM '/x';\nSELECT 5;";
+	is_int(split(qc, &p), 2, "near miss: quoted \"from\" and \"stdin\" are names");
+	free(p);
+
+	const char *o = "SELECT 1;\nSELECT 2 /* open\nDROP TABLE t;";
+	is_int(split(o, &p), 2, "an unterminated /*: the statement before it stays");
+	free(p);
+	is_int(sql_split_all(o, strlen(o), &p), 3, "... and sql_split_all reports the comment");
+	ok(p[2].kind == PIECE_OPEN_COMMENT && p[2].off == 19, "... as PIECE_OPEN_COMMENT where it opens");
+	free(p);
+	const char *e = "SELECT E'a\\\\b', 'c\\d';";
+	is_int(split(e, &p), 1, "near miss: backslashes inside strings are no meta-command");
+	free(p);
+}
+
 int main(void)
 {
 	test_splitter();
+	test_splitter_psql();
 	test_lines();
 	test_locks();
 	test_typechange();
