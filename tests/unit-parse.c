@@ -4,6 +4,8 @@
  */
 #include "judge.h"
 #include "parse.h"
+#include "schema.h"
+#include "model.h"
 #include "tap.h"
 #include "tree.h"
 #include "typechange.h"
@@ -12,6 +14,7 @@
 
 #include <pg_query.h>
 #include <stdlib.h>
+#include <string.h>
 
 static size_t split(const char *sql, struct sql_piece **p)
 {
@@ -243,8 +246,42 @@ static void test_splitter_psql(void)
 	free(p);
 }
 
+/*
+ * The schema model's columns by name (a per-table hash past a few
+ * columns): found first to last, and still right after a drop shifts the
+ * positions, a rename, and an append.
+ */
+static void test_wide_table(void)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct schema s;
+	strbuf_addstr(&sql, "CREATE TABLE wide (");
+	for (int i = 0; i < 300; i++)
+		strbuf_addf(&sql, "%sc%d int", i ? ", " : "", i);
+	strbuf_addstr(&sql, ");\nALTER TABLE wide DROP COLUMN c5;\n"
+			    "ALTER TABLE wide RENAME COLUMN c7 TO renamed;\n"
+			    "ALTER TABLE wide ADD COLUMN late text NOT NULL;\n");
+	struct script *sc = script_new("wide.sql", sql.buf, sql.len);
+	schema_init(&s);
+	schema_begin_migration(&s, "1");
+	replay_script(&s, sc);
+	const struct table_def *t = schema_table(&s, "wide");
+	ok(t && t->nr_cols == 300, "wide table: 300 columns after a drop and an add");
+	ok(table_column(t, "c0") == &t->cols[0], "wide table: the first column");
+	ok(table_column(t, "c299") && !strcmp(table_column(t, "c299")->name, "c299"), "wide table: the last");
+	ok(!table_column(t, "c5"), "wide table: a dropped column is gone");
+	ok(table_column(t, "c6") == &t->cols[5], "wide table: the columns after it moved up");
+	ok(!table_column(t, "c7") && table_column(t, "renamed"), "wide table: a renamed column");
+	ok(table_column(t, "late") && table_column(t, "late")->not_null, "wide table: an added column");
+	ok(!table_column(t, "nosuch"), "wide table: near miss, no such column");
+	schema_release(&s);
+	script_free(sc);
+	strbuf_release(&sql);
+}
+
 int main(void)
 {
+	test_wide_table();
 	test_splitter();
 	test_splitter_psql();
 	test_lines();
