@@ -144,6 +144,12 @@ static int check_command(int argc, char **argv, bool verify)
 		ret = 2;
 		goto out;
 	}
+	if (run.ms.no_base) {
+		/* the branch's committed migrations would pass unjudged */
+		error("%s", run.ms.no_base);
+		ret = 2;
+		goto out;
+	}
 	if (!run.ms.nr && !run.report.errors.nr) {
 		if (optind < argc)
 			warning("no migration files found in the given paths ('%s'%s)", argv[optind],

@@ -38,6 +38,7 @@ void check_run_release(struct check_run *run)
 	free(run->report.files);
 	strlist_clear(&run->report.errors);
 	db_check_release(&run->db);
+	xref_facts_free(run);
 	schema_release(&run->schema);
 	migration_set_release(&run->ms);
 	judge_opts_release(&run->opts);
@@ -120,16 +121,19 @@ static struct file_report *next_file(struct check_run *run, size_t *alloc)
 }
 
 /*
- * See check_run.drop_trees; the cross-check (repository mode) reads trees.
+ * See check_run.drop_trees; the cross-check (repository mode) reads trees,
+ * so it takes its facts from this file's first (xref_extract_file).
  * A dropped tree is its kind alone: {"IndexStmt":{}}, a new one, since a
  * statement's tree is one block (tree_json.c). The parse-ahead worker,
  * when there is one, frees the old.
  */
-static void maybe_drop_trees(const struct check_run *run, struct parse_ahead *pa,
+static void maybe_drop_trees(struct check_run *run, struct parse_ahead *pa,
 			     struct file_report *fr)
 {
-	if (!run->drop_trees || run->ms.workdir)
+	if (!run->drop_trees)
 		return;
+	if (run->ms.workdir)
+		xref_extract_file(run, (size_t)(fr - run->report.files));
 	cJSON **trees = xmalloc((fr->nr_stmts + 1) * sizeof(*trees));
 	size_t n = 0;
 	for (size_t i = 0; i < fr->nr_stmts; i++) {

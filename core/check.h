@@ -40,10 +40,14 @@ struct check_run {
 	const char *db_url;      /* a live database whose statistics scale severities, or NULL */
 	struct db_check db;      /* db.verify, db.shadow_url: the shadow stage; and its results */
 	/* Free each statement's parse tree once its file is judged, when no
-	 * one reads trees afterwards (sluice check without the cross-check or
-	 * a shadow database): judging thousands of files then stays in a few
-	 * tens of MB, since a tree takes ~80 bytes per byte of SQL. */
+	 * one reads trees afterwards (sluice check without a shadow database;
+	 * in a repository the cross-check first takes what it needs, see
+	 * xref_facts): judging thousands of files then stays in a few tens of
+	 * MB, since a tree takes ~80 bytes per byte of SQL. */
 	bool drop_trees;
+	/* The cross-check's facts, taken per file before its trees are dropped
+	 * (xref_extract_file); owned by xref.c. */
+	struct xref_set *xref_facts;
 	/* Migrations walked so far by check_judge(), read by the workbench's
 	 * progress line from another thread (__atomic_load_n). */
 	size_t progress;

@@ -73,6 +73,7 @@ void migration_set_release(struct migration_set *ms)
 	free(ms->base);
 	free(ms->merge_base);
 	free(ms->head);
+	free(ms->no_base);
 	strlist_clear(&ms->dirs);
 	strlist_clear(&ms->errors);
 	priv_free(ms->priv);

@@ -27,6 +27,11 @@ struct migration_set {
 	struct strlist dirs; /* migration directories found (repo-relative) */
 	struct strlist errors; /* "path:line: message" for files that could not be read */
 	struct discover_priv *priv; /* discover.c's sort and pairing data, markers */
+	/* Set when no merge-base was found (no base branch, a shallow clone):
+	 * why, and how to fix it. Every committed migration then counts as
+	 * history, so `sluice check` refuses to pass on it (cmd_check.c);
+	 * drift, which reads the whole history, goes on. */
+	char *no_base;
 };
 
 void migration_set_init(struct migration_set *ms);

@@ -348,18 +348,18 @@ static void set_head(struct repo_scan *rs, git_commit **head)
  * No merge-base, so no telling the branch's committed migrations from the
  * history: judging only the uncommitted ones would pass a branch nothing
  * was judged on (a CI checkout is shallow, with no base branch fetched).
- * An error that says how to give sluice its base.
+ * Discovery goes on as before (drift reads the whole history); `sluice
+ * check` makes ms->no_base an error that says how to give sluice its base.
  */
-static int no_base(struct migration_set *ms, const char *what, bool shallow)
+static void no_base(struct migration_set *ms, const char *what, bool shallow)
 {
-	strlist_add_nodup(&ms->errors,
-			  xstrfmt("%s%s: the branch's committed migrations cannot be told from the "
+	free(ms->no_base);
+	ms->no_base = xstrfmt("%s%s: the branch's committed migrations cannot be told from the "
 				  "history, so none would be judged; fetch the base branch and its "
 				  "history (in CI: actions/checkout with 'fetch-depth: 0', or "
 				  "'git fetch --unshallow origin'), or name the base with --base REF "
 				  "or sluice.base",
-				  what, shallow ? " (a shallow clone)" : ""));
-	return -1;
+				  what, shallow ? " (a shallow clone)" : "");
 }
 
 /* HEAD's tree and the merge-base tree; pending is what differs. */
@@ -375,9 +375,11 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 	r = find_base(rs, base, &bc);
 	if (r < 0)
 		return -1;
-	if (r > 0)
-		return no_base(rs->ms, "no base branch to compare with (tried origin/HEAD, main, master)",
-			       git_repository_is_shallow(rs->repo) == 1);
+	if (r > 0) {
+		no_base(rs->ms, "no base branch to compare with (tried origin/HEAD, main, master)",
+			git_repository_is_shallow(rs->repo) == 1);
+		return 0;
+	}
 	if (git_merge_base(&oid, rs->repo, git_commit_id(head), git_commit_id(bc)) < 0) {
 		bool shallow = git_repository_is_shallow(rs->repo) == 1;
 		char *what = xstrfmt("HEAD and '%s' share no commit%s", rs->ms->base,
@@ -385,7 +387,7 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 		git_commit_free(bc);
 		no_base(rs->ms, what, shallow);
 		free(what);
-		return -1;
+		return 0;
 	}
 	git_commit_free(bc);
 	rs->ms->merge_base = xstrdup(git_oid_tostr(hex, sizeof(hex), &oid));

@@ -201,8 +201,7 @@ cJSON *report_json_tree(const struct report *r)
 		cJSON_AddNumberToObject(sum, severity_name(s), (double)c.by_sev[s]);
 	cJSON_AddStringToObject(sum, "worst", severity_name(c.worst));
 	cJSON_AddStringToObject(sum, "verdict", verdict_name(report_verdict(r)));
-	/* added beside "verdict": what the judged files alone say, and what was not judged */
-	cJSON_AddStringToObject(sum, "judged_verdict", verdict_name(verdict_of(r->files, r->nr)));
+	/* added beside "verdict": what was not judged, when it says NOT JUDGED */
 	struct strlist nj = STRLIST_INIT;
 	report_not_judged(r, &nj);
 	cJSON *njs = cJSON_AddArrayToObject(sum, "not_judged");

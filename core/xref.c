@@ -82,15 +82,42 @@ static void build_keys(struct xref_keys *k, const struct xref_set *set)
 	}
 }
 
-static void extract_all(const struct check_run *run, struct xref_set *set)
+static void extract_file(const struct check_run *run, size_t f, struct xref_set *set)
 {
-	for (size_t f = 0; f < run->report.nr; f++) {
-		const struct file_report *fr = &run->report.files[f];
-		if (fr->dir != DIR_UP && fr->dir != DIR_REPEATABLE)
-			continue;
-		for (size_t s = 0; s < fr->nr_stmts; s++)
-			if (!fr->stmts[s].new_table)
-				xref_extract(&fr->stmts[s], f, s, set);
+	const struct file_report *fr = &run->report.files[f];
+	if (fr->dir != DIR_UP && fr->dir != DIR_REPEATABLE)
+		return;
+	for (size_t s = 0; s < fr->nr_stmts; s++)
+		if (!fr->stmts[s].new_table)
+			xref_extract(&fr->stmts[s], f, s, set);
+}
+
+static void extract_all(struct check_run *run, struct xref_set *set)
+{
+	if (run->xref_facts) {
+		/* taken file by file as judged, before the trees were freed */
+		*set = *run->xref_facts;
+		free(run->xref_facts);
+		run->xref_facts = NULL;
+		return;
+	}
+	for (size_t f = 0; f < run->report.nr; f++)
+		extract_file(run, f, set);
+}
+
+void xref_extract_file(struct check_run *run, size_t f)
+{
+	if (!run->xref_facts)
+		run->xref_facts = xcalloc(1, sizeof(*run->xref_facts));
+	extract_file(run, f, run->xref_facts);
+}
+
+void xref_facts_free(struct check_run *run)
+{
+	if (run->xref_facts) {
+		xref_set_release(run->xref_facts);
+		free(run->xref_facts);
+		run->xref_facts = NULL;
 	}
 }
 
@@ -133,8 +160,10 @@ int xref_annotate(struct check_run *run)
 	if (!run->ms.workdir)
 		return 0;
 	extract_all(run, &set);
-	if (!set.nr)
+	if (!set.nr) {
+		xref_set_release(&set);
 		return 0;
+	}
 	memset(&sc, 0, sizeof(sc));
 	pthread_mutex_init(&sc.lock, NULL);
 	build_keys(&sc.keys, &set);

@@ -31,6 +31,14 @@ const char *xref_confidence_name(int confidence);
  * the judged report stands).
  */
 int xref_annotate(struct check_run *run);
+/*
+ * Takes what the cross-check needs from report file `f` (the elements its
+ * statements change, small strings) while its parse trees still exist, so
+ * that check_judge() can free them at once; xref_annotate() then uses
+ * these instead of the trees. xref_facts_free() drops unused facts.
+ */
+void xref_extract_file(struct check_run *run, size_t f);
+void xref_facts_free(struct check_run *run);
 
 /* The per-file verdict table (fr->compat), for reporters; nothing when there is none. */
 void xref_compat_text(FILE *out, const struct file_report *fr);

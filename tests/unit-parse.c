@@ -4,6 +4,8 @@
  */
 #include "judge.h"
 #include "parse.h"
+#include "schema.h"
+#include "model.h"
 #include "tap.h"
 #include "tree.h"
 #include "typechange.h"
@@ -12,6 +14,7 @@
 
 #include <pg_query.h>
 #include <stdlib.h>
+#include <string.h>
 
 static size_t split(const char *sql, struct sql_piece **p)
 {
@@ -207,9 +210,84 @@ static void test_tree_json(void)
 	cJSON_Delete(t);
 }
 
+/* What psql runs besides SQL (t-splitter.sh judges the same through the CLI). */
+static void test_splitter_psql(void)
+{
+	struct sql_piece *p;
+	const char *m = "-- c\n\\set ON_ERROR_STOP on\nDROP DATABASE prod;";
+	is_int(split(m, &p), 1, "a meta-command is no SQL statement");
+	piece_is(m, &p[0], "DROP DATABASE prod", "... and ends at its line, not at the next ';'");
+	free(p);
+	is_int(sql_split_all(m, strlen(m), &p), 2, "sql_split_all keeps the meta-command");
+	ok(p[0].kind == PIECE_META && p[1].kind == PIECE_SQL, "... as PIECE_META, then the SQL");
+	piece_is(m, &p[0], "\\set ON_ERROR_STOP on", "... its line, its comments before it");
+	is_int((long)p[0].comment_len, 5, "... the comment before it is its own");
+	free(p);
+
+	const char *g = "SELECT 1 \\g\nSELECT 2;";
+	is_int(split(g, &p), 2, "a meta-command ends the statement before it (\\g)");
+	free(p);
+
+	const char *c = "COPY t FROM stdin;\n1\tx; DROP TABLE t;\n\\.\nSELECT 3;";
+	is_int(split(c, &p), 2, "COPY FROM stdin: the data rows are skipped");
+	piece_is(c, &p[1], "SELECT 3", "... to the line after \\.");
+	free(p);
+	const char *nc = "COPY t TO stdout;\nSELECT 4;";
+	is_int(split(nc, &p), 2, "near miss: COPY TO stdout has no data rows");
+	free(p);
+	const char *qc = "COPY \"from\" (\"stdin\") FROM '/x';\nSELECT 5;";
+	is_int(split(qc, &p), 2, "near miss: quoted \"from\" and \"stdin\" are names");
+	free(p);
+
+	const char *o = "SELECT 1;\nSELECT 2 /* open\nDROP TABLE t;";
+	is_int(split(o, &p), 2, "an unterminated /*: the statement before it stays");
+	free(p);
+	is_int(sql_split_all(o, strlen(o), &p), 3, "... and sql_split_all reports the comment");
+	ok(p[2].kind == PIECE_OPEN_COMMENT && p[2].off == 19, "... as PIECE_OPEN_COMMENT where it opens");
+	free(p);
+	const char *e = "SELECT E'a\\\\b', 'c\\d';";
+	is_int(split(e, &p), 1, "near miss: backslashes inside strings are no meta-command");
+	free(p);
+}
+
+/*
+ * The schema model's columns by name (a per-table hash past a few
+ * columns): found first to last, and still right after a drop shifts the
+ * positions, a rename, and an append.
+ */
+static void test_wide_table(void)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct schema s;
+	strbuf_addstr(&sql, "CREATE TABLE wide (");
+	for (int i = 0; i < 300; i++)
+		strbuf_addf(&sql, "%sc%d int", i ? ", " : "", i);
+	strbuf_addstr(&sql, ");\nALTER TABLE wide DROP COLUMN c5;\n"
+			    "ALTER TABLE wide RENAME COLUMN c7 TO renamed;\n"
+			    "ALTER TABLE wide ADD COLUMN late text NOT NULL;\n");
+	struct script *sc = script_new("wide.sql", sql.buf, sql.len);
+	schema_init(&s);
+	schema_begin_migration(&s, "1");
+	replay_script(&s, sc);
+	const struct table_def *t = schema_table(&s, "wide");
+	ok(t && t->nr_cols == 300, "wide table: 300 columns after a drop and an add");
+	ok(table_column(t, "c0") == &t->cols[0], "wide table: the first column");
+	ok(table_column(t, "c299") && !strcmp(table_column(t, "c299")->name, "c299"), "wide table: the last");
+	ok(!table_column(t, "c5"), "wide table: a dropped column is gone");
+	ok(table_column(t, "c6") == &t->cols[5], "wide table: the columns after it moved up");
+	ok(!table_column(t, "c7") && table_column(t, "renamed"), "wide table: a renamed column");
+	ok(table_column(t, "late") && table_column(t, "late")->not_null, "wide table: an added column");
+	ok(!table_column(t, "nosuch"), "wide table: near miss, no such column");
+	schema_release(&s);
+	script_free(sc);
+	strbuf_release(&sql);
+}
+
 int main(void)
 {
+	test_wide_table();
 	test_splitter();
+	test_splitter_psql();
 	test_lines();
 	test_locks();
 	test_typechange();

@@ -14,11 +14,13 @@
  * discovery does) and prints the report; exit 1 when it fails --fail-on.
  */
 #include "check.h"
+#include "tree.h"
 #include "tap.h"
 #include "util.h"
 #include "xref.h"
 #include "xref_int.h"
 
+#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +156,55 @@ static void test_paths(void)
 	strlist_clear(&ex);
 }
 
+/*
+ * In a repository, sluice check frees each file's parse trees once it is
+ * judged (check_run.drop_trees); the cross-check runs later and must still
+ * find the code that reads a dropped column, from facts taken per file.
+ */
+static void test_drop_trees_in_repo(void)
+{
+	char dir[] = "/tmp/unit-xref-drop-XXXXXX", cwd[4096];
+	struct check_run run;
+	size_t kept = 0, refs = 0;
+
+	if (!mkdtemp(dir) || !getcwd(cwd, sizeof(cwd)))
+		BUG("no temporary directory");
+	char *cmd = xstrfmt("cd %s && git init -q -b main && mkdir migrations app && "
+			    "echo 'CREATE TABLE users (id int, email text);' >migrations/1_users.sql && "
+			    "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && "
+			    "git checkout -q -b feature && "
+			    "printf 'ALTER TABLE users DROP COLUMN email;\\nCREATE INDEX i ON users (id);\\n' "
+			    ">migrations/2_drop.sql && "
+			    "echo 'db.query(\"SELECT email FROM users\")' >app/main.py && "
+			    "git add -A && git -c user.name=t -c user.email=t@t commit -qm two", dir);
+	ok(system(cmd) == 0, "drop trees: a repository whose branch drops a column the code reads");
+	free(cmd);
+	if (chdir(dir) < 0)
+		BUG("chdir");
+	git_libgit2_init();
+	check_run_init(&run);
+	ok(check_prepare(&run, NULL, 0) == 0, "drop trees: the repository's migrations found");
+	run.drop_trees = true;
+	check_judge(&run);
+	for (size_t f = 0; f < run.report.nr; f++)
+		for (size_t i = 0; i < run.report.files[f].nr_stmts; i++) {
+			const struct stmt *st = &run.report.files[f].stmts[i];
+			const cJSON *b = tree_body(st->tree);
+			kept += b && b->child;
+			refs += st->nr_refs;
+		}
+	is_int((long)kept, 0, "drop trees: no statement keeps its parse tree once judged, in a repository too");
+	ok(refs > 0, "drop trees: the cross-check still finds the code reading the dropped column");
+	check_run_release(&run);
+	git_libgit2_shutdown();
+	if (chdir(cwd) < 0)
+		BUG("chdir");
+	cmd = xstrfmt("rm -rf %s", dir);
+	if (system(cmd) != 0)
+		BUG("rm");
+	free(cmd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "run"))
@@ -162,5 +213,6 @@ int main(int argc, char **argv)
 	test_keys();
 	test_tokenizer();
 	test_paths();
+	test_drop_trees_in_repo();
 	return done_testing();
 }
