@@ -273,16 +273,25 @@ static void pair_group(struct mig_meta *meta, size_t from, size_t to)
 
 /*
  * A repository uses downs when most migrations of a directory have one; a
- * missing down is worth a finding only there (core/rules_rollback.c).
- * meta[] is sorted by directory.
+ * missing down is worth a finding only there (core/rules_rollback.c). The
+ * history (what the base branch has) decides when there is one, so a branch
+ * cannot make downs look unused by adding migrations without them. meta[]
+ * is sorted by directory.
  */
 static void mark_downs_unused(struct mig_meta *meta, size_t n)
 {
 	for (size_t i = 0, j; i < n; i = j) {
-		size_t ups = 0, downs = 0;
+		size_t ups = 0, downs = 0, hist_ups = 0, hist_downs = 0;
 		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++) {
-			ups += meta[j].m->up != NULL;
-			downs += meta[j].m->up && meta[j].m->down;
+			const struct migration *m = meta[j].m;
+			ups += m->up != NULL;
+			downs += m->up && m->down;
+			hist_ups += m->up && !m->pending;
+			hist_downs += m->up && m->down && !m->pending;
+		}
+		if (hist_ups) {
+			ups = hist_ups;
+			downs = hist_downs;
 		}
 		for (size_t k = i; k < j; k++)
 			meta[k].m->downs_unused = downs * 2 <= ups;

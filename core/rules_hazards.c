@@ -261,12 +261,12 @@ static bool identity_set_here(const struct rule_ctx *ctx)
 static void check_pk_replica_identity(struct rule_ctx *ctx)
 {
 	const cJSON *cmd;
-	if (!ctx->st->table || identity_set_here(ctx))
+	if (!ctx->st->table)
 		return;
 	FOR_EACH_CMD(cmd, ctx->body) {
 		const char *name = tree_str(tree_path(cmd, "AlterTableCmd", "name", NULL));
 		if (strcmp(cmd_subtype(cmd), "AT_DropConstraint") || !name ||
-		    !is_primary_key(ctx->schema, ctx->st->table, name))
+		    !is_primary_key(ctx->schema, ctx->st->table, name) || identity_set_here(ctx))
 			continue;
 		if (ctx->schema->publications.nr)
 			flag_as(ctx, SEV_HIGH, NULL, "dropping primary key %s of '%s': the history "

@@ -43,4 +43,18 @@ expect_eq "two directories: only the one that writes downs is asked for one" \
 mkdir -p prisma/migrations/20240101000000_init
 echo 'CREATE TABLE "User" (id serial PRIMARY KEY);' >prisma/migrations/20240101000000_init/migration.sql
 expect_eq "prisma: no down-missing" "$(rule_findings down-missing prisma)" ""
+
+# in a repository, the history decides: a branch adding ups without downs
+# does not make downs look unused
+new_repo g
+mkdir -p g/db/migrations
+echo 'CREATE TABLE a (id bigint PRIMARY KEY);' >g/db/migrations/000001_a.up.sql
+echo 'DROP TABLE a;' >g/db/migrations/000001_a.down.sql
+commit_all g history
+git -C g checkout -q -b feature
+for n in 2 3 4; do echo "CREATE TABLE t$n (id bigint PRIMARY KEY);" >g/db/migrations/00000${n}_t$n.up.sql; done
+commit_all g work
+expect_eq "history with downs (1 of 1), three new ups without: each flagged" \
+	"$(cd g && rule_findings down-missing | cut -d'|' -f1 | tr '\n' ' ')" \
+	"db/migrations/000002_t2.up.sql db/migrations/000003_t3.up.sql db/migrations/000004_t4.up.sql "
 finish

@@ -67,9 +67,11 @@ pattern check "ALTER TABLE orgs ADD CONSTRAINT orgs_name_check CHECK (length(nam
 pattern unique "ALTER TABLE orgs ADD CONSTRAINT orgs_name_key UNIQUE (name);" \
 	"CREATE UNIQUE INDEX CONCURRENTLY orgs_name_key ON orgs (name);" \
 	"ALTER TABLE orgs ADD CONSTRAINT orgs_name_key UNIQUE USING INDEX orgs_name_key;"
-pattern primary-key "ALTER TABLE orgs ADD PRIMARY KEY (name);" \
-	"CREATE UNIQUE INDEX CONCURRENTLY orgs_pkey ON orgs (name);" \
-	"PRIMARY KEY USING INDEX orgs_pkey"
+# a NOT NULL column: on a nullable one the USING INDEX attach still scans to set
+# NOT NULL, which pk-using-index-nullable reports on the draft too
+pattern primary-key "ALTER TABLE users ADD CONSTRAINT users_email_pkey PRIMARY KEY (email);" \
+	"CREATE UNIQUE INDEX CONCURRENTLY users_email_pkey ON users (email);" \
+	"PRIMARY KEY USING INDEX users_email_pkey"
 pattern type-change "ALTER TABLE users ALTER COLUMN age TYPE bigint;" \
 	"ALTER TABLE users ADD COLUMN age_new bigint;" "CREATE TRIGGER users_age_sync" \
 	"ALTER TABLE users RENAME COLUMN age TO age_old;" "DROP COLUMN age_old"
