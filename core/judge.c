@@ -23,6 +23,7 @@ void judge_opts_init(struct judge_opts *o)
 	o->pg_version = 15;
 	o->fail_on = SEV_HIGH;
 	o->small_rows = 10000;
+	o->verify_rows = 1000;
 }
 
 void judge_opts_release(struct judge_opts *o)

@@ -12,6 +12,7 @@ struct judge_opts {
 	enum severity fail_on;       /* default HIGH */
 	struct strlist disabled;     /* rule ids switched off */
 	long long small_rows;        /* below this many rows, size-scaled rules ease off */
+	int verify_rows;             /* rows seeded per table on the shadow (sluice.verifyRows) */
 };
 
 void judge_opts_init(struct judge_opts *o);

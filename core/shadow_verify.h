@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include "shadow.h"
+#include "shadow_seed.h"
 
 struct check_run;
 struct cJSON;
@@ -33,6 +34,8 @@ struct verify_run {
 	char *server;                /* where, masked */
 	int version;                 /* server_version_num */
 	char *error;                 /* why verification stopped early, or NULL */
+	struct seed_result seed;     /* rows given to the history's tables (shadow_seed.h) */
+	bool seeded;
 };
 
 /* 0 when every pending migration was verified; -1 when it stopped (v->error). */
