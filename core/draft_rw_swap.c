@@ -241,9 +241,11 @@ void carry_swap(struct split *sp, struct unit *u, const char *table, const struc
 		     xstrfmt("SELECT setval(pg_get_serial_sequence('%s', '%s'), coalesce(max(%s), 0) + 1, "
 			     "false) FROM %s", rel, col, qc, rel));
 	/* the old column stops being written: NOT NULL would fail every INSERT */
+	/* back: rows written after the swap have only the new value; they get it (if it fits) */
 	if (cd->not_null)
 		step(sp, u, xstrfmt("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", rel, qc),
-		     xstrfmt("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", rel, qc), NULL);
+		     xstrfmt("UPDATE %s SET %s = %s::%s WHERE %s IS NULL", rel, qc, qnew, cd->type, qc),
+		     xstrfmt("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", rel, qc));
 
 	/* 2. the swap: one transaction, so the name always exists */
 	step(sp, u, xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "
