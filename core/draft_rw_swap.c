@@ -206,12 +206,12 @@ void carry_swap(struct split *sp, struct unit *u, const char *table, const struc
 	/* 1. what reads or references the old column goes */
 	for (size_t i = 0; i < cd->nr; i++) {
 		const struct col_dep *x = &cd->v[i];
+		if (x->kind == DEP_FK_IN || x->kind == DEP_FK_OUT || x->kind == DEP_CHECK ||
+		    x->kind == DEP_UNIQUE || x->kind == DEP_PRIMARY)
+			continue;   /* below, in an order the catalogue accepts */
 		char *xr = sql_qualified(x->table), *qn = sql_ident(x->name);
 		if (x->kind == DEP_VIEW)
 			step(sp, u, xstrfmt("DROP VIEW %s", qn), xstrdup(x->def), NULL);
-		else if (x->kind == DEP_FK_IN || x->kind == DEP_FK_OUT || x->kind == DEP_CHECK ||
-			 x->kind == DEP_UNIQUE || x->kind == DEP_PRIMARY)
-			continue;   /* below, in an order the catalogue accepts */
 		else
 			step(sp, u, xstrfmt("DROP INDEX %s", qn),
 			     xstrfmt("CREATE %sINDEX %s ON %s %s", x->unique ? "UNIQUE " : "", qn, xr, x->def),
