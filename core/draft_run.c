@@ -58,6 +58,7 @@ static void copy_opts(struct judge_opts *to, const struct judge_opts *from)
 	to->large_rows = from->large_rows;
 	to->blocker_seconds = from->blocker_seconds;
 	to->hot_writes = from->hot_writes;
+	to->verify_rows = from->verify_rows;
 	for (size_t i = 0; i < from->disabled.nr; i++)
 		strlist_add(&to->disabled, from->disabled.items[i]);
 }

@@ -225,20 +225,42 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 		char *fn = sql_make_name(table_key(table), to, "sync");
 		char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qto, c->type);
 		/* Old code writes the old name, new code the new one: copy whichever changed. */
-		char *body = xstrfmt("IF TG_OP = 'INSERT' THEN\n"
-				     "    NEW.%s := coalesce(NEW.%s, NEW.%s);\n"
-				     "    NEW.%s := coalesce(NEW.%s, NEW.%s);\n"
-				     "ELSIF NEW.%s IS DISTINCT FROM OLD.%s THEN\n"
-				     "    NEW.%s := NEW.%s;\n"
-				     "ELSE\n"
-				     "    NEW.%s := NEW.%s;\n"
-				     "END IF;\n",
-				     qto, qto, qfrom, qfrom, qfrom, qto, qto, qto, qfrom, qto, qto, qfrom);
+		struct col_deps deps;
+		col_deps_read(sp->ms, sp->target, table, from, to, &deps);
+		char *body;
+		if (deps.default_sql)
+			/*
+			 * Both names have the default (the new one from a later step): on
+			 * INSERT the name the code did not write holds the default, so the
+			 * one that differs from it is what was written.
+			 */
+			body = xstrfmt("IF TG_OP = 'INSERT' THEN\n"
+				       "    IF NEW.%s IS NULL OR (NEW.%s IS NOT DISTINCT FROM (%s) AND\n"
+				       "                          NEW.%s IS DISTINCT FROM (%s)) THEN\n"
+				       "        NEW.%s := NEW.%s;\n"
+				       "    ELSE\n"
+				       "        NEW.%s := NEW.%s;\n"
+				       "    END IF;\n"
+				       "ELSIF NEW.%s IS DISTINCT FROM OLD.%s THEN\n"
+				       "    NEW.%s := NEW.%s;\n"
+				       "ELSE\n"
+				       "    NEW.%s := NEW.%s;\n"
+				       "END IF;\n",
+				       qto, qto, deps.default_sql, qfrom, deps.default_sql, qto, qfrom, qfrom,
+				       qto, qto, qto, qfrom, qto, qto, qfrom);
+		else
+			body = xstrfmt("IF TG_OP = 'INSERT' THEN\n"
+				       "    NEW.%s := coalesce(NEW.%s, NEW.%s);\n"
+				       "    NEW.%s := coalesce(NEW.%s, NEW.%s);\n"
+				       "ELSIF NEW.%s IS DISTINCT FROM OLD.%s THEN\n"
+				       "    NEW.%s := NEW.%s;\n"
+				       "ELSE\n"
+				       "    NEW.%s := NEW.%s;\n"
+				       "END IF;\n",
+				       qto, qto, qfrom, qfrom, qfrom, qto, qto, qto, qfrom, qto, qto, qfrom);
 		char *purpose = xstrfmt("add '%s' next to '%s', kept in sync both ways by trigger", to, from);
 		char *change = xstrfmt("UPDATE %s SET %s = %s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				       rel, qto, qfrom, qto, qfrom);
-		struct col_deps deps;
-		col_deps_read(sp->ms, sp->target, table, from, to, &deps);
 		expand_synced_column(sp, table, to, add, fn, body, purpose, change,
 				     "copy existing values to the new name in batches",
 				     not_null || deps.not_null);

@@ -206,12 +206,12 @@ void carry_swap(struct split *sp, struct unit *u, const char *table, const struc
 	/* 1. what reads or references the old column goes */
 	for (size_t i = 0; i < cd->nr; i++) {
 		const struct col_dep *x = &cd->v[i];
+		if (x->kind == DEP_FK_IN || x->kind == DEP_FK_OUT || x->kind == DEP_CHECK ||
+		    x->kind == DEP_UNIQUE || x->kind == DEP_PRIMARY)
+			continue;   /* below, in an order the catalogue accepts */
 		char *xr = sql_qualified(x->table), *qn = sql_ident(x->name);
 		if (x->kind == DEP_VIEW)
 			step(sp, u, xstrfmt("DROP VIEW %s", qn), xstrdup(x->def), NULL);
-		else if (x->kind == DEP_FK_IN || x->kind == DEP_FK_OUT || x->kind == DEP_CHECK ||
-			 x->kind == DEP_UNIQUE || x->kind == DEP_PRIMARY)
-			continue;   /* below, in an order the catalogue accepts */
 		else
 			step(sp, u, xstrfmt("DROP INDEX %s", qn),
 			     xstrfmt("CREATE %sINDEX %s ON %s %s", x->unique ? "UNIQUE " : "", qn, xr, x->def),
@@ -241,9 +241,11 @@ void carry_swap(struct split *sp, struct unit *u, const char *table, const struc
 		     xstrfmt("SELECT setval(pg_get_serial_sequence('%s', '%s'), coalesce(max(%s), 0) + 1, "
 			     "false) FROM %s", rel, col, qc, rel));
 	/* the old column stops being written: NOT NULL would fail every INSERT */
+	/* back: rows written after the swap have only the new value; they get it (if it fits) */
 	if (cd->not_null)
 		step(sp, u, xstrfmt("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", rel, qc),
-		     xstrfmt("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", rel, qc), NULL);
+		     xstrfmt("UPDATE %s SET %s = %s::%s WHERE %s IS NULL", rel, qc, qnew, cd->type, qc),
+		     xstrfmt("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", rel, qc));
 
 	/* 2. the swap: one transaction, so the name always exists */
 	step(sp, u, xstrfmt("-- sluice:ignore rename-column -- swapped in one transaction: '%s' "

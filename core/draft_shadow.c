@@ -156,6 +156,12 @@ static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 	if (ds->own_cluster)
 		strbuf_addf(sb, ", started in %.1f s", ds->open_seconds);
 	strbuf_addf(sb, ") in %.2f s, ", v->seconds);
+	if (v->seed.tables)
+		strbuf_addf(sb, "%d table%s seeded with %d rows%s%s, ", v->seed.tables,
+			    v->seed.tables == 1 ? "" : "s", ds->run.opts.verify_rows,
+			    v->seed.empty ? ", left empty: " : "", v->seed.empty ? v->seed.skipped.buf : "");
+	else if (v->seeded)
+		strbuf_addstr(sb, "on empty tables, ");
 	if (t->stronger)
 		strbuf_addf(sb, "%zu lock%s stronger than predicted", t->stronger,
 			    t->stronger == 1 ? "" : "s");

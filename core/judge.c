@@ -29,6 +29,7 @@ void judge_opts_init(struct judge_opts *o)
 	o->large_rows = 1000000;
 	o->blocker_seconds = 10;
 	o->hot_writes = 10;
+	o->verify_rows = 1000;
 }
 
 void judge_opts_release(struct judge_opts *o)

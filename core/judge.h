@@ -18,6 +18,7 @@ struct judge_opts {
 	long long large_rows;        /* from this many rows a lock that grows stays HIGH */
 	double blocker_seconds;      /* a lock estimated longer than this is a BLOCKER */
 	double hot_writes;           /* writes per second that make a table hot */
+	int verify_rows;             /* rows seeded per table on the shadow (sluice.verifyRows) */
 };
 
 void judge_opts_init(struct judge_opts *o);

@@ -53,7 +53,7 @@ struct judge_opts;
 	X(CQ_NOT_JUDGED, "not-judged", SEV_HIGH, \
 	  "sluice cannot judge it (does not parse, not the predicted lock): review it by hand") \
 	X(CQ_UNREAD, "unread", SEV_MEDIUM, \
-	  "PostgreSQL 15's grammar cannot read it (maybe newer syntax): not judged, review it by hand") \
+	  "sluice could not read or run it (newer syntax than PostgreSQL 15's grammar, a statement the shadow refuses): not judged, review it by hand") \
 	X(CQ_HOT_QUEUE, "hot-queue", SEV_HIGH, \
 	  "on a hot table (a stats snapshot), writes pile up behind a waiting lock") \
 	X(CQ_DIVERGES, "diverges", SEV_HIGH, \

@@ -41,6 +41,7 @@ const struct rule rules_db[] = {
 	{
 		.id = "shadow-unverifiable",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_UNREAD,
 		.cls = CLASS_SAFE,
 		.flags = RULE_DOWN_TOO,
 		.title = "The statement reaches beyond the scratch database, so the shadow did not run it",

@@ -5,7 +5,8 @@
  * A draft that needs a value only a person can choose holds a placeholder
  * (core/draft_input.h); sluice never verifies or commits such a draft, but
  * a file copied by hand, or an older draft, can still carry one into a
- * migration. It fails on every database it reaches: a BLOCKER.
+ * migration. It fails on every database it reaches: HIGH (the deploy fails),
+ * a BLOCKER where that leaves the database half-migrated.
  */
 #include "draft_input.h"
 #include "rules.h"
@@ -17,16 +18,21 @@ static void check_placeholder(struct rule_ctx *ctx)
 	struct strlist names = { 0 };
 	if (!ctx->st->sql || !draft_find_placeholders(ctx->st->sql, &names))
 		return;
-	flag(ctx, "this statement still holds a sluice draft placeholder for %s: it fails on every "
-	     "database it runs on, and the value existing rows get was never chosen",
-	     names.nr ? names.items[0] : "a value");
+	/* The ladder: it fails the deploy; a BLOCKER only where that leaves the
+	 * database half-migrated (no transaction, statements before it applied). */
+	flag_as(ctx, ctx_half_migrated(ctx) ? consequence_severity(ctx->rule->cq_worst) : ctx->rule->sev,
+		NULL, "this statement still holds a sluice draft placeholder for %s: it fails on every "
+		"database it runs on, and the value existing rows get was never chosen",
+		names.nr ? names.items[0] : "a value");
 	strlist_clear(&names);
 }
 
 const struct rule rules_draft[] = {
 	{
 		.id = "draft-placeholder",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
+		.cq_worst = CQ_HALF_MIGRATED,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK) | CATBIT(CAT_DATALOSS),
 		.flags = RULE_DOWN_TOO,

@@ -361,6 +361,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "pk-using-index-nullable",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
 		.flags = RULE_SIZE_SCALED,
@@ -374,6 +375,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "refresh-matview-nonconcurrent",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK),
 		.flags = RULE_SIZE_SCALED,
@@ -386,6 +388,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "attach-partition-unproven",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_SLOW,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
 		.flags = RULE_SIZE_SCALED,
@@ -399,6 +402,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "detach-partition-nonconcurrent",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_BRIEF_LOCK,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK),
 		.flags = RULE_SIZE_SCALED,
@@ -411,6 +415,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "validate-in-same-transaction",
 		.sev = SEV_HIGH,
+		.cq = CQ_LOCK_GROWS,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
 		.flags = RULE_SIZE_SCALED,
@@ -423,6 +428,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "disable-trigger-all",
 		.sev = SEV_HIGH,
+		.cq = CQ_MAY_BREAK,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_FK) | CATBIT(CAT_CONSTRAINT),
 		.kind = "AlterTableStmt",
@@ -434,6 +440,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "pk-drop-replica-identity",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_REPLICATION),
 		.flags = RULE_SIZE_SCALED,
@@ -446,6 +453,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "concurrent-index-if-not-exists",
 		.sev = SEV_MEDIUM,
+		.cq = CQ_HYGIENE,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_INDEX),
 		.kind = "IndexStmt",
@@ -457,6 +465,7 @@ const struct rule rules_hazards[] = {
 	{
 		.id = "json-column",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_SAFE,
 		.title = "A new json column where jsonb is usually meant",
 		.fix = "Use jsonb (unless the exact text, key order and duplicate keys must be "
@@ -465,7 +474,8 @@ const struct rule rules_hazards[] = {
 	},
 	{
 		.id = "flyway-mixed-transaction",
-		.sev = SEV_BLOCKER,
+		.sev = SEV_HIGH,
+		.cq = CQ_FAILS_CLEANLY,
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_ROLLBACK),
 		.flags = RULE_DOWN_TOO,

@@ -253,6 +253,7 @@ const struct rule rules_meta[] = {
 	{
 		.id = "psql-meta-command",
 		.sev = SEV_LOW,
+		.cq = CQ_ADVICE,
 		.cls = CLASS_SAFE,
 		.flags = RULE_UNPARSED | RULE_DOWN_TOO,
 		.title = "psql meta-command (not SQL)",
@@ -264,6 +265,7 @@ const struct rule rules_meta[] = {
 		/* reported by core/policy.c in a branch comparison, on .sluice */
 		.id = "policy-changed",
 		.sev = SEV_HIGH,
+		.cq = CQ_NOT_JUDGED,
 		.flags = RULE_DOWN_TOO,
 		.title = "The branch changes the .sluice policy it is judged by",
 		.fix = "Review the .sluice change on its own: it takes effect once merged; until "

@@ -349,6 +349,15 @@ int config_apply_judge(const struct config *c, struct judge_opts *o)
 		else
 			o->unparsed_sev = (enum severity)s;
 	}
+	if ((v = config_get(c, "sluice.verifyrows"))) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (!*v || *end || n < 0 || n > 10000000)
+			ret = error("sluice.verifyRows (%s): '%s' is not a row count (0 to 10000000)",
+				    origin_of(c, "sluice.verifyrows"), v);
+		else
+			o->verify_rows = (int)n;
+	}
 	struct strlist dis = STRLIST_INIT;
 	config_get_all(c, "sluice.disable", &dis);
 	for (size_t i = 0; i < dis.nr; i++) {

@@ -39,6 +39,7 @@ void verify_run_release(struct verify_run *v)
 	free(v->error);
 	free(v->note);
 	strlist_clear(&v->not_run);
+	seed_result_release(&v->seed);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -93,7 +94,9 @@ static int apply_report(struct shadow *sh, struct file_report *fr, struct verify
 		struct stmt *st = &fr->stmts[k];
 		if (skipped(st))
 			continue;
-		int r = shadow_run(sh, st->sql, st->table, vf ? &vf->traces[k] : NULL);
+		/* as the framework runs it: a DO block outside a transaction may COMMIT (untraced) */
+		bool own_txns = !st->in_txn && st->kind && !strcmp(st->kind, "DoStmt");
+		int r = shadow_run(sh, st->sql, st->table, vf && !own_txns ? &vf->traces[k] : NULL);
 		if (r < 0) {
 			if (flag)
 				add_finding(fr, st, "shadow-apply-error", SEV_HIGH,
@@ -109,7 +112,7 @@ static int apply_report(struct shadow *sh, struct file_report *fr, struct verify
 				(*not_run)++;
 			continue;
 		}
-		if (vf)
+		if (vf && !own_txns)
 			verify_compare_lock(fr, st, &vf->traces[k]);
 	}
 	return 0;
@@ -247,6 +250,14 @@ int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v
 		const struct migration *m = run->ms.v[i];
 		size_t up, down;
 		find_files(run, i, &up, &down);
+		/* the pending migrations run on rows, not on empty tables */
+		if (up != (size_t)-1 && !v->seeded) {
+			v->seeded = true;
+			if (shadow_seed(sh, run->opts.verify_rows, &v->seed) < 0) {
+				v->error = xstrfmt("cannot seed the shadow's tables: %s", sh->db->err.buf);
+				break;
+			}
+		}
 		if (up != (size_t)-1) {
 			if (verify_migration(sh, run, up, down, v) < 0 && !v->error) {
 				if (v->files[up].rt == RT_FAILED)

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include "shadow.h"
+#include "shadow_seed.h"
 
 struct check_run;
 struct cJSON;
@@ -41,6 +42,8 @@ struct verify_run {
 	char *error;                 /* why verification stopped early, or NULL */
 	char *note;                  /* who the migrations ran as, when not a role of their own */
 	struct strlist not_run;      /* history statements not run: "path:line: why" */
+	struct seed_result seed;     /* rows given to the history's tables (shadow_seed.h) */
+	bool seeded;
 };
 
 /* 0 when every pending migration was verified; -1 when it stopped (v->error). */

@@ -4,7 +4,8 @@ libsluice_a_SOURCES += \
 	core/db.c core/db.h core/db_catalog.c core/db_catalog.h core/db_mask.c \
 	core/shadow.c core/shadow.h core/shadow_cluster.c
 libsluice_a_SOURCES += \
-	core/shadow_verify.c core/shadow_verify.h core/rules_db.c
+	core/shadow_verify.c core/shadow_verify.h core/rules_db.c \
+	core/shadow_seed.c core/shadow_seed.h
 libsluice_a_SOURCES += \
 	core/shadow_trust.c core/shadow_trust.h
 libsluice_a_SOURCES += \

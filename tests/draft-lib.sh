@@ -30,3 +30,23 @@ for f in d["files"]:
             if x["severity"] in ("HIGH", "BLOCKER"):
                 print(f["path"], s["line"], x["rule"], x["severity"])'
 }
+
+# apply_files URL FILE...: each migration file sent the way golang-migrate
+# sends it: the whole file as one query (one statement runs outside a
+# transaction, several in an implicit one). Stops at the first that fails.
+apply_files() {
+	_url=$1
+	shift
+	for _f in "$@"; do
+		command psql -X -q -v ON_ERROR_STOP=1 "$_url" -c "$(cat "$_f")" >/dev/null 2>"$T/apply.err" ||
+			{ echo "$_f: $(cat "$T/apply.err")"; return 1; }
+	done
+}
+
+# drafted_ups DIR / drafted_downs DIR: the migrations after 000001, in apply
+# order / in rollback order.
+drafted_ups() { ls "$1"/db/migrations/*.up.sql | sort | grep -v /000001_; }
+drafted_downs() { ls "$1"/db/migrations/*.down.sql | sort -r | grep -v /000001_; }
+
+# schema_of URL: the schema as pg_dump writes it, for a before/after comparison.
+schema_of() { pg_dump -s -x -O "$1" | grep -v '^--\|^\\' | grep -v '^SET \|^SELECT pg_catalog' | sed '/^$/d'; }

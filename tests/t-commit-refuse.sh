@@ -20,7 +20,7 @@ setup() {
 	printf 'CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);\n' \
 		>db/migrations/000001_init.up.sql &&
 	printf 'DROP TABLE users;\n' >db/migrations/000001_init.down.sql &&
-	printf 'CREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN nick text NOT NULL;\n' \
+	printf 'CREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN nick text NOT NULL DEFAULT md5(random()::text);\n' \
 		>db/migrations/000002_risky.up.sql &&
 	printf 'DROP INDEX users_email_idx;\n' >db/migrations/000002_risky.down.sql &&
 	git add -A && git commit -q -m "risky"
@@ -77,7 +77,7 @@ rm -rf "$T/r" && new_repo "$T/r" && cd "$T/r" && mkdir -p migrations/2024-01-01-
 printf 'CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);\n' \
 	>migrations/2024-01-01-000000_init/up.sql
 printf 'DROP TABLE users;\n' >migrations/2024-01-01-000000_init/down.sql
-printf 'CREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN nick text NOT NULL;\n' \
+printf 'CREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN nick text NOT NULL DEFAULT md5(random()::text);\n' \
 	>migrations/2024-01-01-000001_risky/up.sql
 printf 'DROP INDEX users_email_idx;\n' >migrations/2024-01-01-000001_risky/down.sql
 echo "a file, not a directory" >migrations/2024-01-01-000002_add_users_nick

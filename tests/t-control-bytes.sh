@@ -15,8 +15,8 @@ commit_all . "history"
 git checkout -q -b feature
 clear_name=$(printf 'db/migrations/2_\033[2J\033[31mred.up.sql')
 printf 'SELECT 1;\0\n' >"$clear_name"
-printf 'ALTER TABLE t ADD COLUMN "a\033[31mb" int NOT NULL;\n' >db/migrations/3_col.up.sql
-printf 'ALTER TABLE t ADD COLUMN "x/../../../../pwned" int NOT NULL;\n' >db/migrations/4_slash.up.sql
+printf 'ALTER TABLE t ADD COLUMN "a\033[31mb" int NOT NULL DEFAULT (random() * 10)::int;\n' >db/migrations/3_col.up.sql
+printf 'ALTER TABLE t ADD COLUMN "x/../../../../pwned" int NOT NULL DEFAULT (random() * 10)::int;\n' >db/migrations/4_slash.up.sql
 printf 'SELEC 1;\n' >"$(printf 'db/migrations/5_\033]0;title\007.up.sql')"
 
 "$SLUICE" check >"$T/out" 2>"$T/err"

@@ -111,12 +111,12 @@ expect_contains "NEEDS INPUT" "$out" "# NEEDS INPUT:"
 (cd v && printf "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT sluice_draft_placeholder('users.plan');\n" >"$mig")
 out=$(cd v && "$SLUICE" check --format json db/migrations 2>&1)
 expect_eq "sluice check: exit 1" "$?" 1
-expect_eq "the finding is draft-placeholder, BLOCKER" \
+expect_eq "the finding is draft-placeholder, HIGH (the deploy fails and rolls back)" \
 	"$(printf '%s' "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(" ".join(x["rule"] + ":" + x["severity"] for f in d["files"] for s in f["statements"]
-               for x in s["findings"] if x["rule"] == "draft-placeholder"))')" "draft-placeholder:BLOCKER"
+               for x in s["findings"] if x["rule"] == "draft-placeholder"))')" "draft-placeholder:HIGH"
 
 # --- The workbench refuses to accept it, and says what to do.
 plan_repo w

@@ -33,10 +33,10 @@ expect_eq "CREATE INDEX CONCURRENTLY alone is safe: no concurrently-in-transacti
 	"$(rule_findings concurrently-in-transaction | grep -c V2__)" 0
 expect_eq "VACUUM alone: no vacuum-in-transaction" "$(rule_findings vacuum-in-transaction)" ""
 expect_eq "the mixed file: one finding, at its first non-transactional statement" \
-	"$(rule_findings flyway-mixed-transaction | cut -d'|' -f1,2)" "$m/V4__mixed.sql|BLOCKER"
+	"$(rule_findings flyway-mixed-transaction | cut -d'|' -f1,2)" "$m/V4__mixed.sql|HIGH"
 expect_contains "... saying Flyway refuses it" "$(rule_findings flyway-mixed-transaction)" \
 	"Flyway refuses this file"
-expect_contains "... on line 3" "$("$SLUICE" check 2>&1)" "$m/V4__mixed.sql:3: BLOCKER [flyway-mixed-transaction]"
+expect_contains "... on line 3" "$("$SLUICE" check 2>&1)" "$m/V4__mixed.sql:3: HIGH [flyway-mixed-transaction]"
 expect_eq "... and no second finding for the same CONCURRENTLY" \
 	"$(rule_findings concurrently-in-transaction | grep -c V4__)" 0
 expect_contains "REINDEX TABLE CONCURRENTLY in Flyway's transaction: PostgreSQL rejects it" \
@@ -56,7 +56,7 @@ expect_eq "flyway.toml mixed = true: the same" \
 	"$(rule_findings flyway-mixed-transaction | cut -d'|' -f1,2)" "$m/V4__mixed.sql|MEDIUM"
 printf '[flyway]\nmixed = false\n' >flyway.toml
 expect_eq "mixed = false: refused" \
-	"$(rule_findings flyway-mixed-transaction | cut -d'|' -f2)" "BLOCKER"
+	"$(rule_findings flyway-mixed-transaction | cut -d'|' -f2)" "HIGH"
 rm flyway.toml
 
 # The script's own .conf wins: executeInTransaction=true keeps CONCURRENTLY in a transaction

@@ -1,12 +1,12 @@
 -- test: history
 CREATE TABLE users (id bigint PRIMARY KEY, email text);
 -- test: up
--- expect: draft-placeholder BLOCKER
+-- expect: draft-placeholder HIGH
 ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT sluice_draft_placeholder('users.plan');
--- expect: draft-placeholder BLOCKER
+-- expect: draft-placeholder HIGH
 UPDATE users SET plan = SLUICE_DRAFT_PLACEHOLDER ('users.plan') WHERE plan IS NULL;
 -- the placeholder older drafts wrote: a backfill that stops with a message
--- expect: draft-placeholder BLOCKER
+-- expect: draft-placeholder HIGH
 DO $$
 BEGIN
   RAISE EXCEPTION 'sluice draft: choose the value of users.plan for existing rows, then edit this backfill';
