@@ -37,7 +37,7 @@ expect_eq "draft options: --split from draft's own help" "$got" "--split"
 got=$(complete_words sluice check --format "" | tr '\n' ' ')
 expect_eq "formats after --format" "$got" "github gitlab json junit markdown sarif text "
 expect_eq "formats: 'ju' is junit" "$(complete_words sluice check --format ju)" "junit"
-expect_eq "drift formats come from drift's help" "$(complete_words sluice drift --format "" | tr '\n' ' ')" "json text "
+expect_eq "drift formats come from drift's help" "$(complete_words sluice drift --format "" | tr '\n' ' ')" "json markdown text "
 
 want=$("$SLUICE" rules | awk '{print $1}' | grep '^create-index' | sort | tr '\n' ' ')
 got=$(complete_words sluice check --disable create-index | tr '\n' ' ')

@@ -10,7 +10,7 @@
 #   - --set with a volatile value: the long split backfills it;
 #   - --set that is not one expression: exit 2, named;
 #   - PostgreSQL 10: the long split, its backfill holding the placeholder;
-#   - a placeholder that reaches a migration: BLOCKER draft-placeholder in
+#   - a placeholder that reaches a migration: HIGH draft-placeholder (BLOCKER where it leaves the database half-migrated) in
 #     `sluice check`, exit 1;
 #   - the workbench refuses to accept the NEEDS INPUT draft, saying why.
 . "$SLUICE_SRC/tests/lib.sh"
@@ -65,7 +65,7 @@ out=$(cd r && "$SLUICE" draft --set users.plan="'free'" "$mig" 2>&1)
 expect_eq "--set: exit 0" "$?" 0
 expect_contains "the value is in the statement" "$out" \
 	"ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';"
-expect_contains "--set: verified" "$out" "# verified: worst finding BLOCKER before"
+expect_contains "--set: verified" "$out" "# verified: worst finding HIGH before"
 expect_contains "the title says no split" "$out" "as instant statements: no split needed"
 expect_not_contains "no backfill, no progress table" "$out" "sluice_backfill_progress"
 
@@ -107,7 +107,7 @@ expect_contains "the backfill holds the placeholder" "$out" \
 	"SET plan = sluice_draft_placeholder('users.plan') WHERE"
 expect_contains "NEEDS INPUT" "$out" "# NEEDS INPUT:"
 
-# --- A placeholder that reaches a migration is a BLOCKER.
+# --- A placeholder that reaches a migration is HIGH (the deploy fails and rolls back).
 (cd v && printf "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT sluice_draft_placeholder('users.plan');\n" >"$mig")
 out=$(cd v && "$SLUICE" check --format json db/migrations 2>&1)
 expect_eq "sluice check: exit 1" "$?" 1

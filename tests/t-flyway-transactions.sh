@@ -40,7 +40,7 @@ expect_contains "... on line 3" "$("$SLUICE" check 2>&1)" "$m/V4__mixed.sql:3: H
 expect_eq "... and no second finding for the same CONCURRENTLY" \
 	"$(rule_findings concurrently-in-transaction | grep -c V4__)" 0
 expect_contains "REINDEX TABLE CONCURRENTLY in Flyway's transaction: PostgreSQL rejects it" \
-	"$(rule_findings concurrently-in-transaction)" "$m/V5__reindex.sql|BLOCKER"
+	"$(rule_findings concurrently-in-transaction)" "$m/V5__reindex.sql|HIGH"
 expect_eq "a file with no non-transactional statement is not mixed" \
 	"$(rule_findings flyway-mixed-transaction | grep -c V6__)" 0
 
@@ -62,7 +62,7 @@ rm flyway.toml
 # The script's own .conf wins: executeInTransaction=true keeps CONCURRENTLY in a transaction
 echo 'executeInTransaction=true' >$m/V2__idx.sql.conf
 expect_contains "V2__idx.sql.conf executeInTransaction=true: PostgreSQL rejects CONCURRENTLY" \
-	"$(rule_findings concurrently-in-transaction)" "$m/V2__idx.sql|BLOCKER"
+	"$(rule_findings concurrently-in-transaction)" "$m/V2__idx.sql|HIGH"
 echo 'executeInTransaction=false' >$m/V4__mixed.sql.conf
 expect_eq "V4__mixed.sql.conf executeInTransaction=false: not refused" \
 	"$(rule_findings flyway-mixed-transaction)" ""

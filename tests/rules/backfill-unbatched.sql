@@ -92,3 +92,7 @@ UPDATE flags SET on_ = true WHERE id = 17;
 UPDATE flags SET on_ = true WHERE id = 18;
 UPDATE flags SET on_ = true WHERE id = 19;
 UPDATE flags SET on_ = true WHERE id = 20;
+-- near miss: a write to the system catalogues touches a few objects' rows, not a backfill
+UPDATE pg_index SET indisready = false WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = 'users');
+-- expect: backfill-unbatched HIGH
+UPDATE pg_stuff_archive.entries SET done = true WHERE done IS NULL;
