@@ -28,7 +28,7 @@ echo 'ALTER TABLE users ADD COLUMN a int;' >db/migrations/3_a.mysql.up.sql
 mkdir -p db/migrations/sqlite
 echo 'CREATE TABLE t (id integer);' >db/migrations/sqlite/4_t.up.sql
 echo 'UPDATE users SET id = id;' >queries/update.sql
-ln -s ../../queries/users.sql db/migrations/5_link.up.sql   # a link is not a migration
+ln -s ../../queries/users.sql db/migrations/5_link.up.sql   # a link inside the repository is followed
 commit_all . "feature work"
 ln -s ../../queries/update.sql db/migrations/6_link.up.sql
 # staged, not committed
@@ -41,6 +41,8 @@ out=$(judged)
 expect_eq "pending files in apply order, downs beside their ups" "$out" \
 "db/migrations/3_a.up.sql golang-migrate up notxn
 db/migrations/3_a.down.sql golang-migrate down notxn
+db/migrations/5_link.up.sql golang-migrate up notxn
+db/migrations/6_link.up.sql golang-migrate up notxn
 db/migrations/9_c.up.sql golang-migrate up notxn
 db/migrations/10_idx.up.sql golang-migrate up notxn
 db/migrations/10_idx.down.sql golang-migrate down notxn
@@ -49,7 +51,7 @@ expect_not_contains "history on main is not pending" "$out" "1_users"
 expect_not_contains "a .mysql.up.sql file is not a postgres migration" "$out" "mysql"
 expect_not_contains "migrations/sqlite/ is not a postgres directory" "$out" "sqlite"
 expect_not_contains "queries/ is not a migration directory" "$out" "queries"
-expect_not_contains "symlinks, committed or not, are not read" "$out" "_link"
+expect_contains "symlinks inside the repository, committed or not, are followed (t-not-judged.sh)" "$out" "6_link"
 expect_eq "branch in the summary" "$(summary branch)" "feature"
 expect_eq "base in the summary" "$(summary base)" "main"
 

