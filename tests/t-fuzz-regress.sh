@@ -6,9 +6,9 @@
 # fuzz-judge: a PL/pgSQL function with no AS body made libpg_query's
 # pg_query_parse_plpgsql() abort on an assertion (exit 134)
 printf 'CREATE FUNCTION broken() RETURNS void LANGUAGE plpgsql;\n' >nobody.sql
-expect_exit "a PL/pgSQL function with no body: judged, no abort" 1 "$SLUICE" check nobody.sql
+expect_exit "a PL/pgSQL function with no body: judged, no abort" 1 "$SLUICE" check --fail-on MEDIUM nobody.sql
 expect_contains "... as a function PostgreSQL refuses" "$(cat "$T/.out")" "plpgsql-unreadable"
 expect_contains "... saying why" "$(cat "$T/.out")" "has no body"
 expect_exit "the fuzzer's own input: judged, no abort" 1 \
-	"$SLUICE" check "$SLUICE_SRC/fuzz/corpus-judge/crash-plpgsql-no-body"
+	"$SLUICE" check --fail-on MEDIUM "$SLUICE_SRC/fuzz/corpus-judge/crash-plpgsql-no-body"
 finish
