@@ -210,10 +210,11 @@ static void judge_files(struct check_run *run)
 	struct script **scripts = scripts_in_judging_order(run, &nr_scripts);
 	/*
 	 * A handful of files is judged before a thread would have started.
-	 * SLUICE_NO_PARSE_AHEAD=1 parses inline (tests compare both).
+	 * SLUICE_THREADS=1 (or SLUICE_NO_PARSE_AHEAD=1) parses inline (tests
+	 * compare both).
 	 */
-	struct parse_ahead *pa = nr_scripts >= 32 && !getenv("SLUICE_NO_PARSE_AHEAD")
-				 ? parse_ahead_start(scripts, nr_scripts) : NULL;
+	struct parse_ahead *pa = parse_ahead_start(scripts, nr_scripts,
+						   nr_scripts >= 32 ? parse_ahead_threads() : 1);
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);

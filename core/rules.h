@@ -111,6 +111,9 @@ struct rule_ctx {
 	size_t idx;                   /* index of st in fr->stmts */
 	struct txn_state *txn;
 	const struct rule *rule;      /* the rule being run */
+	/* The migration's down script, parsed (in an up's check_file), when
+	 * the parse-ahead worker has it ready; NULL: parse it yourself. */
+	const struct file_report *down;
 };
 
 struct rule {
