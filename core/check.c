@@ -10,6 +10,7 @@
 #include "check.h"
 #include "stats.h"
 #include "commit.h"
+#include "parallel.h"
 #include "parseahead.h"
 #include "policy.h"
 #include "tree.h"
@@ -214,7 +215,7 @@ static void judge_files(struct check_run *run)
 	 * compare both).
 	 */
 	struct parse_ahead *pa = parse_ahead_start(scripts, nr_scripts,
-						   nr_scripts >= 32 ? parse_ahead_threads() : 1);
+						   nr_scripts >= 32 ? parallel_threads() : 1);
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);

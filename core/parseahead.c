@@ -20,13 +20,13 @@
 #include "parseahead.h"
 #include "judge.h"
 #include "parse.h"
+#include "parallel.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define WINDOW 64
 #define MAX_WORKERS 16
@@ -45,15 +45,6 @@ struct parse_ahead {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
-
-int parse_ahead_threads(void)
-{
-	const char *env = getenv("SLUICE_THREADS");
-	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-	if (getenv("SLUICE_NO_PARSE_AHEAD"))
-		return 1;
-	return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
-}
 
 static void free_trees(cJSON **trees, size_t n)
 {

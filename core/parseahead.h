@@ -21,14 +21,8 @@ struct cJSON;
 struct parse_ahead;
 
 /*
- * How many workers to start: SLUICE_THREADS, else the number of online
- * CPUs (1 when SLUICE_NO_PARSE_AHEAD is set: then nothing runs beside the
- * judge). Tests compare the output of 1 and of several.
- */
-int parse_ahead_threads(void);
-/*
- * Starts `threads` workers parsing `scripts` (in the order they will be
- * taken). With threads < 2, or when no thread starts, there are none: the
+ * Starts `threads` workers (parallel_threads()) parsing `scripts` (in the
+ * order they will be taken). With threads < 2, or when no thread starts, there are none: the
  * judge parses each script as it takes it, the same way.
  */
 struct parse_ahead *parse_ahead_start(struct script *const *scripts, size_t n, int threads);
