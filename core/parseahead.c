@@ -1,7 +1,7 @@
 /*
  * parseahead.c - bounded, ordered parse-ahead workers (see parseahead.h).
  *
- * One mutex and one condition variable guard the counters: `claimed` (the
+ * One mutex guards the counters: `claimed` (the
  * next script a worker may take up), `taken` (how many the judge has
  * taken) and, per slot, the index of the script parsed into it plus one
  * (`done`). Workers claim scripts in order and parse them in any order,
@@ -30,6 +30,7 @@
 
 #define WINDOW 64
 #define MAX_WORKERS 16
+#define TRASH_BATCH 1024     /* trees: about a window's worth of statements */
 
 struct parse_ahead {
 	struct script *const *scripts;
@@ -43,7 +44,12 @@ struct parse_ahead {
 	size_t nr_threads;
 	pthread_t threads[MAX_WORKERS];
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	/* Each side is woken only when it waits and has cause: a wake-up per
+	 * script for every thread cost more than the parsing it handed out. */
+	pthread_cond_t ready;        /* the judge waits here for its script */
+	pthread_cond_t room;         /* idle workers wait here for room or trash */
+	bool judge_waits;
+	size_t idle;                 /* workers waiting on `room` */
 };
 
 static void free_trees(cJSON **trees, size_t n)
@@ -89,11 +95,15 @@ static void *worker(void *data)
 				parse_script(pa->scripts[i], slot);
 			pthread_mutex_lock(&pa->lock);
 			pa->done[i % WINDOW] = i + 1;
-			pthread_cond_broadcast(&pa->cond);
+			if (pa->judge_waits && i == pa->taken)
+				pthread_cond_signal(&pa->ready);
 		} else if (pa->nr_trash)
 			empty_trash(pa);
-		else
-			pthread_cond_wait(&pa->cond, &pa->lock);
+		else {
+			pa->idle++;
+			pthread_cond_wait(&pa->room, &pa->lock);
+			pa->idle--;
+		}
 	}
 	pthread_mutex_unlock(&pa->lock);
 	return NULL;
@@ -102,7 +112,8 @@ static void *worker(void *data)
 static void destroy(struct parse_ahead *pa)
 {
 	pthread_mutex_destroy(&pa->lock);
-	pthread_cond_destroy(&pa->cond);
+	pthread_cond_destroy(&pa->ready);
+	pthread_cond_destroy(&pa->room);
 	free(pa->slots);
 	free(pa->done);
 	free(pa);
@@ -116,7 +127,8 @@ struct parse_ahead *parse_ahead_start(struct script *const *scripts, size_t n, i
 	pa->slots = xcalloc(WINDOW, sizeof(*pa->slots));
 	pa->done = xcalloc(WINDOW, sizeof(*pa->done));
 	pthread_mutex_init(&pa->lock, NULL);
-	pthread_cond_init(&pa->cond, NULL);
+	pthread_cond_init(&pa->ready, NULL);
+	pthread_cond_init(&pa->room, NULL);
 	for (int t = 0; threads > 1 && t < threads && t < MAX_WORKERS; t++) {
 		if (pthread_create(&pa->threads[pa->nr_threads], NULL, worker, pa))
 			break;
@@ -136,6 +148,22 @@ static void parse_inline(struct parse_ahead *pa)
 	pa->done[i % WINDOW] = i + 1;
 }
 
+/*
+ * Wakes the idle workers when there is a batch for them: half a window of
+ * room, or a pile of trash; or, when the judge is about to wait, any work.
+ * Under the lock.
+ */
+static void wake_workers(struct parse_ahead *pa, bool judge_waiting)
+{
+	size_t room = pa->taken + WINDOW - pa->claimed, left = pa->n - pa->claimed;
+	size_t batch = left < WINDOW / 2 ? left : WINDOW / 2;
+	if (!pa->idle)
+		return;
+	if ((batch && room >= batch) || pa->nr_trash >= TRASH_BATCH ||
+	    (judge_waiting && (may_claim(pa) || pa->nr_trash)))
+		pthread_cond_broadcast(&pa->room);
+}
+
 /* Is sc the next script to take? Then waits until it is parsed. Takes and leaves the lock. */
 static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 {
@@ -147,11 +175,17 @@ static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 			parse_inline(pa);
 		else if (pa->nr_trash)
 			empty_trash(pa);
-		else
-			pthread_cond_wait(&pa->cond, &pa->lock);
+		else {
+			wake_workers(pa, true);
+			pa->judge_waits = true;
+			pthread_cond_wait(&pa->ready, &pa->lock);
+			pa->judge_waits = false;
+		}
 	}
 	return true;
 }
+
+
 
 bool parse_ahead_take(struct parse_ahead *pa, const struct script *sc, struct file_report *fr)
 {
@@ -163,7 +197,7 @@ bool parse_ahead_take(struct parse_ahead *pa, const struct script *sc, struct fi
 	fr->alloc_stmts = slot->alloc_stmts;
 	memset(slot, 0, sizeof(*slot));
 	pa->taken++;
-	pthread_cond_broadcast(&pa->cond);
+	wake_workers(pa, false);
 	pthread_mutex_unlock(&pa->lock);
 	return true;
 }
@@ -191,7 +225,7 @@ void parse_ahead_discard(struct parse_ahead *pa, cJSON *const *trees, size_t n)
 	ALLOC_GROW(pa->trash, pa->nr_trash + n, pa->alloc_trash);
 	memcpy(pa->trash + pa->nr_trash, trees, n * sizeof(*trees));
 	pa->nr_trash += n;
-	pthread_cond_broadcast(&pa->cond);
+	wake_workers(pa, false);
 	pthread_mutex_unlock(&pa->lock);
 }
 
@@ -201,7 +235,7 @@ void parse_ahead_finish(struct parse_ahead *pa)
 		return;
 	pthread_mutex_lock(&pa->lock);
 	pa->stop = true;
-	pthread_cond_broadcast(&pa->cond);
+	pthread_cond_broadcast(&pa->room);
 	pthread_mutex_unlock(&pa->lock);
 	for (size_t t = 0; t < pa->nr_threads; t++)
 		pthread_join(pa->threads[t], NULL);
