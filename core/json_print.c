@@ -17,6 +17,7 @@
 #include "json_print.h"
 #include "util.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,4 +191,84 @@ bool json_print(struct strbuf *sb, const cJSON *item, int depth)
 	default:
 		return false;
 	}
+}
+
+/* --- the writer ----------------------------------------------------------- */
+
+void json_out_init(struct json_out *jo, struct strbuf *sb, int depth)
+{
+	memset(jo, 0, sizeof(*jo));
+	jo->sb = sb;
+	jo->depth = depth;
+}
+
+/* What goes before a value: the separator, and in an object the key. */
+static void member(struct json_out *jo, const char *key)
+{
+	if (!jo->level)
+		return;
+	int l = jo->level - 1;
+	if (jo->array[l]) {
+		if (jo->has[l])
+			put(jo->sb, ", ", 2);
+	} else {
+		if (jo->has[l])
+			put(jo->sb, ",\n", 2);
+		tabs(jo->sb, jo->depth);
+		print_string(jo->sb, key, false);
+		put(jo->sb, ":\t", 2);
+	}
+	jo->has[l] = true;
+}
+
+void json_open(struct json_out *jo, const char *key, bool array)
+{
+	if (jo->level >= JSON_OUT_LEVELS)
+		die("json_open: nested too deep");
+	member(jo, key);
+	put(jo->sb, array ? "[" : "{\n", array ? 1 : 2);
+	jo->depth++;
+	jo->has[jo->level] = false;
+	jo->array[jo->level++] = array;
+}
+
+void json_close(struct json_out *jo)
+{
+	int l = --jo->level;
+	jo->depth--;
+	if (jo->array[l]) {
+		putch(jo->sb, ']');
+		return;
+	}
+	if (jo->has[l])
+		putch(jo->sb, '\n');
+	tabs(jo->sb, jo->depth);
+	putch(jo->sb, '}');
+}
+
+void json_str(struct json_out *jo, const char *key, const char *s)
+{
+	member(jo, key);
+	print_string(jo->sb, s, true);
+}
+
+void json_num(struct json_out *jo, const char *key, double d)
+{
+	cJSON n = { .type = cJSON_Number, .valuedouble = d };
+	/* cJSON_CreateNumber's valueint, which print_number compares with */
+	n.valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+	member(jo, key);
+	print_number(jo->sb, &n);
+}
+
+void json_bool(struct json_out *jo, const char *key, bool b)
+{
+	member(jo, key);
+	put(jo->sb, b ? "true" : "false", b ? 4 : 5);
+}
+
+void json_item(struct json_out *jo, const char *key, const cJSON *item)
+{
+	member(jo, key);
+	json_print(jo->sb, item, jo->depth);
 }

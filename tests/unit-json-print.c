@@ -6,7 +6,8 @@
  * cJSON_Print made of the whole report. Compared here on trees of every
  * kind cJSON prints: nested and empty objects and arrays, every escape,
  * valid and invalid UTF-8, numbers whole and not, NULL strings, and at
- * depths other than the root.
+ * depths other than the root; and the writer (json_open ...) against the
+ * tree it describes.
  */
 #include "../core/json_print.h"
 #include "../core/report.h"
@@ -111,6 +112,58 @@ int main(void)
 	free(whole);
 	strbuf_release(&sb);
 	cJSON_Delete(o);
+
+	/* The writer: the same text as the tree it describes. */
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *files = cJSON_AddArrayToObject(doc, "files");
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "path", "a\"b\xff");
+	cJSON_AddNumberToObject(f, "line", 12);
+	cJSON_AddNumberToObject(f, "ratio", 0.25);
+	cJSON_AddBoolToObject(f, "new", 0);
+	cJSON_AddItemToObject(f, "empty", cJSON_CreateObject());
+	cJSON *cats = cJSON_AddArrayToObject(f, "cats");
+	cJSON_AddItemToArray(cats, cJSON_CreateString("x"));
+	cJSON_AddItemToArray(cats, cJSON_CreateString("y"));
+	cJSON_AddArrayToObject(f, "none");
+	cJSON *sub = cJSON_CreateObject();
+	cJSON_AddStringToObject(sub, "k", "v");
+	cJSON_AddItemToObject(f, "compat", cJSON_Duplicate(sub, 1));
+	cJSON_AddItemToArray(files, f);
+	cJSON_AddItemToArray(files, cJSON_CreateObject());
+	cJSON_AddNumberToObject(doc, "n", -3);
+	struct strbuf w = STRBUF_INIT;
+	struct json_out jo;
+	json_out_init(&jo, &w, 0);
+	json_open(&jo, NULL, false);
+	json_open(&jo, "files", true);
+	json_open(&jo, NULL, false);
+	json_str(&jo, "path", "a\"b\xff");
+	json_num(&jo, "line", 12);
+	json_num(&jo, "ratio", 0.25);
+	json_bool(&jo, "new", false);
+	json_open(&jo, "empty", false);
+	json_close(&jo);
+	json_open(&jo, "cats", true);
+	json_str(&jo, NULL, "x");
+	json_str(&jo, NULL, "y");
+	json_close(&jo);
+	json_open(&jo, "none", true);
+	json_close(&jo);
+	json_item(&jo, "compat", sub);
+	json_close(&jo);
+	json_open(&jo, NULL, false);
+	json_close(&jo);
+	json_close(&jo);
+	json_num(&jo, "n", -3);
+	json_close(&jo);
+	report_json_fix_utf8(doc);
+	char *tw = cJSON_Print(doc);
+	is_str(w.buf, tw, "the writer writes what cJSON_Print makes of the same tree");
+	free(tw);
+	strbuf_release(&w);
+	cJSON_Delete(doc);
+	cJSON_Delete(sub);
 
 	unsigned seed = 7;
 	int bad = 0;
