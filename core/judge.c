@@ -342,6 +342,12 @@ bool script_refused(const struct script *sc)
 	return refused;
 }
 
+void judge_prepare(struct file_report *fr)
+{
+	for (size_t i = 0; i < fr->nr_stmts; i++)
+		plpgsql_prepare(&fr->stmts[i]);
+}
+
 /*
  * The script's statements: taken from the parse-ahead worker when one runs
  * and this script is next in its order, parsed here otherwise. Called for

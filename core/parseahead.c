@@ -34,6 +34,7 @@
 
 struct parse_ahead {
 	struct script *const *scripts;
+	const bool *judged;          /* per script, or NULL: all */
 	size_t n;
 	struct file_report *slots;   /* WINDOW of them, indexed i % WINDOW */
 	size_t *done;                /* per slot: 1 + the index of the script parsed into it */
@@ -77,6 +78,16 @@ static void empty_trash(struct parse_ahead *pa)
 	pthread_mutex_lock(&pa->lock);
 }
 
+/* Script i into its slot, and what judging it needs beside the schema. */
+static void parse_one(struct parse_ahead *pa, size_t i, struct file_report *slot)
+{
+	if (script_refused(pa->scripts[i]))
+		return;
+	parse_script(pa->scripts[i], slot);
+	if (!pa->judged || pa->judged[i])
+		judge_prepare(slot);
+}
+
 /*
  * Parses while the window has room, frees the trash while it has none,
  * until told to stop: after the last script it stays on for the trash.
@@ -91,8 +102,7 @@ static void *worker(void *data)
 			pthread_mutex_unlock(&pa->lock);
 			struct file_report *slot = &pa->slots[i % WINDOW];
 			memset(slot, 0, sizeof(*slot));
-			if (!script_refused(pa->scripts[i]))
-				parse_script(pa->scripts[i], slot);
+			parse_one(pa, i, slot);
 			pthread_mutex_lock(&pa->lock);
 			pa->done[i % WINDOW] = i + 1;
 			if (pa->judge_waits && i == pa->taken)
@@ -119,10 +129,12 @@ static void destroy(struct parse_ahead *pa)
 	free(pa);
 }
 
-struct parse_ahead *parse_ahead_start(struct script *const *scripts, size_t n, int threads)
+struct parse_ahead *parse_ahead_start(struct script *const *scripts, const bool *judged,
+				      size_t n, int threads)
 {
 	struct parse_ahead *pa = xcalloc(1, sizeof(*pa));
 	pa->scripts = scripts;
+	pa->judged = judged;
 	pa->n = n;
 	pa->slots = xcalloc(WINDOW, sizeof(*pa->slots));
 	pa->done = xcalloc(WINDOW, sizeof(*pa->done));
@@ -143,8 +155,7 @@ static void parse_inline(struct parse_ahead *pa)
 	size_t i = pa->claimed++;
 	struct file_report *slot = &pa->slots[i % WINDOW];
 	memset(slot, 0, sizeof(*slot));
-	if (!script_refused(pa->scripts[i]))
-		parse_script(pa->scripts[i], slot);
+	parse_one(pa, i, slot);
 	pa->done[i % WINDOW] = i + 1;
 }
 

@@ -22,10 +22,12 @@ struct parse_ahead;
 
 /*
  * Starts `threads` workers (parallel_threads()) parsing `scripts` (in the
- * order they will be taken). With threads < 2, or when no thread starts, there are none: the
+ * order they will be taken); those judged[i] says will be judged (NULL:
+ * all) get judge_prepare() too, the rest are only replayed. With threads < 2, or when no thread starts, there are none: the
  * judge parses each script as it takes it, the same way.
  */
-struct parse_ahead *parse_ahead_start(struct script *const *scripts, size_t n, int threads);
+struct parse_ahead *parse_ahead_start(struct script *const *scripts, const bool *judged,
+				      size_t n, int threads);
 /*
  * Moves the statements of sc into fr (which must have none). Scripts must be
  * taken in order; returns false when sc is not the next one (then parse it

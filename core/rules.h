@@ -169,4 +169,11 @@ size_t rules_count(void);
 const struct rule *rule_at(size_t i);
 const struct rule *rule_find(const char *id);
 
+/*
+ * Parses the PL/pgSQL body of a DO block or function statement into
+ * st->body_tree (rules_plpgsql.c reads it there): needs nothing but the
+ * statement, so the parse workers do it ahead of the judge.
+ */
+void plpgsql_prepare(struct stmt *st);
+
 #endif
