@@ -676,10 +676,7 @@ void layout_file_release(struct layout_file *lf)
  */
 static bool several_statements(const char *text, size_t len)
 {
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(text, len, &pieces);
-	free(pieces);
-	return n > 1;
+	return sql_count_upto(text, len, 2) > 1;
 }
 
 static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)

@@ -525,10 +525,7 @@ static char *list_objects(const struct objects *os, const bool *missing, bool sq
 
 static bool script_is_blank(const struct script *sc)
 {
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(sc->text, sc->len, &pieces);
-	free(pieces);
-	return n == 0;
+	return sql_count_upto(sc->text, sc->len, 1) == 0;
 }
 
 static void check_missing_down(struct rule_ctx *ctx)
