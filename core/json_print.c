@@ -51,12 +51,6 @@ static void put_int(struct strbuf *sb, int v)
 	put(sb, d + i, sizeof(d) - i);
 }
 
-/* Does byte c need an escape in a JSON string? */
-static bool needs_escape(unsigned char c)
-{
-	return c < 0x20 || c == '"' || c == '\\';
-}
-
 char *json_utf8_fixed(const char *s)
 {
 	size_t rest = strlen(s), bad;
@@ -73,40 +67,51 @@ char *json_utf8_fixed(const char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* A key as it is, a value made UTF-8 (fix). */
+/* The escape of c: a byte below 0x20, '"' or '\\'. */
+static void put_escape(struct strbuf *sb, unsigned char c)
+{
+	switch (c) {
+	case '"': put(sb, "\\\"", 2); break;
+	case '\\': put(sb, "\\\\", 2); break;
+	case '\b': put(sb, "\\b", 2); break;
+	case '\f': put(sb, "\\f", 2); break;
+	case '\n': put(sb, "\\n", 2); break;
+	case '\r': put(sb, "\\r", 2); break;
+	case '\t': put(sb, "\\t", 2); break;
+	default: strbuf_addf(sb, "\\u%04x", c); break;
+	}
+}
+
+/*
+ * A key as it is, a value made UTF-8 (fix). Most strings are ASCII: the
+ * first byte over 0x7f, if any, has the rest checked (and fixed when it
+ * is not UTF-8); the bytes before it can start no sequence.
+ */
 static void print_string(struct strbuf *sb, const char *s, bool fix)
 {
+	char *fixed = NULL;
+	bool checked = !fix;
 	putch(sb, '"');
-	if (!s) {
-		putch(sb, '"');
-		return;
-	}
-	char *fixed = fix ? json_utf8_fixed(s) : NULL;
-	const char *start = fixed;
-	if (fixed)
-		s = fixed;
-	for (;;) {
-		size_t run = 0;
-		while (s[run] && !needs_escape((unsigned char)s[run]))
-			run++;
-		put(sb, s, run);
-		s += run;
-		if (!*s)
+	for (const char *p = s; p && *p;) {
+		const char *q = p;
+		unsigned char c;
+		while ((c = (unsigned char)*q) >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || checked))
+			q++;
+		put(sb, p, (size_t)(q - p));
+		p = q;
+		if (!*p)
 			break;
-		unsigned char c = (unsigned char)*s++;
-		switch (c) {
-		case '"': put(sb, "\\\"", 2); break;
-		case '\\': put(sb, "\\\\", 2); break;
-		case '\b': put(sb, "\\b", 2); break;
-		case '\f': put(sb, "\\f", 2); break;
-		case '\n': put(sb, "\\n", 2); break;
-		case '\r': put(sb, "\\r", 2); break;
-		case '\t': put(sb, "\\t", 2); break;
-		default: strbuf_addf(sb, "\\u%04x", c); break;
+		if ((unsigned char)*p >= 0x80) {
+			size_t bad;
+			checked = true;
+			if (!utf8_valid(p, strlen(p), &bad))
+				p = fixed = json_utf8_fixed(p);
+			continue;
 		}
+		put_escape(sb, (unsigned char)*p++);
 	}
 	putch(sb, '"');
-	free((char *)start);
+	free(fixed);
 }
 
 /* A number, or a raw value: as cJSON prints it, the rare ones by cJSON itself. */
