@@ -54,13 +54,24 @@ static void skip_space(struct json_in *in)
 		in->p++;
 }
 
-/* Bytes between the quote at s[0] and its closing quote, or -1. */
+/*
+ * Bytes between the quote at s[0] and its closing quote, or -1: the first
+ * quote after an even run of backslashes (strchr finds quotes faster than
+ * a loop over the bytes, and a tree is mostly short quoted keys).
+ */
 static long quoted_len(const char *s)
 {
-	const char *p = s + 1;
-	while (*p && *p != '"')
-		p += p[0] == '\\' && p[1] ? 2 : 1;
-	return *p == '"' ? p - s - 1 : -1;
+	for (const char *p = s + 1;;) {
+		const char *q = strchr(p, '"');
+		size_t backslashes = 0;
+		if (!q)
+			return -1;
+		while (q - backslashes > s + 1 && q[-1 - (long)backslashes] == '\\')
+			backslashes++;
+		if (!(backslashes & 1))
+			return q - s - 1;
+		p = q + 1;
+	}
 }
 
 static int hex4(const char *s)
