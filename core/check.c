@@ -10,6 +10,7 @@
 #include "check.h"
 #include "stats.h"
 #include "commit.h"
+#include "parallel.h"
 #include "parseahead.h"
 #include "policy.h"
 #include "tree.h"
@@ -138,6 +139,12 @@ static void maybe_drop_trees(struct check_run *run, struct parse_ahead *pa,
 	size_t n = 0;
 	for (size_t i = 0; i < fr->nr_stmts; i++) {
 		struct stmt *st = &fr->stmts[i];
+		/* a body no rule took (plpgsql-unreadable disabled) */
+		cJSON_Delete(st->body_tree);
+		free(st->body_error);
+		st->body_tree = NULL;
+		st->body_error = NULL;
+		st->body_parsed = false;
 		if (!st->tree || !st->kind)
 			continue;
 		trees[n++] = st->tree;
@@ -188,16 +195,22 @@ static bool is_later_part(const struct migration *prev, const struct migration *
  * The scripts check_judge() will parse, in the order it reaches them: the
  * parse-ahead worker must see exactly this order.
  */
-static struct script **scripts_in_judging_order(const struct check_run *run, size_t *n)
+static struct script **scripts_in_judging_order(const struct check_run *run, bool **judged,
+						size_t *n)
 {
 	struct script **v = xmalloc((2 * run->ms.nr + 1) * sizeof(*v));
+	*judged = xmalloc((2 * run->ms.nr + 1) * sizeof(**judged));
 	*n = 0;
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		const struct migration *m = run->ms.v[i];
-		if (m->up)
+		if (m->up) {
+			(*judged)[*n] = is_judged(run, m);
 			v[(*n)++] = m->up;
-		if (is_judged(run, m) && m->down)
+		}
+		if (is_judged(run, m) && m->down) {
+			(*judged)[*n] = true;
 			v[(*n)++] = m->down;
+		}
 	}
 	return v;
 }
@@ -207,13 +220,15 @@ static void judge_files(struct check_run *run)
 {
 	size_t alloc = run->report.nr;
 	size_t nr_scripts;
-	struct script **scripts = scripts_in_judging_order(run, &nr_scripts);
+	bool *judged;
+	struct script **scripts = scripts_in_judging_order(run, &judged, &nr_scripts);
 	/*
 	 * A handful of files is judged before a thread would have started.
-	 * SLUICE_NO_PARSE_AHEAD=1 parses inline (tests compare both).
+	 * SLUICE_THREADS=1 (or SLUICE_NO_PARSE_AHEAD=1) parses inline (tests
+	 * compare both).
 	 */
-	struct parse_ahead *pa = nr_scripts >= 32 && !getenv("SLUICE_NO_PARSE_AHEAD")
-				 ? parse_ahead_start(scripts, nr_scripts) : NULL;
+	struct parse_ahead *pa = parse_ahead_start(scripts, judged, nr_scripts,
+						   nr_scripts >= 32 ? parallel_threads() : 1);
 	for (size_t i = 0; i < run->ms.nr; i++) {
 		struct migration *m = run->ms.v[i];
 		__atomic_store_n(&run->progress, i, __ATOMIC_RELAXED);
@@ -243,6 +258,7 @@ static void judge_files(struct check_run *run)
 	}
 	parse_ahead_finish(pa);
 	free(scripts);
+	free(judged);
 	__atomic_store_n(&run->progress, run->ms.nr, __ATOMIC_RELAXED);
 }
 

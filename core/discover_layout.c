@@ -331,6 +331,37 @@ static bool has_word(const char *s, size_t n, const char *word)
 }
 
 /*
+ * Might `text` hold `word` (ASCII letters in any case)? False only when it
+ * cannot: the word's first byte that is not a letter ('+', ':', a space)
+ * is looked for with memchr, so the many files that mention no marker are
+ * passed over at memchr's speed rather than line by line. A word of
+ * letters only: true.
+ */
+static bool may_mention(const char *text, size_t len, const char *word, size_t n)
+{
+	size_t a = 0;
+	while (a < n && isalpha((unsigned char)word[a]))
+		a++;
+	if (a == n)
+		return true;
+	for (const char *p = text; (p = memchr(p, word[a], len - (size_t)(p - text))); p++) {
+		size_t at = (size_t)(p - text);
+		if (at >= a && len - (at - a) >= n && !strncasecmp(p - a, word, n))
+			return true;
+	}
+	return false;
+}
+
+/* The bytes two markers start with: "+goose " of "+goose up" and "+goose down". */
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/*
  * Sections of a goose or dbmate file: each marker line starts a section on
  * the line after it, which runs to the next marker. Returns the number of
  * Up/Down markers seen.
@@ -341,6 +372,8 @@ static int split_sections(const char *text, size_t len, const char *up, const ch
 	struct line l = { 0 };
 	struct layout_part *cur = NULL;
 	int seen = 0;
+	if (!may_mention(text, len, up, common_prefix(up, down)))
+		return 0;
 	while (next_line(text, len, &l)) {
 		size_t n;
 		const char *b = comment_body(&l, &n), *rest;
@@ -374,6 +407,8 @@ static int split_sections(const char *text, size_t len, const char *up, const ch
 static bool has_directive(const char *text, size_t len, const char *directive)
 {
 	struct line l = { 0 };
+	if (!may_mention(text, len, directive, strlen(directive)))
+		return false;
 	while (next_line(text, len, &l)) {
 		size_t n;
 		const char *b = comment_body(&l, &n);
@@ -641,10 +676,7 @@ void layout_file_release(struct layout_file *lf)
  */
 static bool several_statements(const char *text, size_t len)
 {
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(text, len, &pieces);
-	free(pieces);
-	return n > 1;
+	return sql_count_upto(text, len, 2) > 1;
 }
 
 static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)

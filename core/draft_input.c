@@ -39,11 +39,20 @@ static bool prefix_ci(const char *s, const char *prefix, size_t n)
 	return true;
 }
 
-/* Case-insensitive strstr for ASCII needles. */
+/*
+ * Case-insensitive strstr for ASCII needles that start with a letter.
+ * Every statement of every check is searched (rule draft-placeholder), so
+ * it jumps from one occurrence of the first letter to the next.
+ */
 static const char *find_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
-	for (const char *p = hay; *p; p++)
+	char first[3] = { needle[0], needle[0], '\0' };
+	if (first[0] >= 'a' && first[0] <= 'z')
+		first[1] = (char)(first[0] - 'a' + 'A');
+	else if (first[0] >= 'A' && first[0] <= 'Z')
+		first[1] = (char)(first[0] - 'A' + 'a');
+	for (const char *p = hay; (p = strpbrk(p, first)); p++)
 		if (prefix_ci(p, needle, n))
 			return p;
 	return NULL;

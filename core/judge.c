@@ -342,6 +342,12 @@ bool script_refused(const struct script *sc)
 	return refused;
 }
 
+void judge_prepare(struct file_report *fr)
+{
+	for (size_t i = 0; i < fr->nr_stmts; i++)
+		plpgsql_prepare(&fr->stmts[i]);
+}
+
 /*
  * The script's statements: taken from the parse-ahead worker when one runs
  * and this script is next in its order, parsed here otherwise. Called for
@@ -396,6 +402,10 @@ void judge_rules(const struct judge_opts *o, struct schema *s, const struct migr
 	ctx.script = sc;
 	ctx.fr = out;
 	ctx.txn = &txn;
+	/* Next in the worker's order after an up comes its down (check.c); a
+	 * refused one the worker left unparsed. */
+	if (m && sc == m->up && m->down && !script_refused(m->down))
+		ctx.down = parse_ahead_peek(pa, m->down);
 
 	if (!utf8_valid(sc->text, sc->len, &bad_at)) {
 		ctx.rule = rule_find("not-utf8");

@@ -55,6 +55,11 @@ void merge_findings(struct stmt *st);
 
 /* Is the script refused unparsed (binary, or over the size limit)? */
 bool script_refused(const struct script *sc);
+/*
+ * The work on a parsed script that needs no schema, done by whoever parsed
+ * it (a parse worker, core/parseahead.c) for a script about to be judged.
+ */
+void judge_prepare(struct file_report *fr);
 
 /* Replays a script into the schema without judging (the applied history). */
 void replay_script(struct schema *s, const struct script *sc);

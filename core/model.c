@@ -111,6 +111,8 @@ void stmt_release(struct stmt *st)
 	free(st->comments);
 	free(st->table);
 	cJSON_Delete(st->tree);
+	cJSON_Delete(st->body_tree);
+	free(st->body_error);
 	memset(st, 0, sizeof(*st));
 }
 

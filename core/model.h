@@ -159,6 +159,11 @@ struct stmt {
 	size_t nr_findings, alloc_findings;
 	struct app_ref *refs;
 	size_t nr_refs, alloc_refs;
+	/* A DO block's or PL/pgSQL function's body, parsed by the parse
+	 * workers (plpgsql_prepare) for rules_plpgsql.c, which takes it. */
+	struct cJSON *body_tree;
+	char *body_error;
+	bool body_parsed;
 };
 
 /*

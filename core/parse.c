@@ -63,6 +63,7 @@ struct splitter {
 	size_t first_token;  /* first non-comment byte of the piece, or SIZE_MAX */
 	size_t last_token_end;
 	bool all;            /* sql_split_all(): keep the pieces that are not SQL */
+	size_t limit;        /* stop after this many pieces (0: never) */
 };
 
 static void add_piece(struct splitter *sp, size_t off, size_t len, enum piece_kind kind)
@@ -188,13 +189,13 @@ static void token(struct splitter *sp, size_t b, size_t e)
 	sp->last_token_end = e;
 }
 
-static size_t split(const char *text, size_t len, struct sql_piece **out, bool all)
+static size_t split(const char *text, size_t len, struct sql_piece **out, bool all, size_t limit)
 {
-	struct splitter sp = { text, len, NULL, 0, 0, 0, (size_t)-1, 0, all };
+	struct splitter sp = { text, len, NULL, 0, 0, 0, (size_t)-1, 0, all, limit };
 	int paren = 0, atomic = 0, goose_block = 0;
 	size_t i = 0;
 
-	while (i < len) {
+	while (i < len && (!limit || sp.nr < limit)) {
 		char c = text[i];
 		if (c == '-' && i + 1 < len && text[i + 1] == '-') {
 			int g = goose_marker(text, len, i);
@@ -308,19 +309,28 @@ static size_t split(const char *text, size_t len, struct sql_piece **out, bool a
 		}
 		token(&sp, b, i);
 	}
-	emit(&sp, len);
+	if (!limit || sp.nr < limit)
+		emit(&sp, len);
 	*out = sp.pieces;
 	return sp.nr;
 }
 
 size_t sql_split(const char *text, size_t len, struct sql_piece **out)
 {
-	return split(text, len, out, false);
+	return split(text, len, out, false, 0);
 }
 
 size_t sql_split_all(const char *text, size_t len, struct sql_piece **out)
 {
-	return split(text, len, out, true);
+	return split(text, len, out, true, 0);
+}
+
+size_t sql_count_upto(const char *text, size_t len, size_t max)
+{
+	struct sql_piece *pieces;
+	size_t n = split(text, len, &pieces, false, max);
+	free(pieces);
+	return n;
 }
 
 /* The parser's error, with its line in the file when it has a position. */

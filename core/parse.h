@@ -41,6 +41,11 @@ struct sql_piece {
 size_t sql_split(const char *text, size_t len, struct sql_piece **out);
 /* The same, with the PIECE_META and PIECE_OPEN_COMMENT pieces in place. */
 size_t sql_split_all(const char *text, size_t len, struct sql_piece **out);
+/*
+ * How many statements sql_split() finds, counting no further than max:
+ * "is there more than one" reads only as far as the second.
+ */
+size_t sql_count_upto(const char *text, size_t len, size_t max);
 
 /*
  * Splits and parses a script into fr->stmts (line numbers are file lines:

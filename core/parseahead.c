@@ -1,21 +1,26 @@
 /*
- * parseahead.c - a bounded, ordered parse-ahead worker (see parseahead.h).
+ * parseahead.c - bounded, ordered parse-ahead workers (see parseahead.h).
  *
- * One mutex and one condition variable guard two counters: `parsed` (how
- * many scripts the worker has finished) and `taken` (how many the judge has
- * taken). The worker waits while it is WINDOW ahead; the judge waits until
- * the script it needs is parsed. libpg_query keeps its memory per thread,
- * so parsing on the worker is safe while the judge parses PL/pgSQL bodies.
+ * One mutex guards the counters: `claimed` (the
+ * next script a worker may take up), `taken` (how many the judge has
+ * taken) and, per slot, the index of the script parsed into it plus one
+ * (`done`). Workers claim scripts in order and parse them in any order,
+ * at most WINDOW ahead of the judge so memory stays bounded; the judge
+ * waits until the script it needs is done. Slot i % WINDOW belongs to
+ * script i from its claim until the judge takes it, so no two threads
+ * ever write one. libpg_query keeps its memory per thread, so parsing on
+ * the workers is safe while the judge parses PL/pgSQL bodies.
  *
  * The same lock guards the trash: parse trees the judge is done with.
  * Freeing a tree costs about what building it did, so whichever thread
- * would otherwise wait frees it: the worker when the window is full, the
- * judge when the script it needs is not parsed yet. Neither core idles
- * while the other has both jobs.
+ * would otherwise wait frees it: a worker when the window is full, the
+ * judge when the script it needs is not parsed yet. No core idles while
+ * there is either job.
  */
 #include "parseahead.h"
 #include "judge.h"
 #include "parse.h"
+#include "parallel.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -24,21 +29,29 @@
 #include <string.h>
 
 #define WINDOW 64
+#define MAX_WORKERS 16
+#define TRASH_BATCH 1024     /* trees: about a window's worth of statements */
 
 struct parse_ahead {
 	struct script *const *scripts;
+	const bool *judged;          /* per script, or NULL: all */
 	size_t n;
 	struct file_report *slots;   /* WINDOW of them, indexed i % WINDOW */
-	size_t parsed, taken;
+	size_t *done;                /* per slot: 1 + the index of the script parsed into it */
+	size_t claimed, taken;
 	cJSON **trash;               /* trees to free, handed over by the judge */
 	size_t nr_trash, alloc_trash;
 	bool stop;
-	pthread_t thread;
+	size_t nr_threads;
+	pthread_t threads[MAX_WORKERS];
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	/* Each side is woken only when it waits and has cause: a wake-up per
+	 * script for every thread cost more than the parsing it handed out. */
+	pthread_cond_t ready;        /* the judge waits here for its script */
+	pthread_cond_t room;         /* idle workers wait here for room or trash */
+	bool judge_waits;
+	size_t idle;                 /* workers waiting on `room` */
 };
-
-
 
 static void free_trees(cJSON **trees, size_t n)
 {
@@ -47,10 +60,10 @@ static void free_trees(cJSON **trees, size_t n)
 	free(trees);
 }
 
-/* May script i be parsed now (the window has room)? Under the lock. */
-static bool may_parse(const struct parse_ahead *pa, size_t i)
+/* May a worker take up the next script now (the window has room)? Under the lock. */
+static bool may_claim(const struct parse_ahead *pa)
 {
-	return i < pa->n && i < pa->taken + WINDOW;
+	return pa->claimed < pa->n && pa->claimed < pa->taken + WINDOW;
 }
 
 /* Frees the trash there is, unlocking meanwhile. Under the lock. */
@@ -65,6 +78,16 @@ static void empty_trash(struct parse_ahead *pa)
 	pthread_mutex_lock(&pa->lock);
 }
 
+/* Script i into its slot, and what judging it needs beside the schema. */
+static void parse_one(struct parse_ahead *pa, size_t i, struct file_report *slot)
+{
+	if (script_refused(pa->scripts[i]))
+		return;
+	parse_script(pa->scripts[i], slot);
+	if (!pa->judged || pa->judged[i])
+		judge_prepare(slot);
+}
+
 /*
  * Parses while the window has room, frees the trash while it has none,
  * until told to stop: after the last script it stays on for the trash.
@@ -72,72 +95,139 @@ static void empty_trash(struct parse_ahead *pa)
 static void *worker(void *data)
 {
 	struct parse_ahead *pa = data;
-	size_t i = 0;
 	pthread_mutex_lock(&pa->lock);
 	while (!pa->stop) {
-		if (may_parse(pa, i)) {
+		if (may_claim(pa)) {
+			size_t i = pa->claimed++;
 			pthread_mutex_unlock(&pa->lock);
 			struct file_report *slot = &pa->slots[i % WINDOW];
 			memset(slot, 0, sizeof(*slot));
-			if (!script_refused(pa->scripts[i]))
-				parse_script(pa->scripts[i], slot);
+			parse_one(pa, i, slot);
 			pthread_mutex_lock(&pa->lock);
-			pa->parsed = ++i;
-			pthread_cond_broadcast(&pa->cond);
+			pa->done[i % WINDOW] = i + 1;
+			if (pa->judge_waits && i == pa->taken)
+				pthread_cond_signal(&pa->ready);
 		} else if (pa->nr_trash)
 			empty_trash(pa);
-		else
-			pthread_cond_wait(&pa->cond, &pa->lock);
+		else {
+			pa->idle++;
+			pthread_cond_wait(&pa->room, &pa->lock);
+			pa->idle--;
+		}
 	}
 	pthread_mutex_unlock(&pa->lock);
 	return NULL;
 }
 
-struct parse_ahead *parse_ahead_start(struct script *const *scripts, size_t n)
+static void destroy(struct parse_ahead *pa)
+{
+	pthread_mutex_destroy(&pa->lock);
+	pthread_cond_destroy(&pa->ready);
+	pthread_cond_destroy(&pa->room);
+	free(pa->slots);
+	free(pa->done);
+	free(pa);
+}
+
+struct parse_ahead *parse_ahead_start(struct script *const *scripts, const bool *judged,
+				      size_t n, int threads)
 {
 	struct parse_ahead *pa = xcalloc(1, sizeof(*pa));
 	pa->scripts = scripts;
+	pa->judged = judged;
 	pa->n = n;
 	pa->slots = xcalloc(WINDOW, sizeof(*pa->slots));
+	pa->done = xcalloc(WINDOW, sizeof(*pa->done));
 	pthread_mutex_init(&pa->lock, NULL);
-	pthread_cond_init(&pa->cond, NULL);
-	if (pthread_create(&pa->thread, NULL, worker, pa)) {
-		pthread_mutex_destroy(&pa->lock);
-		pthread_cond_destroy(&pa->cond);
-		free(pa->slots);
-		free(pa);
-		return NULL;
+	pthread_cond_init(&pa->ready, NULL);
+	pthread_cond_init(&pa->room, NULL);
+	for (int t = 0; threads > 1 && t < threads && t < MAX_WORKERS; t++) {
+		if (pthread_create(&pa->threads[pa->nr_threads], NULL, worker, pa))
+			break;
+		pa->nr_threads++;
 	}
 	return pa;
 }
 
-bool parse_ahead_take(struct parse_ahead *pa, const struct script *sc, struct file_report *fr)
+/* No workers: the judge parses the next script itself, when it needs it. */
+static void parse_inline(struct parse_ahead *pa)
+{
+	size_t i = pa->claimed++;
+	struct file_report *slot = &pa->slots[i % WINDOW];
+	memset(slot, 0, sizeof(*slot));
+	parse_one(pa, i, slot);
+	pa->done[i % WINDOW] = i + 1;
+}
+
+/*
+ * Wakes the idle workers when there is a batch for them: half a window of
+ * room, or a pile of trash; or, when the judge is about to wait, any work.
+ * Under the lock.
+ */
+static void wake_workers(struct parse_ahead *pa, bool judge_waiting)
+{
+	size_t room = pa->taken + WINDOW - pa->claimed, left = pa->n - pa->claimed;
+	size_t batch = left < WINDOW / 2 ? left : WINDOW / 2;
+	if (!pa->idle)
+		return;
+	if ((batch && room >= batch) || pa->nr_trash >= TRASH_BATCH ||
+	    (judge_waiting && (may_claim(pa) || pa->nr_trash)))
+		pthread_cond_broadcast(&pa->room);
+}
+
+/* Is sc the next script to take? Then waits until it is parsed. Takes and leaves the lock. */
+static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 {
 	if (!pa || pa->taken >= pa->n || pa->scripts[pa->taken] != sc)
 		return false;
 	pthread_mutex_lock(&pa->lock);
-	while (pa->parsed <= pa->taken) {
-		if (pa->nr_trash)
+	while (pa->done[pa->taken % WINDOW] != pa->taken + 1) {
+		if (!pa->nr_threads)
+			parse_inline(pa);
+		else if (pa->nr_trash)
 			empty_trash(pa);
-		else
-			pthread_cond_wait(&pa->cond, &pa->lock);
+		else {
+			wake_workers(pa, true);
+			pa->judge_waits = true;
+			pthread_cond_wait(&pa->ready, &pa->lock);
+			pa->judge_waits = false;
+		}
 	}
+	return true;
+}
+
+
+
+bool parse_ahead_take(struct parse_ahead *pa, const struct script *sc, struct file_report *fr)
+{
+	if (!wait_next(pa, sc))
+		return false;
 	struct file_report *slot = &pa->slots[pa->taken % WINDOW];
 	fr->stmts = slot->stmts;
 	fr->nr_stmts = slot->nr_stmts;
 	fr->alloc_stmts = slot->alloc_stmts;
 	memset(slot, 0, sizeof(*slot));
 	pa->taken++;
-	pthread_cond_broadcast(&pa->cond);
+	wake_workers(pa, false);
 	pthread_mutex_unlock(&pa->lock);
 	return true;
+}
+
+const struct file_report *parse_ahead_peek(struct parse_ahead *pa, const struct script *sc)
+{
+	if (!wait_next(pa, sc))
+		return NULL;
+	/* Script `taken` keeps its slot until taken: no worker writes it meanwhile. */
+	const struct file_report *slot = &pa->slots[pa->taken % WINDOW];
+	pthread_mutex_unlock(&pa->lock);
+	return slot;
 }
 
 void parse_ahead_discard(struct parse_ahead *pa, cJSON *const *trees, size_t n)
 {
 	if (!n)
 		return;
-	if (!pa) {
+	if (!pa || !pa->nr_threads) {
 		for (size_t i = 0; i < n; i++)
 			cJSON_Delete(trees[i]);
 		return;
@@ -146,7 +236,7 @@ void parse_ahead_discard(struct parse_ahead *pa, cJSON *const *trees, size_t n)
 	ALLOC_GROW(pa->trash, pa->nr_trash + n, pa->alloc_trash);
 	memcpy(pa->trash + pa->nr_trash, trees, n * sizeof(*trees));
 	pa->nr_trash += n;
-	pthread_cond_broadcast(&pa->cond);
+	wake_workers(pa, false);
 	pthread_mutex_unlock(&pa->lock);
 }
 
@@ -156,15 +246,13 @@ void parse_ahead_finish(struct parse_ahead *pa)
 		return;
 	pthread_mutex_lock(&pa->lock);
 	pa->stop = true;
-	pthread_cond_broadcast(&pa->cond);
+	pthread_cond_broadcast(&pa->room);
 	pthread_mutex_unlock(&pa->lock);
-	pthread_join(pa->thread, NULL);
+	for (size_t t = 0; t < pa->nr_threads; t++)
+		pthread_join(pa->threads[t], NULL);
 	/* Whatever was parsed and never taken. */
-	for (size_t i = pa->taken; i < pa->parsed; i++)
+	for (size_t i = pa->taken; i < pa->claimed; i++)
 		file_report_release(&pa->slots[i % WINDOW]);
 	free_trees(pa->trash, pa->nr_trash);
-	pthread_mutex_destroy(&pa->lock);
-	pthread_cond_destroy(&pa->cond);
-	free(pa->slots);
-	free(pa);
+	destroy(pa);
 }

@@ -2,6 +2,8 @@
  * report.c - counting, the format table, and the JSON and text reporters.
  */
 #include "report.h"
+#include "json_print.h"
+#include "parallel.h"
 #include "rules.h"
 #include "xref.h"
 
@@ -76,61 +78,64 @@ void report_categories(const struct report *r, struct category_row rows[CAT__COU
 
 /* --- JSON ------------------------------------------------------------- */
 
-static cJSON *finding_json(const struct finding *f)
+static void write_finding(struct json_out *jo, const struct finding *f)
 {
-	cJSON *o = cJSON_CreateObject();
 	const struct rule *r = rule_find(f->rule);
-	cJSON_AddStringToObject(o, "rule", f->rule);
-	cJSON_AddStringToObject(o, "severity", severity_name(f->sev));
-	cJSON_AddStringToObject(o, "message", f->message);
-	cJSON_AddStringToObject(o, "fix", f->fix);
+	json_open(jo, NULL, false);
+	json_str(jo, "rule", f->rule);
+	json_str(jo, "severity", severity_name(f->sev));
+	json_str(jo, "message", f->message);
+	json_str(jo, "fix", f->fix);
 	if (f->line)
-		cJSON_AddNumberToObject(o, "line", f->line);
-	cJSON *cats = cJSON_AddArrayToObject(o, "categories");
+		json_num(jo, "line", f->line);
+	json_open(jo, "categories", true);
 	for (int c = 0; c < CAT__COUNT; c++)
 		if (f->categories & CATBIT(c))
-			cJSON_AddItemToArray(cats, cJSON_CreateString(category_name(c)));
+			json_str(jo, NULL, category_name(c));
+	json_close(jo);
 	if (r)
-		cJSON_AddStringToObject(o, "title", r->title);
+		json_str(jo, "title", r->title);
 	if (f->ignored) {
-		cJSON_AddBoolToObject(o, "ignored", 1);
-		cJSON_AddStringToObject(o, "ignore_reason", f->ignored);
+		json_bool(jo, "ignored", true);
+		json_str(jo, "ignore_reason", f->ignored);
 	}
-	return o;
+	json_close(jo);
 }
 
-static cJSON *stmt_json(const struct stmt *st)
+static void write_stmt(struct json_out *jo, const struct stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "line", st->line);
-	cJSON_AddNumberToObject(o, "end_line", st->end_line);
-	cJSON_AddStringToObject(o, "sql", st->sql);
-	cJSON_AddStringToObject(o, "kind", st->kind ? st->kind : "unparsed");
+	json_open(jo, NULL, false);
+	json_num(jo, "line", st->line);
+	json_num(jo, "end_line", st->end_line);
+	json_str(jo, "sql", st->sql);
+	json_str(jo, "kind", st->kind ? st->kind : "unparsed");
 	if (st->table)
-		cJSON_AddStringToObject(o, "table", st->table);
-	cJSON_AddStringToObject(o, "class", class_name(st->cls));
-	cJSON_AddStringToObject(o, "lock", lock_name(st->lock));
-	cJSON_AddBoolToObject(o, "rewrite", st->rewrite);
-	cJSON_AddBoolToObject(o, "scan", st->scan);
-	cJSON_AddBoolToObject(o, "in_transaction", st->in_txn);
-	cJSON_AddBoolToObject(o, "new_table", st->new_table);
-	cJSON_AddStringToObject(o, "severity", severity_name(st->sev));
+		json_str(jo, "table", st->table);
+	json_str(jo, "class", class_name(st->cls));
+	json_str(jo, "lock", lock_name(st->lock));
+	json_bool(jo, "rewrite", st->rewrite);
+	json_bool(jo, "scan", st->scan);
+	json_bool(jo, "in_transaction", st->in_txn);
+	json_bool(jo, "new_table", st->new_table);
+	json_str(jo, "severity", severity_name(st->sev));
 	if (st->parse_error)
-		cJSON_AddStringToObject(o, "parse_error", st->parse_error);
-	cJSON *fs = cJSON_AddArrayToObject(o, "findings");
+		json_str(jo, "parse_error", st->parse_error);
+	json_open(jo, "findings", true);
 	for (size_t i = 0; i < st->nr_findings; i++)
-		cJSON_AddItemToArray(fs, finding_json(&st->findings[i]));
-	cJSON *refs = cJSON_AddArrayToObject(o, "references");
+		write_finding(jo, &st->findings[i]);
+	json_close(jo);
+	json_open(jo, "references", true);
 	for (size_t i = 0; i < st->nr_refs; i++) {
-		cJSON *ref = cJSON_CreateObject();
-		cJSON_AddStringToObject(ref, "path", st->refs[i].path);
-		cJSON_AddNumberToObject(ref, "line", st->refs[i].line);
-		cJSON_AddStringToObject(ref, "text", st->refs[i].text);
-		cJSON_AddStringToObject(ref, "identifier", st->refs[i].ident);
-		cJSON_AddNumberToObject(ref, "confidence", st->refs[i].confidence);
-		cJSON_AddItemToArray(refs, ref);
+		json_open(jo, NULL, false);
+		json_str(jo, "path", st->refs[i].path);
+		json_num(jo, "line", st->refs[i].line);
+		json_str(jo, "text", st->refs[i].text);
+		json_str(jo, "identifier", st->refs[i].ident);
+		json_num(jo, "confidence", st->refs[i].confidence);
+		json_close(jo);
 	}
-	return o;
+	json_close(jo);
+	json_close(jo);
 }
 
 /*
@@ -138,29 +143,13 @@ static cJSON *stmt_json(const struct stmt *st)
  * finding): every string of the tree that is not valid UTF-8 gets U+FFFD
  * for each bad byte, so that JSON and SARIF consumers can still parse it.
  */
-static void fix_utf8_string(cJSON *n)
-{
-	const char *p = n->valuestring;
-	size_t rest = strlen(p), bad;
-	struct strbuf sb = STRBUF_INIT;
-	while (!utf8_valid(p, rest, &bad)) {
-		strbuf_add(&sb, p, bad);
-		strbuf_addstr(&sb, "\xEF\xBF\xBD");
-		p += bad + 1;
-		rest -= bad + 1;
-	}
-	strbuf_add(&sb, p, rest);
-	cJSON_SetValuestring(n, sb.buf);
-	strbuf_release(&sb);
-}
-
 void report_json_fix_utf8(cJSON *n)
 {
-	size_t bad;
 	for (; n; n = n->next) {
-		if (cJSON_IsString(n) && n->valuestring &&
-		    !utf8_valid(n->valuestring, strlen(n->valuestring), &bad))
-			fix_utf8_string(n);
+		char *fixed = cJSON_IsString(n) && n->valuestring ? json_utf8_fixed(n->valuestring) : NULL;
+		if (fixed)
+			cJSON_SetValuestring(n, fixed);
+		free(fixed);
 		if (n->child)
 			report_json_fix_utf8(n->child);
 	}
@@ -176,33 +165,42 @@ void report_not_judged_json(const struct report *r, cJSON *obj, const char *key)
 	strlist_clear(&nj);
 }
 
-cJSON *report_json_tree(const struct report *r)
+/* One element of "files", written where cJSON_Print puts it (depth 2: in "files" in the root). */
+static void write_file(struct strbuf *sb, const struct file_report *fr)
+{
+	struct json_out jo;
+	json_out_init(&jo, sb, 2);
+	json_open(&jo, NULL, false);
+	json_str(&jo, "path", fr->path);
+	json_str(&jo, "framework", framework_name(fr->fw));
+	json_str(&jo, "direction", direction_name(fr->dir));
+	json_bool(&jo, "in_transaction", fr->in_txn);
+	json_str(&jo, "severity", severity_name(fr->sev));
+	if (fr->error)
+		json_str(&jo, "error", fr->error);
+	json_open(&jo, "statements", true);
+	for (size_t s = 0; s < fr->nr_stmts; s++)
+		write_stmt(&jo, &fr->stmts[s]);
+	json_close(&jo);
+	json_open(&jo, "findings", true);
+	for (size_t k = 0; k < fr->nr_findings; k++)
+		write_finding(&jo, &fr->findings[k]);
+	json_close(&jo);
+	if (fr->compat) {
+		cJSON *compat = xref_compat_json(fr);
+		report_json_fix_utf8(compat);
+		json_item(&jo, "compat", compat);
+		cJSON_Delete(compat);
+	}
+	json_close(&jo);
+}
+
+/* The "summary" object (its strings as they are: see report_json_fix_utf8()). */
+static cJSON *summary_json(const struct report *r)
 {
 	struct report_counts c;
-	cJSON *root = cJSON_CreateObject();
-	cJSON *files = cJSON_AddArrayToObject(root, "files");
-	for (size_t i = 0; i < r->nr; i++) {
-		const struct file_report *fr = &r->files[i];
-		cJSON *f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "path", fr->path);
-		cJSON_AddStringToObject(f, "framework", framework_name(fr->fw));
-		cJSON_AddStringToObject(f, "direction", direction_name(fr->dir));
-		cJSON_AddBoolToObject(f, "in_transaction", fr->in_txn);
-		cJSON_AddStringToObject(f, "severity", severity_name(fr->sev));
-		if (fr->error)
-			cJSON_AddStringToObject(f, "error", fr->error);
-		cJSON *sts = cJSON_AddArrayToObject(f, "statements");
-		for (size_t s = 0; s < fr->nr_stmts; s++)
-			cJSON_AddItemToArray(sts, stmt_json(&fr->stmts[s]));
-		cJSON *ff = cJSON_AddArrayToObject(f, "findings");
-		for (size_t k = 0; k < fr->nr_findings; k++)
-			cJSON_AddItemToArray(ff, finding_json(&fr->findings[k]));
-		if (fr->compat)
-			cJSON_AddItemToObject(f, "compat", xref_compat_json(fr));
-		cJSON_AddItemToArray(files, f);
-	}
 	report_count(r, &c);
-	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+	cJSON *sum = cJSON_CreateObject();
 	cJSON_AddNumberToObject(sum, "files", (double)c.files);
 	cJSON_AddNumberToObject(sum, "statements", (double)c.statements);
 	cJSON_AddNumberToObject(sum, "findings", (double)c.findings);
@@ -237,18 +235,68 @@ cJSON *report_json_tree(const struct report *r)
 	cJSON *errs = cJSON_AddArrayToObject(sum, "errors");
 	for (size_t i = 0; i < r->errors.nr; i++)
 		cJSON_AddItemToArray(errs, cJSON_CreateString(r->errors.items[i]));
-	report_json_fix_utf8(root);
+	return sum;
+}
+
+struct json_files {
+	const struct report *r;
+	struct strbuf *text;         /* one per file */
+};
+
+static void print_file(size_t i, void *data)
+{
+	struct json_files *jf = data;
+	write_file(&jf->text[i], &jf->r->files[i]);
+}
+
+/*
+ * The report as cJSON_Print would print report_json_tree(), byte for
+ * byte, each file written on its own, on every core: a large check spent
+ * a fifth of its time building, printing and freeing a tree of it. Its
+ * strings are made UTF-8 as report_json_fix_utf8() makes them.
+ */
+static void report_json_text(struct strbuf *out, const struct report *r)
+{
+	struct json_files jf = { r, xcalloc(r->nr + 1, sizeof(*jf.text)) };
+	for (size_t i = 0; i < r->nr; i++)
+		strbuf_init(&jf.text[i], 0);
+	rules_count();    /* builds the catalogue's index before threads read it */
+	parallel_for(r->nr, parallel_threads(), print_file, &jf);
+	strbuf_addstr(out, "{\n\t\"files\":\t[");
+	for (size_t i = 0; i < r->nr; i++) {
+		strbuf_add(out, jf.text[i].buf, jf.text[i].len);
+		if (i + 1 < r->nr)
+			strbuf_addstr(out, ", ");
+		strbuf_release(&jf.text[i]);
+	}
+	free(jf.text);
+	cJSON *s = summary_json(r);
+	report_json_fix_utf8(s);
+	strbuf_addstr(out, "],\n\t\"summary\":\t");
+	json_print(out, s, 1);
+	cJSON_Delete(s);
+	strbuf_addstr(out, "\n}");
+}
+
+/* The tree of the same text: whoever adds to it (db_check_print) prints it with cJSON. */
+cJSON *report_json_tree(const struct report *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	report_json_text(&sb, r);
+	cJSON *root = cJSON_Parse(sb.buf);
+	if (!root)
+		die("report_json_tree: the JSON report does not parse");
+	strbuf_release(&sb);
 	return root;
 }
 
 void report_json(FILE *out, const struct report *r)
 {
-	cJSON *root = report_json_tree(r);
-	char *s = cJSON_Print(root);
-	fputs(s, out);
-	fputc('\n', out);
-	free(s);
-	cJSON_Delete(root);
+	struct strbuf sb = STRBUF_INIT;
+	report_json_text(&sb, r);
+	strbuf_addch(&sb, '\n');
+	fwrite(sb.buf, 1, sb.len, out);
+	strbuf_release(&sb);
 }
 
 /* --- text ------------------------------------------------------------- */

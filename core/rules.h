@@ -111,6 +111,9 @@ struct rule_ctx {
 	size_t idx;                   /* index of st in fr->stmts */
 	struct txn_state *txn;
 	const struct rule *rule;      /* the rule being run */
+	/* The migration's down script, parsed (in an up's check_file), when
+	 * the parse-ahead worker has it ready; NULL: parse it yourself. */
+	const struct file_report *down;
 };
 
 struct rule {
@@ -165,5 +168,12 @@ bool dml_touches_few_rows(struct rule_ctx *ctx, const struct stmt *st);
 size_t rules_count(void);
 const struct rule *rule_at(size_t i);
 const struct rule *rule_find(const char *id);
+
+/*
+ * Parses the PL/pgSQL body of a DO block or function statement into
+ * st->body_tree (rules_plpgsql.c reads it there): needs nothing but the
+ * statement, so the parse workers do it ahead of the judge.
+ */
+void plpgsql_prepare(struct stmt *st);
 
 #endif

@@ -389,17 +389,78 @@ static enum severity unreadable_sev(const struct rule_ctx *ctx)
 	return ctx->opts->unparsed_sev ? ctx->opts->unparsed_sev : ctx->rule->sev;
 }
 
+/* A DO block's PL/pgSQL body as the function libpg_query parses, or NULL (not PL/pgSQL). */
+static char *do_function(const cJSON *b)
+{
+	const char *lang;
+	const char *body = do_body(b, &lang);
+	if (!body || strcmp(lang, "plpgsql"))
+		return NULL;
+	char *tag = free_tag(body);
+	char *fn = xstrfmt("CREATE FUNCTION sluice_do() RETURNS void LANGUAGE plpgsql AS %s%s%s",
+			   tag, body, tag);
+	free(tag);
+	return fn;
+}
+
+static bool has_as_body(const cJSON *b);
+
+/*
+ * What check_body parses for st: a DO block's body, a PL/pgSQL function's
+ * CREATE text (with *out_params), or NULL when there is nothing to parse.
+ */
+static char *body_source(const struct stmt *st, bool *out_params)
+{
+	const cJSON *b = tree_body(st->tree);
+	*out_params = false;
+	if (!st->kind)
+		return NULL;
+	if (!strcmp(st->kind, "DoStmt"))
+		return do_function(b);
+	const char *lang = strcmp(st->kind, "CreateFunctionStmt") ? NULL : function_language(b);
+	if (!lang || strcmp(lang, "plpgsql") || !st->sql || !has_as_body(b))
+		return NULL;
+	*out_params = has_out_params(b);
+	return xstrdup(st->sql);
+}
+
+void plpgsql_prepare(struct stmt *st)
+{
+	bool out_params;
+	char *src = body_source(st, &out_params);
+	if (!src)
+		return;
+	st->body_tree = parse_plpgsql_body(src, out_params, &st->body_error);
+	st->body_parsed = true;
+	free(src);
+}
+
+/* st's body parsed: by plpgsql_prepare() on a parse worker (taken from st), or now. */
+static cJSON *parsed_body(struct stmt *st, char **err)
+{
+	if (st->body_parsed) {
+		cJSON *tree = st->body_tree;
+		*err = st->body_error;
+		st->body_tree = NULL;
+		st->body_error = NULL;
+		st->body_parsed = false;
+		return tree;
+	}
+	bool out_params;
+	char *src = body_source(st, &out_params);
+	cJSON *tree = parse_plpgsql_body(src, out_params, err);
+	free(src);
+	return tree;
+}
+
 static void check_do_body(struct rule_ctx *ctx)
 {
 	const char *lang;
 	const char *body = do_body(ctx->body, &lang);
 	if (!body || strcmp(lang, "plpgsql"))
 		return;
-	char *tag = free_tag(body);
-	char *fn = xstrfmt("CREATE FUNCTION sluice_do() RETURNS void LANGUAGE plpgsql AS %s%s%s",
-			   tag, body, tag);
 	char *err;
-	cJSON *tree = parse_plpgsql_body(fn, false, &err);
+	cJSON *tree = parsed_body(ctx->st, &err);
 	if (tree) {
 		struct body_walk w = { NULL, 0, 0, 0 };
 		walk_body(&w, tree, false, false);
@@ -427,8 +488,6 @@ static void check_do_body(struct rule_ctx *ctx)
 	}
 	cJSON_Delete(tree);
 	free(err);
-	free(fn);
-	free(tag);
 }
 
 /* Has the function an AS body? (libpg_query asserts it has, and aborts: found by fuzz-judge) */
@@ -454,7 +513,7 @@ static void check_function_body(struct rule_ctx *ctx)
 		return;
 	}
 	char *err;
-	cJSON *tree = parse_plpgsql_body(ctx->st->sql, has_out_params(ctx->body), &err);
+	cJSON *tree = parsed_body(ctx->st, &err);
 	if (!tree)
 		flag_as(ctx, unreadable_sev(ctx), NULL, "the body of this PL/pgSQL function does "
 			"not parse with libpg_query's PL/pgSQL parser (PostgreSQL 15's, without the "

@@ -525,10 +525,7 @@ static char *list_objects(const struct objects *os, const bool *missing, bool sq
 
 static bool script_is_blank(const struct script *sc)
 {
-	struct sql_piece *pieces = NULL;
-	size_t n = sql_split(sc->text, sc->len, &pieces);
-	free(pieces);
-	return n == 0;
+	return sql_count_upto(sc->text, sc->len, 1) == 0;
 }
 
 static void check_missing_down(struct rule_ctx *ctx)
@@ -598,14 +595,19 @@ static void check_down_mismatch(struct rule_ctx *ctx)
 	if (!m || ctx->script->dir != DIR_UP || !m->down || script_is_blank(m->down) ||
 	    is_popx_step(ctx->script->path))
 		return;
-	struct file_report down;
+	struct file_report parsed;
 	struct dropped d = { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT, false };
 	struct objects os = { NULL, 0, 0 };
 	bool unsure = false;
-	memset(&down, 0, sizeof(down));
-	parse_script(m->down, &down);
-	for (size_t i = 0; i < down.nr_stmts; i++) {
-		const struct stmt *st = &down.stmts[i];
+	memset(&parsed, 0, sizeof(parsed));
+	/* Parsed ahead for its own judging, when a worker runs; else here. */
+	const struct file_report *down = ctx->down;
+	if (!down) {
+		parse_script(m->down, &parsed);
+		down = &parsed;
+	}
+	for (size_t i = 0; i < down->nr_stmts; i++) {
+		const struct stmt *st = &down->stmts[i];
 		/* Statements we cannot read (or dynamic SQL) may drop anything. */
 		if (!st->kind || !strcmp(st->kind, "DoStmt"))
 			unsure = true;
@@ -638,7 +640,7 @@ static void check_down_mismatch(struct rule_ctx *ctx)
 	strlist_clear(&d.keys);
 	strlist_clear(&d.alias_to);
 	strlist_clear(&d.alias_from);
-	file_report_release(&down);
+	file_report_release(&parsed);
 }
 
 /* --- what no down can bring back ----------------------------------------- */

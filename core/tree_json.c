@@ -54,13 +54,24 @@ static void skip_space(struct json_in *in)
 		in->p++;
 }
 
-/* Bytes between the quote at s[0] and its closing quote, or -1. */
+/*
+ * Bytes between the quote at s[0] and its closing quote, or -1: the first
+ * quote after an even run of backslashes (strchr finds quotes faster than
+ * a loop over the bytes, and a tree is mostly short quoted keys).
+ */
 static long quoted_len(const char *s)
 {
-	const char *p = s + 1;
-	while (*p && *p != '"')
-		p += p[0] == '\\' && p[1] ? 2 : 1;
-	return *p == '"' ? p - s - 1 : -1;
+	for (const char *p = s + 1;;) {
+		const char *q = strchr(p, '"');
+		size_t backslashes = 0;
+		if (!q)
+			return -1;
+		while (q - backslashes > s + 1 && q[-1 - (long)backslashes] == '\\')
+			backslashes++;
+		if (!(backslashes & 1))
+			return q - s - 1;
+		p = q + 1;
+	}
 }
 
 static int hex4(const char *s)
@@ -81,13 +92,26 @@ static int hex4(const char *s)
 	return v;
 }
 
+/* May c be part of a number (the characters cJSON's parse_number takes)? */
+static inline bool number_char(char c)
+{
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' || c == 'E' || c == '.';
+}
+
 /*
- * Decodes the string whose opening quote in->p is at into out (which has
- * room for its raw length) and moves past the closing quote.
+ * Decodes the string whose opening quote in->p is at, raw_len bytes
+ * before its closing quote, into out (which has room for them) and moves
+ * past the closing quote. Most strings have no escape: one copy.
  */
-static void decode(struct json_in *in, char *out)
+static void decode(struct json_in *in, char *out, size_t raw_len)
 {
 	const char *p = in->p + 1;
+	if (!memchr(p, '\\', raw_len)) {
+		memcpy(out, p, raw_len);
+		out[raw_len] = '\0';
+		in->p = p + raw_len + 1;
+		return;
+	}
 	while (*p != '"') {
 		if (*p != '\\') {
 			*out++ = *p++;
@@ -168,7 +192,7 @@ static bool measure(const char **p, int depth, size_t *nodes, size_t *bytes)
 		return true;
 	}
 	if (*s == '-' || (*s >= '0' && *s <= '9')) {
-		while (*s && strchr("0123456789+-eE.", *s))
+		while (number_char(*s))
 			s++;
 		*p = s;
 		return true;
@@ -316,12 +340,38 @@ static void parse_container(struct json_in *in, cJSON *node, bool object)
 	}
 }
 
+/*
+ * An integer of up to 15 digits, the numbers libpg_query writes (locations,
+ * lengths): its value, exactly what strtod gives for it; false for any
+ * other number.
+ */
+static bool parse_small_int(struct json_in *in, cJSON *node)
+{
+	const char *p = in->p;
+	bool neg = *p == '-';
+	long long v = 0;
+	size_t digits = 0;
+	p += neg;
+	while (*p >= '0' && *p <= '9' && digits < 16)
+		v = v * 10 + (*p++ - '0'), digits++;
+	if (!digits || digits > 15 || number_char(*p))
+		return false;
+	double d = neg ? -(double)v : (double)v;
+	node->type |= cJSON_Number;
+	node->valuedouble = d;
+	node->valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+	in->p = p;
+	return true;
+}
+
 /* As cJSON's parse_number: strtod over the characters a number may have. */
 static void parse_number(struct json_in *in, cJSON *node)
 {
 	char buf[64];
 	size_t n = 0;
-	while (n < sizeof(buf) - 1 && in->p[n] && strchr("0123456789+-eE.", in->p[n]))
+	if (parse_small_int(in, node))
+		return;
+	while (n < sizeof(buf) - 1 && number_char(in->p[n]))
 		n++;
 	memcpy(buf, in->p, n);
 	buf[n] = '\0';
@@ -353,7 +403,7 @@ static cJSON *parse_value(struct json_in *in, const char *key, long key_len)
 	cJSON *node = new_node(in, key_room + (string ? (size_t)value_len + 1 : 0), &room);
 	if (key) {
 		struct json_in k = { .p = key };
-		decode(&k, room);
+		decode(&k, room, (size_t)key_len);
 		node->string = room;
 		node->type |= cJSON_StringIsConst;
 		if (k.bad) {
@@ -363,7 +413,7 @@ static cJSON *parse_value(struct json_in *in, const char *key, long key_len)
 		}
 	}
 	if (string) {
-		decode(in, room + key_room);
+		decode(in, room + key_room, (size_t)value_len);
 		node->valuestring = room + key_room;
 		node->type |= cJSON_String | cJSON_IsReference;
 		if (in->bad)

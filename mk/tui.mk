@@ -1,5 +1,5 @@
 # The program, the ncurses frame, views and themes.
-sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c cli/cmd_mcp.c
+sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c cli/cmd_mcp.c cli/tls_certs.c
 
 # tui/: the frame (the only code that talks to ncurses is tui/display.c).
 libsluiceui_a_SOURCES += \
