@@ -30,7 +30,7 @@ struct check_run;
 
 struct app_stmt {
 	char *path;
-	int line;
+	int line, end_line;      /* where it starts and ends */
 	char *sql;               /* with $n placeholders */
 	struct strlist tables;   /* the relations it names, folded */
 	char **param_col;        /* per $n: "table.column", ".column" (table

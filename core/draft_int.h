@@ -50,6 +50,8 @@ struct unit {
 	char *name;                /* slug for the file name */
 	char *purpose;
 	const char *phase;         /* "expand", "migrate", "contract" */
+	char *deploy_first;        /* "a.go:3, b.py:7": code that must deploy before this step
+				      (its INSERTs fail from here on), or NULL */
 };
 
 /*

@@ -66,6 +66,7 @@ static void release_unit(struct unit *u)
 	strlist_clear(&u->downs);
 	free(u->name);
 	free(u->purpose);
+	free(u->deploy_first);
 }
 
 /* Parses one generated statement; NULL (and a note) when it does not parse: a sluice bug. */
@@ -236,6 +237,7 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 	sp.values = ctx->values;
 	sp.ms = ctx->ms;
 	sp.target = ctx->target;
+	sp.report = fr;
 	sp.d = d;
 	sp.cur = 0;
 	new_unit(&sp, "expand", !m->up->in_txn, "original", "the migration, without its risky statements");
@@ -288,6 +290,7 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 		/* Unit 0 is the original; an empty one gives its place to the next step. */
 		for (size_t i = 0; i < sp.nr; i++) {
 			struct unit *u = &sp.units[i];
+			size_t first_file = d->nr;
 			if (!u->ups.nr)
 				continue;
 			if (k == 0)
@@ -295,6 +298,12 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 			else
 				layout_emit(&l, k, u, d);
 			k++;
+			if (u->deploy_first && first_file < d->nr)
+				strlist_add_nodup(&d->notes, xstrfmt(
+					"deploy first: the code at %s must be deployed before %s: its INSERTs "
+					"do not set the column and fail from that step on (the step says so "
+					"in its '-- sluice: deploy first' line)", u->deploy_first,
+					d->files[first_file].path));
 		}
 		if (k == 1 && sp.instant)
 			d->title = xstrfmt("%s as instant statements: no split needed", m->up->path);

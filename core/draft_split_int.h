@@ -25,6 +25,7 @@ struct split {
 	const struct strlist *values; /* --set values (draft_input.h), or NULL */
 	const struct migration_set *ms; /* the history, for what hangs on a column */
 	size_t target;
+	const struct file_report *report; /* the original, judged: its cross-check's verdicts */
 };
 
 #define BATCH_SIZE 5000

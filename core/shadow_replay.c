@@ -219,6 +219,21 @@ static void one_line(struct strbuf *sb)
 			sb->buf[i] = ' ';
 }
 
+/* Is the statement in one of the "path:line" places the migrations say deploy first? */
+static bool deploys_first(const struct app_stmt *s, const struct strlist *deploy_first)
+{
+	size_t pl = strlen(s->path);
+	for (size_t i = 0; i < deploy_first->nr; i++) {
+		const char *w = deploy_first->items[i];
+		if (strncmp(w, s->path, pl) || w[pl] != ':')
+			continue;
+		int line = atoi(w + pl + 1);
+		if (line >= s->line && line <= (s->end_line > s->line ? s->end_line : s->line))
+			return true;
+	}
+	return false;
+}
+
 size_t app_sql_replay(struct shadow *sh, struct app_sql *a, const struct strlist *tables,
 		      const struct strlist *deploy_first, struct file_report *fr)
 {
@@ -233,7 +248,7 @@ size_t app_sql_replay(struct shadow *sh, struct app_sql *a, const struct strlist
 		s->ran = run_one(sh, s, &why) == 0;
 		s->ever |= s->ran;
 		char *where = xstrfmt("%s:%d", s->path, s->line);
-		if (was && !s->ran && strlist_has(deploy_first, where)) {
+		if (was && !s->ran && deploys_first(s, deploy_first)) {
 			s->expected = true;
 		} else if (was && !s->ran) {
 			struct strbuf msg = STRBUF_INIT;

@@ -14,6 +14,7 @@
  * are the pipeline's next stage (judge_settle()), not this file's.
  */
 #include "xref_int.h"
+#include "app_sql.h"
 #include "check.h"
 
 #include <cjson/cJSON.h>
@@ -128,6 +129,27 @@ static void copy_refs(struct stmt *st, const struct xref_elem *e)
 	}
 }
 
+/*
+ * Does a pending migration up to report file `upto` say that every place
+ * in `where` deploys first (`-- sluice: deploy first: a.go:3, ...`, as a
+ * draft writes on its NOT VALID check)? Then the INSERTs that do not set
+ * the column are sequenced: the engineer ordered the code first.
+ */
+static bool sequenced(const struct check_run *run, size_t upto, const struct strlist *where)
+{
+	struct strlist first = STRLIST_INIT;
+	for (size_t f = 0; f <= upto && f < run->report.nr; f++) {
+		const struct migration *m = run->report.files[f].mig;
+		if (run->report.files[f].dir == DIR_UP && m && m->pending && m->up && m->up->text)
+			app_sql_deploy_first(m->up->text, &first);
+	}
+	bool all = where->nr > 0;
+	for (size_t i = 0; all && i < where->nr; i++)
+		all = strlist_has(&first, where->items[i]);
+	strlist_clear(&first);
+	return all;
+}
+
 void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		   const struct xref_walk_stats *stats)
 {
@@ -156,6 +178,13 @@ void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		}
 		copy_refs(st, e);
 		decide(row, e, &msg, &fix);
+		if (row->rule && !strcmp(row->rule, "app-insert-missing-column") &&
+		    sequenced(run, e->file, &row->where)) {
+			row->compatible = "sequenced";
+			row->sev = SEV_LOW;
+			strbuf_addstr(&msg, "; the migrations say this code deploys first (-- sluice: "
+				      "deploy first), so only the order of the deploy is left to check");
+		}
 		if (row->rule)
 			add_finding(run, st, row, msg.buf, fix.buf);
 		strbuf_release(&msg);

@@ -99,6 +99,8 @@ static int scan_file(const char *path, const char *buf, size_t len, void *data)
 		char *text = group_text(&f, &f.groups[g]);
 		struct app_stmt *s = app_stmt_from(text, path, f.t[f.groups[g].first].line);
 		free(text);
+		if (s)
+			s->end_line = f.t[(f.groups[g].end > f.nr ? f.nr : f.groups[g].end) - 1].line;
 		if (s && names_a_table(s, c->tables))
 			keep(c, s);
 		else

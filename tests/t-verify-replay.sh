@@ -14,7 +14,14 @@
 #     not replayed at all; a pg_read_file() in app SQL is not run;
 #   - `sluice draft --shadow`: the rename's split keeps every statement
 #     working (the summary counts them); a SET NOT NULL draft fails,
-#     naming the UPDATE that writes NULL and its file:line.
+#     naming the UPDATE that writes NULL and its file:line;
+#   - sequencing: SET NOT NULL with an INSERT that does not set the column
+#     (app-insert-missing-column): the NOT VALID check carries
+#     `-- sluice: deploy first: app/users.go:3`, the draft says which code
+#     deploys before which file, the replay expects that INSERT to fail
+#     from there on (and only that one), the draft verifies, and
+#     `sluice check` of the written draft reports the INSERT as sequenced
+#     (LOW), where the original is HIGH.
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/db-lib.sh"
 
@@ -89,5 +96,43 @@ expect_eq "draft: SET NOT NULL with an app UPDATE writing NULL fails" "$?" 1
 expect_contains "draft: named, with its file:line" "$(cat "$T/nn.out")" \
 	"the application's statement at app/users.go:10 fails on the shadow"
 check "draft: not written" test ! -e r/db/migrations/000003_validate_users_nick_not_null.up.sql
+
+# --- sequencing with the app's INSERTs ------------------------------------------------
+new_repo s
+mkdir -p s/db/migrations s/app
+cp r/db/migrations/000001_init.* s/db/migrations/
+cat >s/app/users.go <<'EOF'
+package app
+
+const insertUser = `INSERT INTO users (email, org_id)
+	VALUES ($1, $2)`
+
+const findUser = "SELECT id, email, nick FROM users WHERE email = $1"
+
+const setNick = `UPDATE users SET nick = $1 WHERE id = $2`
+EOF
+commit_all s "history and app"
+printf 'ALTER TABLE users ALTER COLUMN nick SET NOT NULL;\n' >s/db/migrations/000002_nn.up.sql
+expect_contains "sequencing: the original's INSERT is HIGH" "$("$SLUICE" -C s check 2>&1)" \
+	"HIGH [app-insert-missing-column] column users.nick becomes NOT NULL but 1 INSERT"
+out=$(cd s && "$SLUICE" draft --shadow "$PG" db/migrations/000002_nn.up.sql 2>&1)
+expect_eq "sequencing: the draft verifies" "$?" 0
+expect_contains "sequencing: the check step says which code deploys first" "$out" \
+	"-- sluice: deploy first: app/users.go:3
+SET LOCAL lock_timeout = '2s';
+ALTER TABLE users ADD CONSTRAINT users_nick_not_null CHECK (nick IS NOT NULL) NOT VALID;"
+expect_contains "sequencing: the note names the code and the step" "$out" \
+	"deploy first: the code at app/users.go:3 must be deployed before db/migrations/000002_nn.up.sql"
+expect_contains "sequencing: the replay expects that INSERT, and only it, to fail" "$out" \
+	"3 app statements replayed after each step (1 waits for the code deploy the draft orders first)"
+(cd s && "$SLUICE" draft --out . db/migrations/000002_nn.up.sql >/dev/null 2>&1)
+out=$("$SLUICE" -C s check 2>&1)
+expect_contains "sequencing: check of the written draft: sequenced, LOW" "$out" \
+	"LOW [app-insert-missing-column] column users.nick becomes NOT NULL but 1 INSERT or model in the app does not set it: app/users.go:3; the migrations say this code deploys first"
+expect_not_contains "sequencing: no HIGH left for it" "$out" "HIGH [app-insert-missing-column]"
+out=$("$SLUICE" -C s verify --shadow "$PG" 2>&1)
+expect_contains "sequencing: sluice verify of the written draft: the same expectation" "$out" \
+	"app/users.go:3: fails as the migration expects: that code deploys first"
+expect_not_contains "sequencing: no app-statement-fails" "$out" "[app-statement-fails]"
 
 finish
