@@ -41,6 +41,9 @@ struct layout {
 void layout_detect(const struct migration_set *ms, size_t target, struct layout *l);
 void layout_release(struct layout *l);
 
+/* The line on a drop step naming the backup to take first (runbooks read it). */
+#define DRAFT_BACKUP_MARK "-- sluice: backup first:"
+
 /* One migration of a split draft. */
 struct unit {
 	struct strlist ups;        /* statements, without the ';' */
@@ -51,7 +54,8 @@ struct unit {
 	char *purpose;
 	const char *phase;         /* "expand", "migrate", "contract" */
 	char *deploy_first;        /* "a.go:3, b.py:7": code that must deploy before this step
-				      (its INSERTs fail from here on), or NULL */
+				      (its statements fail from here on), or NULL */
+	char *backup_first;        /* the command that backs up what this step destroys, or NULL */
 };
 
 /*

@@ -67,6 +67,7 @@ static void release_unit(struct unit *u)
 	free(u->name);
 	free(u->purpose);
 	free(u->deploy_first);
+	free(u->backup_first);
 }
 
 /* Parses one generated statement; NULL (and a note) when it does not parse: a sluice bug. */
@@ -156,6 +157,28 @@ void unit_add(struct split *sp, struct unit *u, const char *sql, const char *dow
 	}
 }
 
+/*
+ * unit_add() for a statement that destroys something the history created
+ * (DROP TABLE, DROP COLUMN): its down is the history's own definition.
+ */
+void unit_add_from_history(struct split *sp, struct unit *u, const char *sql)
+{
+	cJSON *tree = parse_generated(sp, sql);
+	add_up(sp, u, sql);
+	if (tree) {
+		struct stmt st;
+		struct strbuf loss = STRBUF_INIT;
+		memset(&st, 0, sizeof(st));
+		st.tree = tree;
+		st.kind = tree_kind(tree);
+		st.sql = (char *)sql;
+		reverse_with_history(&st, sp->s, sp->ms, sp->target, &u->downs, &loss);
+		strbuf_release(&loss);
+		schema_apply(sp->s, tree);
+		cJSON_Delete(tree);
+	}
+}
+
 struct unit *current_unit(struct split *sp)
 {
 	if (sp->cur < 0) {
@@ -173,7 +196,7 @@ static enum rw_result rewrite_statement(struct split *sp, const struct stmt *st)
 	if (!strcmp(k, "IndexStmt") && !tree_bool(b, "concurrent"))
 		done = rw_create_index(sp, st, b);
 	else if (!strcmp(k, "DropStmt") && !tree_bool(b, "concurrent"))
-		done = rw_drop_index(sp, st, b);
+		done = rw_drop_index(sp, st, b) || rw_drop_table(sp, st, b);
 	else if (!strcmp(k, "ReindexStmt"))
 		done = rw_reindex(sp, st, b);
 	else if (!strcmp(k, "AlterTableStmt"))
@@ -300,10 +323,14 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 			k++;
 			if (u->deploy_first && first_file < d->nr)
 				strlist_add_nodup(&d->notes, xstrfmt(
-					"deploy first: the code at %s must be deployed before %s: its INSERTs "
-					"do not set the column and fail from that step on (the step says so "
-					"in its '-- sluice: deploy first' line)", u->deploy_first,
+					"deploy first: the code at %s must be deployed before %s: its "
+					"statements fail from that step on (the step says so in its '-- "
+					"sluice: deploy first' line)", u->deploy_first,
 					d->files[first_file].path));
+			if (u->backup_first && first_file < d->nr)
+				strlist_add_nodup(&d->notes, xstrfmt(
+					"backup first: before %s, outside the database: %s",
+					d->files[first_file].path, u->backup_first));
 		}
 		if (k == 1 && sp.instant)
 			d->title = xstrfmt("%s as instant statements: no split needed", m->up->path);

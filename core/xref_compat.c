@@ -178,12 +178,12 @@ void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		}
 		copy_refs(st, e);
 		decide(row, e, &msg, &fix);
-		if (row->rule && !strcmp(row->rule, "app-insert-missing-column") &&
-		    sequenced(run, e->file, &row->where)) {
+		if (row->rule && row->sev > SEV_LOW && sequenced(run, e->file, &row->where)) {
+			/* one step down the ladder: it breaks only if deployed out of order */
 			row->compatible = "sequenced";
-			row->sev = SEV_LOW;
+			row->sev = row->sev == SEV_BLOCKER ? SEV_HIGH : SEV_MEDIUM;
 			strbuf_addstr(&msg, "; the migrations say this code deploys first (-- sluice: "
-				      "deploy first), so only the order of the deploy is left to check");
+				      "deploy first): it breaks only if they are deployed before it");
 		}
 		if (row->rule)
 			add_finding(run, st, row, msg.buf, fix.buf);

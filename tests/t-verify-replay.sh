@@ -21,7 +21,7 @@
 #     deploys before which file, the replay expects that INSERT to fail
 #     from there on (and only that one), the draft verifies, and
 #     `sluice check` of the written draft reports the INSERT as sequenced
-#     (LOW), where the original is HIGH.
+#     (MEDIUM), where the original is HIGH.
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/db-lib.sh"
 
@@ -127,8 +127,8 @@ expect_contains "sequencing: the replay expects that INSERT, and only it, to fai
 	"3 app statements replayed after each step (1 waits for the code deploy the draft orders first)"
 (cd s && "$SLUICE" draft --out . db/migrations/000002_nn.up.sql >/dev/null 2>&1)
 out=$("$SLUICE" -C s check 2>&1)
-expect_contains "sequencing: check of the written draft: sequenced, LOW" "$out" \
-	"LOW [app-insert-missing-column] column users.nick becomes NOT NULL but 1 INSERT or model in the app does not set it: app/users.go:3; the migrations say this code deploys first"
+expect_contains "sequencing: check of the written draft: sequenced, one step down (MEDIUM)" "$out" \
+	"MEDIUM [app-insert-missing-column] column users.nick becomes NOT NULL but 1 INSERT or model in the app does not set it: app/users.go:3; the migrations say this code deploys first"
 expect_not_contains "sequencing: no HIGH left for it" "$out" "HIGH [app-insert-missing-column]"
 out=$("$SLUICE" -C s verify --shadow "$PG" 2>&1)
 expect_contains "sequencing: sluice verify of the written draft: the same expectation" "$out" \
