@@ -135,7 +135,8 @@ void add_up(struct split *sp, struct unit *u, const char *sql)
  * Adds a generated statement to a unit: its down (given, or derived from
  * the tree against the running schema) and its effect on the schema.
  */
-void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down)
+static void add_with_down(struct split *sp, struct unit *u, const char *sql, const char *down,
+			  bool from_history)
 {
 	cJSON *tree = parse_generated(sp, sql);
 	add_up(sp, u, sql);
@@ -148,7 +149,10 @@ void unit_add(struct split *sp, struct unit *u, const char *sql, const char *dow
 		st.tree = tree;
 		st.kind = tree_kind(tree);
 		st.sql = (char *)sql;
-		reverse_statement(&st, sp->s, &u->downs, &loss);
+		if (from_history)
+			reverse_with_history(&st, sp->s, sp->ms, sp->target, &u->downs, &loss);
+		else
+			reverse_statement(&st, sp->s, &u->downs, &loss);
 		strbuf_release(&loss);
 	}
 	if (tree) {
@@ -157,26 +161,18 @@ void unit_add(struct split *sp, struct unit *u, const char *sql, const char *dow
 	}
 }
 
+void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down)
+{
+	add_with_down(sp, u, sql, down, false);
+}
+
 /*
  * unit_add() for a statement that destroys something the history created
  * (DROP TABLE, DROP COLUMN): its down is the history's own definition.
  */
 void unit_add_from_history(struct split *sp, struct unit *u, const char *sql)
 {
-	cJSON *tree = parse_generated(sp, sql);
-	add_up(sp, u, sql);
-	if (tree) {
-		struct stmt st;
-		struct strbuf loss = STRBUF_INIT;
-		memset(&st, 0, sizeof(st));
-		st.tree = tree;
-		st.kind = tree_kind(tree);
-		st.sql = (char *)sql;
-		reverse_with_history(&st, sp->s, sp->ms, sp->target, &u->downs, &loss);
-		strbuf_release(&loss);
-		schema_apply(sp->s, tree);
-		cJSON_Delete(tree);
-	}
+	add_with_down(sp, u, sql, NULL, true);
 }
 
 struct unit *current_unit(struct split *sp)
