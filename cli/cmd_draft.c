@@ -407,6 +407,7 @@ int cmd_draft(int argc, char **argv)
 	ctx.opts = &run.opts;
 	ctx.report = report;
 	ctx.values = &o.values;
+	ctx.runbook_dir = config_get(&run.cfg, "sluice.runbookdir");
 	/* Table sizes a snapshot (sluice.stats) put into the run's schema. */
 	ctx.stats = &run.schema;
 

@@ -16,6 +16,11 @@
  */
 void draft_discover(const struct draft *d, struct migration_set *drafted);
 
+/* runbook_steps.c: the runbook's steps, from the split that will ship */
+struct layout;
+void runbook_steps(struct strbuf *sb, const struct draft_ctx *ctx, const struct layout *l,
+		   const struct draft *split);
+
 /* draft_sql.c */
 char *sql_ident(const char *ident);
 char *sql_qualified(const char *dotted);

@@ -50,6 +50,7 @@ bool drafting_ctx(struct draft_ctx *ctx)
 	ctx->ms = &run->ms;
 	ctx->opts = &run->opts;
 	ctx->stats = &run->schema;   /* sizes from --db, --stats or sluice.stats */
+	ctx->runbook_dir = config_get(&run->cfg, "sluice.runbookdir");
 	return true;
 }
 
