@@ -150,11 +150,47 @@ static bool sequenced(const struct check_run *run, size_t upto, const struct str
 	return all;
 }
 
+/*
+ * A rename whose old name lives on in the same file: a swap renames the
+ * column away and a new column in under the same name (the code's name
+ * stays, its type changes), and a table renamed with a view of the old
+ * name created after it keeps old code reading and writing through the
+ * view. Returns the element as the code sees it (a retype for a swap), or
+ * NULL when nothing breaks at all (the view); `e` itself otherwise.
+ */
+static const struct xref_elem *name_lives_on(const struct check_run *run, const struct xref_set *set,
+					     const struct xref_elem *e, struct xref_elem *tmp)
+{
+	if (e->change == XC_RENAME_COLUMN)
+		for (size_t i = 0; i < set->nr; i++) {
+			const struct xref_elem *o = &set->v[i];
+			if (o != e && o->file == e->file && o->change == XC_RENAME_COLUMN &&
+			    !strcmp(o->table, e->table) && o->detail && !strcmp(o->detail, e->column)) {
+				*tmp = *e;
+				tmp->change = XC_RETYPE;
+				tmp->detail = xstrfmt("the type of '%s', swapped in under the same name",
+						      o->column);
+				return tmp;
+			}
+		}
+	if (e->change == XC_RENAME_TABLE) {
+		const struct file_report *fr = &run->report.files[e->file];
+		for (size_t k = e->stmt + 1; k < fr->nr_stmts; k++)
+			if (fr->stmts[k].kind && !strcmp(fr->stmts[k].kind, "ViewStmt") &&
+			    fr->stmts[k].table && !strcmp(table_key(fr->stmts[k].table), e->table))
+				return NULL;
+	}
+	return e;
+}
+
 void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		   const struct xref_walk_stats *stats)
 {
 	for (size_t i = 0; i < set->nr; i++) {
-		const struct xref_elem *e = &set->v[i];
+		struct xref_elem swapped;
+		const struct xref_elem *e = name_lives_on(run, set, &set->v[i], &swapped);
+		if (!e)
+			continue;   /* a view keeps the old name: nothing for the code to change */
 		struct file_report *fr = &run->report.files[e->file];
 		struct stmt *st = &fr->stmts[e->stmt];
 		struct app_compat *c = compat_of(fr);
@@ -178,6 +214,8 @@ void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		}
 		copy_refs(st, e);
 		decide(row, e, &msg, &fix);
+		if (e == &swapped)
+			free(swapped.detail);
 		if (row->rule && row->sev > SEV_LOW && sequenced(run, e->file, &row->where)) {
 			/* one step down the ladder: it breaks only if deployed out of order */
 			row->compatible = "sequenced";
