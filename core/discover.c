@@ -323,6 +323,25 @@ static bool never_run(const struct mig_meta *meta, size_t from, size_t to, size_
 	return tool || (versioned && !isdigit((unsigned char)x->version[0]));
 }
 
+/*
+ * sluice writes a plain migration's down as NAME.down.sql, a name that
+ * alone reads as golang-migrate's. In a directory where golang-migrate has
+ * no up, such a down belongs to the plain NAME.sql beside it: classify it
+ * plain, so that it pairs with that up and never makes the up look like a
+ * file golang-migrate would skip. meta[] is sorted by directory.
+ */
+static void lone_downs_are_plain(struct mig_meta *meta, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		bool golang_up = false;
+		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++)
+			golang_up |= meta[j].m->fw == FW_GOLANG_MIGRATE && meta[j].m->up;
+		for (size_t k = i; k < j && !golang_up; k++)
+			if (meta[k].m->fw == FW_GOLANG_MIGRATE)
+				meta[k].m->fw = FW_PLAIN;
+	}
+}
+
 static void drop_never_run(struct mig_meta *meta, size_t n)
 {
 	bool *drop = xcalloc(n ? n : 1, sizeof(*drop));
@@ -349,6 +368,7 @@ void discover_finish(struct migration_set *ms)
 	if (!p || !p->nr)
 		return;
 	qsort(p->meta, p->nr, sizeof(*p->meta), cmp_meta);
+	lone_downs_are_plain(p->meta, p->nr);
 	for (size_t i = 0; i < p->nr; i = j) {
 		for (j = i + 1; j < p->nr && same_migration(&p->meta[i], &p->meta[j]); j++)
 			;

@@ -388,7 +388,7 @@ int parse_script(const struct script *s, struct file_report *fr)
 		if (pieces[i].kind == PIECE_META) {
 			/* not SQL: no tree, no parse error; rule psql-meta-command says so */
 		} else if (pieces[i].kind == PIECE_OPEN_COMMENT) {
-			st->parse_error = xstrdup("unterminated /* comment: PostgreSQL rejects the "
+			st->parse_error = xstrdup(PARSE_ERROR_OPEN_COMMENT ": PostgreSQL rejects the "
 						  "text from here to the end of the file, none of it runs");
 		} else if (memchr(st->sql, '\0', st->len)) {
 			st->parse_error = xstrdup("statement contains a NUL byte");

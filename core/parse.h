@@ -50,4 +50,11 @@ size_t sql_split_all(const char *text, size_t len, struct sql_piece **out);
  */
 int parse_script(const struct script *s, struct file_report *fr);
 
+/*
+ * The start of the parse_error the splitter gives an unterminated block
+ * comment. Unlike a grammar error (which may be newer syntax), PostgreSQL
+ * certainly rejects this text, so parse-error reports it as a failure.
+ */
+#define PARSE_ERROR_OPEN_COMMENT "unterminated /* comment"
+
 #endif

@@ -261,7 +261,8 @@ static bool identity_set_here(const struct rule_ctx *ctx)
 static void check_pk_replica_identity(struct rule_ctx *ctx)
 {
 	const cJSON *cmd;
-	if (!ctx->st->table)
+	/* a table created on this branch has no subscribers yet */
+	if (!ctx->st->table || ctx_table_is_new(ctx, ctx->st->table))
 		return;
 	FOR_EACH_CMD(cmd, ctx->body) {
 		const char *name = tree_str(tree_path(cmd, "AlterTableCmd", "name", NULL));
@@ -269,7 +270,8 @@ static void check_pk_replica_identity(struct rule_ctx *ctx)
 		    !is_primary_key(ctx->schema, ctx->st->table, name) || identity_set_here(ctx))
 			continue;
 		if (ctx->schema->publications.nr)
-			flag_as(ctx, SEV_HIGH, NULL, "dropping primary key %s of '%s': the history "
+			flag_as(ctx, consequence_severity(ctx->rule->cq_worst), NULL,
+				"dropping primary key %s of '%s': the history "
 				"creates a publication (%s), and a published table with REPLICA "
 				"IDENTITY DEFAULT rejects UPDATE and DELETE while it has no primary "
 				"key; subscribers keyed on the old columns stop applying changes",
@@ -391,7 +393,6 @@ const struct rule rules_hazards[] = {
 		.cq = CQ_SLOW,
 		.cls = CLASS_BLOCKING,
 		.cats = CATBIT(CAT_LOCK) | CATBIT(CAT_CONSTRAINT),
-		.flags = RULE_SIZE_SCALED,
 		.kind = "AlterTableStmt",
 		.title = "ATTACH PARTITION without a CHECK constraint proving the bounds",
 		.fix = "Before attaching, ADD a CHECK constraint matching the bounds NOT VALID and "
@@ -441,9 +442,9 @@ const struct rule rules_hazards[] = {
 		.id = "pk-drop-replica-identity",
 		.sev = SEV_LOW,
 		.cq = CQ_ADVICE,
+		.cq_worst = CQ_MAY_BREAK,   /* a publication in the history */
 		.cls = CLASS_SAFE,
 		.cats = CATBIT(CAT_REPLICATION),
-		.flags = RULE_SIZE_SCALED,
 		.kind = "AlterTableStmt",
 		.title = "Dropping the primary key of a table with REPLICA IDENTITY DEFAULT",
 		.fix = "Set REPLICA IDENTITY USING INDEX on a unique index (or FULL) before "

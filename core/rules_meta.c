@@ -4,6 +4,7 @@
  * matched nothing.
  */
 #include "judge.h"
+#include "parse.h"
 #include "rules.h"
 
 #include <ctype.h>
@@ -189,6 +190,13 @@ static void check_parse_error(struct rule_ctx *ctx)
 	struct strbuf what = STRBUF_INIT;
 	if (is_meta_command(st))
 		return;   /* psql-meta-command says what it is */
+	if (!strncmp(nonnull(st->parse_error), PARSE_ERROR_OPEN_COMMENT,
+		     strlen(PARSE_ERROR_OPEN_COMMENT))) {
+		/* not a grammar the parser may lack: PostgreSQL fails the migration here */
+		flag_as(ctx, consequence_severity(CQ_FAILS_CLEANLY), NULL, "%s; not judged",
+			st->parse_error);
+		return;
+	}
 	unparsed_command(nonnull(st->sql), &command, &table);
 	if (command)
 		strbuf_addf(&what, "%s%s%s%s", command, table ? " on '" : "", table ? table : "",

@@ -74,7 +74,9 @@ expect_contains "draft: the runbook's duration is the findings' estimate, from t
 	"~14 s under SHARE on big (3.0M rows, 110.0 MB), from table statistics"
 expect_contains "draft: the finding it lists is the BLOCKER" "$out" "BLOCKER create-index-nonconcurrent"
 
+# committed on the base branch: a branch's own .sluice is not its policy
 printf '[sluice]\n\tstats = ops/nosuch.json\n' >repo/.sluice
+commit_all repo "stats moved"
 expect_exit "draft with an unreadable sluice.stats: exit 2" 2 "$SLUICE" draft --runbook repo/migrations/002_big.up.sql
 expect_contains "... naming the file" "$(cat "$T/.err")" "ops/nosuch.json"
 expect_exit "check with an unreadable sluice.stats: exit 2" 2 "$SLUICE" -C repo check migrations

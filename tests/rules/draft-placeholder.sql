@@ -3,10 +3,11 @@ CREATE TABLE users (id bigint PRIMARY KEY, email text);
 -- test: up
 -- expect: draft-placeholder HIGH
 ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT sluice_draft_placeholder('users.plan');
--- expect: draft-placeholder HIGH
+-- not the first statement, and no transaction: the one before it stays applied
+-- expect: draft-placeholder BLOCKER
 UPDATE users SET plan = SLUICE_DRAFT_PLACEHOLDER ('users.plan') WHERE plan IS NULL;
 -- the placeholder older drafts wrote: a backfill that stops with a message
--- expect: draft-placeholder HIGH
+-- expect: draft-placeholder BLOCKER
 DO $$
 BEGIN
   RAISE EXCEPTION 'sluice draft: choose the value of users.plan for existing rows, then edit this backfill';
