@@ -151,12 +151,39 @@ static bool sequenced(const struct check_run *run, size_t upto, const struct str
 }
 
 /*
+ * A BEFORE INSERT trigger on the table that sets NEW.col, created by a
+ * pending migration up to report file `upto` (the sync trigger of a swap
+ * or a rename draft): INSERTs that do not name the column still fill it.
+ */
+static bool filled_by_trigger(const struct check_run *run, size_t upto, const struct xref_elem *e)
+{
+	char *assign = xstrfmt("NEW.%s :=", e->column);
+	bool fn = false, trig = false;
+	for (size_t f = 0; f <= upto && f < run->report.nr && !(fn && trig); f++) {
+		const struct file_report *fr = &run->report.files[f];
+		if (fr->dir != DIR_UP || !fr->mig || !fr->mig->pending)
+			continue;
+		for (size_t k = 0; k < fr->nr_stmts; k++) {
+			const struct stmt *st = &fr->stmts[k];
+			if (!st->kind || !st->sql)
+				continue;
+			fn |= !strcmp(st->kind, "CreateFunctionStmt") && strstr(st->sql, assign);
+			trig |= !strcmp(st->kind, "CreateTrigStmt") && strstr(st->sql, "BEFORE INSERT") &&
+				st->table && !strcmp(table_key(st->table), e->table);
+		}
+	}
+	free(assign);
+	return fn && trig;
+}
+
+/*
  * A rename whose old name lives on in the same file: a swap renames the
  * column away and a new column in under the same name (the code's name
  * stays, its type changes), and a table renamed with a view of the old
  * name created after it keeps old code reading and writing through the
- * view. Returns the element as the code sees it (a retype for a swap), or
- * NULL when nothing breaks at all (the view); `e` itself otherwise.
+ * view; and a column made NOT NULL that a sync trigger fills on INSERT.
+ * Returns the element as the code sees it (a retype for a swap), or NULL
+ * when nothing breaks at all (the view, the trigger); `e` itself otherwise.
  */
 static const struct xref_elem *name_lives_on(const struct check_run *run, const struct xref_set *set,
 					     const struct xref_elem *e, struct xref_elem *tmp)
@@ -173,6 +200,8 @@ static const struct xref_elem *name_lives_on(const struct check_run *run, const 
 				return tmp;
 			}
 		}
+	if (xref_change_notnull(e->change) && e->column && filled_by_trigger(run, e->file, e))
+		return NULL;
 	if (e->change == XC_RENAME_TABLE) {
 		const struct file_report *fr = &run->report.files[e->file];
 		for (size_t k = e->stmt + 1; k < fr->nr_stmts; k++)

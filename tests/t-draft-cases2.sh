@@ -7,6 +7,7 @@
 # by file (as golang-migrate sends them) to a database holding real rows,
 # checked there, and rolled back with the drafted downs to the exact schema:
 #   - text -> int with USING (a conversion that cleans the text);
+#   - int -> bigint on a foreign key column (key and index carried);
 #   - rename table with a grant and a view on it;
 #   - create index, add unique, add foreign key, add CHECK, set not null;
 #   - a migration mixing four (index, foreign key, NOT NULL, volatile default);
@@ -39,6 +40,8 @@ CREATE TABLE items (id bigserial PRIMARY KEY, order_id bigint, qty text);
 CREATE TABLE customers (id bigserial PRIMARY KEY, name text, active boolean NOT NULL DEFAULT true);
 GRANT SELECT ON customers TO PUBLIC;
 CREATE VIEW active_customers AS SELECT id, name FROM customers WHERE active;
+CREATE TABLE payments (id bigserial PRIMARY KEY, order_id int NOT NULL REFERENCES orders (id), amount numeric);
+CREATE INDEX payments_order_id_idx ON payments (order_id);
 SQL
 cat >"$T/app.go" <<'EOF'
 package app
@@ -52,11 +55,14 @@ const newUser = `INSERT INTO users (email, name) VALUES ($1, $2)`
 const addItem = `INSERT INTO items (order_id, qty) VALUES ($1, $2)`
 
 const listCustomers = `SELECT id, name FROM customers WHERE active`
+
+const pay = `INSERT INTO payments (order_id, amount) VALUES ($1, $2)`
 EOF
 rows="INSERT INTO users (email, name) SELECT 'u' || g || '@x', 'n' || g FROM generate_series(1, 5000) g;
 INSERT INTO orders (user_id, total) SELECT 1 + g % 5000, g FROM generate_series(1, 5000) g;
 INSERT INTO items (order_id, qty) SELECT g, g || ' pcs' FROM generate_series(1, 5000) g;
-INSERT INTO customers (name, active) SELECT 'c' || g, g % 2 = 0 FROM generate_series(1, 5000) g;"
+INSERT INTO customers (name, active) SELECT 'c' || g, g % 2 = 0 FROM generate_series(1, 5000) g;
+INSERT INTO payments (order_id, amount) SELECT 1 + g % 5000, g FROM generate_series(1, 5000) g;"
 
 # case_up NAME CHANGE REPLAYED: drafted and verified on the shadow, written;
 # then $db holds the history and 5,000 rows per table, $before its schema,
@@ -72,7 +78,7 @@ case_up() {
 	out=$(cd "$1" && "$SLUICE" draft --shadow "$PG" --out . db/migrations/000002_change.up.sql 2>&1)
 	expect_eq "$1: drafted, verified on the shadow, written" "$?" 0
 	expect_contains "$1: on seeded rows, the app's statements replayed after each step" "$out" \
-		"4 tables seeded with 1000 rows, locks as predicted, round trip ok, $3 app statement"
+		"5 tables seeded with 1000 rows, locks as predicted, round trip ok, $3 app statement"
 	out="$out
 $(cat "$1"/db/migrations/0*_*.sql)"
 	q "$db" "DROP SCHEMA public CASCADE; CREATE SCHEMA public; $(cat "$1/db/migrations/000001_init.up.sql") $rows" >/dev/null
@@ -103,6 +109,24 @@ expect_eq "usingint: old code's text still converts on insert" \
 	"$(q "$db" "INSERT INTO items (order_id, qty) VALUES (1, '7') RETURNING qty")" 7
 q "$db" "DELETE FROM items WHERE id > 5000" >/dev/null
 case_down usingint
+
+# --- int -> bigint on a foreign key column ---------------------------------------------------------
+case_up fkcol "ALTER TABLE payments ALTER COLUMN order_id TYPE bigint;" 1
+expect_contains "fkcol: the foreign key built on the new column, NOT VALID then VALIDATE" "$out" \
+	"ALTER TABLE payments VALIDATE CONSTRAINT payments_order_id_fkey_new;"
+expect_contains "fkcol: its index built CONCURRENTLY on the new column" "$out" \
+	"CREATE INDEX CONCURRENTLY payments_order_id_idx_new ON payments USING btree (order_id_new);"
+expect_eq "fkcol: bigint, NOT NULL, the foreign key and the index on it" \
+	"$(q "$db" "SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute WHERE attrelid = 'payments'::regclass AND attname = 'order_id';
+	   SELECT conname || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'payments'::regclass AND contype = 'f';
+	   SELECT indexdef FROM pg_indexes WHERE indexname = 'payments_order_id_idx'")" "bigint true
+payments_order_id_fkey true
+CREATE INDEX payments_order_id_idx ON public.payments USING btree (order_id)"
+expect_contains "fkcol: an orphan is still refused" "$(q "$db" "INSERT INTO payments (order_id) VALUES (999999)")" \
+	'violates foreign key constraint "payments_order_id_fkey"'
+expect_eq "fkcol: every drafted down applies" "$(apply_all "$PG dbname=$db" $(drafted_downs fkcol))" ""
+q "$db" "ALTER TABLE payments DROP COLUMN IF EXISTS order_id_new" >/dev/null
+expect_eq "fkcol: the downs restore the schema exactly" "$(schema_of "$PG dbname=$db")" "$before"
 
 # --- rename table with a grant and a view ------------------------------------------------------
 case_up rentable "ALTER TABLE customers RENAME TO clients;" 1
