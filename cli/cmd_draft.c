@@ -182,7 +182,12 @@ static int run_llm(const struct check_run *run, const struct draft_ctx *ctx, str
 		return -1;
 	}
 	d->before = ctx->report->sev;
-	if (llm_draft_run(&lc, ctx, d, &err) < 0) {
+	/* on a terminal the answer streams as it comes (stderr: stdout stays the draft) */
+	FILE *echo = isatty(STDERR_FILENO) ? stderr : NULL;
+	if (echo)
+		fprintf(echo, "# asking %s %s; the answer as it streams:\n",
+			llm_provider_name(lc.provider), lc.model);
+	if (llm_draft_run(&lc, ctx, d, echo, &err) < 0) {
 		error("%s", err.buf);
 		ret = -1;
 	} else {
@@ -402,9 +407,19 @@ int cmd_draft(int argc, char **argv)
 	ctx.opts = &run.opts;
 	ctx.report = report;
 	ctx.values = &o.values;
+	ctx.runbook_dir = config_get(&run.cfg, "sluice.runbookdir");
 	/* Table sizes a snapshot (sluice.stats) put into the run's schema. */
 	ctx.stats = &run.schema;
 
+	if (o.llm && o.commit) {
+		/* a model's answer costs time and money: the commit's checks come first */
+		const struct migration *m = run.ms.v[target];
+		struct commit_scope scope = { m->up->path, m->down ? m->down->path : NULL };
+		if (commit_check_ready(".", &scope, o.branch ? o.branch : run.ms.branch) < 0) {
+			ret = 2;
+			goto out;
+		}
+	}
 	if (o.llm) {
 		if (run_llm(&run, &ctx, &d) < 0) {
 			ret = 1;

@@ -650,23 +650,55 @@ static int check_files(struct accept *a, const struct draft *d, const struct com
 	return 0;
 }
 
+/* Opens the repository and its real work tree into a. -1 with a message. */
+static int open_repo(struct accept *a, const char *repo_path)
+{
+	char real[PATH_MAX];
+	if (git_repository_open_ext(&a->repo, repo_path, 0, NULL) < 0)
+		return error("not in a git repository: cannot commit the draft");
+	a->workdir = git_repository_workdir(a->repo);
+	if (!a->workdir || !realpath(a->workdir, real))
+		return error("the repository has no work tree: cannot commit the draft");
+	a->real_wd = xstrdup(real);
+	return 0;
+}
+
+int commit_check_ready(const char *repo_path, const struct commit_scope *scope,
+		       const char *expected_branch)
+{
+	struct accept a;
+	const char *paths[2] = { scope->up, scope->down };
+	int ret = -1;
+	memset(&a, 0, sizeof(a));
+	if (open_repo(&a, repo_path) < 0 || check_branch(&a, expected_branch) < 0)
+		goto out;
+	a.files = xcalloc(2, sizeof(*a.files));
+	for (int i = 0; i < 2; i++) {
+		if (!paths[i])
+			continue;
+		struct pending_file *f = &a.files[a.nr++];
+		if (!(f->rel = repo_relative(&a, paths[i])))
+			goto out;
+		f->abs = xstrfmt("%s/%s", a.real_wd, f->rel);
+		if (check_clean(&a, f) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	accept_release(&a);
+	return ret;
+}
+
 int commit_draft(const char *repo_path, const struct draft *d, const struct commit_scope *scope,
 		 const char *expected_branch, const char *message)
 {
 	struct accept a;
-	char real[PATH_MAX];
 	int ret = -1;
 	memset(&a, 0, sizeof(a));
 	if (d->failed)
 		return error("the draft failed verification: %s", d->failed);
-	if (git_repository_open_ext(&a.repo, repo_path, 0, NULL) < 0)
-		return error("not in a git repository: cannot commit the draft");
-	a.workdir = git_repository_workdir(a.repo);
-	if (!a.workdir || !realpath(a.workdir, real)) {
-		error("the repository has no work tree: cannot commit the draft");
+	if (open_repo(&a, repo_path) < 0)
 		goto out;
-	}
-	a.real_wd = xstrdup(real);
 	if (check_branch(&a, expected_branch) < 0 || lock_index(&a) < 0)
 		goto out;
 	if (check_files(&a, d, scope) < 0)

@@ -36,6 +36,15 @@ struct commit_scope {
 int commit_draft(const char *repo_path, const struct draft *d, const struct commit_scope *scope,
 		 const char *expected_branch, const char *message);
 
+/*
+ * The checks commit_draft() makes before it writes, made before a draft is
+ * even asked for (a model's answer costs time and money): the branch is
+ * `expected_branch` and not detached, and the migration under review has
+ * no uncommitted changes. 0, or -1 with a one-line message printed.
+ */
+int commit_check_ready(const char *repo_path, const struct commit_scope *scope,
+		       const char *expected_branch);
+
 /* The work tree of the repository containing `path`, or NULL. */
 char *commit_workdir(const char *path);
 

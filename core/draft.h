@@ -58,6 +58,7 @@ struct draft_ctx {
 	const struct schema *stats;  /* table statistics from a database, or NULL */
 	const struct strlist *values; /* "table.column=expression" given by the engineer
 					 (--set), or NULL: see draft_input.h */
+	const char *runbook_dir;     /* sluice.runbookDir; NULL: docs/runbooks */
 };
 
 void draft_init(struct draft *d);

@@ -16,6 +16,11 @@
  */
 void draft_discover(const struct draft *d, struct migration_set *drafted);
 
+/* runbook_steps.c: the runbook's steps, from the split that will ship */
+struct layout;
+void runbook_steps(struct strbuf *sb, const struct draft_ctx *ctx, const struct layout *l,
+		   const struct draft *split);
+
 /* draft_sql.c */
 char *sql_ident(const char *ident);
 char *sql_qualified(const char *dotted);
@@ -41,6 +46,9 @@ struct layout {
 void layout_detect(const struct migration_set *ms, size_t target, struct layout *l);
 void layout_release(struct layout *l);
 
+/* The line on a drop step naming the backup to take first (runbooks read it). */
+#define DRAFT_BACKUP_MARK "-- sluice: backup first:"
+
 /* One migration of a split draft. */
 struct unit {
 	struct strlist ups;        /* statements, without the ';' */
@@ -50,6 +58,9 @@ struct unit {
 	char *name;                /* slug for the file name */
 	char *purpose;
 	const char *phase;         /* "expand", "migrate", "contract" */
+	char *deploy_first;        /* "a.go:3, b.py:7": code that must deploy before this step
+				      (its statements fail from here on), or NULL */
+	char *backup_first;        /* the command that backs up what this step destroys, or NULL */
 };
 
 /*

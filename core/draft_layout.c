@@ -12,6 +12,7 @@
  * deterministic: the same repository gives the same file names.
  */
 #include "draft_int.h"
+#include "app_sql.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -260,6 +261,10 @@ static void add_statements(struct strbuf *sb, const struct strlist *l, bool reve
  */
 static void add_up_text(struct strbuf *sb, const struct layout *l, const struct unit *u)
 {
+	if (u->deploy_first)   /* for the reviewer, the runbook and the shadow's replay */
+		strbuf_addf(sb, "%s %s\n", APP_SQL_DEPLOY_MARK, u->deploy_first);
+	if (u->backup_first)
+		strbuf_addf(sb, "%s %s\n", DRAFT_BACKUP_MARK, u->backup_first);
 	if (u->locks && !u->no_txn)
 		strbuf_addstr(sb, "SET LOCAL lock_timeout = '2s';\n");
 	else if (u->locks && l->fw == FW_GOOSE)

@@ -114,6 +114,8 @@ enum rw_result rw_alter(struct split *sp, const struct stmt *st, const cJSON *b)
 			done = rw_add_constraint(sp, table, st, tree_path(c, "def", "Constraint", NULL), to[i]);
 		} else if (!strcmp(sub, "AT_AlterColumnType")) {
 			done = rw_alter_type(sp, table, st, c, to[i]);
+		} else if (!strcmp(sub, "AT_DropColumn")) {
+			done = rw_drop_column(sp, table, c);
 		}
 		if (done) {
 			any = true;

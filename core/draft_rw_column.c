@@ -163,6 +163,30 @@ enum rw_result rw_add_column_instant(struct split *sp, const char *table, const 
 	return RW_KEPT;
 }
 
+/*
+ * The application code that inserts into table.col without setting it
+ * (the cross-check's app-insert-missing-column list), as "a.go:3, b.py:7",
+ * or NULL: from the NOT VALID check on, those INSERTs fail, so that code
+ * deploys first.
+ */
+static char *insert_missing_code(const struct split *sp, const char *table, const char *col)
+{
+	const struct app_compat *c = sp->report ? sp->report->compat : NULL;
+	char *a = xstrfmt("%s.%s", table, col), *b = xstrfmt("%s.%s", table_key(table), col);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; c && i < c->nr; i++) {
+		const struct compat_row *row = &c->v[i];
+		if (!row->rule || strcmp(row->rule, "app-insert-missing-column") ||
+		    (strcmp(row->element, a) && strcmp(row->element, b)))
+			continue;
+		for (size_t k = 0; k < row->where.nr; k++)
+			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", row->where.items[k]);
+	}
+	free(a);
+	free(b);
+	return sb.len ? strbuf_detach(&sb, NULL) : (strbuf_release(&sb), NULL);
+}
+
 /* CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, drop the check. */
 void add_not_null_steps(struct split *sp, const char *table, const char *col)
 {
@@ -177,6 +201,7 @@ void add_not_null_steps(struct split *sp, const char *table, const char *col)
 				"no scan", col);
 	struct unit *u = new_unit(sp, "migrate", false, nm, purpose);
 	u->locks = true;
+	u->deploy_first = insert_missing_code(sp, table, col);
 	unit_add(sp, u, add, NULL);
 	free(nm);
 	free(purpose);

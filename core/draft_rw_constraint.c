@@ -149,7 +149,11 @@ bool rw_add_constraint(struct split *sp, const char *table, const struct stmt *s
 		u = new_unit(sp, "migrate", false, nm, "attach the built index as the constraint: "
 			     "a brief lock, no build");
 		u->locks = true;
-		unit_add(sp, u, use, NULL);
+		/* dropping the constraint drops its index: the down builds it again, as step 1 left it */
+		char *unuse = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s;\nCREATE UNIQUE INDEX %s ON %s (%s)",
+				      rel, qn, qn, rel, cols.buf);
+		unit_add(sp, u, use, unuse);
+		free(unuse);
 		if (pk)
 			strlist_add_nodup(&sp->d->notes, xstrfmt("PRIMARY KEY USING INDEX needs its "
 								 "columns NOT NULL already, or it scans "

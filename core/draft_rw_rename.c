@@ -97,6 +97,61 @@ static bool type_change_is_free(struct split *sp, const char *table, const struc
 	return free_change;
 }
 
+/* Where the column itself is named in the expression: offsets into the statement. */
+static void column_refs(const cJSON *n, const char *col, struct strlist *at)
+{
+	const cJSON *cr = tree_as(n, "ColumnRef");
+	const cJSON *fields = cr ? cJSON_GetObjectItem(cr, "fields") : NULL;
+	if (fields && cJSON_GetArraySize(fields) == 1 &&
+	    !strcmp(nonnull(tree_str(tree_path(cJSON_GetArrayItem(fields, 0), "String", "sval", NULL))), col))
+		strlist_add_nodup(at, xstrfmt("%d", tree_int(cr, "location")));
+	for (const cJSON *c = n ? n->child : NULL; c; c = c->next)
+		column_refs(c, col, at);
+}
+
+/*
+ * ALTER COLUMN ... TYPE ... USING expr: the expression as written (for the
+ * backfill's UPDATE, where the column is the row's) and with each mention
+ * of the column as NEW.column (for the trigger). false when there is no
+ * USING or it is the plain cast the swap writes anyway.
+ */
+static bool using_expr(const struct stmt *st, const cJSON *cd, const char *col, const char *type,
+		       size_t to, char **plain, char **in_trigger)
+{
+	const cJSON *u = tree_path(cd, "raw_default", NULL);
+	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
+	size_t from = u ? sql_find_word(st->sql, tloc, "using") : to;
+	if (!u || from >= to || type_change_using_is_plain(u, col, type))
+		return false;
+	from += 5;   /* past USING */
+	char *text = sql_slice(st->sql, from, to);
+	struct strlist refs = STRLIST_INIT;
+	struct strbuf trig = STRBUF_INIT;
+	column_refs(u, col, &refs);
+	size_t pos = from;
+	while (pos < to) {
+		size_t next = to;
+		for (size_t k = 0; k < refs.nr; k++) {
+			size_t at = (size_t)atol(refs.items[k]);
+			if (at >= pos && at < next)
+				next = at;
+		}
+		strbuf_add(&trig, st->sql + pos, next - pos);
+		if (next == to)
+			break;
+		strbuf_addstr(&trig, "NEW.");
+		pos = next;
+		/* the name itself is copied on the next round */
+		strbuf_add(&trig, st->sql + pos, 1);
+		pos++;
+	}
+	strbuf_trim(&trig);
+	strlist_clear(&refs);
+	*plain = text;
+	*in_trigger = strbuf_detach(&trig, NULL);
+	return true;
+}
+
 bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to)
 {
@@ -105,7 +160,7 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	const cJSON *cd = tree_path(cmd, "def", "ColumnDef", NULL);
 	const struct table_def *t = schema_table(sp->s, table_key(table));
 	const struct column *c = t && col ? table_column(t, col) : NULL;
-	if (!col || !cd || tree_path(cd, "raw_default", NULL) || !c)
+	if (!col || !cd || !c)
 		return false;
 	if (type_change_is_free(sp, table, c, cd))
 		return false;
@@ -121,10 +176,25 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	not_null |= deps.not_null;
 	char *fn = sql_make_name(table_key(table), col, "sync");
 	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qtmp, type);
-	char *body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
+	char *expr = NULL, *nexpr = NULL;
+	char *body, *change;
+	if (using_expr(st, cd, col, type, to, &expr, &nexpr)) {
+		/* the engineer's conversion, as written, in the trigger and the backfill */
+		body = xstrfmt("NEW.%s := (%s)::%s;\n", qtmp, nexpr, type);
+		change = xstrfmt("UPDATE %s SET %s = (%s)::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
+				 rel, qtmp, expr, type, qtmp, qc);
+		strlist_add_nodup(&sp->d->notes, xstrfmt(
+			"values the conversion refuses stop the backfill (and fail the app's writes once "
+			"the trigger is in): count them first, on a replica: SELECT count(*) FROM (SELECT "
+			"(%s)::%s FROM %s) s;", expr, type, rel));
+	} else {
+		body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
+		change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
+				 rel, qtmp, qc, type, qtmp, qc);
+	}
+	free(expr);
+	free(nexpr);
 	char *purpose = xstrfmt("add '%s' as %s and keep it in sync with '%s' by trigger", tmp, type, col);
-	char *change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
-			       rel, qtmp, qc, type, qtmp, qc);
 	expand_synced_column(sp, table, tmp, add, fn, body, purpose, change,
 			     "copy existing values into the new column in batches", not_null);
 
@@ -204,6 +274,12 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 		u->locks = true;
 		unit_add(sp, u, r, NULL);
 		unit_add(sp, u, v, NULL);
+		/* the view answers to the old name: it gets the table's grants, as written there */
+		struct col_deps deps;
+		col_deps_read(sp->ms, sp->target, table, "", "", &deps);
+		for (size_t i = 0; i < deps.grants.nr; i++)
+			add_up(sp, u, deps.grants.items[i]);   /* DROP VIEW in the down takes them along */
+		col_deps_release(&deps);
 		strlist_add_nodup(&sp->d->notes, xstrfmt("once no code uses '%s', drop the view in a "
 							 "later migration: DROP VIEW %s;", table, rel));
 		free(nm);

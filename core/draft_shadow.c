@@ -86,7 +86,8 @@ static void tally_finding(struct shadow_tally *t, const char *path, int line,
 		t->weaker++;
 		return;
 	}
-	if (!lock && strcmp(f->rule, "down-mismatch") && strcmp(f->rule, "shadow-apply-error"))
+	if (!lock && strcmp(f->rule, "down-mismatch") && strcmp(f->rule, "shadow-apply-error") &&
+	    strcmp(f->rule, "app-statement-fails"))
 		return;
 	t->stronger += lock;
 	if (t->failures++)
@@ -140,6 +141,26 @@ static void add_round_trips(struct strbuf *sb, const size_t n[RT__COUNT])
 		strbuf_addf(sb, " (%zu without a down script)", no_down);
 }
 
+/* The application's statements replayed after each step, when there are any. */
+static void add_app_replay(struct strbuf *sb, const struct verify_run *v)
+{
+	size_t replayed = app_sql_replayed(&v->app), expected = 0;
+	if (!v->app.nr)
+		return;
+	for (size_t i = 0; i < v->app.nr; i++)
+		expected += v->app.v[i].expected;
+	strbuf_addf(sb, ", %zu app statement%s replayed after each step", replayed,
+		    replayed == 1 ? "" : "s");
+	if (v->app_failed)
+		strbuf_addf(sb, " (%zu failing)", v->app_failed);
+	if (expected)
+		strbuf_addf(sb, " (%zu wait%s for the code deploy the draft orders first)", expected,
+			    expected == 1 ? "s" : "");
+	if (v->app.nr > replayed)
+		strbuf_addf(sb, ", %zu not replayable (they fail before the change too)",
+			    v->app.nr - replayed);
+}
+
 static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 			const struct shadow_tally *t)
 {
@@ -171,6 +192,7 @@ static void add_summary(struct strbuf *sb, const struct draft_shadow *ds,
 		strbuf_addstr(sb, "locks as predicted");
 	strbuf_addstr(sb, ", ");
 	add_round_trips(sb, n);
+	add_app_replay(sb, v);
 	if (t->not_run)
 		strbuf_addf(sb, "; %zu statement%s not run, unverifiable (first: %s; see "
 			    "shadow-unverifiable)", t->not_run, t->not_run == 1 ? "" : "s",

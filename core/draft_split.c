@@ -66,6 +66,8 @@ static void release_unit(struct unit *u)
 	strlist_clear(&u->downs);
 	free(u->name);
 	free(u->purpose);
+	free(u->deploy_first);
+	free(u->backup_first);
 }
 
 /* Parses one generated statement; NULL (and a note) when it does not parse: a sluice bug. */
@@ -133,7 +135,8 @@ void add_up(struct split *sp, struct unit *u, const char *sql)
  * Adds a generated statement to a unit: its down (given, or derived from
  * the tree against the running schema) and its effect on the schema.
  */
-void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down)
+static void add_with_down(struct split *sp, struct unit *u, const char *sql, const char *down,
+			  bool from_history)
 {
 	cJSON *tree = parse_generated(sp, sql);
 	add_up(sp, u, sql);
@@ -146,13 +149,30 @@ void unit_add(struct split *sp, struct unit *u, const char *sql, const char *dow
 		st.tree = tree;
 		st.kind = tree_kind(tree);
 		st.sql = (char *)sql;
-		reverse_statement(&st, sp->s, &u->downs, &loss);
+		if (from_history)
+			reverse_with_history(&st, sp->s, sp->ms, sp->target, &u->downs, &loss);
+		else
+			reverse_statement(&st, sp->s, &u->downs, &loss);
 		strbuf_release(&loss);
 	}
 	if (tree) {
 		schema_apply(sp->s, tree);
 		cJSON_Delete(tree);
 	}
+}
+
+void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down)
+{
+	add_with_down(sp, u, sql, down, false);
+}
+
+/*
+ * unit_add() for a statement that destroys something the history created
+ * (DROP TABLE, DROP COLUMN): its down is the history's own definition.
+ */
+void unit_add_from_history(struct split *sp, struct unit *u, const char *sql)
+{
+	add_with_down(sp, u, sql, NULL, true);
 }
 
 struct unit *current_unit(struct split *sp)
@@ -172,7 +192,7 @@ static enum rw_result rewrite_statement(struct split *sp, const struct stmt *st)
 	if (!strcmp(k, "IndexStmt") && !tree_bool(b, "concurrent"))
 		done = rw_create_index(sp, st, b);
 	else if (!strcmp(k, "DropStmt") && !tree_bool(b, "concurrent"))
-		done = rw_drop_index(sp, st, b);
+		done = rw_drop_index(sp, st, b) || rw_drop_table(sp, st, b);
 	else if (!strcmp(k, "ReindexStmt"))
 		done = rw_reindex(sp, st, b);
 	else if (!strcmp(k, "AlterTableStmt"))
@@ -236,6 +256,7 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 	sp.values = ctx->values;
 	sp.ms = ctx->ms;
 	sp.target = ctx->target;
+	sp.report = fr;
 	sp.d = d;
 	sp.cur = 0;
 	new_unit(&sp, "expand", !m->up->in_txn, "original", "the migration, without its risky statements");
@@ -288,6 +309,7 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 		/* Unit 0 is the original; an empty one gives its place to the next step. */
 		for (size_t i = 0; i < sp.nr; i++) {
 			struct unit *u = &sp.units[i];
+			size_t first_file = d->nr;
 			if (!u->ups.nr)
 				continue;
 			if (k == 0)
@@ -295,6 +317,16 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 			else
 				layout_emit(&l, k, u, d);
 			k++;
+			if (u->deploy_first && first_file < d->nr)
+				strlist_add_nodup(&d->notes, xstrfmt(
+					"deploy first: the code at %s must be deployed before %s: its "
+					"statements fail from that step on (the step says so in its '-- "
+					"sluice: deploy first' line)", u->deploy_first,
+					d->files[first_file].path));
+			if (u->backup_first && first_file < d->nr)
+				strlist_add_nodup(&d->notes, xstrfmt(
+					"backup first: before %s, outside the database: %s",
+					d->files[first_file].path, u->backup_first));
 		}
 		if (k == 1 && sp.instant)
 			d->title = xstrfmt("%s as instant statements: no split needed", m->up->path);

@@ -25,6 +25,7 @@ struct split {
 	const struct strlist *values; /* --set values (draft_input.h), or NULL */
 	const struct migration_set *ms; /* the history, for what hangs on a column */
 	size_t target;
+	const struct file_report *report; /* the original, judged: its cross-check's verdicts */
 };
 
 #define BATCH_SIZE 5000
@@ -40,6 +41,11 @@ cJSON *parse_generated(struct split *sp, const char *sql);
 char *own_comment(const char *comments);
 void add_up(struct split *sp, struct unit *u, const char *sql);
 void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down);
+void unit_add_from_history(struct split *sp, struct unit *u, const char *sql);
+
+/* draft_rw_drop.c: removals, after the code stops using them and a backup */
+bool rw_drop_column(struct split *sp, const char *table, const cJSON *cmd);
+bool rw_drop_table(struct split *sp, const struct stmt *st, const cJSON *b);
 
 /* draft_rw_index.c */
 bool rw_create_index(struct split *sp, const struct stmt *st, const cJSON *b);

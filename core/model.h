@@ -45,9 +45,9 @@ struct cJSON;
 	X(FW_PLAIN, "plain", false, false, false, NULL, \
 	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
 	X(FW_GOLANG_MIGRATE, "golang-migrate", true, true, true, NULL, \
-	  "migrate -path DIR -database \"$DATABASE_URL\" up 1") \
+	  "migrate -path DIR -database \"$DATABASE_URL\" goto VERSION") \
 	X(FW_GOOSE, "goose", true, true, true, "-- +goose NO TRANSACTION\n", \
-	  "goose -dir DIR postgres \"$DATABASE_URL\" up-by-one") \
+	  "goose -dir DIR postgres \"$DATABASE_URL\" up-to VERSION") \
 	X(FW_DBMATE, "dbmate", true, true, true, NULL, \
 	  "dbmate up (applies all pending; run between steps)") \
 	X(FW_FLYWAY, "flyway", true, false, false, NULL, "flyway migrate -target=VERSION") \

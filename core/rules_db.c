@@ -49,5 +49,16 @@ const struct rule rules_db[] = {
 		       "server's configuration, subscriptions, server files and programs, other servers "
 		       "and untrusted languages are never touched by the shadow",
 	},
+	{
+		.id = "app-statement-fails",
+		.sev = SEV_BLOCKER,
+		.cq = CQ_APP_BREAKS,
+		.cls = CLASS_SAFE,
+		.cats = CATBIT(CAT_WRITES),
+		.title = "A statement of the application fails on the shadow after this migration",
+		.fix = "Deploy the code that no longer runs the statement before this migration (and "
+		       "say so in a `-- sluice: deploy first: path:line` line of it), or change the "
+		       "migration so that the running code keeps working",
+	},
 	{ .id = NULL },
 };

@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Rough throughputs for a busy production server, in bytes per second. */
 #define REWRITE_BPS (100.0 * 1024 * 1024)
@@ -164,6 +165,7 @@ static void section_rollout(struct strbuf *sb, const struct layout *l, const str
 {
 	strbuf_addstr(sb, "## Rollout, step by step\n\n");
 	if (split && !split->failed) {
+		/* the overview; each step in full under "Steps" (runbook_steps.c) */
 		int n = 1;
 		for (size_t i = 0; i < split->nr; i++) {
 			const struct draft_file *f = &split->files[i];
@@ -174,9 +176,9 @@ static void section_rollout(struct strbuf *sb, const struct layout *l, const str
 		}
 		for (size_t i = 0; i < split->notes.nr; i++)
 			strbuf_addf(sb, "%d. Later: %s\n", n++, split->notes.items[i]);
-		strbuf_addf(sb, "\nApply one step at a time (`%s`), check the signals below, then "
-			    "go on; deploy application changes between expand and contract.\n\n",
-			    framework_apply_command(l->fw));
+		strbuf_addstr(sb, "\nApply one step at a time, as \"Steps\" below says, with its "
+			      "checks before and after; deploy application changes where a step says "
+			      "so.\n\n");
 		return;
 	}
 	strbuf_addf(sb, "1. Check the pre-flight list.\n"
@@ -236,6 +238,30 @@ static void section_abort(struct strbuf *sb)
 		      "above for the steps that completed.\n");
 }
 
+/*
+ * Where the runbook goes: sluice.runbookDir (default docs/runbooks/) of the
+ * repository, never the migrations directory (a tool would take a file
+ * there for a migration), as a path like the migration's own.
+ */
+static char *runbook_path(const struct draft_ctx *ctx, const struct layout *l)
+{
+	const char *dir = ctx->runbook_dir && *ctx->runbook_dir ? ctx->runbook_dir : "docs/runbooks";
+	const char *top = ctx->ms->workdir;
+	char cwd[4096];
+	struct strbuf sb = STRBUF_INIT;
+	/* from a subdirectory of the work tree: up to its top first */
+	if (top && getcwd(cwd, sizeof(cwd)) && starts_with(cwd, top)) {
+		for (const char *p = cwd + strlen(top); *p; p++)
+			if (*p == '/' && p[1])
+				strbuf_addstr(&sb, "../");
+	}
+	strbuf_addstr(&sb, dir);
+	if (sb.len && sb.buf[sb.len - 1] != '/')
+		strbuf_addch(&sb, '/');
+	strbuf_addf(&sb, "%s.md", l->stem);
+	return strbuf_detach(&sb, NULL);
+}
+
 int draft_runbook(const struct draft_ctx *ctx, const struct draft *split, struct draft *d)
 {
 	const struct migration *m = ctx->ms->v[ctx->target];
@@ -273,11 +299,13 @@ int draft_runbook(const struct draft_ctx *ctx, const struct draft *split, struct
 	/* statistics live in the caller's schema (a database was connected) */
 	section_summary(&sb, fr, ctx->stats ? ctx->stats : &s);
 	section_rollout(&sb, &l, split, fr);
+	if (split && !split->failed)
+		runbook_steps(&sb, ctx, &l, split);
 	section_rollback(&sb, &down);
 	section_signals(&sb, backfill);
 	section_abort(&sb);
 
-	char *path = xstrfmt("%s%s.runbook.md", l.dir, l.stem);
+	char *path = runbook_path(ctx, &l);
 	draft_add_file(d, path, strbuf_detach(&sb, NULL), "runbook", false);
 	free(d->title);
 	d->title = xstrfmt("runbook for %s", m->up->path);

@@ -40,6 +40,8 @@ void verify_run_release(struct verify_run *v)
 	free(v->note);
 	strlist_clear(&v->not_run);
 	seed_result_release(&v->seed);
+	app_sql_release(&v->app);
+	free(v->app_error);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -146,9 +148,47 @@ static int catalog_now(struct shadow *sh, struct catalog *c, struct verify_run *
 	return -1;
 }
 
-/* Up traced, down, compare, up again. -1 stops the run. */
+/* The tables a judged script's statements touch. */
+static void tables_of(const struct file_report *fr, struct strlist *out)
+{
+	for (size_t k = 0; k < fr->nr_stmts; k++)
+		if (fr->stmts[k].table && !strlist_has(out, fr->stmts[k].table))
+			strlist_add(out, fr->stmts[k].table);
+}
+
+/* The application's statements on the tables the pending migrations touch. */
+static void find_app_sql(struct check_run *run, struct verify_run *v)
+{
+	struct strlist tables = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+	for (size_t f = 0; f < run->report.nr; f++)
+		if (run->report.files[f].dir == DIR_UP && run->report.files[f].mig &&
+		    run->report.files[f].mig->pending)
+			tables_of(&run->report.files[f], &tables);
+	if (app_sql_collect(run, &tables, &v->app, &err) < 0)
+		v->app_error = strbuf_detach(&err, NULL);
+	strlist_clear(&tables);
+	strbuf_release(&err);
+}
+
+/* After an up: the application's statements on its tables, run again. */
+static void replay_app(struct shadow *sh, struct check_run *run, size_t up, struct verify_run *v,
+		       struct strlist *deploy_first)
+{
+	struct file_report *fu = &run->report.files[up];
+	struct strlist tables = STRLIST_INIT;
+	if (!v->app.nr)
+		return;
+	if (fu->mig && fu->mig->up)
+		app_sql_deploy_first(fu->mig->up->text, deploy_first);
+	tables_of(fu, &tables);
+	v->app_failed += app_sql_replay(sh, &v->app, &tables, deploy_first, fu);
+	strlist_clear(&tables);
+}
+
+/* Up traced, the application's statements, down, compare, up again. -1 stops the run. */
 static int verify_migration(struct shadow *sh, struct check_run *run, size_t up, size_t down,
-			    struct verify_run *v)
+			    struct verify_run *v, struct strlist *deploy_first)
 {
 	struct file_report *fu = &run->report.files[up];
 	struct verify_file *vf = &v->files[up];
@@ -162,6 +202,7 @@ static int verify_migration(struct shadow *sh, struct check_run *run, size_t up,
 		catalog_release(&before);
 		return -1;
 	}
+	replay_app(sh, run, up, v, deploy_first);
 	if (down == (size_t)-1) {
 		vf->rt = RT_NO_DOWN;
 		catalog_release(&before);
@@ -241,6 +282,7 @@ static void find_files(const struct check_run *run, size_t mig, size_t *up, size
 int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v)
 {
 	double t0 = now_seconds();
+	struct strlist deploy_first = STRLIST_INIT;
 	memset(v, 0, sizeof(*v));
 	v->files = xcalloc(run->report.nr ? run->report.nr : 1, sizeof(*v->files));
 	v->nr = run->report.nr;
@@ -257,9 +299,11 @@ int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v
 				v->error = xstrfmt("cannot seed the shadow's tables: %s", sh->db->err.buf);
 				break;
 			}
+			find_app_sql(run, v);
+			app_sql_baseline(sh, &v->app);
 		}
 		if (up != (size_t)-1) {
-			if (verify_migration(sh, run, up, down, v) < 0 && !v->error) {
+			if (verify_migration(sh, run, up, down, v, &deploy_first) < 0 && !v->error) {
 				if (v->files[up].rt == RT_FAILED)
 					v->error = xstrfmt("stopped at '%s': it does not apply on the shadow",
 							   run->report.files[up].path);
@@ -275,11 +319,34 @@ int shadow_verify(struct shadow *sh, struct check_run *run, struct verify_run *v
 					   m->up->path, line, sh->db->err.buf);
 	}
 	v->seconds = now_seconds() - t0;
+	strlist_clear(&deploy_first);
 	v->note = sh->note ? xstrdup(sh->note) : NULL;
 	for (size_t i = 0; i < sh->not_run.nr; i++)
 		if (!strlist_has(&v->not_run, sh->not_run.items[i]))   /* a rebuild replays history */
 			strlist_add(&v->not_run, sh->not_run.items[i]);
 	return v->error ? -1 : 0;
+}
+
+/* What the replay of the application's statements found. */
+static void verify_print_app(FILE *out, const struct verify_run *v)
+{
+	if (v->app_error)
+		fprintf(out, "shadow: the application code could not be read: %s\n", v->app_error);
+	if (!v->app.nr)
+		return;
+	fprintf(out, "shadow: %zu application statement%s replayed after each migration on its tables"
+		", %zu failing%s\n", app_sql_replayed(&v->app), app_sql_replayed(&v->app) == 1 ? "" : "s",
+		v->app_failed, v->app.found > v->app.nr ? " (the first found only)" : "");
+	for (size_t i = 0; i < v->app.nr; i++) {
+		const struct app_stmt *s = &v->app.v[i];
+		if (s->expected)
+			fprintf(out, "  %s:%d: fails as the migration expects: that code deploys first\n",
+				s->path, s->line);
+		else if (!s->ever && s->why)
+			fprintf(out, "  %s:%d: not replayed: %s%s\n", s->path, s->line,
+				starts_with(s->why, "not run: ") ? "" : "it fails before the migrations too: ",
+				s->why);
+	}
 }
 
 void verify_print_text(FILE *out, const struct check_run *run, const struct verify_run *v)
@@ -314,6 +381,7 @@ void verify_print_text(FILE *out, const struct check_run *run, const struct veri
 	}
 	for (size_t i = 0; i < v->not_run.nr; i++)
 		fprintf(out, "shadow: not run (unverifiable): %s\n", v->not_run.items[i]);
+	verify_print_app(out, v);
 	if (v->note)
 		fprintf(out, "shadow: note: %s\n", v->note);
 	if (v->error)
@@ -333,6 +401,19 @@ void verify_add_json(cJSON *root, const struct check_run *run, const struct veri
 	cJSON *nr = cJSON_AddArrayToObject(sh, "not_run");
 	for (size_t i = 0; i < v->not_run.nr; i++)
 		cJSON_AddItemToArray(nr, cJSON_CreateString(v->not_run.items[i]));
+	cJSON *app = cJSON_AddArrayToObject(sh, "app_statements");
+	for (size_t i = 0; i < v->app.nr; i++) {
+		const struct app_stmt *s = &v->app.v[i];
+		cJSON *js = cJSON_CreateObject();
+		cJSON_AddStringToObject(js, "path", s->path);
+		cJSON_AddNumberToObject(js, "line", s->line);
+		cJSON_AddStringToObject(js, "sql", s->sql);
+		cJSON_AddBoolToObject(js, "replayed", s->ever);
+		cJSON_AddBoolToObject(js, "deploys_first", s->expected);
+		if (!s->ever && s->why)
+			cJSON_AddStringToObject(js, "not_replayed", s->why);
+		cJSON_AddItemToArray(app, js);
+	}
 	cJSON *files = cJSON_GetObjectItem(root, "files");
 	for (size_t f = 0; f < v->nr && f < (size_t)cJSON_GetArraySize(files); f++) {
 		const struct verify_file *vf = &v->files[f];

@@ -13,6 +13,7 @@
 #define SLUICE_SHADOW_VERIFY_H
 
 #include <stdio.h>
+#include "app_sql.h"
 #include "shadow.h"
 #include "shadow_seed.h"
 
@@ -44,6 +45,9 @@ struct verify_run {
 	struct strlist not_run;      /* history statements not run: "path:line: why" */
 	struct seed_result seed;     /* rows given to the history's tables (shadow_seed.h) */
 	bool seeded;
+	struct app_sql app;          /* the application's statements replayed (app_sql.h) */
+	size_t app_failed;           /* of them, failures after a migration */
+	char *app_error;             /* why the application code could not be read, or NULL */
 };
 
 /* 0 when every pending migration was verified; -1 when it stopped (v->error). */

@@ -14,6 +14,7 @@
  * are the pipeline's next stage (judge_settle()), not this file's.
  */
 #include "xref_int.h"
+#include "app_sql.h"
 #include "check.h"
 
 #include <cjson/cJSON.h>
@@ -128,11 +129,97 @@ static void copy_refs(struct stmt *st, const struct xref_elem *e)
 	}
 }
 
+/*
+ * Does a pending migration up to report file `upto` say that every place
+ * in `where` deploys first (`-- sluice: deploy first: a.go:3, ...`, as a
+ * draft writes on its NOT VALID check)? Then the INSERTs that do not set
+ * the column are sequenced: the engineer ordered the code first.
+ */
+static bool sequenced(const struct check_run *run, size_t upto, const struct strlist *where)
+{
+	struct strlist first = STRLIST_INIT;
+	for (size_t f = 0; f <= upto && f < run->report.nr; f++) {
+		const struct migration *m = run->report.files[f].mig;
+		if (run->report.files[f].dir == DIR_UP && m && m->pending && m->up && m->up->text)
+			app_sql_deploy_first(m->up->text, &first);
+	}
+	bool all = where->nr > 0;
+	for (size_t i = 0; all && i < where->nr; i++)
+		all = strlist_has(&first, where->items[i]);
+	strlist_clear(&first);
+	return all;
+}
+
+/*
+ * A BEFORE INSERT trigger on the table that sets NEW.col, created by a
+ * pending migration up to report file `upto` (the sync trigger of a swap
+ * or a rename draft): INSERTs that do not name the column still fill it.
+ */
+static bool filled_by_trigger(const struct check_run *run, size_t upto, const struct xref_elem *e)
+{
+	char *assign = xstrfmt("NEW.%s :=", e->column);
+	bool fn = false, trig = false;
+	for (size_t f = 0; f <= upto && f < run->report.nr && !(fn && trig); f++) {
+		const struct file_report *fr = &run->report.files[f];
+		if (fr->dir != DIR_UP || !fr->mig || !fr->mig->pending)
+			continue;
+		for (size_t k = 0; k < fr->nr_stmts; k++) {
+			const struct stmt *st = &fr->stmts[k];
+			if (!st->kind || !st->sql)
+				continue;
+			fn |= !strcmp(st->kind, "CreateFunctionStmt") && strstr(st->sql, assign);
+			trig |= !strcmp(st->kind, "CreateTrigStmt") && strstr(st->sql, "BEFORE INSERT") &&
+				st->table && !strcmp(table_key(st->table), e->table);
+		}
+	}
+	free(assign);
+	return fn && trig;
+}
+
+/*
+ * A rename whose old name lives on in the same file: a swap renames the
+ * column away and a new column in under the same name (the code's name
+ * stays, its type changes), and a table renamed with a view of the old
+ * name created after it keeps old code reading and writing through the
+ * view; and a column made NOT NULL that a sync trigger fills on INSERT.
+ * Returns the element as the code sees it (a retype for a swap), or NULL
+ * when nothing breaks at all (the view, the trigger); `e` itself otherwise.
+ */
+static const struct xref_elem *name_lives_on(const struct check_run *run, const struct xref_set *set,
+					     const struct xref_elem *e, struct xref_elem *tmp)
+{
+	if (e->change == XC_RENAME_COLUMN)
+		for (size_t i = 0; i < set->nr; i++) {
+			const struct xref_elem *o = &set->v[i];
+			if (o != e && o->file == e->file && o->change == XC_RENAME_COLUMN &&
+			    !strcmp(o->table, e->table) && o->detail && !strcmp(o->detail, e->column)) {
+				*tmp = *e;
+				tmp->change = XC_RETYPE;
+				tmp->detail = xstrfmt("the type of '%s', swapped in under the same name",
+						      o->column);
+				return tmp;
+			}
+		}
+	if (xref_change_notnull(e->change) && e->column && filled_by_trigger(run, e->file, e))
+		return NULL;
+	if (e->change == XC_RENAME_TABLE) {
+		const struct file_report *fr = &run->report.files[e->file];
+		for (size_t k = e->stmt + 1; k < fr->nr_stmts; k++)
+			if (fr->stmts[k].kind && !strcmp(fr->stmts[k].kind, "ViewStmt") &&
+			    fr->stmts[k].table && !strcmp(table_key(fr->stmts[k].table), e->table))
+				return NULL;
+	}
+	return e;
+}
+
 void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		   const struct xref_walk_stats *stats)
 {
 	for (size_t i = 0; i < set->nr; i++) {
-		const struct xref_elem *e = &set->v[i];
+		struct xref_elem swapped;
+		const struct xref_elem *e = name_lives_on(run, set, &set->v[i], &swapped);
+		if (!e)
+			continue;   /* a view keeps the old name: nothing for the code to change */
 		struct file_report *fr = &run->report.files[e->file];
 		struct stmt *st = &fr->stmts[e->stmt];
 		struct app_compat *c = compat_of(fr);
@@ -156,6 +243,15 @@ void xref_conclude(struct check_run *run, struct xref_set *set, double elapsed,
 		}
 		copy_refs(st, e);
 		decide(row, e, &msg, &fix);
+		if (e == &swapped)
+			free(swapped.detail);
+		if (row->rule && row->sev > SEV_LOW && sequenced(run, e->file, &row->where)) {
+			/* one step down the ladder: it breaks only if deployed out of order */
+			row->compatible = "sequenced";
+			row->sev = row->sev == SEV_BLOCKER ? SEV_HIGH : SEV_MEDIUM;
+			strbuf_addstr(&msg, "; the migrations say this code deploys first (-- sluice: "
+				      "deploy first): it breaks only if they are deployed before it");
+		}
 		if (row->rule)
 			add_finding(run, st, row, msg.buf, fix.buf);
 		strbuf_release(&msg);

@@ -26,6 +26,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "settings.h"
 #include "util.h"
 
@@ -78,8 +79,11 @@ int llm_parse_answer(const char *answer, const struct draft_ctx *ctx, struct dra
  */
 void llm_draft_finish(const struct llm_config *cfg, const struct draft_ctx *ctx,
 		      const char *answer, struct draft *d);
-/* Prompt, stream to the end (blocking poll loop; the CLI's), parse. -1 with *err set. */
+/*
+ * Prompt, stream to the end (blocking poll loop; the CLI's), parse. The
+ * answer is echoed to `echo` as it arrives when not NULL. -1 with *err set.
+ */
 int llm_draft_run(const struct llm_config *cfg, const struct draft_ctx *ctx, struct draft *d,
-		  struct strbuf *err);
+		  FILE *echo, struct strbuf *err);
 
 #endif

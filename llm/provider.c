@@ -88,6 +88,20 @@ static void add_json_error(const cJSON *err, struct strbuf *why)
 	strbuf_addstr(why, cJSON_IsString(m) ? m->valuestring : "unknown error");
 }
 
+/* Did the model stop at its output limit? `why` names the field and value. */
+static const cJSON *tree_get(const cJSON *j, const char *a, const char *b)
+{
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, a), b);
+}
+
+static bool cut_short(const cJSON *reason, const char *limit, const char *field, struct strbuf *why)
+{
+	if (!cJSON_IsString(reason) || strcmp(reason->valuestring, limit))
+		return false;
+	strbuf_addf(why, "%s: %s", field, limit);
+	return true;
+}
+
 static enum llm_event take_openai(const cJSON *j, struct strbuf *text, struct strbuf *why)
 {
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -98,11 +112,13 @@ static enum llm_event take_openai(const cJSON *j, struct strbuf *text, struct st
 	const cJSON *choice = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "choices"), 0);
 	const cJSON *delta = cJSON_GetObjectItemCaseSensitive(choice, "delta");
 	const cJSON *content = cJSON_GetObjectItemCaseSensitive(delta, "content");
-	if (cJSON_IsString(content) && content->valuestring[0]) {
+	bool got = cJSON_IsString(content) && content->valuestring[0];
+	if (got)
 		strbuf_addstr(text, content->valuestring);
-		return LLM_EV_TEXT;
-	}
-	return LLM_EV_NONE;
+	if (cut_short(cJSON_GetObjectItemCaseSensitive(choice, "finish_reason"), "length",
+		      "finish_reason", why))
+		return LLM_EV_CUT;
+	return got ? LLM_EV_TEXT : LLM_EV_NONE;
 }
 
 static enum llm_event take_anthropic(const cJSON *j, struct strbuf *text, struct strbuf *why)
@@ -115,6 +131,9 @@ static enum llm_event take_anthropic(const cJSON *j, struct strbuf *text, struct
 		add_json_error(cJSON_GetObjectItemCaseSensitive(j, "error"), why);
 		return LLM_EV_ERROR;
 	}
+	if (!strcmp(t, "message_delta") &&
+	    cut_short(tree_get(j, "delta", "stop_reason"), "max_tokens", "stop_reason", why))
+		return LLM_EV_CUT;
 	if (!strcmp(t, "content_block_delta")) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "delta");
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(d, "text");
@@ -137,6 +156,8 @@ static enum llm_event take_ollama(const cJSON *j, struct strbuf *text, struct st
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(msg, "content");
 	if (cJSON_IsString(c))
 		strbuf_addstr(text, c->valuestring);
+	if (cut_short(cJSON_GetObjectItemCaseSensitive(j, "done_reason"), "length", "done_reason", why))
+		return LLM_EV_CUT;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done")))
 		return LLM_EV_DONE;
 	return LLM_EV_TEXT;

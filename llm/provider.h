@@ -15,6 +15,7 @@ enum llm_event {
 	LLM_EV_DONE,       /* the stream's end marker */
 	LLM_EV_BAD_JSON,   /* a data line that is not JSON */
 	LLM_EV_ERROR,      /* the server sent an error object in the stream */
+	LLM_EV_CUT,        /* the model stopped at its output limit: the answer is cut short */
 };
 
 char *llm_request_body(const struct llm_config *cfg, const char *system, const char *user);

@@ -137,6 +137,10 @@ static void take_line(struct llm_stream *s, const char *line, size_t len)
 		set_error(s, "llm: invalid JSON in the answer from %s: %s", host_of(s), why.buf);
 	else if (ev == LLM_EV_ERROR)
 		set_error(s, "llm: %s reported an error mid-answer: %s", host_of(s), why.buf);
+	else if (ev == LLM_EV_CUT)
+		set_error(s, "llm: the answer from %s was cut short at the model's output limit "
+			  "(%s): not used; raise the model's limit or draft a smaller migration",
+			  host_of(s), why.buf);
 	strbuf_release(&why);
 }
 

@@ -6,6 +6,9 @@ libsluice_a_SOURCES += \
 libsluice_a_SOURCES += \
 	core/shadow_verify.c core/shadow_verify.h core/rules_db.c \
 	core/shadow_seed.c core/shadow_seed.h
+# The application's statements replayed between migrations (app_sql.h).
+libsluice_a_SOURCES += \
+	core/app_sql.c core/app_sql.h core/shadow_replay.c core/xref_sql.c
 libsluice_a_SOURCES += \
 	core/shadow_trust.c core/shadow_trust.h
 libsluice_a_SOURCES += \

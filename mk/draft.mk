@@ -7,8 +7,8 @@ libsluice_a_SOURCES += \
 	core/draft_split.c core/draft_split_int.h \
 	core/draft_rw_index.c core/draft_rw_alter.c core/draft_rw_column.c \
 	core/draft_rw_constraint.c core/draft_rw_rename.c core/draft_rw_batch.c \
-	core/draft_deps.c core/draft_deps.h core/draft_rw_swap.c \
-	core/runbook.c \
+	core/draft_deps.c core/draft_deps.h core/draft_rw_swap.c core/draft_rw_drop.c \
+	core/runbook.c core/runbook_steps.c \
 	core/commit.c core/commit.h \
 	core/textdiff.c core/textdiff.h
 sluice_SOURCES += cli/cmd_draft.c

@@ -29,13 +29,13 @@ setup() { # MODEL
 draft_commit() { "$SLUICE" draft "$@" --commit db/migrations/000002_index.up.sql 2>&1; }
 
 refused() { # DESC WANT ENV=VALUE|- [DRAFT-ARGS...]
-	desc=$1 want=$2 envspec=$3
+	desc=$1 want=$2 envspec=$3 code=${REFUSED_EXIT:-2}
 	shift 3
 	[ "$envspec" = - ] && envspec=SLUICE_TEST_NOTHING=1
 	before=$(state)
 	out=$(env "$envspec" "$SLUICE" draft "$@" --commit db/migrations/000002_index.up.sql 2>&1)
 	rc=$?
-	expect_eq "$desc: refused (exit 2)" "$rc" 2
+	expect_eq "$desc: refused (exit $code)" "$rc" "$code"
 	expect_contains "$desc: says why" "$out" "$want"
 	expect_eq "$desc: refs, index and work tree as they were" "$(state)" "$before"
 }
@@ -93,28 +93,33 @@ expect_eq "... the other file is rolled back" "$(git status --porcelain db/migra
 expect_eq "... HEAD did not move" "$(git log --oneline | wc -l | tr -d ' ')" 2
 
 # --- a model-chosen path through a symbolic link ---------------------------
+# The model may write only the migration under review and new migrations
+# after it in its directory (llm/answer.c): a file anywhere else fails the
+# draft itself (exit 1) before anything could be written or committed.
+REFUSED_EXIT=1
 mkdir -p "$T/outside"
 setup "extra:db/migrations/linked/000003_more.up.sql"
 ln -s "$T/outside" db/migrations/linked
 commit_all . "a linked directory"
 refused "a path through a linked directory" \
-	"'db/migrations/linked/000003_more.up.sql' goes through a symbolic link ('db/migrations/linked')" - --llm
+	"'db/migrations/linked/000003_more.up.sql' is not a new migration after 'db/migrations/000002_index.up.sql' in its directory" - --llm
 expect_eq "... nothing written outside the repository" "$(ls -A "$T/outside")" ""
 setup "extra:db/linked2/x.sql"
 ln -s "$T/outside" db/linked2
-refused "an untracked link of the user's too" "goes through a symbolic link ('db/linked2')" - --llm
+refused "an untracked link of the user's too" "'db/linked2/x.sql' is not a new migration after" - --llm
 expect_eq "... nothing written outside the repository" "$(ls -A "$T/outside")" ""
 
 # --- the draft's declared set ----------------------------------------------
 setup "extra:db/migrations/000001_init.up.sql"
 refused "a model rewriting an applied migration" \
-	"'db/migrations/000001_init.up.sql' is not one of the draft's files" - --llm
+	"'db/migrations/000001_init.up.sql' is another migration, one the base branch has: the model may write only 'db/migrations/000002_index.up.sql' and new migrations after it" - --llm
 setup "extra:queries/report.sql"
 refused "a model writing SQL outside the migrations" \
-	"'queries/report.sql' is not one of the draft's files" - --llm
+	"'queries/report.sql' is not a new migration after" - --llm
 setup "extra:db/migrations/000001_5_backfill.up.sql"
 refused "a model adding a migration before the one under review" \
-	"'db/migrations/000001_5_backfill.up.sql' is not one of the draft's files" - --llm
+	"'db/migrations/000001_5_backfill.up.sql' is not a new migration after" - --llm
+REFUSED_EXIT=2
 setup "extra:db/migrations/000003_more.up.sql"
 out=$(draft_commit --llm)
 expect_contains "a new migration after it is in the set: committed" "$out" "committed 3 files"

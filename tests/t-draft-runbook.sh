@@ -10,7 +10,7 @@ draft_repo rb "CREATE INDEX users_age_idx ON users (age);
 ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id);"
 out=$(cd rb && "$SLUICE" draft --runbook db/migrations/000002_change.up.sql 2>&1)
 expect_eq "runbook: exit 0" "$?" 0
-expect_contains "runbook: file beside the migration" "$out" "==> db/migrations/000002_change.runbook.md <=="
+expect_contains "runbook: under docs/runbooks/, not among the migrations" "$out" "==> docs/runbooks/000002_change.md <=="
 for section in "# Runbook: db/migrations/000002_change.up.sql" "## Pre-flight checks" \
 	"## Execution window" "## Lock and timing estimate" "## Rollout, step by step" \
 	"## Rollback" "## Signals to watch" "## Abort criteria"; do
@@ -27,7 +27,8 @@ expect_contains "runbook: the split's steps in order" "$out" "1. \`db/migrations
 expect_contains "runbook: the FK's validate step" "$out" "\`db/migrations/000005_validate_users_org_fk.up.sql\`: VALIDATE"
 expect_contains "runbook: exact rollback SQL" "$out" "ALTER TABLE users DROP CONSTRAINT IF EXISTS users_org_fk;
 DROP INDEX IF EXISTS users_age_idx;"
-expect_contains "runbook: how to apply one step" "$out" "migrate -path DIR -database \"\$DATABASE_URL\" up 1"
+expect_contains "runbook: how to apply one step: goto its version" "$out" "migrate -path db/migrations -database \"\$DATABASE_URL\" goto 2"
+expect_not_contains "runbook: never up 1" "$out" "up 1"
 expect_contains "runbook: backfill signal absent without a backfill" "$out" "Index builds"
 expect_not_contains "runbook: no progress table without a backfill" "$out" "sluice_backfill_progress"
 
@@ -42,5 +43,5 @@ out=$(cd fill && "$SLUICE" draft --runbook db/migrations/000002_change.up.sql 2>
 expect_contains "backfill: progress watched" "$out" "SELECT * FROM sluice_backfill_progress;"
 expect_contains "backfill: outside a transaction said" "$out" "(outside a transaction)"
 (cd fill && "$SLUICE" draft --runbook --out out db/migrations/000002_change.up.sql >/dev/null 2>&1)
-check "--out writes the runbook" test -s fill/out/db/migrations/000002_change.runbook.md
+check "--out writes the runbook" test -s fill/out/docs/runbooks/000002_change.md
 finish

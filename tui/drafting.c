@@ -50,6 +50,7 @@ bool drafting_ctx(struct draft_ctx *ctx)
 	ctx->ms = &run->ms;
 	ctx->opts = &run->opts;
 	ctx->stats = &run->schema;   /* sizes from --db, --stats or sluice.stats */
+	ctx->runbook_dir = config_get(&run->cfg, "sluice.runbookdir");
 	return true;
 }
 
@@ -182,6 +183,18 @@ static bool start_llm(void)
 		return false;
 	}
 	drafting.d.before = ctx.report->sev;
+	/* a model's answer costs time and money: A's checks (branch, a clean migration) first */
+	const struct migration *m = ctx.ms->v[ctx.target];
+	char *up = work_path(m->up->path), *down = m->down ? work_path(m->down->path) : NULL;
+	struct commit_scope scope = { up, down };
+	int ready = commit_check_ready(*app_workdir() ? app_workdir() : ".", &scope,
+				       app.run ? app.run->ms.branch : NULL);
+	free(up);
+	free(down);
+	if (ready < 0) {
+		tui_flush_stderr();   /* commit_check_ready() said why; the model is not asked */
+		return false;
+	}
 	llm_prompt(&ctx, &sys, &user);
 	drafting.stream = llm_stream_start(&drafting.lc, sys.buf, user.buf, &err);
 	strbuf_release(&sys);

@@ -19,6 +19,9 @@ The model name picks the behaviour (or the X-Fault header does):
   500       server error (the body echoes the key too)
   badjson   a stream line that is not JSON
   cut       half the stream, then the connection closes without the end marker
+  length    half the stream, then the API's "output limit reached" (finish_reason
+            length, stop_reason max_tokens, done_reason length) and the end marker
+  ignore    the ok answer with a `-- sluice:ignore all` line the model added
   huge      a 20 MB answer
   slow      the ok answer in 20 pieces a quarter second apart (5 s: keys while streaming)
   extra:PATH  the ok answer plus a file the model was not asked for, PATH
@@ -89,6 +92,9 @@ def answer_for(fault, prompt):
         return "```sql file=../outside.sql\nSELECT 1;\n```\n"
     if fault == "wrongdown":
         return wrong_down(prompt)
+    if fault == "ignore":
+        return safe_rewrite(prompt).replace("CREATE INDEX CONCURRENTLY",
+                                            "-- sluice:ignore all -- the model says it is fine\nCREATE INDEX CONCURRENTLY", 1)
     if fault.startswith("extra:"):
         return safe_rewrite(prompt) + "\n```sql file=%s\nSELECT 1;\n```\n" % fault[6:]
     return safe_rewrite(prompt)
@@ -165,7 +171,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f.write(json.dumps({"path": self.path, "api": api, "model": model,
                                     "auth": auth, "stream": req.get("stream"),
                                     "refs": refs.group(1) if refs else None,
-                                    "conventions": conv.group(1) if conv else None}) + "\n")
+                                    "conventions": conv.group(1) if conv else None,
+                                    "prompt": prompt}) + "\n")
         if api is None:
             return self.send_json(404, {"error": {"message": "no such endpoint"}})
         if fault == "timeout":
@@ -202,6 +209,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for p in parts[:len(parts) // 2]:
                 self.emit(self.frame(api, p))
             return  # connection closes: no end marker
+        if fault == "length":
+            for p in parts[:len(parts) // 2]:
+                self.emit(self.frame(api, p))
+            if api == "openai":
+                self.emit("data: %s\n\n" % json.dumps(
+                    {"choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]}))
+            elif api == "anthropic":
+                self.emit("event: message_delta\ndata: %s\n\n" % json.dumps(
+                    {"type": "message_delta", "delta": {"stop_reason": "max_tokens"}}))
+            else:
+                self.emit(json.dumps({"message": {"role": "assistant", "content": ""},
+                                      "done": True, "done_reason": "length"}) + "\n")
+                return
+            self.emit(self.frame(api, end=True))
+            return
         for p in parts:
             try:
                 self.emit(self.frame(api, p))
