@@ -126,8 +126,9 @@ static struct script *make_script(const char *path, const char *text, const stru
 }
 
 /* Adds one classified file as a migration of its own; takes lf's root and version. */
-static void add_classified(struct migration_set *ms, const char *path, const char *text,
-			   bool from_worktree, bool forced, struct layout_file *lf)
+struct migration *discover_add_classified(struct migration_set *ms, const char *path,
+					  const char *text, bool from_worktree, bool forced,
+					  struct layout_file *lf)
 {
 	struct discover_priv *p = priv(ms);
 	struct migration *m = xcalloc(1, sizeof(*m));
@@ -153,6 +154,7 @@ static void add_classified(struct migration_set *ms, const char *path, const cha
 	layout_file_release(lf);
 	if (!strlist_has(&ms->dirs, p->meta[p->nr - 1].root))
 		strlist_add(&ms->dirs, p->meta[p->nr - 1].root);
+	return m;
 }
 
 int discover_add(struct migration_set *ms, const char *path, size_t skip, bool forced,
@@ -165,9 +167,19 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 		return 1;
 	if (!discover_text_ok(ms, path, text, len))
 		return -1;
+	if (liquibase_formatted(text, len)) {
+		const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+		char *root = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+		char *stem = xstrndup(base, strcspn(base, "."));
+		liquibase_add(ms, path, root, stem, forced && skip >= strlen(path), text, len,
+			      from_worktree);
+		free(root);
+		free(stem);
+		return 0;
+	}
 	if (layout_classify(&p->markers, path, skip, forced, text, len, &lf) != LAYOUT_MIGRATION)
 		return 1;
-	add_classified(ms, path, text, from_worktree, forced && skip >= strlen(path), &lf);
+	discover_add_classified(ms, path, text, from_worktree, forced && skip >= strlen(path), &lf);
 	return 0;
 }
 
@@ -192,7 +204,7 @@ static int add_named_plain(struct migration_set *ms, const char *path, const cha
 	lf.name = xstrdup(base);
 	lf.part[0] = (struct layout_part){ .dir = DIR_UP, .len = len, .first_line = 1 };
 	lf.nr_parts = 1;
-	add_classified(ms, path, text, true, true, &lf);
+	discover_add_classified(ms, path, text, true, true, &lf);
 	return 0;
 }
 

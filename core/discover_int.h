@@ -101,6 +101,17 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 /* Refuses binary and oversized text with a message in ms->errors. */
 bool discover_text_ok(struct migration_set *ms, const char *path, const char *text, size_t len);
 void discover_add_dir(struct migration_set *ms, const char *dir);
+/* Adds a classified file as one migration (its parts as scripts); takes lf's strings. */
+struct migration *discover_add_classified(struct migration_set *ms, const char *path,
+					  const char *text, bool from_worktree, bool forced,
+					  struct layout_file *lf);
+
+/* discover_liquibase.c: "--liquibase formatted sql" on the first line? */
+bool liquibase_formatted(const char *text, size_t len);
+/* Adds each changeset of the file as a migration of its own (version stem#NNNNN). */
+int liquibase_add(struct migration_set *ms, const char *path, const char *root, const char *stem,
+		  bool forced, const char *text, size_t len, bool from_worktree);
+
 /* Reads a file from disk, refusing oversized ones by size; messages say `name`. */
 int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
 		       struct strbuf *sb);

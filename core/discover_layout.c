@@ -20,7 +20,7 @@
 
 const char layout_names[] =
 	"golang-migrate, goose, dbmate, Flyway, sqitch, Prisma, Supabase, Diesel, sqlx, "
-	"Atlas, pop, Synapse deltas and plain migrations/*.sql";
+	"Atlas, pop, Synapse deltas, Liquibase formatted SQL and plain migrations/*.sql";
 
 /* Directories whose .sql files are not migrations even below migrations/. */
 static const char *const excluded_dirs[] = {
@@ -55,6 +55,12 @@ static bool is_migration_dir_name(const char *s, size_t n)
 {
 	return (n == 7 && !strncasecmp(s, "migrate", 7)) || (n == 3 && !strncasecmp(s, "sql", 3)) ||
 	       iends_with_n(s, n, "migrations") || iends_with_n(s, n, "migration");
+}
+
+/* Liquibase: src/main/resources/db/changelog/, changelogs/ (discover_liquibase.c). */
+static bool is_changelog_dir_name(const char *s, size_t n)
+{
+	return iends_with_n(s, n, "changelog") || iends_with_n(s, n, "changelogs");
 }
 
 bool layout_is_marker(const char *path)
@@ -261,7 +267,8 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 		goto out;
 	}
 	for (size_t i = 0; i < pp.nr; i++)
-		if (is_migration_dir_name(comp(&pp, i), pp.len[i]))
+		if (is_migration_dir_name(comp(&pp, i), pp.len[i]) ||
+		    is_changelog_dir_name(comp(&pp, i), pp.len[i]))
 			v = LAYOUT_MIGRATION;
 out:
 	path_parts_release(&pp);

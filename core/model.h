@@ -64,7 +64,15 @@ struct cJSON;
 	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
 	X(FW_POP, "pop", true, true, true, NULL, "soda migrate up") \
 	X(FW_SYNAPSE, "synapse", true, false, false, NULL, \
-	  "start Synapse: it applies every pending delta at start-up, in one transaction")
+	  "start Synapse: it applies every pending delta at start-up, in one transaction") \
+	X(FW_LIQUIBASE, "liquibase", true, true, false, NULL, "liquibase update-count 1") \
+	X(FW_DRIZZLE, "drizzle", true, false, false, NULL, \
+	  "drizzle-kit migrate (applies all pending, in one transaction)") \
+	X(FW_SQLFROM, "sqlFrom", false, false, false, NULL, \
+	  "the project's own migration command") \
+	X(FW_DJANGO, "django", true, true, false, NULL, "python manage.py migrate APP NAME") \
+	X(FW_ALEMBIC, "alembic", true, true, false, NULL, "alembic upgrade REVISION") \
+	X(FW_KNEX, "knex", true, true, false, NULL, "knex migrate:up NAME")
 
 enum framework {
 #define X(id, name, txn, downs, byver, notxn, apply) id,
