@@ -122,6 +122,8 @@ static struct script *make_script(const char *path, const char *text, const stru
 	s->mixed_line = p->mixed_line;
 	s->mixed_refused = p->mixed_refused;
 	s->from_worktree = from_worktree;
+	if (p->breakpoints)
+		drizzle_breakpoints(s->text, s->len);
 	return s;
 }
 
@@ -444,7 +446,8 @@ static void note_disk_marker(struct migration_set *ms, const char *path)
 /* The markers that could govern a file named alone on the command line. */
 static void note_markers_near(struct migration_set *ms, const char *path)
 {
-	static const char *const here[] = { "atlas.sum", "metadata.toml" };
+	static const char *const here[] = { "atlas.sum", "metadata.toml", "meta/_journal.json",
+					    "snapshot.json" };
 	static const char *const above[] = { "sqitch.plan", "Cargo.toml" };
 	const char *slash = strrchr(path, '/');
 	char *tmp;

@@ -404,7 +404,8 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite", "*.sql.conf",
 					"*atlas.sum", "*sqitch.plan",
 					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
-					"*flyway.toml", "*.fizz", "*database.yml" };
+					"*flyway.toml", "*.fizz", "*database.yml",
+					"*_journal.json", "*snapshot.json" };
 
 /*
  * Committed on this branch: added, changed or renamed between the

@@ -2,7 +2,7 @@
 libsluice_a_SOURCES += \
 	core/discover.c core/discover.h core/discover_int.h \
 	core/discover_layout.c core/gitrepo.c \
-	core/discover_liquibase.c \
+	core/discover_liquibase.c core/discover_drizzle.c \
 	core/settings.c core/settings.h \
 	core/policy.c core/policy.h \
 	core/check.c core/check.h
