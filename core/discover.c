@@ -165,6 +165,8 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 	struct discover_priv *p = priv(ms);
 	struct layout_file lf;
 
+	if (!layout_sql_name(path) && layout_tool_name(path))
+		return discover_tool_file(ms, path, skip, forced, text, len, from_worktree);
 	if (layout_candidate(&p->markers, path, skip, forced) != LAYOUT_MIGRATION)
 		return 1;
 	if (!discover_text_ok(ms, path, text, len))
@@ -474,7 +476,8 @@ static int add_disk_file(struct migration_set *ms, const char *path, size_t skip
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r = 1;
-	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION) {
+	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION ||
+	    (!layout_sql_name(path) && tool_candidate(path, skip, forced))) {
 		r = discover_read_disk(ms, path, path, &sb);
 		if (!r)
 			r = discover_add(ms, path, skip, forced, sb.buf, sb.len, true);
@@ -579,7 +582,7 @@ static void walk_dir(struct walk *w, const char *dir)
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
 				note_disk_marker(w->ms, p);
-			else if (layout_sql_name(p))
+			else if (layout_sql_name(p) || layout_tool_name(p))
 				strlist_add(w->files, p);
 		} else if (layout_sql_name(p)) {
 			/* a FIFO would block the read, a device never end */

@@ -123,6 +123,14 @@ bool drizzle_classify(const struct markers *mk, const char *path, size_t dir_len
 /* Each "--> statement-breakpoint" becomes a ';' and blanks, in place. */
 void drizzle_breakpoints(char *text, size_t len);
 
+/* discover_tool.c: a name a tool's migration (Django, Alembic, knex, sluice.sqlFrom) may have. */
+bool layout_tool_name(const char *path);
+/* By path alone: could it be such a migration? */
+bool tool_candidate(const char *path, size_t skip, bool forced);
+/* Adds it when it is one: 0; 1 when not; -1 on error (ms->errors). */
+int discover_tool_file(struct migration_set *ms, const char *path, size_t skip, bool forced,
+		       const char *text, size_t len, bool from_worktree);
+
 /* Reads a file from disk, refusing oversized ones by size; messages say `name`. */
 int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
 		       struct strbuf *sb);

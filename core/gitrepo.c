@@ -76,7 +76,7 @@ static void sort_entries(struct repo_scan *rs)
 
 static bool interesting(const char *path)
 {
-	return layout_sql_name(path) || layout_is_marker(path);
+	return layout_sql_name(path) || layout_is_marker(path) || layout_tool_name(path);
 }
 
 /* Big trees of other people's code: never worth descending into. */
@@ -405,7 +405,11 @@ static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite
 					"*atlas.sum", "*sqitch.plan",
 					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
 					"*flyway.toml", "*.fizz", "*database.yml",
-					"*_journal.json", "*snapshot.json" };
+					"*_journal.json", "*snapshot.json",
+					/* layout_tool_name(): migrations a tool prints SQL for */
+					"*.py", "*.js", "*.ts", "*.cjs", "*.mjs", "*.xml", "*.yaml",
+					"*.yml", "*.json", "*.go", "*.java", "*.kt", "*.php", "*.cs",
+					"*.ex", "*.exs" };
 
 /*
  * Committed on this branch: added, changed or renamed between the
@@ -600,8 +604,10 @@ static void add_migrations(struct repo_scan *rs)
 	struct markers *mk = discover_markers(rs->ms);
 	for (size_t i = 0; i < rs->nr; i++) {
 		struct entry *e = &rs->v[i];
-		if (e->deleted || !layout_sql_name(e->path) ||
-		    layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION)
+		if (e->deleted || layout_is_marker(e->path))
+			continue;
+		if (layout_sql_name(e->path) ? layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION
+					     : !tool_candidate(e->path, 0, false))
 			continue;
 		strbuf_reset(&sb);
 		if (read_entry(rs, e, &sb) < 0)

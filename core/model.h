@@ -111,6 +111,12 @@ struct script {
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */
+	/* SQL a tool printed for a migration that is not SQL (core/sqlgen.c):
+	 * line k of `text` (1-based) is about line line_map[k - 1] of the file
+	 * at `path`; NULL for a script that is the file's own text. */
+	int *line_map;
+	size_t nr_line_map;
+	char *generated_by;  /* the command that printed it, for messages */
 };
 
 struct migration {
@@ -241,6 +247,8 @@ void stmt_release(struct stmt *st);
 void file_report_release(struct file_report *fr);
 
 struct script *script_new(const char *path, const char *text, size_t len);
+/* The line of the file a line of the script's text stands for (see line_map). */
+int script_file_line(const struct script *s, int line);
 void script_free(struct script *s);
 void migration_free(struct migration *m);
 
