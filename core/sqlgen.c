@@ -172,15 +172,28 @@ size_t find_calls(const char *text, size_t len, int from, int to,
 	return n;
 }
 
-/* Does the statement (lower-cased) mention one of the call's names? */
-static bool names_one_of(const char *stmt_lc, const char *names)
+/* `w` in `s` as a whole identifier (users, not users_email_idx). */
+static bool has_word(const char *s, const char *w)
+{
+	size_t k = strlen(w);
+	for (const char *p = s; (p = strstr(p, w)); p++) {
+		bool before = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = !(isalnum((unsigned char)p[k]) || p[k] == '_');
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* How many of the call's names the statement (lower-cased) mentions. */
+static int names_hit(const char *stmt_lc, const char *names)
 {
 	char *copy = str_lower(xstrdup(names));
-	bool hit = false;
-	for (char *save, *w = strtok_r(copy, " ", &save); w && !hit; w = strtok_r(NULL, " ", &save))
-		hit = strlen(w) > 1 && strstr(stmt_lc, w);
+	int hits = 0;
+	for (char *save, *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		hits += strlen(w) > 1 && has_word(stmt_lc, w);
 	free(copy);
-	return hit;
+	return hits;
 }
 
 void gen_map_by_names(struct gen_sql *g, const struct call_line *calls, size_t n, int fallback)
@@ -192,12 +205,17 @@ void gen_map_by_names(struct gen_sql *g, const struct call_line *calls, size_t n
 		g->map[k] = fallback;
 	for (size_t i = 0; i < np; i++) {
 		char *lc = str_lower(xstrndup(g->sql.buf + pieces[i].off, pieces[i].len));
-		for (size_t j = cur; j < n; j++)
-			if (names_one_of(lc, calls[j].names)) {
+		/* the call that names most of it, the earliest of equals, from the last one on */
+		int best = 0;
+		for (size_t j = cur; j < n; j++) {
+			int h = names_hit(lc, calls[j].names);
+			if (h > best) {
+				best = h;
 				cur = j;
-				at = calls[j].line;
-				break;
 			}
+		}
+		if (best)
+			at = calls[cur].line;
 		free(lc);
 		int l0 = line_of_offset(g->sql.buf, pieces[i].off);
 		int l1 = line_of_offset(g->sql.buf, pieces[i].off + pieces[i].len);
