@@ -76,15 +76,15 @@ static void tool_path_split(struct tool_path *tp, const char *path, size_t skip)
 		size_t n = (size_t)(slash - s);
 		tp->parent = s;
 		tp->parent_len = n;
-		if ((size_t)(s - path) < skip)
-			continue;
-		for (const char *const *x = skipped; *x; x++)
-			if (strlen(*x) == n && !strncmp(s, *x, n))
-				tp->excluded = true;
 		if (n == 8 && !strncmp(s, "versions", 8))
 			tp->in_versions = true;
 		if (migration_dir_word(s, n))
 			tp->in_migration_dir = true;
+		if ((size_t)(s - path) < skip)
+			continue;   /* named on the command line: wherever it is */
+		for (const char *const *x = skipped; *x; x++)
+			if (strlen(*x) == n && !strncmp(s, *x, n))
+				tp->excluded = true;
 	}
 	tp->base = s;
 }
@@ -170,7 +170,7 @@ int discover_tool_file(struct migration_set *ms, const char *path, size_t skip, 
 		lf.fw = FW_DJANGO;
 	else if (alembic_file(&tp, text, len))
 		lf.fw = FW_ALEMBIC;
-	else if (tp.in_migration_dir && knex_file(&tp, text, len))
+	else if ((tp.in_migration_dir || forced) && knex_file(&tp, text, len))
 		lf.fw = FW_KNEX;
 	else if (!forced && ends_with(path, ".py"))
 		return 1; /* a helper module beside migrations */

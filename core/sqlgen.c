@@ -38,6 +38,15 @@ void gen_add_line(struct gen_sql *g, const char *s, size_t n, int src)
 	g->map[g->nr++] = src;
 }
 
+void gen_add_text(struct gen_sql *g, const char *text, size_t n, int src)
+{
+	for (const char *s = text; s < text + n;) {
+		const char *e = memchr(s, '\n', (size_t)(text + n - s));
+		gen_add_line(g, s, e ? (size_t)(e - s) : (size_t)(text + n - s), src);
+		s = e ? e + 1 : text + n;
+	}
+}
+
 /* The line [s, e) without blanks around it equals `word` (case aside). */
 static bool line_is(const char *s, const char *e, const char *word)
 {
@@ -288,7 +297,7 @@ char *command_text(const struct strlist *argv)
 }
 
 int sqlgen_command(struct sqlgen *g, const struct strlist *argv, const char *dir,
-		   struct strbuf *out, struct strbuf *why)
+		   const char *shown, struct strbuf *out, struct strbuf *why)
 {
 	struct child_process cp = CHILD_PROCESS_INIT;
 	struct strbuf err = STRBUF_INIT;
@@ -302,7 +311,7 @@ int sqlgen_command(struct sqlgen *g, const struct strlist *argv, const char *dir
 	}
 	for (size_t i = 0; i < argv->nr; i++)
 		args[i] = argv->items[i];
-	cmd = command_text(argv);
+	cmd = shown ? xstrdup(shown) : command_text(argv);
 	cp.argv = args;
 	cp.dir = dir && *dir ? dir : NULL;
 	cp.null_stdin = true;
@@ -396,14 +405,10 @@ static int sqlfrom_sql(struct sqlgen *g, const char *cmdline, const struct scrip
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
 	sqlfrom_argv(cmdline, src->path, &argv);
-	ret = sqlgen_command(g, &argv, *g->top ? g->top : NULL, &sql, why);
+	ret = sqlgen_command(g, &argv, *g->top ? g->top : NULL, NULL, &sql, why);
 	if (!ret) {
 		/* no way to tell which line printed what: all of it is about the file's first */
-		for (const char *s = sql.buf; s && s < sql.buf + sql.len;) {
-			const char *e = memchr(s, '\n', (size_t)(sql.buf + sql.len - s));
-			gen_add_line(out, s, e ? (size_t)(e - s) : (size_t)(sql.buf + sql.len - s), 1);
-			s = e ? e + 1 : sql.buf + sql.len;
-		}
+		gen_add_text(out, sql.buf, sql.len, 1);
 		gen_unwrap_txn(out);
 		out->command = command_text(&argv);
 	}

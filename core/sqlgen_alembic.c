@@ -185,7 +185,7 @@ int alembic_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 				  : xstrfmt("%s:%s", rev, down ? down : "base");
 	strlist_add_nodup(&argv, range);
 	strlist_add(&argv, "--sql");
-	ret = sqlgen_command(g, &argv, project ? project : g->top, &sql, why);
+	ret = sqlgen_command(g, &argv, project ? project : g->top, NULL, &sql, why);
 	if (ret < 0 && d == DIR_UP && starts_with(why->buf, "cannot run") && say_once(g, "alembic"))
 		strbuf_addf(why, " (sluice runs '%s %s' in %s; set the command with: git config "
 			    "sluice.alembic.command '/usr/bin/python3 -m alembic')",
@@ -193,11 +193,7 @@ int alembic_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 			    project ? project : "the repository's top, where no alembic.ini is");
 	if (ret < 0)
 		goto out;
-	for (const char *s = sql.buf; s && s < sql.buf + sql.len;) {
-		const char *e = memchr(s, '\n', (size_t)(sql.buf + sql.len - s));
-		gen_add_line(out, s, e ? (size_t)(e - s) : (size_t)(sql.buf + sql.len - s), 1);
-		s = e ? e + 1 : sql.buf + sql.len;
-	}
+	gen_add_text(out, sql.buf, sql.len, 1);
 	drop_bookkeeping(out);
 	gen_unwrap_txn(out);
 	/* map each statement to its op.* call in upgrade() or downgrade() */

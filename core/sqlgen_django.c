@@ -146,7 +146,7 @@ int django_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 	strlist_add(&argv, name);
 	if (d == DIR_DOWN)
 		strlist_add(&argv, "--backwards");
-	ret = sqlgen_command(g, &argv, project ? project : g->top, &sql, why);
+	ret = sqlgen_command(g, &argv, project ? project : g->top, NULL, &sql, why);
 	if (ret < 0 && d == DIR_UP && starts_with(why->buf, "cannot run") && say_once(g, "django"))
 		strbuf_addf(why, " (sluice runs the project's '%s sqlmigrate %s %s' in %s; set the "
 			    "command with: git config sluice.django.command '/usr/bin/python3 manage.py')",

@@ -30,6 +30,8 @@ struct gen_sql {
 void gen_sql_release(struct gen_sql *g);
 /* Appends one line (without its newline) standing for file line `src`. */
 void gen_add_line(struct gen_sql *g, const char *s, size_t n, int src);
+/* Appends each line of text[0, n), all standing for file line `src`. */
+void gen_add_text(struct gen_sql *g, const char *text, size_t n, int src);
 /*
  * An outer BEGIN; ... COMMIT; around everything, and no other transaction
  * statement: taken off (lines kept, blank) and g->in_txn set. Output with a
@@ -61,11 +63,12 @@ char *command_text(const struct strlist *argv);
 void split_command(const char *cmdline, struct strlist *argv);
 /*
  * Runs argv in `dir` (NULL: here) within the bounds; its stdout into *out.
+ * Messages show the command as `shown` (NULL: the words of argv).
  * 0 on exit status 0; else -1 and why: cannot run, its status and last
  * line of stderr, timed out, too much output.
  */
 int sqlgen_command(struct sqlgen *g, const struct strlist *argv, const char *dir,
-		   struct strbuf *out, struct strbuf *why);
+		   const char *shown, struct strbuf *out, struct strbuf *why);
 /* The nearest directory from `dir` up to g->top holding `name`, or NULL. */
 char *find_up(const struct sqlgen *g, const char *dir, const char *name);
 /* Reports a missing tool once per run: true the first time. */
