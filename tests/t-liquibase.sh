@@ -100,6 +100,14 @@ expect_contains "an edited applied changeset is judged again" "$out" "$F liquiba
 $F liquibase down txn
 $F liquibase up notxn"
 
+# A draft would rewrite the whole changelog: refused, saying why.
+before=$(cksum <"$F")
+"$SLUICE" draft "$F" >/dev/null 2>"$T/err"
+expect_eq "a draft of a changeset is refused (exit 1)" "$?" 1
+expect_contains "... because the file holds the other changesets" "$(cat "$T/err")" \
+	"it is one changeset of a Liquibase changelog: rewriting the file would drop the others"
+expect_eq "... and the file is untouched" "$(cksum <"$F")" "$before"
+
 # Named on the command line, a changelog anywhere is read as Liquibase.
 mkdir -p ../elsewhere
 printf -- '-- liquibase formatted sql\n-- changeset x:1\nCREATE INDEX i ON t (a);\n' >../elsewhere/changes.sql
