@@ -417,11 +417,92 @@ static int sqlfrom_sql(struct sqlgen *g, const char *cmdline, const struct scrip
 	return ret;
 }
 
+/* --- ignores written in the migration file --------------------------------- */
+
+struct src_ignore {
+	int line;
+	const char *s;       /* "sluice:ignore ..." */
+	size_t n;
+};
+
+/* "# sluice:ignore ..." (Python) and "// sluice:ignore ..." (JavaScript) lines. */
+static size_t source_ignores(const struct script *src, struct src_ignore **out)
+{
+	struct src_ignore *v = NULL;
+	size_t n = 0, alloc = 0;
+	int line = 1;
+	for (const char *s = src->text, *end = src->text + src->len; s < end; line++) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		if (!e)
+			e = end;
+		const char *c = s;
+		while (c < e && isspace((unsigned char)*c))
+			c++;
+		if (c < e && (*c == '#' || (e - c >= 2 && c[0] == '/' && c[1] == '/'))) {
+			c += *c == '#' ? 1 : 2;
+			while (c < e && isspace((unsigned char)*c))
+				c++;
+			if ((size_t)(e - c) > 13 && !strncmp(c, "sluice:ignore", 13)) {
+				ALLOC_GROW(v, n + 1, alloc);
+				v[n++] = (struct src_ignore){ line, c, (size_t)(e - c) };
+			}
+		}
+		s = e + 1;
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * The file's ignore comments, carried into the SQL as "-- sluice:ignore ..."
+ * before the first statement that comes from a later line: so one above an
+ * operation ignores that operation's statements, as in a SQL file.
+ */
+static void carry_ignores(const struct script *src, struct gen_sql *g)
+{
+	struct src_ignore *ign;
+	size_t ni = source_ignores(src, &ign), next = 0;
+	struct gen_sql out = { 0 };
+	if (!ni)
+		return;
+	const char *s = g->sql.buf ? g->sql.buf : "";
+	for (size_t k = 0; k < g->nr; k++) {
+		const char *e = strchr(s, '\n');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		for (; next < ni && !blank_or_comment(s, s + len) && ign[next].line < g->map[k]; next++) {
+			char *c = xstrfmt("-- %.*s", (int)ign[next].n, ign[next].s);
+			gen_add_line(&out, c, strlen(c), ign[next].line);
+			free(c);
+		}
+		gen_add_line(&out, s, len, g->map[k]);
+		s = e ? e + 1 : s + len;
+	}
+	for (; next < ni; next++) {
+		char *c = xstrfmt("-- %.*s", (int)ign[next].n, ign[next].s);
+		gen_add_line(&out, c, strlen(c), ign[next].line);
+		free(c);
+	}
+	free(ign);
+	out.in_txn = g->in_txn;
+	out.command = g->command;
+	g->command = NULL;
+	gen_sql_release(g);
+	*g = out;
+}
+
 /* --- the stage --------------------------------------------------------------- */
 
 static bool tool_framework(enum framework fw)
 {
 	return fw == FW_DJANGO || fw == FW_ALEMBIC || fw == FW_KNEX || fw == FW_SQLFROM;
+}
+
+/* A tool's migration whose SQL is not asked for: its text is not SQL, so it goes. */
+static void forget_scripts(struct migration *m)
+{
+	script_free(m->up);
+	script_free(m->down);
+	m->up = m->down = NULL;
 }
 
 static struct script *generated_script(const struct script *src, enum direction d,
@@ -469,6 +550,8 @@ static void convert(struct sqlgen *g, struct migration *m, const char *sqlfrom)
 		strlist_add_nodup(&g->run->ms.errors,
 				  xstrfmt("%s: %s; not judged", src->path, why.buf ? why.buf : "failed"));
 	} else {
+		if (m->fw != FW_SQLFROM)
+			carry_ignores(src, &up);
 		m->up = generated_script(src, DIR_UP, &up);
 		strbuf_reset(&why);
 		/* no down is no error: an irreversible migration, a tool without downs */
@@ -508,12 +591,25 @@ void sqlgen_prepare(struct check_run *run)
 		if (m->pending || run->all) {
 			convert(&g, m, sqlfrom);
 		} else {
-			/* history: its text is not SQL; not replayed (see sqlgen.h) */
-			script_free(m->up);
-			script_free(m->down);
-			m->up = m->down = NULL;
+			forget_scripts(m);   /* history: not replayed (see sqlgen.h) */
 		}
 	}
 	ms->nr = out;
 	strlist_clear(&g.said);
+}
+
+void sqlgen_forget(struct migration_set *ms)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < ms->nr; i++) {
+		struct migration *m = ms->v[i];
+		if (m->fw == FW_SQLFROM) {
+			migration_free(m);
+			continue;
+		}
+		if (tool_framework(m->fw))
+			forget_scripts(m);
+		ms->v[out++] = m;
+	}
+	ms->nr = out;
 }

@@ -25,4 +25,8 @@ struct check_run;
 
 void sqlgen_prepare(struct check_run *run);
 
+struct migration_set;
+/* For a caller that runs no tools: their migrations are kept as history without SQL. */
+void sqlgen_forget(struct migration_set *ms);
+
 #endif

@@ -133,6 +133,20 @@ expect_contains "... and the others are still judged" "$(cat "$T/out")" \
 	"alembic/versions/0aa1_email.py:17: HIGH [create-index-nonconcurrent]"
 rm alembic/versions/00ee_unwritten.py
 
+# An ignore comment in the revision, above the call, as in a SQL file.
+sed -i 's|^    op.create_index("ix_account_email"|    # sluice:ignore create-index-nonconcurrent -- account has 40 rows\n&|' \
+	alembic/versions/0aa1_email.py
+expect_eq "a '# sluice:ignore' above the op.* call ignores its statement, with the reason" \
+	"$("$SLUICE" check --format json 2>/dev/null | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["files"]:
+    for s in f["statements"]:
+        for x in s["findings"]:
+            if x["rule"] == "create-index-nonconcurrent":
+                print(f["path"], s["line"], x.get("ignore_reason"))')" \
+	"alembic/versions/0aa1_email.py 18 account has 40 rows"
+git checkout -q alembic/versions/0aa1_email.py
+
 git config sluice.alembic.command "/nonexistent/alembic"
 expect_exit "no alembic: NOT JUDGED" 2 "$SLUICE" check
 expect_contains "... naming each migration" "$(cat "$T/.err")" \
