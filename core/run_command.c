@@ -134,16 +134,19 @@ static void read_outputs(struct child_process *cp, int out, int errp)
 	char buf[8192];
 	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
 		int wait = -1;
-		if (deadline && !killed) {
+		if (deadline) {
 			double left = deadline - now_seconds();
 			wait = left > 0 ? (int)(left * 1000) + 1 : 0;
 		}
 		int r = poll(fds, 2, wait);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r == 0 && !killed) {
+		if (r == 0 && killed)
+			break;   /* something it started, outside its group, holds the pipes */
+		if (r == 0) {
 			cp->timed_out = killed = true;
 			kill_child(cp);
+			deadline = now_seconds() + 2;
 			continue;
 		}
 		for (int i = 0; i < 2; i++) {
@@ -163,9 +166,13 @@ static void read_outputs(struct child_process *cp, int out, int errp)
 			if (i == 0 && cp->capture_max && dst[0]->len > cp->capture_max && !killed) {
 				cp->too_long = killed = true;
 				kill_child(cp);
+				deadline = now_seconds() + 2;
 			}
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
 }
 
 int start_command(struct child_process *cp, struct strbuf *err)

@@ -58,6 +58,15 @@ took=$(( $(date +%s) - start ))
 expect_contains "a command that hangs is stopped" "$(cat "$T/err")" \
 	"migrations/001_users_email.yaml: 'sleep 30' did not finish within 1 s (sluice.toolTimeout); not judged"
 check "... within the timeout ($took s)" test "$took" -lt 10
+# Something it starts in a session of its own keeps the output open: sluice
+# still stops reading soon after the timeout.
+git config sluice.sqlFrom "setsid sleep 20"
+start=$(date +%s)
+"$SLUICE" check >/dev/null 2>"$T/err"
+took=$(( $(date +%s) - start ))
+expect_contains "a command whose child outlives it is stopped too" "$(cat "$T/err")" \
+	"did not finish within 1 s"
+check "... soon after the timeout ($took s)" test "$took" -lt 10
 git config --unset sluice.toolTimeout
 
 git config sluice.sqlFrom "yes SELECT 1;"
