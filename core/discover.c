@@ -122,12 +122,15 @@ static struct script *make_script(const char *path, const char *text, const stru
 	s->mixed_line = p->mixed_line;
 	s->mixed_refused = p->mixed_refused;
 	s->from_worktree = from_worktree;
+	if (p->breakpoints)
+		drizzle_breakpoints(s->text, s->len);
 	return s;
 }
 
 /* Adds one classified file as a migration of its own; takes lf's root and version. */
-static void add_classified(struct migration_set *ms, const char *path, const char *text,
-			   bool from_worktree, bool forced, struct layout_file *lf)
+struct migration *discover_add_classified(struct migration_set *ms, const char *path,
+					  const char *text, bool from_worktree, bool forced,
+					  struct layout_file *lf)
 {
 	struct discover_priv *p = priv(ms);
 	struct migration *m = xcalloc(1, sizeof(*m));
@@ -153,6 +156,7 @@ static void add_classified(struct migration_set *ms, const char *path, const cha
 	layout_file_release(lf);
 	if (!strlist_has(&ms->dirs, p->meta[p->nr - 1].root))
 		strlist_add(&ms->dirs, p->meta[p->nr - 1].root);
+	return m;
 }
 
 int discover_add(struct migration_set *ms, const char *path, size_t skip, bool forced,
@@ -161,13 +165,25 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 	struct discover_priv *p = priv(ms);
 	struct layout_file lf;
 
+	if (!layout_sql_name(path) && layout_tool_name(path))
+		return discover_tool_file(ms, path, skip, forced, text, len, from_worktree);
 	if (layout_candidate(&p->markers, path, skip, forced) != LAYOUT_MIGRATION)
 		return 1;
 	if (!discover_text_ok(ms, path, text, len))
 		return -1;
+	if (liquibase_formatted(text, len)) {
+		const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+		char *root = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+		char *stem = xstrndup(base, strcspn(base, "."));
+		liquibase_add(ms, path, root, stem, forced && skip >= strlen(path), text, len,
+			      from_worktree);
+		free(root);
+		free(stem);
+		return 0;
+	}
 	if (layout_classify(&p->markers, path, skip, forced, text, len, &lf) != LAYOUT_MIGRATION)
 		return 1;
-	add_classified(ms, path, text, from_worktree, forced && skip >= strlen(path), &lf);
+	discover_add_classified(ms, path, text, from_worktree, forced && skip >= strlen(path), &lf);
 	return 0;
 }
 
@@ -192,7 +208,7 @@ static int add_named_plain(struct migration_set *ms, const char *path, const cha
 	lf.name = xstrdup(base);
 	lf.part[0] = (struct layout_part){ .dir = DIR_UP, .len = len, .first_line = 1 };
 	lf.nr_parts = 1;
-	add_classified(ms, path, text, true, true, &lf);
+	discover_add_classified(ms, path, text, true, true, &lf);
 	return 0;
 }
 
@@ -459,7 +475,8 @@ static void note_disk_marker(struct migration_set *ms, const char *path)
 /* The markers that could govern a file named alone on the command line. */
 static void note_markers_near(struct migration_set *ms, const char *path)
 {
-	static const char *const here[] = { "atlas.sum", "metadata.toml" };
+	static const char *const here[] = { "atlas.sum", "metadata.toml", "meta/_journal.json",
+					    "snapshot.json" };
 	static const char *const above[] = { "sqitch.plan", "Cargo.toml" };
 	const char *slash = strrchr(path, '/');
 	char *tmp;
@@ -486,7 +503,8 @@ static int add_disk_file(struct migration_set *ms, const char *path, size_t skip
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r = 1;
-	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION) {
+	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION ||
+	    (!layout_sql_name(path) && tool_candidate(path, skip, forced))) {
 		r = discover_read_disk(ms, path, path, &sb);
 		if (!r)
 			r = discover_add(ms, path, skip, forced, sb.buf, sb.len, true);
@@ -591,7 +609,7 @@ static void walk_dir(struct walk *w, const char *dir)
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
 				note_disk_marker(w->ms, p);
-			else if (layout_sql_name(p))
+			else if (layout_sql_name(p) || layout_tool_name(p))
 				strlist_add(w->files, p);
 		} else if (layout_sql_name(p)) {
 			/* a FIFO would block the read, a device never end */

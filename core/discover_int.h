@@ -38,6 +38,8 @@ bool layout_is_marker(const char *path);
 bool layout_marker_wants_text(const char *path);
 void markers_add(struct markers *mk, const char *path, const char *text, size_t len);
 void markers_clear(struct markers *mk);
+/* The text of marker `name` in directory `dir` (n bytes of it), or NULL. */
+const char *marker_in(const struct markers *mk, const char *dir, size_t n, const char *name);
 
 /* One section of a file that becomes a script. */
 struct layout_part {
@@ -49,6 +51,7 @@ struct layout_part {
 	int mixed_line;      /* Flyway: first statement it runs outside a transaction in a
 				file that also has transactional ones; 0: not mixed */
 	bool mixed_refused;  /* ... and Flyway refuses the file (flyway.mixed is false) */
+	bool breakpoints;    /* Drizzle: "--> statement-breakpoint" ends a query */
 };
 
 /* What the classifier makes of one file. */
@@ -101,6 +104,33 @@ int discover_add(struct migration_set *ms, const char *path, size_t skip, bool f
 /* Refuses binary and oversized text with a message in ms->errors. */
 bool discover_text_ok(struct migration_set *ms, const char *path, const char *text, size_t len);
 void discover_add_dir(struct migration_set *ms, const char *dir);
+/* Adds a classified file as one migration (its parts as scripts); takes lf's strings. */
+struct migration *discover_add_classified(struct migration_set *ms, const char *path,
+					  const char *text, bool from_worktree, bool forced,
+					  struct layout_file *lf);
+
+/* discover_liquibase.c: "--liquibase formatted sql" on the first line? */
+bool liquibase_formatted(const char *text, size_t len);
+/* Adds each changeset of the file as a migration of its own (version stem#NNNNN). */
+int liquibase_add(struct migration_set *ms, const char *path, const char *root, const char *stem,
+		  bool forced, const char *text, size_t len, bool from_worktree);
+
+/* discover_drizzle.c: a .sql file of a Drizzle migrations folder (dir_len: its directory)? */
+enum layout_verdict drizzle_candidate(const struct markers *mk, const char *path, size_t dir_len);
+/* Fills lf for a Drizzle migration; false when it is not one. */
+bool drizzle_classify(const struct markers *mk, const char *path, size_t dir_len, size_t len,
+		      struct layout_file *lf);
+/* Each "--> statement-breakpoint" becomes a ';' and blanks, in place. */
+void drizzle_breakpoints(char *text, size_t len);
+
+/* discover_tool.c: a name a tool's migration (Django, Alembic, knex, sluice.sqlFrom) may have. */
+bool layout_tool_name(const char *path);
+/* By path alone: could it be such a migration? */
+bool tool_candidate(const char *path, size_t skip, bool forced);
+/* Adds it when it is one: 0; 1 when not; -1 on error (ms->errors). */
+int discover_tool_file(struct migration_set *ms, const char *path, size_t skip, bool forced,
+		       const char *text, size_t len, bool from_worktree);
+
 /* Reads a file from disk, refusing oversized ones by size; messages say `name`. */
 int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
 		       struct strbuf *sb);

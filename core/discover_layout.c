@@ -20,7 +20,7 @@
 
 const char layout_names[] =
 	"golang-migrate, goose, dbmate, Flyway, sqitch, Prisma, Supabase, Diesel, sqlx, "
-	"Atlas, pop, Synapse deltas and plain migrations/*.sql";
+	"Atlas, pop, Synapse deltas, Liquibase formatted SQL, Drizzle and plain migrations/*.sql";
 
 /* Directories whose .sql files are not migrations even below migrations/. */
 static const char *const excluded_dirs[] = {
@@ -57,6 +57,12 @@ static bool is_migration_dir_name(const char *s, size_t n)
 	       iends_with_n(s, n, "migrations") || iends_with_n(s, n, "migration");
 }
 
+/* Liquibase: src/main/resources/db/changelog/, changelogs/ (discover_liquibase.c). */
+static bool is_changelog_dir_name(const char *s, size_t n)
+{
+	return iends_with_n(s, n, "changelog") || iends_with_n(s, n, "changelogs");
+}
+
 bool layout_is_marker(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -65,14 +71,16 @@ bool layout_is_marker(const char *path)
 	       !strcmp(base, "Cargo.toml") || !strcmp(base, "metadata.toml") ||
 	       ends_with(base, ".sql.conf") || !strcmp(base, "flyway.conf") ||
 	       !strcmp(base, "flyway.toml") || ends_with(base, ".fizz") ||
-	       !strcmp(base, "database.yml");
+	       !strcmp(base, "database.yml") || !strcmp(base, "_journal.json") ||
+	       !strcmp(base, "snapshot.json");
 }
 
 bool layout_marker_wants_text(const char *path)
 {
 	return ends_with(path, "sqitch.plan") || ends_with(path, "metadata.toml") ||
 	       ends_with(path, ".sql.conf") || ends_with(path, "flyway.conf") ||
-	       ends_with(path, "flyway.toml") || ends_with(path, "database.yml");
+	       ends_with(path, "flyway.toml") || ends_with(path, "database.yml") ||
+	       ends_with(path, "/_journal.json") || !strcmp(path, "_journal.json");
 }
 
 void markers_add(struct markers *mk, const char *path, const char *text, size_t len)
@@ -89,8 +97,7 @@ void markers_clear(struct markers *mk)
 	strlist_clear(&mk->texts);
 }
 
-/* The text of marker `name` in directory `dir` (n bytes of it), or NULL. */
-static const char *marker_in(const struct markers *mk, const char *dir, size_t n, const char *name)
+const char *marker_in(const struct markers *mk, const char *dir, size_t n, const char *name)
 {
 	char *p = n ? xstrfmt("%.*s/%s", (int)n, dir, name) : xstrdup(name);
 	const char *found = NULL;
@@ -255,13 +262,18 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 	}
 	if (sqitch_script(mk, &pp, "verify"))
 		goto out;
+	if ((v = drizzle_candidate(mk, path, dir_len(&pp))) == LAYOUT_OTHER_DIALECT)
+		goto out;
+	v = LAYOUT_NOT_MIGRATION;
 	if (forced || marker_in(mk, path, dir_len(&pp), "atlas.sum") || synapse_delta(&pp) ||
+	    drizzle_candidate(mk, path, dir_len(&pp)) == LAYOUT_MIGRATION ||
 	    sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
 		v = LAYOUT_MIGRATION;
 		goto out;
 	}
 	for (size_t i = 0; i < pp.nr; i++)
-		if (is_migration_dir_name(comp(&pp, i), pp.len[i]))
+		if (is_migration_dir_name(comp(&pp, i), pp.len[i]) ||
+		    is_changelog_dir_name(comp(&pp, i), pp.len[i]))
 			v = LAYOUT_MIGRATION;
 out:
 	path_parts_release(&pp);
@@ -681,7 +693,7 @@ static bool several_statements(const char *text, size_t len)
 
 static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)
 {
-	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false, 0, false };
+	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false, 0, false, false };
 	lf->nr_parts = 1;
 }
 
@@ -718,6 +730,8 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 	enum direction dir = DIR_UP;
 	bool txn;
 
+	if (drizzle_classify(mk, pp->path, dl, len, lf))
+		return;
 	lf->root = xstrndup(pp->path, dl);
 	if (pp->nr >= 2 && !strcasecmp(base, "migration.sql") &&
 	    is_migration_dir_name(comp(pp, pp->nr - 2), pp->len[pp->nr - 2])) {

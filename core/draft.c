@@ -233,10 +233,42 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 	check_run_release(&run);
 }
 
+/*
+ * A migration whose file a draft cannot rewrite: its SQL came from a tool
+ * (core/sqlgen.c), or the file holds other migrations too (a Liquibase
+ * changelog), or the tool would never run new files (Drizzle's journal).
+ * NULL when drafts may replace it.
+ */
+static const char *not_rewritable(const struct migration *m)
+{
+	switch (m->fw) {
+	case FW_DJANGO:
+	case FW_ALEMBIC:
+	case FW_KNEX:
+	case FW_SQLFROM:
+		return "its SQL is what a tool printed from a file that is not SQL: sluice "
+		       "drafts SQL migrations only (the runbook still applies)";
+	case FW_LIQUIBASE:
+		return "it is one changeset of a Liquibase changelog: rewriting the file would "
+		       "drop the others (the runbook still applies)";
+	case FW_DRIZZLE:
+		return "Drizzle runs only what its journal lists, and drizzle-kit writes both: "
+		       "generate the steps with drizzle-kit (the runbook still applies)";
+	default:
+		return NULL;
+	}
+}
+
 void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct draft *d)
 {
+	const char *fixed = not_rewritable(ctx->ms->v[ctx->target]);
 	d->before = ctx->report->sev;
-	if (what == DRAFT_DOWN) {
+	if (fixed && what != DRAFT_RUNBOOK) {
+		draft_fail(d, "%s: %s", ctx->ms->v[ctx->target]->up->path, fixed);
+	} else if (fixed) {
+		draft_runbook(ctx, NULL, d);
+		d->before = SEV_NONE;
+	} else if (what == DRAFT_DOWN) {
 		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
 		draft_down(ctx, d);
 		draft_verify_parse_only(d);

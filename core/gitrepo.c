@@ -76,7 +76,7 @@ static void sort_entries(struct repo_scan *rs)
 
 static bool interesting(const char *path)
 {
-	return layout_sql_name(path) || layout_is_marker(path);
+	return layout_sql_name(path) || layout_is_marker(path) || layout_tool_name(path);
 }
 
 /* Big trees of other people's code: never worth descending into. */
@@ -404,7 +404,12 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite", "*.sql.conf",
 					"*atlas.sum", "*sqitch.plan",
 					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
-					"*flyway.toml", "*.fizz", "*database.yml" };
+					"*flyway.toml", "*.fizz", "*database.yml",
+					"*_journal.json", "*snapshot.json",
+					/* layout_tool_name(): migrations a tool prints SQL for */
+					"*.py", "*.js", "*.ts", "*.cjs", "*.mjs", "*.xml", "*.yaml",
+					"*.yml", "*.json", "*.go", "*.java", "*.kt", "*.php", "*.cs",
+					"*.ex", "*.exs" };
 
 /*
  * Committed on this branch: added, changed or renamed between the
@@ -562,27 +567,66 @@ static void set_renamed(struct markers *mk, struct migration *m, const char *old
 	layout_file_release(&lf);
 }
 
+/*
+ * A file of several migrations (Liquibase changesets) changed on the branch:
+ * a changeset the base already has, word for word, was applied before and
+ * is history; the new and edited ones are pending. Marks the history ones
+ * with `changed` for the caller, which reads it as "not pending".
+ */
+static void base_parts(struct repo_scan *rs, const struct entry *e, size_t from)
+{
+	git_tree *tree = rs->mb_tree ? rs->mb_tree : rs->head_tree;
+	git_tree_entry *te;
+	git_blob *blob;
+	if (!tree || git_tree_entry_bypath(&te, tree, e->path) < 0)
+		return;
+	int r = git_blob_lookup(&blob, rs->repo, git_tree_entry_id(te));
+	git_tree_entry_free(te);
+	if (r < 0)
+		return;
+	char *base = xstrndup(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	for (size_t k = from; k < rs->ms->nr; k++) {
+		const struct script *up = rs->ms->v[k]->up;
+		size_t n = up ? up->len : 0;
+		while (n && (up->text[n - 1] == '\n' || up->text[n - 1] == ' ' || up->text[n - 1] == '\r'))
+			n--;
+		char *body = up ? xstrndup(up->text, n) : NULL;
+		rs->ms->v[k]->changed = body && strstr(base, body);
+		free(body);
+	}
+	free(base);
+}
+
 static void add_migrations(struct repo_scan *rs)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct markers *mk = discover_markers(rs->ms);
 	for (size_t i = 0; i < rs->nr; i++) {
 		struct entry *e = &rs->v[i];
-		if (e->deleted || !layout_sql_name(e->path) ||
-		    layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION)
+		if (e->deleted || layout_is_marker(e->path))
+			continue;
+		if (layout_sql_name(e->path) ? layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION
+					     : !tool_candidate(e->path, 0, false))
 			continue;
 		strbuf_reset(&sb);
 		if (read_entry(rs, e, &sb) < 0)
 			continue;
-		if (discover_add(rs->ms, e->path, 0, false, sb.buf, sb.len, e->from_wt) == 0) {
-			struct migration *m = rs->ms->v[rs->ms->nr - 1];
-			m->pending = e->pending;
-			m->changed = e->changed;
+		size_t before = rs->ms->nr;
+		if (discover_add(rs->ms, e->path, 0, false, sb.buf, sb.len, e->from_wt) != 0)
+			continue;
+		/* a Liquibase changelog is one migration per changeset */
+		if (rs->ms->nr - before > 1 && e->changed)
+			base_parts(rs, e, before);
+		for (size_t k = before; k < rs->ms->nr; k++) {
+			struct migration *m = rs->ms->v[k];
+			m->pending = e->pending && !m->changed;
+			m->changed = e->changed && m->pending;
 			/* a goose file holds both directions: both were edited */
 			if (m->up)
-				m->up->changed = e->changed;
+				m->up->changed = m->changed;
 			if (m->down)
-				m->down->changed = e->changed;
+				m->down->changed = m->changed;
 			if (e->renamed_from)
 				set_renamed(mk, m, e->renamed_from, &sb);
 		}

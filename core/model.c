@@ -168,12 +168,22 @@ struct script *script_new(const char *path, const char *text, size_t len)
 	return s;
 }
 
+int script_file_line(const struct script *s, int line)
+{
+	if (!s->line_map || !s->nr_line_map)
+		return line;
+	size_t k = line >= s->first_line ? (size_t)(line - s->first_line) : 0;
+	return s->line_map[k < s->nr_line_map ? k : s->nr_line_map - 1];
+}
+
 void script_free(struct script *s)
 {
 	if (!s)
 		return;
 	free(s->path);
 	free(s->text);
+	free(s->line_map);
+	free(s->generated_by);
 	if (s->renamed) {
 		free(s->renamed->path);
 		free(s->renamed->id);

@@ -64,7 +64,15 @@ struct cJSON;
 	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
 	X(FW_POP, "pop", true, true, true, NULL, "soda migrate up") \
 	X(FW_SYNAPSE, "synapse", true, false, false, NULL, \
-	  "start Synapse: it applies every pending delta at start-up, in one transaction")
+	  "start Synapse: it applies every pending delta at start-up, in one transaction") \
+	X(FW_LIQUIBASE, "liquibase", true, true, false, NULL, "liquibase update-count 1") \
+	X(FW_DRIZZLE, "drizzle", true, false, false, NULL, \
+	  "drizzle-kit migrate (applies all pending, in one transaction)") \
+	X(FW_SQLFROM, "sqlFrom", false, false, false, NULL, \
+	  "the project's own migration command") \
+	X(FW_DJANGO, "django", true, true, false, NULL, "python manage.py migrate APP NAME") \
+	X(FW_ALEMBIC, "alembic", true, true, false, NULL, "alembic upgrade REVISION") \
+	X(FW_KNEX, "knex", true, true, false, NULL, "knex migrate:up NAME")
 
 enum framework {
 #define X(id, name, txn, downs, byver, notxn, apply) id,
@@ -103,6 +111,12 @@ struct script {
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */
+	/* SQL a tool printed for a migration that is not SQL (core/sqlgen.c):
+	 * line k of `text` (1-based) is about line line_map[k - 1] of the file
+	 * at `path`; NULL for a script that is the file's own text. */
+	int *line_map;
+	size_t nr_line_map;
+	char *generated_by;  /* the command that printed it, for messages */
 };
 
 struct migration {
@@ -238,6 +252,8 @@ void stmt_release(struct stmt *st);
 void file_report_release(struct file_report *fr);
 
 struct script *script_new(const char *path, const char *text, size_t len);
+/* The line of the file a line of the script's text stands for (see line_map). */
+int script_file_line(const struct script *s, int line);
 void script_free(struct script *s);
 void migration_free(struct migration *m);
 

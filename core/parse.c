@@ -389,6 +389,11 @@ int parse_script(const struct script *s, struct file_report *fr)
 		for (size_t k = pieces[i].off; k < pieces[i].off + pieces[i].len; k++)
 			if (s->text[k] == '\n')
 				st->end_line++;
+		/* SQL a tool printed: the lines of the migration file it came from */
+		st->end_line = script_file_line(s, st->end_line);
+		st->line = script_file_line(s, st->line);
+		if (st->end_line < st->line)
+			st->end_line = st->line;
 		st->off = pieces[i].off;
 		st->len = pieces[i].len;
 		st->sql = xstrndup(s->text + st->off, st->len);

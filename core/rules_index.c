@@ -40,6 +40,12 @@ static void check_concurrent_in_txn(struct rule_ctx *ctx)
 	if (ctx->txn->explicit_depth > 0)
 		flag(ctx, "CONCURRENTLY cannot run inside a transaction block (BEGIN at line %d): "
 		     "PostgreSQL rejects it", ctx->txn->begin_line);
+	else if (ctx->script->implicit_txn && ctx->mig && ctx->mig->fw == FW_LIQUIBASE)
+		flag_as(ctx, ctx->rule->sev, "Put the CONCURRENTLY statement alone in a changeset "
+			"with runInTransaction:false",
+			"CONCURRENTLY cannot run inside a transaction block: with splitStatements:false "
+			"Liquibase sends this changeset's %zu statements as one JDBC batch, which "
+			"PostgreSQL runs as one implicit transaction", ctx->fr->nr_stmts);
 	else if (ctx->script->implicit_txn)
 		flag_as(ctx, ctx->rule->sev, "Put the CONCURRENTLY statement alone in a migration "
 			"file of its own: golang-migrate runs a one-statement file outside any "

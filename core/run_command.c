@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static int move_fd(int fd, int to)
 }
 
 static void child_setup(const struct child_process *cp, char **envp, int report, int out_pipe,
-			pid_t parent)
+			int err_pipe, pid_t parent)
 {
 	/*
 	 * sluice may ignore SIGPIPE (shadow_cluster.c), and a worker thread
@@ -88,9 +89,13 @@ static void child_setup(const struct child_process *cp, char **envp, int report,
 	} else {
 		if (out_pipe >= 0 && dup2(out_pipe, 1) < 0)
 			child_fail(report);
-		if (cp->err_fd >= 0 && dup2(cp->err_fd, 2) < 0)
+		if (err_pipe >= 0 && dup2(err_pipe, 2) < 0)
+			child_fail(report);
+		else if (err_pipe < 0 && cp->err_fd >= 0 && dup2(cp->err_fd, 2) < 0)
 			child_fail(report);
 	}
+	if (cp->dir && chdir(cp->dir) < 0)
+		child_fail(report);
 	if (cp->new_session)
 		setsid();
 	if (cp->as_other &&
@@ -107,11 +112,75 @@ static void child_setup(const struct child_process *cp, char **envp, int report,
 	child_fail(report);
 }
 
+/* Stops a child that ran too long or printed too much: its group when it leads one. */
+static void kill_child(const struct child_process *cp)
+{
+	if (cp->new_session)
+		kill(-cp->pid, SIGKILL);
+	kill(cp->pid, SIGKILL);
+}
+
+/*
+ * Reads the child's stdout (and stderr) to their end, within the bounds:
+ * past cp->timeout_ms or cp->capture_max bytes it is killed, and reading
+ * goes on only until the pipes close.
+ */
+static void read_outputs(struct child_process *cp, int out, int errp)
+{
+	struct pollfd fds[2] = { { out, POLLIN, 0 }, { errp, POLLIN, 0 } };
+	struct strbuf *dst[2] = { cp->capture, cp->capture_err };
+	double deadline = cp->timeout_ms > 0 ? now_seconds() + cp->timeout_ms / 1000.0 : 0;
+	bool killed = false;
+	char buf[8192];
+	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+		int wait = -1;
+		if (deadline) {
+			double left = deadline - now_seconds();
+			wait = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		int r = poll(fds, 2, wait);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r == 0 && killed)
+			break;   /* something it started, outside its group, holds the pipes */
+		if (r == 0) {
+			cp->timed_out = killed = true;
+			kill_child(cp);
+			deadline = now_seconds() + 2;
+			continue;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !fds[i].revents)
+				continue;
+			ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				continue;
+			}
+			/* past the limit the rest is read and dropped, until it is killed */
+			if (!cp->capture_max || dst[i]->len < cp->capture_max)
+				strbuf_add(dst[i], buf, (size_t)n);
+			if (i == 0 && cp->capture_max && dst[0]->len > cp->capture_max && !killed) {
+				cp->too_long = killed = true;
+				kill_child(cp);
+				deadline = now_seconds() + 2;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+}
+
 int start_command(struct child_process *cp, struct strbuf *err)
 {
-	int report[2], out[2] = { -1, -1 };
+	int report[2], out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	pid_t parent = getpid();
-	if (pipe2(report, O_CLOEXEC) < 0 || (cp->capture && !cp->log && pipe2(out, O_CLOEXEC) < 0)) {
+	if (pipe2(report, O_CLOEXEC) < 0 || (cp->capture && !cp->log && pipe2(out, O_CLOEXEC) < 0) ||
+	    (cp->capture_err && !cp->log && pipe2(errp, O_CLOEXEC) < 0)) {
 		strbuf_addf(err, "cannot run '%s': %s", cp->argv[0], strerror(errno));
 		return -1;
 	}
@@ -119,17 +188,21 @@ int start_command(struct child_process *cp, struct strbuf *err)
 	cp->pid = fork();
 	if (cp->pid == 0) {
 		close(report[0]);
-		child_setup(cp, envp, report[1], out[1], parent);
+		child_setup(cp, envp, report[1], out[1], errp[1], parent);
 	}
 	int fork_errno = errno;
 	free(envp);
 	close(report[1]);
 	if (out[1] >= 0)
 		close(out[1]);
+	if (errp[1] >= 0)
+		close(errp[1]);
 	if (cp->pid < 0) {
 		close(report[0]);
 		if (out[0] >= 0)
 			close(out[0]);
+		if (errp[0] >= 0)
+			close(errp[0]);
 		strbuf_addf(err, "cannot run '%s': fork: %s", cp->argv[0], strerror(fork_errno));
 		return -1;
 	}
@@ -141,13 +214,17 @@ int start_command(struct child_process *cp, struct strbuf *err)
 	if (n == (ssize_t)sizeof(e)) {
 		if (out[0] >= 0)
 			close(out[0]);
+		if (errp[0] >= 0)
+			close(errp[0]);
 		while (waitpid(cp->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		cp->pid = -1;
 		strbuf_addf(err, "cannot run '%s': %s", cp->argv[0], strerror(e));
 		return -1;
 	}
-	if (out[0] >= 0) {
+	if (errp[0] >= 0 || cp->timeout_ms > 0 || cp->capture_max) {
+		read_outputs(cp, out[0], errp[0]);
+	} else if (out[0] >= 0) {
 		char buf[4096];
 		while ((n = read(out[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
 			if (n > 0)

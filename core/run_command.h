@@ -33,6 +33,13 @@ struct child_process {
 	bool new_session;          /* setsid(): a ^C in the terminal is not sent to it */
 	int death_signal;          /* Linux: sent to it when the thread that started it dies */
 	pid_t pid;                 /* set by start_command() */
+	/* For programs that print something for sluice to read (a migration
+	 * tool printing SQL): */
+	const char *dir;           /* run in this directory, or NULL */
+	struct strbuf *capture_err; /* stderr read into this (when no log), or NULL */
+	int timeout_ms;            /* > 0: killed (its process group with new_session) after this */
+	size_t capture_max;        /* > 0: killed once stdout passes this many bytes */
+	bool timed_out, too_long;  /* set when killed for either */
 };
 
 #define CHILD_PROCESS_INIT { .err_fd = -1 }

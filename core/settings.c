@@ -59,6 +59,8 @@ static const struct key_rule {
 	{ "sluice.sqlFrom", KEY_TRUSTED },    /* a command printing SQL */
 	{ "sluice.django.*", KEY_TRUSTED },   /* manage.py command */
 	{ "sluice.alembic.*", KEY_TRUSTED },  /* alembic command */
+	{ "sluice.knex.*", KEY_TRUSTED },     /* node, for knex migrations */
+	{ "sluice.toolTimeout", KEY_TRUSTED }, /* how long those commands may run */
 	{ "sluice.bind.*", KEY_TRUSTED },
 };
 

@@ -17,6 +17,7 @@
 #include "discover.h"
 #include "drift.h"
 #include "shadow.h"
+#include "sqlgen.h"
 #include "worker.h"
 
 #include <stdlib.h>
@@ -104,6 +105,7 @@ static int find_migrations(struct drift_job *j)
 {
 	int r = app.nr_paths ? discover_paths(&j->ms, app.paths, app.nr_paths)
 			     : discover_repo(&j->ms, ".", app.base);
+	sqlgen_forget(&j->ms);   /* no tool runs here: their migrations are not SQL */
 	if (j->ms.errors.nr) {
 		strbuf_addstr(&j->err, j->ms.errors.items[0]);
 		return -1;
