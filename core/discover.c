@@ -111,10 +111,11 @@ bool discover_text_ok(struct migration_set *ms, const char *path, const char *te
 	return true;
 }
 
-static struct script *make_script(const char *path, const char *text, const struct layout_part *p,
+static struct script *make_script(const char *path, const char *text, struct layout_part *p,
 				  bool from_worktree)
 {
-	struct script *s = script_new(path, text + p->off, p->len);
+	struct script *s = p->script ? p->script : script_new(path, text + p->off, p->len);
+	p->script = NULL;
 	s->first_line = p->first_line;
 	s->dir = p->dir;
 	s->in_txn = p->in_txn;
@@ -564,7 +565,7 @@ static void walk_dir(struct walk *w, const char *dir)
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
 				note_disk_marker(w->ms, p);
-			else if (layout_sql_name(p))
+			else if (layout_sql_name(p) || layout_rails_name(p))
 				strlist_add(w->files, p);
 		} else if (layout_sql_name(p)) {
 			/* a FIFO would block the read, a device never end */

@@ -32,6 +32,8 @@ struct markers {
 
 /* A name discovery reads as SQL: .sql, and Synapse's .sql.postgres / .sql.sqlite. */
 bool layout_sql_name(const char *path);
+/* A Rails migration: db/migrate/<version>_<name>.rb (core/rails.c reads it). */
+bool layout_rails_name(const char *path);
 /* True for a file name that is a marker: worth reading as such. */
 bool layout_is_marker(const char *path);
 /* True when the marker's text matters (else only its existence does). */
@@ -49,6 +51,7 @@ struct layout_part {
 	int mixed_line;      /* Flyway: first statement it runs outside a transaction in a
 				file that also has transactional ones; 0: not mixed */
 	bool mixed_refused;  /* ... and Flyway refuses the file (flyway.mixed is false) */
+	struct script *script; /* already made (a Rails migration's SQL): taken as it is */
 };
 
 /* What the classifier makes of one file. */

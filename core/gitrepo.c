@@ -76,7 +76,7 @@ static void sort_entries(struct repo_scan *rs)
 
 static bool interesting(const char *path)
 {
-	return layout_sql_name(path) || layout_is_marker(path);
+	return layout_sql_name(path) || layout_is_marker(path) || layout_rails_name(path);
 }
 
 /* Big trees of other people's code: never worth descending into. */
@@ -404,7 +404,7 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite", "*.sql.conf",
 					"*atlas.sum", "*sqitch.plan",
 					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
-					"*flyway.toml", "*.fizz", "*database.yml" };
+					"*flyway.toml", "*.fizz", "*database.yml", "*migrate/*.rb" };
 
 /*
  * Committed on this branch: added, changed or renamed between the
@@ -568,7 +568,7 @@ static void add_migrations(struct repo_scan *rs)
 	struct markers *mk = discover_markers(rs->ms);
 	for (size_t i = 0; i < rs->nr; i++) {
 		struct entry *e = &rs->v[i];
-		if (e->deleted || !layout_sql_name(e->path) ||
+		if (e->deleted || !(layout_sql_name(e->path) || layout_rails_name(e->path)) ||
 		    layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION)
 			continue;
 		strbuf_reset(&sb);

@@ -178,7 +178,44 @@ void script_free(struct script *s)
 		free(s->renamed->name);
 		free(s->renamed);
 	}
+	script_origin_free(s->origin);
 	free(s);
+}
+
+void script_origin_free(struct script_origin *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nr; i++) {
+		free(o->untranslated[i]);
+		free(o->source[i]);
+	}
+	free(o->line);
+	free(o->untranslated);
+	free(o->source);
+	free(o->error);
+	free(o);
+}
+
+int script_line(const struct script *s, int text_line)
+{
+	if (!s->origin)
+		return s->first_line + text_line - 1;
+	if (!s->origin->nr)
+		return 1;
+	if (text_line < 1)
+		text_line = 1;
+	if ((size_t)text_line > s->origin->nr)
+		text_line = (int)s->origin->nr;
+	return s->origin->line[text_line - 1];
+}
+
+const char *script_untranslated(const struct script *s, size_t off)
+{
+	if (!s->origin || off > s->len)
+		return NULL;
+	int l = line_of_offset(s->text, off);
+	return (size_t)l <= s->origin->nr ? s->origin->untranslated[l - 1] : NULL;
 }
 
 void migration_free(struct migration *m)

@@ -64,7 +64,9 @@ struct cJSON;
 	  "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f FILE") \
 	X(FW_POP, "pop", true, true, true, NULL, "soda migrate up") \
 	X(FW_SYNAPSE, "synapse", true, false, false, NULL, \
-	  "start Synapse: it applies every pending delta at start-up, in one transaction")
+	  "start Synapse: it applies every pending delta at start-up, in one transaction") \
+	X(FW_RAILS, "rails", true, true, true, NULL, \
+	  "bin/rails db:migrate:up VERSION=VERSION")
 
 enum framework {
 #define X(id, name, txn, downs, byver, notxn, apply) id,
@@ -89,6 +91,22 @@ struct file_rename {
 	char *path, *id, *name;
 };
 
+/*
+ * A script sluice translated from another language (a Rails migration's
+ * Ruby, core/rails.c): its text is the SQL the framework sends, and each
+ * line of that text comes from a line of the file, so that statements and
+ * findings point at the Ruby. A call that could not be translated stands
+ * in the text as a line of its own, not parsed: untranslated[] says why.
+ */
+struct script_origin {
+	int *line;           /* [text line - 1]: the file's line */
+	char **untranslated; /* [text line - 1]: NULL, or why the call there is not judged */
+	char **source;       /* [text line - 1]: that call's source, shown as the statement */
+	size_t nr;
+	int not_utf8_line;   /* the file stops being UTF-8 on this line; 0: it is UTF-8 */
+	char *error;         /* the file could not be translated at all: why */
+};
+
 struct script {
 	char *path;          /* repository-relative where known */
 	char *text;          /* the script's own text (a section for goose) */
@@ -103,6 +121,7 @@ struct script {
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */
+	struct script_origin *origin; /* NULL: the text is the file's own */
 };
 
 struct migration {
@@ -234,6 +253,11 @@ void file_report_release(struct file_report *fr);
 
 struct script *script_new(const char *path, const char *text, size_t len);
 void script_free(struct script *s);
+/* The file line of line `text_line` (1-based) of the script's text. */
+int script_line(const struct script *s, int text_line);
+/* Why the statement at byte `off` of a translated script is not judged, or NULL. */
+const char *script_untranslated(const struct script *s, size_t off);
+void script_origin_free(struct script_origin *o);
 void migration_free(struct migration *m);
 
 #endif
