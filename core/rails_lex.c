@@ -959,6 +959,10 @@ static void read_statement(struct reader *r, struct rcall *parent)
 			free(c->bad);
 			c->bad = xstrfmt("runs only under a condition ('%s ...'), which sluice does not "
 					 "evaluate", cur(r)->s);
+		} else if ((is_op(cur(r), ".") || is_op(cur(r), "&.")) && !c->bad) {
+			c->bad = xstrfmt("Ruby code ('%s%s%s(...).%s'), not a migration call: sluice does "
+					 "not run it", c->recv ? c->recv : "", c->recv ? "." : "", c->name,
+					 peek(r, 1)->s);
 		} else if (!(cur(r)->k == TK_NL || cur(r)->k == TK_EOF || is_op(cur(r), ";") ||
 			     is_word(cur(r), "end") || is_op(cur(r), "}")) && !c->bad) {
 			c->bad = xstrfmt("could not read it past '%s'", cur(r)->s);
