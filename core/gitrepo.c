@@ -93,9 +93,16 @@ static int walk_cb(const char *root, const git_tree_entry *te, void *data)
 	git_object_t type = git_tree_entry_type(te);
 	if (type == GIT_OBJECT_TREE)
 		return pruned_dir(name) ? 1 : 0;
-	if (type != GIT_OBJECT_BLOB || !interesting(name))
+	if (type != GIT_OBJECT_BLOB)
+		return 0;
+	/* a Rails migration is known by its directory too: the whole path, only for .rb */
+	if (!interesting(name) && !ends_with(name, ".rb"))
 		return 0;
 	char *path = xstrfmt("%s%s", root, name);
+	if (!interesting(path)) {
+		free(path);
+		return 0;
+	}
 	struct entry *e = add_entry(rs, path);
 	free(path);
 	e->in_tree = true;
