@@ -197,6 +197,40 @@ static int add_named_plain(struct migration_set *ms, const char *path, const cha
 	return 0;
 }
 
+void discover_add_dump(struct migration_set *ms, const char *root, const char *version,
+		       struct script *up)
+{
+	struct discover_priv *p = priv(ms);
+	size_t out = 0;
+	for (size_t i = 0; i < p->nr; i++) {
+		struct mig_meta *x = &p->meta[i];
+		if (x->m->fw == FW_RAILS && !x->m->pending && !strcmp(x->root, root) &&
+		    version_cmp(x->version, version) <= 0) {
+			/* in the dump: not replayed on their own */
+			for (size_t k = 0; k < ms->nr; k++)
+				if (ms->v[k] == x->m)
+					ms->v[k] = ms->v[--ms->nr];
+			migration_free(x->m);
+			free(x->root);
+			free(x->version);
+			continue;
+		}
+		p->meta[out++] = *x;
+	}
+	p->nr = out;
+	struct migration *m = xcalloc(1, sizeof(*m));
+	m->id = xstrdup(version);
+	m->name = xstrdup("schema dump");
+	m->fw = FW_RAILS;
+	m->up = up;
+	up->dir = DIR_UP;
+	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
+	ms->v[ms->nr++] = m;
+	ALLOC_GROW(p->meta, p->nr + 1, p->alloc);
+	/* after the migration of its own version: "~" sorts after the end of a version */
+	p->meta[p->nr++] = (struct mig_meta){ m, xstrdup(root), xstrfmt("%s~", version), 0, 0, false };
+}
+
 int discover_add_file(struct migration_set *ms, const char *relpath, const char *text, size_t len,
 		      bool from_worktree)
 {

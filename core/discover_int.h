@@ -34,6 +34,19 @@ struct markers {
 bool layout_sql_name(const char *path);
 /* A Rails migration: db/migrate/<version>_<name>.rb (core/rails.c reads it). */
 bool layout_rails_name(const char *path);
+/*
+ * A Rails schema dump, db/schema.rb or db/structure.sql (db/<name>_schema.rb
+ * for a second database): the directory of the migrations it stands for,
+ * malloc'd, or NULL when `path` is not one.
+ */
+char *layout_rails_dump(const char *path);
+/*
+ * The dump (core/rails.c's script) stands for the migrations of `root` up
+ * to `version`: those not pending leave the history and the dump is
+ * replayed in their place, in apply order. Takes `up`.
+ */
+void discover_add_dump(struct migration_set *ms, const char *root, const char *version,
+		       struct script *up);
 /* True for a file name that is a marker: worth reading as such. */
 bool layout_is_marker(const char *path);
 /* True when the marker's text matters (else only its existence does). */

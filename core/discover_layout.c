@@ -232,6 +232,28 @@ bool layout_rails_name(const char *path)
 	return (n == 7 && !strncmp(dir, "migrate", 7)) || iends_with_n(dir, n, "_migrate");
 }
 
+char *layout_rails_dump(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dir;
+	static const char *const kinds[] = { "schema.rb", "structure.sql", NULL };
+	if (!base)
+		return NULL;
+	for (dir = base; dir > path && dir[-1] != '/'; dir--)
+		;
+	if (base - dir != 2 || strncmp(dir, "db", 2))
+		return NULL;
+	base++;
+	for (const char *const *k = kinds; *k; k++) {
+		size_t bl = strlen(base), kl = strlen(*k);
+		if (!strcmp(base, *k))
+			return xstrfmt("%.*smigrate", (int)(base - path), path);
+		/* db/animals_schema.rb goes with db/animals_migrate/ */
+		if (bl > kl + 1 && !strcmp(base + bl - kl, *k) && base[bl - kl - 1] == '_')
+			return xstrfmt("%.*smigrate", (int)(base - path + bl - kl), path);
+	}
+	return NULL;
+}
+
 bool layout_sql_name(const char *path)
 {
 	return ends_with(path, ".sql") || ends_with(path, ".sql.postgres") ||

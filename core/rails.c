@@ -288,3 +288,89 @@ void rails_translate(const char *path, const char *text, size_t len, struct rail
 	remits_release(&down);
 	rails_file_release(&f);
 }
+
+/* --- the schema dumps: db/schema.rb, db/structure.sql ------------------------ */
+
+/* The calls of `ActiveRecord::Schema[7.0].define(version: ...) do ... end` */
+static const struct rcall *dump_block(const struct rcall *top)
+{
+	for (size_t i = 0; i < top->nr_body; i++)
+		if (top->body[i].block && strcmp(top->body[i].name, "def") &&
+		    strcmp(top->body[i].name, "class"))
+			return &top->body[i];
+	return NULL;
+}
+
+/* define(version: 2024_01_01_000000): the digits, or NULL. */
+static char *schema_rb_version(const char *text, size_t len)
+{
+	const char *v = NULL;
+	for (size_t i = 0; i + 8 < len && !v; i++)
+		if (!strncmp(text + i, "version:", 8))
+			v = text + i + 8;
+	struct strbuf sb = STRBUF_INIT;
+	for (; v && v < text + len && (*v == ' ' || *v == '_' || (*v >= '0' && *v <= '9')); v++)
+		if (*v >= '0' && *v <= '9')
+			strbuf_addch(&sb, *v);
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* INSERT INTO "schema_migrations" (version) VALUES ('2024...'), ...: the latest. */
+static char *structure_version(const char *text, size_t len)
+{
+	const char *p = NULL, *end = text + len;
+	char *best = NULL;
+	for (size_t i = 0; i + 17 < len; i++)
+		if (!strncmp(text + i, "schema_migrations", 17))
+			p = text + i;   /* the last mention: the INSERT at the end */
+	for (; p && p < end; p++) {
+		if (*p != '\'')
+			continue;
+		const char *q = p + 1;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q < end && *q == '\'' && q > p + 1) {
+			char *v = xstrndup(p + 1, (size_t)(q - p - 1));
+			if (!best || strlen(v) > strlen(best) ||
+			    (strlen(v) == strlen(best) && strcmp(v, best) > 0)) {
+				free(best);
+				best = v;
+			} else {
+				free(v);
+			}
+		}
+		p = q;
+	}
+	return best;
+}
+
+struct script *rails_dump_script(const char *path, const char *text, size_t len, char **version)
+{
+	*version = NULL;
+	if (len > MAX_RAILS_BYTES)
+		return NULL;
+	if (ends_with(path, ".sql")) {
+		if (!(*version = structure_version(text, len)))
+			return NULL;
+		struct script *s = script_new(path, text, len);
+		s->in_txn = false;
+		return s;
+	}
+	struct rfile f;
+	struct remits e = { 0 };
+	if (!(*version = schema_rb_version(text, len)))
+		return NULL;
+	rails_read(text, len, &f);
+	const struct rcall *b = dump_block(&f.top);
+	struct walk w = { f.ar_version, false };
+	if (b)
+		translate_calls(&w, b->body, b->nr_body, false, false, &e);
+	struct script *s = build_script(path, &e, DIR_UP, false);
+	remits_release(&e);
+	rails_file_release(&f);
+	return s;
+}

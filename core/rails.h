@@ -142,9 +142,13 @@ struct rails_migration {
 };
 
 void rails_translate(const char *path, const char *text, size_t len, struct rails_migration *out);
-/* db/schema.rb as one script of history (create_table ... force: :cascade). */
-struct script *rails_schema_script(const char *path, const char *text, size_t len);
-/* The version a db/schema.rb records (define(version: 2024_01_01_000000)), or NULL. */
-char *rails_schema_version(const char *text, size_t len);
+/*
+ * db/schema.rb (translated: create_table ... force: :cascade drops and
+ * recreates) or db/structure.sql (SQL as pg_dump wrote it) as one script
+ * of history, and the version it records in *version (schema.rb's
+ * define(version:), structure.sql's latest schema_migrations row). NULL
+ * when it records none.
+ */
+struct script *rails_dump_script(const char *path, const char *text, size_t len, char **version);
 
 #endif

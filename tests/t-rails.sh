@@ -128,6 +128,89 @@ expect_contains "... with a message naming it" "$(cat huge.out huge.err)" \
 expect_contains "... the rest still judged" "$(cat huge.out)" "20240201000004_index_users_bio.rb:3: HIGH [create-index-nonconcurrent]"
 rm "$d/20240201000022_huge.rb"
 
+# db/schema.rb and db/structure.sql: the history when the migrations
+# before the branch are gone (squashed). The base's dump counts, not the
+# branch's (which already holds what the branch does).
+new_repo squashed
+mkdir -p squashed/db/migrate
+cat >squashed/db/schema.rb <<'EOF'
+ActiveRecord::Schema[7.0].define(version: 2023_06_01_000000) do
+  enable_extension "plpgsql"
+
+  create_table "users", force: :cascade do |t|
+    t.string "email", null: false
+    t.string "name"
+    t.datetime "created_at", null: false
+    t.index ["email"], name: "index_users_on_email", unique: true
+  end
+
+  create_table "events", force: :cascade do |t|
+    t.bigint "user_id", null: false
+  end
+
+  add_foreign_key "events", "users"
+end
+EOF
+cat >squashed/db/migrate/20230101000000_old.rb <<'EOF'
+class Old < ActiveRecord::Migration[6.1]
+  def change
+    create_table :gone
+  end
+end
+EOF
+commit_all squashed "squashed history"
+git -C squashed checkout -q -b feature
+cat >squashed/db/migrate/20240301000000_tighten.rb <<'EOF'
+class Tighten < ActiveRecord::Migration[6.1]
+  def change
+    change_column_null :users, :email, false
+    change_column_null :users, :name, false
+    create_table :widgets do |t|
+      t.string :x
+    end
+    add_index :widgets, :x
+    add_index :events, :user_id
+  end
+end
+EOF
+# the branch's dump, as `rails db:migrate` rewrites it: not history
+sed -i 's/2023_06_01_000000/2024_03_01_000000/; s/t.string "name"/t.string "name", null: false/' squashed/db/schema.rb
+commit_all squashed "tighten"
+"$SLUICE" -C squashed check >dump.out 2>dump.err
+dump=$(cat dump.out dump.err)
+expect_not_contains "schema.rb: email is NOT NULL there, so no set-not-null" "$dump" "tighten.rb:3: HIGH [set-not-null]"
+expect_contains "schema.rb: name is nullable at the base: set-not-null" "$dump" "tighten.rb:4: HIGH [set-not-null]"
+expect_not_contains "a table the branch creates is new (the branch's dump is not history)" "$dump" "tighten.rb:8: HIGH"
+expect_contains "a table the dump holds exists: add_index is flagged" "$dump" "tighten.rb:9: HIGH [create-index-nonconcurrent]"
+expect_not_contains "the dump is history, not judged" "$dump" "db/schema.rb"
+
+# the same from db/structure.sql (config.active_record.schema_format = :sql)
+git -C squashed checkout -q main
+git -C squashed rm -q db/schema.rb
+cat >squashed/db/structure.sql <<'EOF'
+SET statement_timeout = 0;
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    email character varying NOT NULL,
+    name character varying
+);
+CREATE TABLE public.events (id bigint NOT NULL, user_id bigint NOT NULL);
+ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+SET search_path TO "$user", public;
+INSERT INTO "schema_migrations" (version) VALUES
+('20230101000000'),
+('20230601000000');
+EOF
+commit_all squashed "structure.sql"
+git -C squashed checkout -q -b feature2
+git -C squashed show feature:db/migrate/20240301000000_tighten.rb >squashed/db/migrate/20240301000000_tighten.rb
+commit_all squashed "tighten again"
+"$SLUICE" -C squashed check >sdump.out 2>&1
+sdump=$(cat sdump.out)
+expect_not_contains "structure.sql: email NOT NULL there" "$sdump" "tighten.rb:3: HIGH [set-not-null]"
+expect_contains "structure.sql: name nullable: set-not-null" "$sdump" "tighten.rb:4: HIGH [set-not-null]"
+expect_contains "structure.sql: events exists: add_index flagged" "$sdump" "tighten.rb:9: HIGH [create-index-nonconcurrent]"
+
 # Named on the command line, a file is judged as its layout says.
 "$SLUICE" check --format json repo/db/migrate/20240201000003_index_users_age.rb >one.json 2>/dev/null
 expect_eq "a named .rb file: rails, in a transaction" \
