@@ -236,6 +236,13 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct draft *d)
 {
 	d->before = ctx->report->sev;
+	if (ctx->ms->v[ctx->target]->fw == FW_RAILS && what != DRAFT_RUNBOOK) {
+		/* its SQL is a translation: a draft would replace Ruby with SQL files */
+		draft_fail(d, "'%s' is a Rails migration: sluice drafts SQL files, and Rails runs "
+			   "Ruby; write the safer version with the findings' fixes (or only the "
+			   "runbook: --runbook)", ctx->report->path);
+		return;
+	}
 	if (what == DRAFT_DOWN) {
 		d->before = SEV_NONE;  /* a down is not safer or less safe: it must parse */
 		draft_down(ctx, d);

@@ -215,4 +215,10 @@ expect_contains "structure.sql: events exists: add_index flagged" "$sdump" "tigh
 "$SLUICE" check --format json repo/db/migrate/20240201000003_index_users_age.rb >one.json 2>/dev/null
 expect_eq "a named .rb file: rails, in a transaction" \
 	"$(json_get '(d["files"][0]["framework"], d["files"][0]["in_transaction"])' <one.json)" "('rails', True)"
+# Drafts write SQL files: never over a Ruby migration.
+cp repo/db/migrate/20240201000004_index_users_bio.rb before.rb
+"$SLUICE" -C repo draft --commit db/migrate/20240201000004_index_users_bio.rb >draft.out 2>&1
+expect_eq "a draft of a Rails migration is refused (exit 1)" "$?" 1
+expect_contains "... saying why" "$(cat draft.out)" "is a Rails migration: sluice drafts SQL files"
+check "... and the Ruby file is untouched" cmp -s before.rb repo/db/migrate/20240201000004_index_users_bio.rb
 finish
