@@ -191,6 +191,7 @@ void script_origin_free(struct script_origin *o)
 		free(o->source[i]);
 	}
 	free(o->line);
+	free(o->off);
 	free(o->untranslated);
 	free(o->source);
 	free(o->error);
@@ -212,10 +213,19 @@ int script_line(const struct script *s, int text_line)
 
 const char *script_untranslated(const struct script *s, size_t off)
 {
-	if (!s->origin || off > s->len)
+	const struct script_origin *o = s->origin;
+	if (!o || !o->nr || off > s->len)
 		return NULL;
-	int l = line_of_offset(s->text, off);
-	return (size_t)l <= s->origin->nr ? s->origin->untranslated[l - 1] : NULL;
+	/* the last line starting at or before `off`: a binary search, not a scan */
+	size_t lo = 0, hi = o->nr;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (o->off[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return o->untranslated[lo];
 }
 
 void migration_free(struct migration *m)

@@ -102,6 +102,7 @@ struct script_origin {
 	int *line;           /* [text line - 1]: the file's line */
 	char **untranslated; /* [text line - 1]: NULL, or why the call there is not judged */
 	char **source;       /* [text line - 1]: that call's source, shown as the statement */
+	size_t *off;         /* [text line - 1]: where the line starts in the text */
 	size_t nr;
 	int not_utf8_line;   /* the file stops being UTF-8 on this line; 0: it is UTF-8 */
 	char *error;         /* the file could not be translated at all: why */

@@ -144,7 +144,9 @@ static void add_line(struct builder *b, const char *s, size_t n, int line, const
 		o->line = xrealloc(o->line, b->alloc * sizeof(*o->line));
 		o->untranslated = xrealloc(o->untranslated, b->alloc * sizeof(*o->untranslated));
 		o->source = xrealloc(o->source, b->alloc * sizeof(*o->source));
+		o->off = xrealloc(o->off, b->alloc * sizeof(*o->off));
 	}
+	o->off[o->nr] = b->text.len;
 	o->line[o->nr] = line;
 	o->untranslated[o->nr] = r && r->why ? xstrdup(r->why) : NULL;
 	o->source[o->nr] = r && r->why ? xstrdup(nonnull(r->source)) : NULL;
@@ -225,6 +227,19 @@ static bool wants_no_txn(const struct rcall *cls)
 	return false;
 }
 
+static void drop_from_line(struct remits *e, int line)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < e->nr; i++) {
+		if (e->v[i].line < line) {
+			e->v[out++] = e->v[i];
+			continue;
+		}
+		remit_release(&e->v[i]);
+	}
+	e->nr = out;
+}
+
 static void refuse(struct rails_migration *out, const char *path, const char *text, size_t len, char *why)
 {
 	out->up = script_new(path, "", 0);
@@ -269,6 +284,9 @@ void rails_translate(const char *path, const char *text, size_t len, struct rail
 		}
 	}
 	if (f.error) {
+		/* what was read from the broken text on is an artefact of it */
+		drop_from_line(&up, f.error_line);
+		drop_from_line(&down, f.error_line);
 		struct rcall at = { .line = f.error_line, .source = (char *)"" };
 		remit_untranslated(&up, &at, "%s; sluice read the file up to here", f.error);
 	} else if (!cls || (!change && !mup)) {

@@ -97,6 +97,7 @@ struct remits {
 	size_t nr, alloc;
 };
 
+void remit_release(struct remit *r);
 void remits_release(struct remits *e);
 struct remit *remit_sql(struct remits *e, int line, char *sql);
 struct remit *remit_untranslated(struct remits *e, const struct rcall *c, const char *fmt, ...)

@@ -25,14 +25,19 @@ typedef bool (*dsl_fn)(const struct rctx *x, const struct rcall *c, struct remit
 
 /* --- emitting ------------------------------------------------------------ */
 
+void remit_release(struct remit *r)
+{
+	free(r->sql);
+	free(r->why);
+	free(r->source);
+	strlist_clear(&r->comments);
+	memset(r, 0, sizeof(*r));
+}
+
 void remits_release(struct remits *e)
 {
-	for (size_t i = 0; i < e->nr; i++) {
-		free(e->v[i].sql);
-		free(e->v[i].why);
-		free(e->v[i].source);
-		strlist_clear(&e->v[i].comments);
-	}
+	for (size_t i = 0; i < e->nr; i++)
+		remit_release(&e->v[i]);
 	free(e->v);
 	memset(e, 0, sizeof(*e));
 }
@@ -1309,13 +1314,8 @@ bool rails_dsl_translate(const struct rctx *x, const struct rcall *c, struct rem
 		size_t before = out->nr;
 		if (fn(x, c, out))
 			return true;
-		while (out->nr > before) {
-			out->nr--;
-			free(out->v[out->nr].sql);
-			free(out->v[out->nr].why);
-			free(out->v[out->nr].source);
-			strlist_clear(&out->v[out->nr].comments);
-		}
+		while (out->nr > before)
+			remit_release(&out->v[--out->nr]);
 		remit_untranslated(out, c, "'%s' with arguments sluice cannot read (a value known "
 				   "only when Ruby runs, or options it does not translate)", c->name);
 		return true;

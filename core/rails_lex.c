@@ -878,7 +878,19 @@ static void read_definition(struct reader *r, struct rcall *parent)
 			r->f->ar_version = atoi(n) * 100 + (dot ? atoi(dot + 1) : 0);
 		}
 	c->block = true;
-	read_body(r, c, false);
+	if (r->depth >= MAX_DEPTH) {
+		/* nested past any migration's needs: read over, not into */
+		c->bad = xstrdup("nested too deep for sluice to read");
+		for (int depth = 1; depth > 0 && cur(r)->k != TK_EOF; advance(r))
+			if (opens_end_block(r, r->i) || is_op(cur(r), "{"))
+				depth++;
+			else if (is_word(cur(r), "end") || is_op(cur(r), "}"))
+				depth--;
+	} else {
+		r->depth++;
+		read_body(r, c, false);
+		r->depth--;
+	}
 	c = &parent->body[parent->nr_body - 1];
 	c->end_line = cur(r)->line;
 }
