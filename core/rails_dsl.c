@@ -1258,6 +1258,71 @@ static bool disable_extension(const struct rctx *x, const struct rcall *c, struc
 	return extension(c, out, x->down);
 }
 
+/* --- change_table: each t.<call> is the migration call of its own name --------- */
+
+static const struct { const char *t, *call; } change_table_calls[] = {
+	{ "column", "add_column" }, { "remove", "remove_columns" }, { "rename", "rename_column" },
+	{ "change", "change_column" }, { "change_default", "change_column_default" },
+	{ "change_null", "change_column_null" }, { "index", "add_index" },
+	{ "remove_index", "remove_index" }, { "references", "add_reference" },
+	{ "belongs_to", "add_reference" }, { "remove_references", "remove_reference" },
+	{ "remove_belongs_to", "remove_reference" }, { "timestamps", "add_timestamps" },
+	{ "remove_timestamps", "remove_timestamps" }, { "check_constraint", "add_check_constraint" },
+	{ "remove_check_constraint", "remove_check_constraint" },
+};
+
+/* t.string :a, :b, null: false: add_column for each name, the type from the method */
+static bool change_table_column(const struct rctx *x, const struct rcall *t, struct remits *out)
+{
+	struct rvalue args[2];
+	struct rcall one = *t;
+	if (!rsql_native_type(t->name) || !strcmp(t->name, "primary_key") || !t->args.nr)
+		return false;
+	for (size_t i = 0; i < t->args.nr; i++) {
+		args[0] = t->args.items[i];
+		args[1] = (struct rvalue){ .kind = RV_SYM, .s = t->name };
+		one.args = (struct rvalue){ .kind = RV_ARRAY, .items = args, .nr = 2 };
+		if (!add_column(x, &one, out))
+			return false;
+	}
+	return true;
+}
+
+static bool change_table(const struct rctx *x, const struct rcall *c, struct remits *out)
+{
+	const char *table = arg_name(c, 0);
+	if (!table || !c->block || rv_bool(rcall_kw(c, "bulk"), false))
+		return false;   /* bulk: true makes one ALTER TABLE: not translated */
+	struct rctx in = *x;
+	in.table = table;
+	for (size_t k = 0; k < c->nr_body; k++) {
+		/* a change's down reverses the block's calls too */
+		const struct rcall *t = &c->body[x->down ? c->nr_body - 1 - k : k];
+		struct rcall as = *t;
+		bool done = false;
+		for (size_t i = 0; i < ARRAY_SIZE(change_table_calls) && !t->bad; i++)
+			if (!strcmp(change_table_calls[i].t, t->name)) {
+				as.name = (char *)change_table_calls[i].call;
+				done = rails_dsl_translate(&in, &as, out);
+			}
+		if (!done && !t->bad && t->recv && c->param && !strcmp(t->recv, c->param)) {
+			size_t before = out->nr;
+			if (x->down && rsql_native_type(t->name)) {
+				/* t.string :a in a change: its down drops the columns */
+				for (size_t i = t->args.nr; i > 0 && arg_name(t, i - 1); i--)
+					drop_column(out, t->line, table, arg_name(t, i - 1));
+				done = out->nr > before;
+			} else {
+				done = change_table_column(&in, t, out);
+			}
+		}
+		if (!done)
+			remit_untranslated(out, t, "%s", t->bad ? t->bad
+					   : "a change_table line sluice does not translate");
+	}
+	return true;
+}
+
 /* --- the table ------------------------------------------------------------------ */
 
 /*
@@ -1296,6 +1361,7 @@ static const struct dsl_row {
 	{ "execute", execute, NULL },
 	{ "enable_extension", enable_extension, enable_extension },
 	{ "disable_extension", disable_extension, disable_extension },
+	{ "change_table", change_table, change_table },
 };
 
 bool rails_dsl_translate(const struct rctx *x, const struct rcall *c, struct remits *out)

@@ -162,6 +162,20 @@ class Safety < ActiveRecord::Migration[6.1]
   end
 end
 EOF
+	cat >"$d/20240201000030_change_users.rb" <<'EOF'
+class ChangeUsers < ActiveRecord::Migration[6.1]
+  def change
+    change_table :users do |t|
+      t.string :city, :country
+      t.integer :visits, default: 0, null: false
+      t.index :city
+      t.rename :name, :full_name
+      t.references :account, type: :uuid, index: false
+      t.remove :age, type: :integer
+    end
+  end
+end
+EOF
 }
 
 # Calls sluice cannot translate: judged NOT by ActiveRecord's comparison

@@ -33,8 +33,8 @@ out=$(cat text.out)
 q() { json_get "$1" <out.json; }
 
 # Pending: the branch's files only; the base's migration is history.
-expect_eq "the branch's 14 migrations are judged, the base's is history" \
-	"$(q 'len(set(f["path"] for f in d["files"]))')" 14
+expect_eq "the branch's 15 migrations are judged, the base's is history" \
+	"$(q 'len(set(f["path"] for f in d["files"]))')" 15
 expect_eq "framework rails" "$(q 'd["files"][0]["framework"]')" rails
 
 # add_index algorithm: :concurrently: fine with disable_ddl_transaction!, the
@@ -215,6 +215,12 @@ expect_contains "structure.sql: events exists: add_index flagged" "$sdump" "tigh
 "$SLUICE" check --format json repo/db/migrate/20240201000003_index_users_age.rb >one.json 2>/dev/null
 expect_eq "a named .rb file: rails, in a transaction" \
 	"$(json_get '(d["files"][0]["framework"], d["files"][0]["in_transaction"])' <one.json)" "('rails', True)"
+expect_eq "change_table: each t.<call> at its line; the down reversed" \
+	"$(q '[(f["direction"], [s["line"] for s in f["statements"]]) for f in d["files"] if f["path"].endswith("_change_users.rb")]')" \
+	"[('up', [4, 4, 5, 6, 7, 8, 9]), ('down', [9, 8, 7, 6, 5, 4, 4])]"
+expect_contains "change_table: t.index on an existing table is flagged at its line" "$out" \
+	"db/migrate/20240201000030_change_users.rb:6: HIGH [create-index-nonconcurrent]"
+
 # Drafts write SQL files: never over a Ruby migration.
 cp repo/db/migrate/20240201000004_index_users_bio.rb before.rb
 "$SLUICE" -C repo draft --commit db/migrate/20240201000004_index_users_bio.rb >draft.out 2>&1
