@@ -371,6 +371,12 @@ static bool remove_index_down(const struct rctx *x, const struct rcall *c, struc
 	size_t first;
 	const char *table = table_of(x, c, &first);
 	const struct rvalue *cols = index_cols_of(c, first);
+	if (table && !cols) {
+		remit_untranslated(out, c, "ActiveRecord cannot reverse it (remove_index is only "
+				   "reversible if given a :column option): rolling back raises "
+				   "ActiveRecord::IrreversibleMigration");
+		return true;
+	}
 	return table && cols && emit_index(out, c->line, table, cols, c);
 }
 
@@ -1288,38 +1294,101 @@ static bool change_table_column(const struct rctx *x, const struct rcall *t, str
 	return true;
 }
 
+/*
+ * bulk: true, up: consecutive column changes (the calls with a *_for_alter
+ * in ActiveRecord's PostgreSQL adapter) become one ALTER TABLE; anything
+ * else (an index, a reference) sends what came before and runs alone.
+ */
+struct bulk {
+	struct strbuf alter;   /* "ALTER TABLE "t" ADD ..., DROP COLUMN ..." */
+	int line;
+	size_t prefix;         /* bytes of "ALTER TABLE "t" " */
+};
+
+static void bulk_flush(struct bulk *b, struct remits *out)
+{
+	if (b->alter.len > b->prefix)
+		remit_sql(out, b->line, xstrdup(b->alter.buf));
+	b->alter.len = b->prefix;
+	b->alter.buf[b->prefix] = '\0';
+}
+
+static bool combinable(const char *call)
+{
+	static const char *const calls[] = { "add_column", "remove_columns", "change_column",
+		"change_column_default", "change_column_null", "add_timestamps",
+		"remove_timestamps", NULL };
+	for (const char *const *k = calls; *k; k++)
+		if (!strcmp(*k, call))
+			return true;
+	return false;
+}
+
+/* Moves tmp's statements out, joining the combinable ALTER TABLEs. */
+static void bulk_take(struct bulk *b, struct remits *tmp, bool combine, struct remits *out)
+{
+	for (size_t i = 0; i < tmp->nr; i++) {
+		struct remit *r = &tmp->v[i];
+		if (combine && r->sql && !strncmp(r->sql, b->alter.buf, b->prefix)) {
+			if (b->alter.len == b->prefix)
+				b->line = r->line;
+			else
+				strbuf_addstr(&b->alter, ", ");
+			strbuf_addstr(&b->alter, r->sql + b->prefix);
+			continue;
+		}
+		bulk_flush(b, out);
+		*add_remit(out, r->line) = *r;
+		memset(r, 0, sizeof(*r));
+	}
+	remits_release(tmp);
+}
+
 static bool change_table(const struct rctx *x, const struct rcall *c, struct remits *out)
 {
 	const char *table = arg_name(c, 0);
-	if (!table || !c->block || rv_bool(rcall_kw(c, "bulk"), false))
-		return false;   /* bulk: true makes one ALTER TABLE: not translated */
+	if (!table || !c->block)
+		return false;
 	struct rctx in = *x;
 	in.table = table;
+	bool bulk = rv_bool(rcall_kw(c, "bulk"), false) && !x->down;
+	struct bulk b = { STRBUF_INIT, 0, 0 };
+	char *qt = rsql_ident(table);
+	strbuf_addf(&b.alter, "ALTER TABLE %s ", qt);
+	b.prefix = b.alter.len;
+	free(qt);
 	for (size_t k = 0; k < c->nr_body; k++) {
+		struct remits tmp = { 0 };
+		struct remits *to = bulk ? &tmp : out;
 		/* a change's down reverses the block's calls too */
 		const struct rcall *t = &c->body[x->down ? c->nr_body - 1 - k : k];
 		struct rcall as = *t;
-		bool done = false;
+		bool done = false, combine = false;
 		for (size_t i = 0; i < ARRAY_SIZE(change_table_calls) && !t->bad; i++)
 			if (!strcmp(change_table_calls[i].t, t->name)) {
 				as.name = (char *)change_table_calls[i].call;
-				done = rails_dsl_translate(&in, &as, out);
+				done = rails_dsl_translate(&in, &as, to);
+				combine = combinable(as.name);
 			}
 		if (!done && !t->bad && t->recv && c->param && !strcmp(t->recv, c->param)) {
-			size_t before = out->nr;
+			size_t before = to->nr;
 			if (x->down && rsql_native_type(t->name)) {
 				/* t.string :a in a change: its down drops the columns */
 				for (size_t i = t->args.nr; i > 0 && arg_name(t, i - 1); i--)
-					drop_column(out, t->line, table, arg_name(t, i - 1));
-				done = out->nr > before;
+					drop_column(to, t->line, table, arg_name(t, i - 1));
+				done = to->nr > before;
 			} else {
-				done = change_table_column(&in, t, out);
+				done = combine = change_table_column(&in, t, to);
 			}
 		}
 		if (!done)
-			remit_untranslated(out, t, "%s", t->bad ? t->bad
+			remit_untranslated(to, t, "%s", t->bad ? t->bad
 					   : "a change_table line sluice does not translate");
+		if (bulk)
+			bulk_take(&b, &tmp, combine, out);
 	}
+	bulk_flush(&b, out);
+	strbuf_release(&b.alter);
 	return true;
 }
 

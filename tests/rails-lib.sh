@@ -176,6 +176,18 @@ class ChangeUsers < ActiveRecord::Migration[6.1]
   end
 end
 EOF
+	cat >"$d/20240201000031_bulk_users.rb" <<'EOF'
+class BulkUsers < ActiveRecord::Migration[6.1]
+  def change
+    change_table :users, bulk: true do |t|
+      t.column :logins, :integer, default: 0, null: false
+      t.string :tz
+      t.remove :country, type: :string
+      t.index :tz
+    end
+  end
+end
+EOF
 }
 
 # Calls sluice cannot translate: judged NOT by ActiveRecord's comparison

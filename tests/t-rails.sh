@@ -33,8 +33,8 @@ out=$(cat text.out)
 q() { json_get "$1" <out.json; }
 
 # Pending: the branch's files only; the base's migration is history.
-expect_eq "the branch's 15 migrations are judged, the base's is history" \
-	"$(q 'len(set(f["path"] for f in d["files"]))')" 15
+expect_eq "the branch's 16 migrations are judged, the base's is history" \
+	"$(q 'len(set(f["path"] for f in d["files"]))')" 16
 expect_eq "framework rails" "$(q 'd["files"][0]["framework"]')" rails
 
 # add_index algorithm: :concurrently: fine with disable_ddl_transaction!, the
@@ -220,6 +220,10 @@ expect_eq "change_table: each t.<call> at its line; the down reversed" \
 	"[('up', [4, 4, 5, 6, 7, 8, 9]), ('down', [9, 8, 7, 6, 5, 4, 4])]"
 expect_contains "change_table: t.index on an existing table is flagged at its line" "$out" \
 	"db/migrate/20240201000030_change_users.rb:6: HIGH [create-index-nonconcurrent]"
+
+expect_eq "change_table bulk: true: the column changes in one ALTER TABLE, then the index" \
+	"$(q '[(s["line"], s["sql"]) for f in d["files"] if f["path"].endswith("_bulk_users.rb") and f["direction"] == "up" for s in f["statements"]]')" \
+	"[(4, 'ALTER TABLE \"users\" ADD \"logins\" integer DEFAULT 0 NOT NULL, ADD \"tz\" character varying, DROP COLUMN \"country\"'), (7, 'CREATE INDEX \"index_users_on_tz\" ON \"users\" (\"tz\")')]"
 
 # Drafts write SQL files: never over a Ruby migration.
 cp repo/db/migrate/20240201000004_index_users_bio.rb before.rb
