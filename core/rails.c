@@ -161,21 +161,35 @@ static void add_remit_text(struct builder *b, const struct remit *r)
 		add_line(b, r->comments.items[i], strlen(r->comments.items[i]), r->line, NULL);
 	if (r->why) {
 		/* stands for the call; parse_script shows the Ruby instead and does not parse it */
-		add_line(b, "sluice_untranslated_rails_call", 30, r->line, r);
-		add_line(b, ";", 1, r->line, NULL);
+		add_line(b, "sluice_untranslated_rails_call;", 31, r->line, r);
 		return;
 	}
 	int line = r->line;
+	const char *last = r->sql;
 	for (const char *s = r->sql; *s;) {
 		const char *nl = strchr(s, '\n');
 		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		if (!nl) {
+			last = s;
+			break;
+		}
 		add_line(b, s, n, line, NULL);
 		if (r->follows)
 			line++;
-		s += n + (nl != NULL);
+		s += n + 1;
+		last = s;
 	}
-	/* on a line of its own: a trailing "-- comment" in the SQL cannot swallow it */
-	add_line(b, ";", 1, r->follows && line > r->line ? line - 1 : r->line, NULL);
+	if (*last && !strstr(last, "--")) {
+		struct strbuf end = STRBUF_INIT;
+		strbuf_addf(&end, "%s;", last);
+		add_line(b, end.buf, end.len, line, NULL);
+		strbuf_release(&end);
+	} else {
+		if (*last)
+			add_line(b, last, strlen(last), line, NULL);
+		/* on a line of its own: a trailing "-- comment" cannot swallow it */
+		add_line(b, ";", 1, r->follows && line > r->line && !*last ? line - 1 : line, NULL);
+	}
 }
 
 static struct script *build_script(const char *path, const struct remits *e, enum direction dir,

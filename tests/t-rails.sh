@@ -225,6 +225,16 @@ expect_eq "change_table bulk: true: the column changes in one ALTER TABLE, then 
 	"$(q '[(s["line"], s["sql"]) for f in d["files"] if f["path"].endswith("_bulk_users.rb") and f["direction"] == "up" for s in f["statements"]]')" \
 	"[(4, 'ALTER TABLE \"users\" ADD \"logins\" integer DEFAULT 0 NOT NULL, ADD \"tz\" character varying, DROP COLUMN \"country\"'), (7, 'CREATE INDEX \"index_users_on_tz\" ON \"users\" (\"tz\")')]"
 
+# The workbench: the translated SQL, numbered with the Ruby lines.
+printf ':save-screen %s/list.txt\njj\n<Enter>\n:save-screen %s/stmt.txt\n' "$T" "$T" >tui.keys
+TERM=xterm-256color COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/tui.keys" "$SLUICE" -C repo >tui.out 2>tui.err
+expect_eq "the workbench runs on a Rails repository" "$?" 0
+expect_contains "the list shows Rails migrations" "$(cat list.txt)" "20240201000003 index_users_age"
+expect_contains "... their framework and transaction" "$(cat list.txt)" "rails          no-txn yes"
+expect_contains "the statement screen numbers the SQL with the Ruby line" "$(cat stmt.txt)" \
+	'3 H CREATE INDEX CONCURRENTLY "index_users_on_age" ON "users"'
+expect_contains "concurrently-in-transaction's fix names Rails' way" "$out" "Rails: disable_ddl_transaction!)"
+
 # Drafts write SQL files: never over a Ruby migration.
 cp repo/db/migrate/20240201000004_index_users_bio.rb before.rb
 "$SLUICE" -C repo draft --commit db/migrate/20240201000004_index_users_bio.rb >draft.out 2>&1

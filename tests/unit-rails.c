@@ -41,8 +41,9 @@ static char *up_of(const char *ruby, bool down)
 		const char *why = s->origin->untranslated[text_line - 1];
 		if (why)
 			strbuf_addf(&sb, "%d! %s\n", script_line(s, text_line), why);
-		else if (!(n == 1 && *p == ';'))
-			strbuf_addf(&sb, "%d: %.*s\n", script_line(s, text_line), (int)n, p);
+		else if (!(n == 1 && *p == ';'))   /* the terminator is not shown */
+			strbuf_addf(&sb, "%d: %.*s\n", script_line(s, text_line),
+				    (int)(n - (p[n - 1] == ';')), p);
 		text_line++;
 		p += n + (nl != NULL);
 	}
