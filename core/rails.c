@@ -32,6 +32,7 @@ static const char safety_comment[] = "-- strong_migrations:safety_assured";
 struct walk {
 	int ar_version;
 	bool in_txn;
+	bool dump;
 };
 
 static void translate_calls(const struct walk *w, const struct rcall *calls, size_t n, bool down,
@@ -87,7 +88,7 @@ static bool silent(const struct rcall *c)
 static void translate_one(const struct walk *w, const struct rcall *c, bool down, bool safety,
 			  struct remits *out)
 {
-	struct rctx x = { .ar_version = w->ar_version, .down = down };
+	struct rctx x = { .ar_version = w->ar_version, .down = down, .dump = w->dump };
 	size_t from = out->nr;
 	if (c->bad) {
 		remit_untranslated(out, c, "%s", c->bad);
@@ -279,7 +280,7 @@ void rails_translate(const char *path, const char *text, size_t len, struct rail
 	}
 	rails_read(text, len, &f);
 	const struct rcall *cls = find_class(&f.top);
-	struct walk w = { f.ar_version, true };
+	struct walk w = { f.ar_version, true, false };
 	const struct rcall *change = cls ? find_def(cls, "change") : NULL;
 	const struct rcall *mup = cls ? find_def(cls, "up") : NULL, *mdown = cls ? find_def(cls, "down") : NULL;
 	bool has_down = false;
@@ -398,7 +399,7 @@ struct script *rails_dump_script(const char *path, const char *text, size_t len,
 		return NULL;
 	rails_read(text, len, &f);
 	const struct rcall *b = dump_block(&f.top);
-	struct walk w = { f.ar_version, false };
+	struct walk w = { f.ar_version, false, true };
 	if (b)
 		translate_calls(&w, b->body, b->nr_body, false, false, &e);
 	struct script *s = build_script(path, &e, DIR_UP, false);

@@ -14,7 +14,8 @@
  *                 fk_rails_*), singular table names
  *   rails.c       one file -> its up and down scripts: SQL text whose every
  *                 line maps back to a Ruby line (struct script_origin), so
- *                 findings point at the Ruby; db/schema.rb as history
+ *                 findings point at the Ruby; db/schema.rb and
+ *                 db/structure.sql as history (discover_add_dump)
  *
  * A call the table cannot translate stays in the script as a statement of
  * its own that is not judged (rule rails-untranslated), never skipped.
@@ -108,6 +109,8 @@ struct rctx {
 	int ar_version;      /* 0: current */
 	const char *table;   /* inside create_table / change_table */
 	bool down;           /* translating a change's derived down */
+	bool dump;           /* db/schema.rb: the history it stands for is not replayed, so
+				force: :cascade has nothing to drop */
 };
 
 /*
@@ -144,8 +147,8 @@ struct rails_migration {
 
 void rails_translate(const char *path, const char *text, size_t len, struct rails_migration *out);
 /*
- * db/schema.rb (translated: create_table ... force: :cascade drops and
- * recreates) or db/structure.sql (SQL as pg_dump wrote it) as one script
+ * db/schema.rb (translated; force: :cascade drops nothing, as the history
+ * before it is not replayed) or db/structure.sql (SQL as pg_dump wrote it) as one script
  * of history, and the version it records in *version (schema.rb's
  * define(version:), structure.sql's latest schema_migrations row). NULL
  * when it records none.

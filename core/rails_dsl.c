@@ -1112,7 +1112,7 @@ static bool create_table(const struct rctx *x, const struct rcall *c, struct rem
 	char *q = rsql_ident(table);
 	struct strbuf sb = STRBUF_INIT;
 	const char *force = rv_name(rcall_kw(c, "force"));
-	if (force || rv_bool(rcall_kw(c, "force"), false))
+	if ((force || rv_bool(rcall_kw(c, "force"), false)) && !x->dump)
 		emit(out, c->line, "DROP TABLE IF EXISTS %s%s", q,
 		     force && !strcmp(force, "cascade") ? " CASCADE" : "");
 	strbuf_addf(&sb, "CREATE%s TABLE %s%s (", rv_bool(rcall_kw(c, "temporary"), false) ? " TEMPORARY" : "",
