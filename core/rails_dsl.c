@@ -592,7 +592,9 @@ static bool change_column_null(const struct rctx *x, const struct rcall *c, stru
 static void timestamps_sql(const struct rctx *x, const struct rcall *c, const char *table,
 			   struct strlist *cols)
 {
-	bool not_null = !rv_bool(rcall_kw(c, "null"), false);
+	/* ActiveRecord 5.0 made timestamps NOT NULL; a Migration[4.2] keeps them nullable */
+	bool old = x->ar_version && x->ar_version < 500;
+	bool not_null = !rv_bool(rcall_kw(c, "null"), old);
 	const struct rvalue *p = rcall_kw(c, "precision");
 	char prec[16] = "";
 	if (p && p->kind == RV_NUM)
@@ -638,7 +640,6 @@ struct reference {
 	char *id_col, *type_col;     /* "user_id", "commentable_type" */
 	char *col_sql, *type_sql;
 	bool index;
-	const struct rcall *index_opts; /* NULL: the call's own keywords hold no index options */
 	struct fk fk;
 	bool has_fk;
 	char *to_owned;
@@ -684,16 +685,17 @@ static bool reference_of(const struct rctx *x, const char *table, const char *na
 			kw.keys[kw.nr++] = c->kw.keys[i];
 		}
 	col.kw = kw;
-	r->col_sql = column_sql(x, r->id_col, type ? type : "bigint", &col, &why);
+	/* references are bigint since ActiveRecord 5.1, indexed by default since 5.0 */
+	bool pre51 = x->ar_version && x->ar_version < 501;
+	r->col_sql = column_sql(x, r->id_col, type ? type : pre51 ? "integer" : "bigint", &col, &why);
 	if (rv_bool(rcall_kw(c, "polymorphic"), false)) {
 		r->type_col = xstrfmt("%s_type", name);
 		r->type_sql = column_sql(x, r->type_col, "string", &col, &why);
 	}
 	free(kw.items);
 	free(kw.keys);
-	r->index = !idx || idx->kind != RV_FALSE;
-	if (idx && idx->kind == RV_HASH)
-		r->index_opts = NULL;
+	r->index = idx ? idx->kind != RV_FALSE && idx->kind != RV_NIL
+		       : !(x->ar_version && x->ar_version < 500);
 	if (fk && fk->kind != RV_FALSE && fk->kind != RV_NIL) {
 		r->has_fk = true;
 		r->fk.from = table;
@@ -983,8 +985,11 @@ static bool primary_key_sql(const struct rctx *x, const struct rcall *c, struct 
 	const char *type = id ? rv_name(id) : NULL;
 	char *q = rsql_ident(pk);
 	if (!type || !strcmp(type, "primary_key")) {
-		strlist_add_nodup(&td->cols, xstrfmt("%s %s primary key", q,
-						     x->ar_version && x->ar_version < 501 ? "serial" : "bigserial"));
+		/* ActiveRecord 5.1 made ids bigserial; Migration[5.0] and older keep serial */
+		if (x->ar_version && x->ar_version < 501)
+			strlist_add_nodup(&td->cols, xstrfmt("%s serial NOT NULL PRIMARY KEY", q));
+		else
+			strlist_add_nodup(&td->cols, xstrfmt("%s bigserial primary key", q));
 	} else if (!strcmp(type, "uuid")) {
 		const struct rvalue *d = rcall_kw(c, "default");
 		char *dv = d ? rsql_literal(d) : xstrdup("gen_random_uuid()");

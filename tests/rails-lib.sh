@@ -203,3 +203,33 @@ class Backfill < ActiveRecord::Migration[6.1]
 end
 EOF
 }
+
+# Older migration classes, as ActiveRecord's compatibility layer runs them:
+# Migration[4.2] (serial ids, nullable timestamps, unindexed references)
+# and [5.0] (timestamps NOT NULL, references indexed). For the
+# comparison with ActiveRecord only.
+rails_old_versions() {
+	mkdir -p "$1/db/migrate"
+	cat >"$1/db/migrate/20150101000000_old_style.rb" <<'EOF'
+class OldStyle < ActiveRecord::Migration[4.2]
+  def change
+    create_table :o42 do |t|
+      t.references :user
+      t.datetime :at
+      t.timestamps
+    end
+  end
+end
+EOF
+	cat >"$1/db/migrate/20170101000000_five_oh.rb" <<'EOF'
+class FiveOh < ActiveRecord::Migration[5.0]
+  def change
+    create_table :o50 do |t|
+      t.references :user
+      t.timestamps
+    end
+    add_reference :o42, :thing
+  end
+end
+EOF
+}
