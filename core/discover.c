@@ -111,10 +111,11 @@ bool discover_text_ok(struct migration_set *ms, const char *path, const char *te
 	return true;
 }
 
-static struct script *make_script(const char *path, const char *text, const struct layout_part *p,
+static struct script *make_script(const char *path, const char *text, struct layout_part *p,
 				  bool from_worktree)
 {
-	struct script *s = script_new(path, text + p->off, p->len);
+	struct script *s = p->script ? p->script : script_new(path, text + p->off, p->len);
+	p->script = NULL;
 	s->first_line = p->first_line;
 	s->dir = p->dir;
 	s->in_txn = p->in_txn;
@@ -210,6 +211,40 @@ static int add_named_plain(struct migration_set *ms, const char *path, const cha
 	lf.nr_parts = 1;
 	discover_add_classified(ms, path, text, true, true, &lf);
 	return 0;
+}
+
+void discover_add_dump(struct migration_set *ms, const char *root, const char *version,
+		       struct script *up)
+{
+	struct discover_priv *p = priv(ms);
+	size_t out = 0;
+	for (size_t i = 0; i < p->nr; i++) {
+		struct mig_meta *x = &p->meta[i];
+		if (x->m->fw == FW_RAILS && !x->m->pending && !strcmp(x->root, root) &&
+		    version_cmp(x->version, version) <= 0) {
+			/* in the dump: not replayed on their own */
+			for (size_t k = 0; k < ms->nr; k++)
+				if (ms->v[k] == x->m)
+					ms->v[k] = ms->v[--ms->nr];
+			migration_free(x->m);
+			free(x->root);
+			free(x->version);
+			continue;
+		}
+		p->meta[out++] = *x;
+	}
+	p->nr = out;
+	struct migration *m = xcalloc(1, sizeof(*m));
+	m->id = xstrdup(version);
+	m->name = xstrdup("schema dump");
+	m->fw = FW_RAILS;
+	m->up = up;
+	up->dir = DIR_UP;
+	ALLOC_GROW(ms->v, ms->nr + 1, ms->alloc);
+	ms->v[ms->nr++] = m;
+	ALLOC_GROW(p->meta, p->nr + 1, p->alloc);
+	/* after the migration of its own version: "~" sorts after the end of a version */
+	p->meta[p->nr++] = (struct mig_meta){ m, xstrdup(root), xstrfmt("%s~", version), 0, 0, false };
 }
 
 int discover_add_file(struct migration_set *ms, const char *relpath, const char *text, size_t len,
@@ -609,7 +644,7 @@ static void walk_dir(struct walk *w, const char *dir)
 		} else if (S_ISREG(st.st_mode)) {
 			if (layout_is_marker(p))
 				note_disk_marker(w->ms, p);
-			else if (layout_sql_name(p) || layout_tool_name(p))
+			else if (layout_sql_name(p) || layout_tool_name(p) || layout_rails_name(p))
 				strlist_add(w->files, p);
 		} else if (layout_sql_name(p)) {
 			/* a FIFO would block the read, a device never end */

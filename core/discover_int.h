@@ -32,6 +32,21 @@ struct markers {
 
 /* A name discovery reads as SQL: .sql, and Synapse's .sql.postgres / .sql.sqlite. */
 bool layout_sql_name(const char *path);
+/* A Rails migration: db/migrate/<version>_<name>.rb (core/rails.c reads it). */
+bool layout_rails_name(const char *path);
+/*
+ * A Rails schema dump, db/schema.rb or db/structure.sql (db/<name>_schema.rb
+ * for a second database): the directory of the migrations it stands for,
+ * malloc'd, or NULL when `path` is not one.
+ */
+char *layout_rails_dump(const char *path);
+/*
+ * The dump (core/rails.c's script) stands for the migrations of `root` up
+ * to `version`: those not pending leave the history and the dump is
+ * replayed in their place, in apply order. Takes `up`.
+ */
+void discover_add_dump(struct migration_set *ms, const char *root, const char *version,
+		       struct script *up);
 /* True for a file name that is a marker: worth reading as such. */
 bool layout_is_marker(const char *path);
 /* True when the marker's text matters (else only its existence does). */
@@ -52,6 +67,7 @@ struct layout_part {
 				file that also has transactional ones; 0: not mixed */
 	bool mixed_refused;  /* ... and Flyway refuses the file (flyway.mixed is false) */
 	bool breakpoints;    /* Drizzle: "--> statement-breakpoint" ends a query */
+	struct script *script; /* already made (a Rails migration's SQL): taken as it is */
 };
 
 /* What the classifier makes of one file. */

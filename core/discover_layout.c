@@ -12,6 +12,7 @@
  */
 #include "discover_int.h"
 #include "parse.h"
+#include "rails.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -20,7 +21,8 @@
 
 const char layout_names[] =
 	"golang-migrate, goose, dbmate, Flyway, sqitch, Prisma, Supabase, Diesel, sqlx, "
-	"Atlas, pop, Synapse deltas, Liquibase formatted SQL, Drizzle and plain migrations/*.sql";
+	"Atlas, pop, Synapse deltas, Liquibase formatted SQL, Drizzle, Rails db/migrate/*.rb and plain "
+	"migrations/*.sql";
 
 /* Directories whose .sql files are not migrations even below migrations/. */
 static const char *const excluded_dirs[] = {
@@ -226,6 +228,40 @@ static bool synapse_sql_name(const char *base)
 	return iends_with_n(base, n, ".sql") || iends_with_n(base, n, ".sql.postgres");
 }
 
+/* db/migrate/ and a second database's db/<name>_migrate/ (config/database.yml's migrations_paths) */
+bool layout_rails_name(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dir;
+	if (!base || !ends_with(base, ".rb") || !isdigit((unsigned char)base[1]))
+		return false;
+	for (dir = base; dir > path && dir[-1] != '/'; dir--)
+		;
+	size_t n = (size_t)(base - dir);
+	return (n == 7 && !strncmp(dir, "migrate", 7)) || iends_with_n(dir, n, "_migrate");
+}
+
+char *layout_rails_dump(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dir;
+	static const char *const kinds[] = { "schema.rb", "structure.sql", NULL };
+	if (!base)
+		return NULL;
+	for (dir = base; dir > path && dir[-1] != '/'; dir--)
+		;
+	if (base - dir != 2 || strncmp(dir, "db", 2))
+		return NULL;
+	base++;
+	for (const char *const *k = kinds; *k; k++) {
+		size_t bl = strlen(base), kl = strlen(*k);
+		if (!strcmp(base, *k))
+			return xstrfmt("%.*smigrate", (int)(base - path), path);
+		/* db/animals_schema.rb goes with db/animals_migrate/ */
+		if (bl > kl + 1 && !strcmp(base + bl - kl, *k) && base[bl - kl - 1] == '_')
+			return xstrfmt("%.*smigrate", (int)(base - path + bl - kl), path);
+	}
+	return NULL;
+}
+
 bool layout_sql_name(const char *path)
 {
 	return ends_with(path, ".sql") || ends_with(path, ".sql.postgres") ||
@@ -243,7 +279,7 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
 		v = LAYOUT_OTHER_DIALECT;
 		goto out;
 	}
-	if (!iends_with_n(path, strlen(path), ".sql") &&
+	if (!iends_with_n(path, strlen(path), ".sql") && !layout_rails_name(path) &&
 	    !(synapse_delta(&pp) && synapse_sql_name(pp.base)))
 		goto out;
 	for (size_t i = 0; i < pp.nr; i++) {
@@ -669,6 +705,8 @@ static long sqitch_plan_pos(const char *plan, const char *change, size_t n)
 
 void layout_file_release(struct layout_file *lf)
 {
+	for (int i = 0; i < 2; i++)
+		script_free(lf->part[i].script);
 	free(lf->root);
 	free(lf->version);
 	free(lf->name);
@@ -693,7 +731,7 @@ static bool several_statements(const char *text, size_t len)
 
 static void one_part(struct layout_file *lf, enum direction dir, bool in_txn, size_t len)
 {
-	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false, 0, false, false };
+	lf->part[0] = (struct layout_part){ dir, 0, len, 1, in_txn, false, 0, false, false, NULL };
 	lf->nr_parts = 1;
 }
 
@@ -828,7 +866,20 @@ enum layout_verdict layout_classify(const struct markers *mk, const char *path, 
 	path_split(&pp, path);
 	size_t bl = strlen(pp.base);
 
-	if (sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
+	if (layout_rails_name(path)) {
+		/* Ruby: its SQL is what core/rails.c translates it into */
+		struct rails_migration rm;
+		rails_translate(path, text, len, &rm);
+		lf->fw = FW_RAILS;
+		lf->part[0] = (struct layout_part){ .dir = DIR_UP, .first_line = 1, .in_txn = rm.in_txn,
+						    .script = rm.up };
+		lf->nr_parts = 1;
+		if (rm.down)
+			lf->part[lf->nr_parts++] = (struct layout_part){
+				.dir = DIR_DOWN, .first_line = 1, .in_txn = rm.in_txn, .script = rm.down };
+		lf->root = xstrndup(path, dir_len(&pp));
+		split_version(pp.base, bl - 3, &lf->version, &lf->name);
+	} else if (sqitch_script(mk, &pp, "deploy") || sqitch_script(mk, &pp, "revert")) {
 		/* sqitch runs a script as written; it carries its own BEGIN/COMMIT */
 		size_t top = upto(&pp, pp.nr - 1);
 		lf->fw = FW_SQITCH;

@@ -254,6 +254,10 @@ static const char *not_rewritable(const struct migration *m)
 	case FW_DRIZZLE:
 		return "Drizzle runs only what its journal lists, and drizzle-kit writes both: "
 		       "generate the steps with drizzle-kit (the runbook still applies)";
+	case FW_RAILS:
+		return "it is a Rails migration: sluice drafts SQL files, and Rails runs Ruby; "
+		       "write the safer version with the findings' fixes (the runbook still "
+		       "applies: --runbook)";
 	default:
 		return NULL;
 	}

@@ -14,6 +14,7 @@
  * migration is new to them (rule migration-renamed).
  */
 #include "discover_int.h"
+#include "rails.h"
 #include "util.h"
 
 #include <git2.h>
@@ -76,7 +77,13 @@ static void sort_entries(struct repo_scan *rs)
 
 static bool interesting(const char *path)
 {
-	return layout_sql_name(path) || layout_is_marker(path) || layout_tool_name(path);
+	char *dump;
+	if (layout_sql_name(path) || layout_is_marker(path) || layout_tool_name(path) ||
+	    layout_rails_name(path))
+		return true;
+	dump = layout_rails_dump(path);
+	free(dump);
+	return dump != NULL;
 }
 
 /* Big trees of other people's code: never worth descending into. */
@@ -93,9 +100,16 @@ static int walk_cb(const char *root, const git_tree_entry *te, void *data)
 	git_object_t type = git_tree_entry_type(te);
 	if (type == GIT_OBJECT_TREE)
 		return pruned_dir(name) ? 1 : 0;
-	if (type != GIT_OBJECT_BLOB || !interesting(name))
+	if (type != GIT_OBJECT_BLOB)
+		return 0;
+	/* a Rails migration is known by its directory too: the whole path, only for .rb */
+	if (!interesting(name) && !ends_with(name, ".rb"))
 		return 0;
 	char *path = xstrfmt("%s%s", root, name);
+	if (!interesting(path)) {
+		free(path);
+		return 0;
+	}
 	struct entry *e = add_entry(rs, path);
 	free(path);
 	e->in_tree = true;
@@ -404,8 +418,8 @@ static int find_trees(struct repo_scan *rs, git_commit *head, const char *base)
 static char *interesting_patterns[] = { "*.sql", "*.sql.postgres", "*.sql.sqlite", "*.sql.conf",
 					"*atlas.sum", "*sqitch.plan",
 					"*Cargo.toml", "*metadata.toml", "*flyway.conf",
-					"*flyway.toml", "*.fizz", "*database.yml",
-					"*_journal.json", "*snapshot.json",
+					"*flyway.toml", "*.fizz", "*database.yml", "*migrate/*.rb",
+					"*schema.rb", "*_journal.json", "*snapshot.json",
 					/* layout_tool_name(): migrations a tool prints SQL for */
 					"*.py", "*.js", "*.ts", "*.cjs", "*.mjs", "*.xml", "*.yaml",
 					"*.yml", "*.json", "*.go", "*.java", "*.kt", "*.php", "*.cs",
@@ -606,8 +620,9 @@ static void add_migrations(struct repo_scan *rs)
 		struct entry *e = &rs->v[i];
 		if (e->deleted || layout_is_marker(e->path))
 			continue;
-		if (layout_sql_name(e->path) ? layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION
-					     : !tool_candidate(e->path, 0, false))
+		if (layout_sql_name(e->path) || layout_rails_name(e->path)
+			    ? layout_candidate(mk, e->path, 0, false) != LAYOUT_MIGRATION
+			    : !tool_candidate(e->path, 0, false))
 			continue;
 		strbuf_reset(&sb);
 		if (read_entry(rs, e, &sb) < 0)
@@ -630,6 +645,47 @@ static void add_migrations(struct repo_scan *rs)
 			if (e->renamed_from)
 				set_renamed(mk, m, e->renamed_from, &sb);
 		}
+	}
+	strbuf_release(&sb);
+}
+
+/*
+ * A Rails schema dump as the base branch has it (the branch's own dump
+ * already holds what its pending migrations do): at the merge-base when
+ * there is one, else at HEAD.
+ */
+static int read_base_dump(struct repo_scan *rs, const struct entry *e, struct strbuf *sb)
+{
+	git_tree_entry *te;
+	git_blob *blob;
+	if (!rs->mb_tree)
+		return e->in_tree && !e->from_wt ? read_blob(rs, e, sb) : -1;
+	if (git_tree_entry_bypath(&te, rs->mb_tree, e->path) < 0)
+		return -1;   /* the branch added it: no history in it */
+	int r = git_blob_lookup(&blob, rs->repo, git_tree_entry_id(te));
+	git_tree_entry_free(te);
+	if (r < 0)
+		return -1;
+	if ((size_t)git_blob_rawsize(blob) <= MAX_MIGRATION_BYTES)
+		strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
+}
+
+static void add_schema_dumps(struct repo_scan *rs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < rs->nr; i++) {
+		struct entry *e = &rs->v[i];
+		char *root = e->deleted || e->link ? NULL : layout_rails_dump(e->path), *version;
+		strbuf_reset(&sb);
+		if (root && read_base_dump(rs, e, &sb) == 0 && memchr(sb.buf, '\0', sb.len) == NULL) {
+			struct script *s = rails_dump_script(e->path, sb.buf, sb.len, &version);
+			if (s)
+				discover_add_dump(rs->ms, root, version, s);
+			free(version);
+		}
+		free(root);
 	}
 	strbuf_release(&sb);
 }
@@ -669,6 +725,7 @@ int discover_repo(struct migration_set *ms, const char *path, const char *base)
 	resolve_links(&rs);
 	read_markers(&rs);
 	add_migrations(&rs);
+	add_schema_dumps(&rs);
 	discover_finish(ms);
 	if (!ms->nr && !ms->errors.nr)
 		strlist_add_nodup(&ms->errors, xstrfmt("no migrations found in %s; looked for %s",

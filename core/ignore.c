@@ -157,7 +157,7 @@ static void add_foreign(struct file_report *fr, const char *tool, const char *na
 	}
 }
 
-enum grammar { G_SLUICE, G_SQUAWK, G_ATLAS, G_EUGENE };
+enum grammar { G_SLUICE, G_SQUAWK, G_ATLAS, G_EUGENE, G_SAFETY_ASSURED };
 
 static const struct marker {
 	const char *text;
@@ -171,6 +171,8 @@ static const struct marker {
 	{ "atlas:nolint", G_ATLAS, false },
 	{ "eugene: ignore", G_EUGENE, false },
 	{ "eugene:ignore", G_EUGENE, false },
+	/* strong_migrations' safety_assured { } in a Rails migration (core/rails.c) */
+	{ "strong_migrations:safety_assured", G_SAFETY_ASSURED, false },
 };
 
 /*
@@ -186,7 +188,7 @@ static const struct marker *match_marker(const char **pp, const char *end)
 	for (size_t k = 0; k < sizeof(markers) / sizeof(markers[0]); k++) {
 		const struct marker *m = &markers[k];
 		size_t n = strlen(m->text);
-		bool bare_ok = m->g == G_ATLAS || m->g == G_EUGENE;
+		bool bare_ok = m->g == G_ATLAS || m->g == G_EUGENE || m->g == G_SAFETY_ASSURED;
 		if ((size_t)(end - p) < n || strncmp(p, m->text, n))
 			continue;
 		if ((size_t)(end - p) == n ? !bare_ok : !isspace((unsigned char)p[n]))
@@ -256,6 +258,11 @@ static void parse_line(struct file_report *fr, const char *p, const char *end, c
 	const struct marker *m = match_marker(&p, end);
 	if (!m || m->file_wide != only_file_wide)
 		return;
+	if (m->g == G_SAFETY_ASSURED) {
+		/* every finding of the statement, and never unused: the block may hold safe ones */
+		add_ignore(fr, "all", "safety_assured", line, false, stmt)->foreign = true;
+		return;
+	}
 	char *text = xstrndup(p, (size_t)(end - p));
 	const char *reason = split_reason(text);
 	char *after = NULL;

@@ -190,7 +190,54 @@ void script_free(struct script *s)
 		free(s->renamed->name);
 		free(s->renamed);
 	}
+	script_origin_free(s->origin);
 	free(s);
+}
+
+void script_origin_free(struct script_origin *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nr; i++) {
+		free(o->untranslated[i]);
+		free(o->source[i]);
+	}
+	free(o->line);
+	free(o->off);
+	free(o->untranslated);
+	free(o->source);
+	free(o->error);
+	free(o);
+}
+
+int script_line(const struct script *s, int text_line)
+{
+	if (!s->origin)
+		return s->first_line + text_line - 1;
+	if (!s->origin->nr)
+		return 1;
+	if (text_line < 1)
+		text_line = 1;
+	if ((size_t)text_line > s->origin->nr)
+		text_line = (int)s->origin->nr;
+	return s->origin->line[text_line - 1];
+}
+
+const char *script_untranslated(const struct script *s, size_t off)
+{
+	const struct script_origin *o = s->origin;
+	if (!o || !o->nr || off > s->len)
+		return NULL;
+	/* the last line starting at or before `off`: a binary search, not a scan */
+	size_t lo = 0, hi = o->nr;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (o->off[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return o->untranslated[lo];
 }
 
 void migration_free(struct migration *m)

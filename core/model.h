@@ -72,7 +72,9 @@ struct cJSON;
 	  "the project's own migration command") \
 	X(FW_DJANGO, "django", true, true, false, NULL, "python manage.py migrate APP NAME") \
 	X(FW_ALEMBIC, "alembic", true, true, false, NULL, "alembic upgrade REVISION") \
-	X(FW_KNEX, "knex", true, true, false, NULL, "knex migrate:up NAME")
+	X(FW_KNEX, "knex", true, true, false, NULL, "knex migrate:up NAME") \
+	X(FW_RAILS, "rails", true, true, true, NULL, \
+	  "bin/rails db:migrate:up VERSION=VERSION")
 
 enum framework {
 #define X(id, name, txn, downs, byver, notxn, apply) id,
@@ -97,6 +99,23 @@ struct file_rename {
 	char *path, *id, *name;
 };
 
+/*
+ * A script sluice translated from another language (a Rails migration's
+ * Ruby, core/rails.c): its text is the SQL the framework sends, and each
+ * line of that text comes from a line of the file, so that statements and
+ * findings point at the Ruby. A call that could not be translated stands
+ * in the text as a line of its own, not parsed: untranslated[] says why.
+ */
+struct script_origin {
+	int *line;           /* [text line - 1]: the file's line */
+	char **untranslated; /* [text line - 1]: NULL, or why the call there is not judged */
+	char **source;       /* [text line - 1]: that call's source, shown as the statement */
+	size_t *off;         /* [text line - 1]: where the line starts in the text */
+	size_t nr;
+	int not_utf8_line;   /* the file stops being UTF-8 on this line; 0: it is UTF-8 */
+	char *error;         /* the file could not be translated at all: why */
+};
+
 struct script {
 	char *path;          /* repository-relative where known */
 	char *text;          /* the script's own text (a section for goose) */
@@ -117,6 +136,7 @@ struct script {
 	int *line_map;
 	size_t nr_line_map;
 	char *generated_by;  /* the command that printed it, for messages */
+	struct script_origin *origin; /* NULL: the text is the file's own */
 };
 
 struct migration {
@@ -255,6 +275,11 @@ struct script *script_new(const char *path, const char *text, size_t len);
 /* The line of the file a line of the script's text stands for (see line_map). */
 int script_file_line(const struct script *s, int line);
 void script_free(struct script *s);
+/* The file line of line `text_line` (1-based) of the script's text. */
+int script_line(const struct script *s, int text_line);
+/* Why the statement at byte `off` of a translated script is not judged, or NULL. */
+const char *script_untranslated(const struct script *s, size_t off);
+void script_origin_free(struct script_origin *o);
 void migration_free(struct migration *m);
 
 #endif

@@ -368,6 +368,28 @@ static void parse_piece(struct stmt *st, const char *sql)
 	pg_query_free_parse_result(r);
 }
 
+/*
+ * A translated script (a Rails migration): the statement's lines become
+ * the file's, and a call that was not translated shows as its source.
+ * Returns why it was not, or NULL. `line` is the statement's text line.
+ */
+static const char *origin_lines(const struct script *s, struct stmt *st, int line)
+{
+	const struct script_origin *o = s->origin;
+	if (!o)
+		return NULL;
+	int text_line = line - s->first_line + 1, end = st->end_line - s->first_line + 1;
+	st->line = script_line(s, text_line);
+	st->end_line = script_line(s, end);
+	if (st->end_line < st->line)
+		st->end_line = st->line;
+	if (text_line < 1 || (size_t)text_line > o->nr || !o->untranslated[text_line - 1])
+		return NULL;
+	free(st->sql);
+	st->sql = xstrdup(nonnull(o->source[text_line - 1]));
+	return o->untranslated[text_line - 1];
+}
+
 int parse_script(const struct script *s, struct file_report *fr)
 {
 	struct sql_piece *pieces;
@@ -397,10 +419,14 @@ int parse_script(const struct script *s, struct file_report *fr)
 		st->off = pieces[i].off;
 		st->len = pieces[i].len;
 		st->sql = xstrndup(s->text + st->off, st->len);
+		const char *untranslated = origin_lines(s, st, line);
 		if (pieces[i].comment_len)
 			st->comments = xstrndup(s->text + pieces[i].comment_off, pieces[i].comment_len);
 		st->lock = LOCK_NONE;
-		if (pieces[i].kind == PIECE_META) {
+		if (untranslated) {
+			/* a call of another language sluice could not translate: rails-untranslated */
+			st->parse_error = xstrdup(untranslated);
+		} else if (pieces[i].kind == PIECE_META) {
 			/* not SQL: no tree, no parse error; rule psql-meta-command says so */
 		} else if (pieces[i].kind == PIECE_OPEN_COMMENT) {
 			st->parse_error = xstrdup(PARSE_ERROR_OPEN_COMMENT ": PostgreSQL rejects the "

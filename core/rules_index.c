@@ -105,7 +105,8 @@ const struct rule rules_index[] = {
 		.cats = CATBIT(CAT_INDEX),
 		.title = "CONCURRENTLY inside a transaction block",
 		.fix = "Run it on its own, without BEGIN, in a migration the tool runs outside a "
-		       "transaction (goose: -- +goose NO TRANSACTION; dbmate: transaction:false)",
+		       "transaction (goose: -- +goose NO TRANSACTION; dbmate: transaction:false; "
+		       "Rails: disable_ddl_transaction!)",
 		.check = check_concurrent_in_txn,
 		.squawk = "ban-concurrent-index-creation-in-transaction",
 	},

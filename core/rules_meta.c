@@ -190,6 +190,8 @@ static void check_parse_error(struct rule_ctx *ctx)
 	struct strbuf what = STRBUF_INIT;
 	if (is_meta_command(st))
 		return;   /* psql-meta-command says what it is */
+	if (script_untranslated(ctx->script, st->off))
+		return;   /* rails-untranslated says what it is */
 	if (!strncmp(nonnull(st->parse_error), PARSE_ERROR_OPEN_COMMENT,
 		     strlen(PARSE_ERROR_OPEN_COMMENT))) {
 		/* not a grammar the parser may lack: PostgreSQL fails the migration here */
@@ -228,6 +230,20 @@ static void check_meta_command(struct rule_ctx *ctx)
 		flag(ctx, "psql meta-command '%s': sluice neither runs nor judges it; only psql "
 			  "understands it (a migration tool that sends SQL to the server fails on it)",
 		     ctx->st->sql);
+}
+
+/*
+ * A Rails migration call sluice could not translate into SQL (core/rails.c):
+ * not judged, like a statement that does not parse, and at the same
+ * severity (sluice.unparsedSeverity).
+ */
+static void check_untranslated(struct rule_ctx *ctx)
+{
+	const char *why = script_untranslated(ctx->script, ctx->st->off);
+	if (why)
+		flag_as(ctx, ctx->opts->unparsed_sev ? ctx->opts->unparsed_sev : ctx->rule->sev, NULL,
+			"sluice cannot translate this Rails migration call into SQL: %s; not judged",
+			why);
 }
 
 const struct rule rules_meta[] = {
@@ -278,6 +294,17 @@ const struct rule rules_meta[] = {
 		.title = "The branch changes the .sluice policy it is judged by",
 		.fix = "Review the .sluice change on its own: it takes effect once merged; until "
 		       "then the branch is judged by its base's .sluice",
+	},
+	{
+		.id = "rails-untranslated",
+		.sev = SEV_MEDIUM,   /* sluice.unparsedSeverity changes it */
+		.cq = CQ_UNREAD,
+		.cls = CLASS_SAFE,
+		.flags = RULE_UNPARSED | RULE_DOWN_TOO,
+		.title = "Rails migration call not judged: sluice cannot translate it into SQL",
+		.fix = "Review it by hand (or ignore it with a reason: '# sluice:ignore "
+		       "rails-untranslated -- why'); where it is SQL, 'execute' it as a literal string",
+		.check = check_untranslated,
 	},
 	{ .id = NULL },
 };

@@ -58,6 +58,7 @@ static void sql_open(struct view *v)
 	struct sql_priv *p = &sql_priv;
 	const char *text;
 	size_t len, off = 0;
+	int maxline = 0;
 
 	v->priv = p;
 	p->fr = current_file();
@@ -69,7 +70,10 @@ static void sql_open(struct view *v)
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t end = nl ? (size_t)(nl - text) : len;
-		int line = p->script->first_line + (int)v->lines;
+		/* a translated script (Rails): its SQL, numbered with the file's lines */
+		int line = script_line(p->script, (int)v->lines + 1);
+		if (line > maxline)
+			maxline = line;
 		ALLOC_GROW(p->v, v->lines + 1, p->alloc);
 		p->v[v->lines].off = off;
 		p->v[v->lines].len = end - off;
@@ -83,7 +87,8 @@ static void sql_open(struct view *v)
 		off = end + 1;
 	}
 	p->digits = 1;
-	for (int n = p->script->first_line + (int)v->lines; n >= 10; n /= 10)
+	for (int n = p->script->origin ? maxline : p->script->first_line + (int)v->lines; n >= 10;
+	     n /= 10)
 		p->digits++;
 }
 
@@ -122,7 +127,7 @@ static void sql_draw(struct view *v, size_t line, int y)
 	const struct sql_priv *p = v->priv;
 	const struct sql_line *l = &p->v[line];
 	const struct stmt *st = l->stmt >= 0 ? &p->fr->stmts[l->stmt] : NULL;
-	int fileline = p->script->first_line + (int)line, x;
+	int fileline = script_line(p->script, (int)line + 1), x;
 	enum role role = st ? stmt_role(st) : ROLE_DIM;
 
 	bool cursor = line == v->lineno;
@@ -189,7 +194,7 @@ static bool sql_request(struct view *v, enum request req)
 	case REQ_ENTER:
 	case REQ_EDIT:
 		if (p && p->fr)
-			app_edit(p->fr->path, p->script->first_line + (int)v->lineno);
+			app_edit(p->fr->path, script_line(p->script, (int)v->lineno + 1));
 		return true;
 	default:
 		return false;
