@@ -24,6 +24,7 @@
 
 void refs_release_cache(void);
 void draft_views_release(void);
+void confirm_view_release(void);
 
 static const char tui_usage[] =
 	"usage: sluice [-C DIR] [options] [PATH...]\n"
@@ -94,6 +95,7 @@ static void setup_views(void)
 	app.help.ops = &help_ops;
 	app.draft_files.ops = &draft_files_ops;
 	app.draft_diff.ops = &draft_diff_ops;
+	app.confirm.ops = &confirm_ops;
 	app.file = app.stmt = -1;
 	app_push((struct screen){ { &app.list }, 1, 0, list_layout });
 }
@@ -101,12 +103,13 @@ static void setup_views(void)
 static void teardown(void)
 {
 	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help,
-				 &app.draft_files, &app.draft_diff };
+				 &app.draft_files, &app.draft_diff, &app.confirm };
 	drafting_release();
 	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
 		view_close(views[i]);
 	refs_release_cache();
 	draft_views_release();
+	confirm_view_release();
 	driftwork_release();
 	draftshadow_release();
 	if (app.run) {
@@ -115,6 +118,7 @@ static void teardown(void)
 	}
 	free(app.entries);
 	free(app.search);
+	free(app.prompt_label);
 	free(app.base);
 	free(app.db_url);
 	free(app.stats);
