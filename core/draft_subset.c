@@ -188,9 +188,13 @@ static bool provides(const struct file_deps *fd, const char *name)
 	return false;
 }
 
-/* A kept file's use that only a left-out file provides. */
-static int check_uses(const struct draft *d, const bool *selected, const struct file_deps *deps,
-		      struct strbuf *why)
+/*
+ * A kept file's use that only a left-out file provides. An up script runs
+ * after the ups before it, never after a down: what it uses must come from
+ * an up. A down may lean on anything the draft creates.
+ */
+static int check_uses(const struct draft *d, const bool *selected, const bool *is_down,
+		      const struct file_deps *deps, struct strbuf *why)
 {
 	for (size_t i = 0; i < d->nr; i++) {
 		if (!selected[i])
@@ -200,7 +204,7 @@ static int check_uses(const struct draft *d, const bool *selected, const struct 
 			bool kept = false;
 			long from = -1;
 			for (size_t j = 0; j < d->nr && !kept; j++) {
-				if (!provides(&deps[j], use->name))
+				if ((!is_down[i] && is_down[j]) || !provides(&deps[j], use->name))
 					continue;
 				if (selected[j])
 					kept = true;
@@ -228,51 +232,69 @@ static const struct script *script_at(const struct migration *m, const char *pat
 	return NULL;
 }
 
-/* A kept down whose up, in the draft, is left out. */
-static int check_downs(const struct draft *d, const bool *selected, struct strbuf *why)
+/*
+ * Pairs the draft's files as the repository's framework pairs them: each
+ * file's up (its own index when it is an up, or when the draft leaves it
+ * without one: -1) in up_of[], and whether it is a down in is_down[].
+ */
+static void pair_files(const struct draft *d, long *up_of, bool *is_down)
 {
 	struct migration_set ms;
-	int ret = 0;
 	migration_set_init(&ms);
 	for (size_t i = 0; i < d->nr; i++)
 		if (d->files[i].sql)
 			discover_add_file(&ms, d->files[i].path, d->files[i].text,
 					  strlen(d->files[i].text), true);
 	discover_finish(&ms);
-	for (size_t i = 0; i < d->nr && !ret; i++) {
-		if (!selected[i] || !d->files[i].sql)
-			continue;
+	for (size_t i = 0; i < d->nr; i++) {
+		up_of[i] = -1;
+		is_down[i] = d->files[i].dir == DIR_DOWN;
 		for (size_t m = 0; m < ms.nr; m++) {
 			const struct migration *mig = ms.v[m];
 			if (script_at(mig, d->files[i].path) != mig->down || !mig->up ||
 			    !strcmp(mig->up->path, mig->down->path))
 				continue;
-			for (size_t j = 0; j < d->nr; j++) {
-				if (selected[j] || strcmp(d->files[j].path, mig->up->path))
-					continue;
-				strbuf_addf(why, "'%s' is the down of '%s', which is left out: "
-					    "select it too (x), or leave this one out",
-					    d->files[i].path, d->files[j].path);
-				ret = -1;
-				break;
-			}
+			is_down[i] = true;
+			for (size_t j = 0; j < d->nr; j++)
+				if (!strcmp(d->files[j].path, mig->up->path))
+					up_of[i] = (long)j;
 		}
 	}
 	migration_set_release(&ms);
-	return ret;
+}
+
+/* A kept down whose up, in the draft, is left out. */
+static int check_downs(const struct draft *d, const bool *selected, const long *up_of,
+		       struct strbuf *why)
+{
+	for (size_t i = 0; i < d->nr; i++) {
+		if (!selected[i] || up_of[i] < 0 || selected[up_of[i]])
+			continue;
+		strbuf_addf(why, "'%s' is the down of '%s', which is left out: "
+			    "select it too (x), or leave this one out",
+			    d->files[i].path, d->files[up_of[i]].path);
+		return -1;
+	}
+	return 0;
 }
 
 int draft_subset_check(const struct draft *d, const bool *selected, struct strbuf *why)
 {
-	struct file_deps *deps = xcalloc(d->nr ? d->nr : 1, sizeof(*deps));
+	size_t n = d->nr ? d->nr : 1;
+	struct file_deps *deps = xcalloc(n, sizeof(*deps));
+	long *up_of = xcalloc(n, sizeof(*up_of));
+	bool *is_down = xcalloc(n, sizeof(*is_down));
 	int ret;
 	for (size_t i = 0; i < d->nr; i++)
 		read_deps(&d->files[i], &deps[i]);
-	ret = check_downs(d, selected, why);
+	pair_files(d, up_of, is_down);
+	ret = check_downs(d, selected, up_of, why);
 	if (!ret)
-		ret = check_uses(d, selected, deps, why);
+		ret = check_uses(d, selected, is_down, deps, why);
 	for (size_t i = 0; i < d->nr; i++)
 		release_deps(&deps[i]);
 	free(deps);
+	free(up_of);
+	free(is_down);
 	return ret;
 }

@@ -239,7 +239,7 @@ static void undo_ask(void)
 	else if (!app.run || !app.run->ms.workdir)
 		app_message(ROLE_ERROR, "U works in a git repository: nothing to undo here");
 	else
-		app_ask("undo sluice's last commit on this branch, restoring its files?", undo_now);
+		app_ask("undo sluice's last commit?", undo_now);
 }
 
 static void help_open(void)
