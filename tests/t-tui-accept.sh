@@ -21,21 +21,6 @@ sock=sluice-accept-$$
 trap 'for s in r80x24 r200x60 p; do tmux -L "sluice-accept-$$-$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
 . "$SLUICE_SRC/tests/tmux-lib.sh"
 
-# wait_flat TEXT [SECONDS]: like wait_for, on the screen with its rows
-# joined and blanks squeezed (a pane wraps long notes at its width).
-flat() { screen | tr -s ' \n' '  '; }
-wait_flat() {
-	_i=0 _max=$(( ${2:-10} * 20 ))
-	while [ $_i -lt $_max ]; do
-		flat | grep -qF -- "$1" && return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	diag "timed out waiting for: $1"
-	diag "$(screen)"
-	return 1
-}
-
 fk_repo() {
 	rm -rf "$T/$1"
 	new_repo "$1"
