@@ -14,6 +14,7 @@ libsluiceui_a_SOURCES += \
 	tui/drafting.c tui/drafting.h tui/draftshadow.c \
 	tui/driftwork.c tui/worker.c tui/worker.h
 libsluiceui_a_SOURCES += tui/accepting.c views/confirm.c
+libsluiceui_a_SOURCES += views/verdict.c views/preview.c
 
 # views/: one file per screen or pane.
 libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \

@@ -127,11 +127,13 @@ static void draw_status(int rows, int cols)
 	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
 	/* A message says what just happened: it takes the counts' room until the next key. */
 	if (run && !app.message.len) {
-		struct report_counts c;
-		report_count(&run->report, &c);
+		/* Migrations by their worst severity: what is left to review, not how many findings. */
+		size_t by_sev[SEV__COUNT] = { 0 };
+		for (size_t i = 0; i < app.nr_entries; i++)
+			by_sev[app.entries[i].sev]++;
 		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {
-			enum role role = c.by_sev[s] ? sev_role[s] : ROLE_STATUS;
-			x = draw_fmt(&r, 0, x, role, "%zu %s", c.by_sev[s], severity_name((enum severity)s));
+			enum role role = by_sev[s] ? sev_role[s] : ROLE_STATUS;
+			x = draw_fmt(&r, 0, x, role, "%zu %s", by_sev[s], severity_name((enum severity)s));
 			x = draw_str(&r, 0, x, ROLE_STATUS, " ");
 		}
 		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %zu migration%s%s", app.nr_entries,

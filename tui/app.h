@@ -57,6 +57,7 @@ struct app {
 	struct screen stack[MAX_SCREENS];
 	int depth;
 	struct view list, sql, info, refs, help;
+	struct view verdict, preview;  /* above and beside the list */
 	struct view draft_files, draft_diff;
 	struct view confirm;       /* accepting a draft: files, verdict, message */
 
@@ -113,9 +114,14 @@ int app_edit(const char *path, int line);
 void app_build_entries(void);
 /* Opens the statement screen on an entry. */
 void app_open_migration(const struct entry *e);
+/* In the statement screen: shows report file `file` (of the same migration) at file line `line`. */
+void app_open_file_line(long file, int line);
 
 /* The views (views/). */
 extern const struct view_ops list_ops, sql_ops, info_ops, refs_ops, help_ops;
+extern const struct view_ops verdict_ops, preview_ops;
+/* The list screen: the list, the verdict above it, the preview beside it when wide enough. */
+void list_screen_layout(struct screen *s, struct rect area);
 extern const struct view_ops draft_files_ops, draft_diff_ops;
 /* The draft screen: the draft's files over (or beside) the diff of the current one. */
 void draft_screen_open(void);
