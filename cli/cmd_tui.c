@@ -24,6 +24,8 @@
 
 void refs_release_cache(void);
 void draft_views_release(void);
+void confirm_view_release(void);
+void preview_release(void);
 
 static const char tui_usage[] =
 	"usage: sluice [-C DIR] [options] [PATH...]\n"
@@ -59,10 +61,6 @@ static const struct option tui_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void list_layout(struct screen *s, struct rect area)
-{
-	view_place(s->panes[0], area);
-}
 
 static bool inside_repository(void)
 {
@@ -94,19 +92,25 @@ static void setup_views(void)
 	app.help.ops = &help_ops;
 	app.draft_files.ops = &draft_files_ops;
 	app.draft_diff.ops = &draft_diff_ops;
+	app.confirm.ops = &confirm_ops;
 	app.file = app.stmt = -1;
-	app_push((struct screen){ { &app.list }, 1, 0, list_layout });
+	app.verdict.ops = &verdict_ops;
+	app.preview.ops = &preview_ops;
+	app_push((struct screen){ { &app.list, &app.verdict, &app.preview }, 3, 0, list_screen_layout });
 }
 
 static void teardown(void)
 {
 	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help,
-				 &app.draft_files, &app.draft_diff };
+				 &app.draft_files, &app.draft_diff, &app.confirm, &app.verdict,
+				 &app.preview };
 	drafting_release();
 	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
 		view_close(views[i]);
 	refs_release_cache();
 	draft_views_release();
+	confirm_view_release();
+	preview_release();
 	driftwork_release();
 	draftshadow_release();
 	if (app.run) {
@@ -115,6 +119,7 @@ static void teardown(void)
 	}
 	free(app.entries);
 	free(app.search);
+	free(app.prompt_label);
 	free(app.base);
 	free(app.db_url);
 	free(app.stats);

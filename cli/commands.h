@@ -14,6 +14,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 
 /* Where sluice was started, before any -C (for paths named relative to it). */
 const char *start_directory(void);

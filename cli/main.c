@@ -28,6 +28,7 @@ static const char usage[] =
 	"       sluice [-C DIR] drift [--db URL] [PATH...]  compare a live database with the history\n"
 	"       sluice [-C DIR] mcp [--shadow URL]          serve the Model Context Protocol on stdio\n"
 	"       sluice [-C DIR] stats [--db URL] [-o FILE]  snapshot table sizes for check --stats\n"
+	"       sluice [-C DIR] undo                        revert sluice's own last commit\n"
 	"       sluice --version\n"
 	"\n"
 	"  -C DIR   run as if started in DIR (repeatable, like git's; also accepted after\n"
@@ -83,6 +84,7 @@ static const struct {
 	{ "verify", cmd_verify },
 	{ "mcp", cmd_mcp },
 	{ "stats", cmd_stats },
+	{ "undo", cmd_undo },
 };
 
 int main(int argc, char **argv)

@@ -50,6 +50,8 @@ struct pending_file {
 	mode_t mode;
 	struct strbuf old;    /* previous content, to restore */
 	bool renamed;
+	bool remove;          /* undo: the commit added it, so it goes (text is NULL) */
+	char *owned;          /* undo: the parent's content, which text points to */
 	git_oid blob;
 };
 
@@ -66,6 +68,7 @@ struct accept {
 	char *scope_up, *scope_down; /* the migration under review, repository-relative */
 	char *index_path;
 	char *index_lock;          /* ours while set: removed on failure */
+	const char *reflog;        /* the branch move's reflog message */
 };
 
 /* See the top: a failure a test asks for, after an optional pause. */
@@ -302,6 +305,8 @@ static bool still_ours(const struct pending_file *f)
 {
 	struct strbuf now = STRBUF_INIT;
 	struct stat st;
+	if (f->remove)
+		return lstat(f->abs, &st) < 0 && errno == ENOENT;
 	bool ours = lstat(f->abs, &st) == 0 && S_ISREG(st.st_mode) &&
 		    strbuf_read_file(&now, f->abs, 0) >= 0 && now.len == strlen(f->text) &&
 		    !memcmp(now.buf, f->text, now.len);
@@ -472,6 +477,13 @@ static int write_index(struct accept *a)
 	for (size_t i = 0; i < a->nr; i++) {
 		struct stat st;
 		git_index_entry e;
+		if (a->files[i].remove) {
+			if (git_index_remove(ix, a->files[i].rel, 0) < 0) {
+				git_fail(a->files[i].rel);
+				goto out;
+			}
+			continue;
+		}
 		if (lstat(a->files[i].abs, &st) < 0) {
 			error("cannot stat '%s': %s", a->files[i].rel, strerror(errno));
 			goto out;
@@ -533,7 +545,7 @@ static int still_there(struct accept *a, const char *expected)
 static int publish(struct accept *a, const char *expected)
 {
 	if (write_index(a) < 0 || still_there(a, expected) < 0 ||
-	    move_branch(a, &a->commit, &a->head, "sluice: commit draft") < 0)
+	    move_branch(a, &a->commit, &a->head, a->reflog ? a->reflog : "sluice: commit draft") < 0)
 		return -1;
 	if (injected("install") || rename(a->index_lock, a->index_path) < 0) {
 		error("cannot install the new index: %s; moving the branch back", strerror(errno));
@@ -615,6 +627,7 @@ static void accept_release(struct accept *a)
 		free(a->files[i].abs);
 		free(a->files[i].rel);
 		free(a->files[i].tmp);
+		free(a->files[i].owned);
 		strbuf_release(&a->files[i].old);
 	}
 	free(a->files);
@@ -693,6 +706,7 @@ int commit_draft(const char *repo_path, const struct draft *d, const struct comm
 		 const char *expected_branch, const char *message)
 {
 	struct accept a;
+	struct strbuf msg = STRBUF_INIT;
 	int ret = -1;
 	memset(&a, 0, sizeof(a));
 	if (d->failed)
@@ -713,14 +727,262 @@ int commit_draft(const char *repo_path, const struct draft *d, const struct comm
 		}
 		a.files[i].renamed = true;
 	}
-	if (build_commit(&a, message) < 0 || publish(&a, expected_branch) < 0)
+	strbuf_addstr(&msg, message);
+	commit_add_trailer(&msg, a.scope_up);
+	if (build_commit(&a, msg.buf) < 0 || publish(&a, expected_branch) < 0)
 		goto fail;
 	ret = 0;
 	goto out;
 fail:
 	roll_back(&a);
 out:
+	strbuf_release(&msg);
 	unlock_index(&a);
+	accept_release(&a);
+	return ret;
+}
+
+/* Is `msg` one of ours: a "Sluice-Draft:" trailer line? */
+static bool has_trailer(const char *msg)
+{
+	size_t n = strlen(COMMIT_TRAILER);
+	for (const char *l = msg; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, COMMIT_TRAILER, n) && l[n] == ':')
+			return true;
+	return false;
+}
+
+void commit_add_trailer(struct strbuf *msg, const char *migration)
+{
+	struct strbuf p = STRBUF_INIT;
+	if (has_trailer(msg->buf))
+		return;
+	while (msg->len && (msg->buf[msg->len - 1] == '\n' || msg->buf[msg->len - 1] == ' '))
+		msg->buf[--msg->len] = '\0';
+	strbuf_addf(msg, "\n\n%s: %s\n", COMMIT_TRAILER, printable(&p, nonnull(migration)));
+	strbuf_release(&p);
+}
+
+int commit_message_check(const char *msg, struct strbuf *why)
+{
+	size_t subject = strcspn(msg, "\n");
+	const char *p = msg;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p || *p == '\n') {
+		strbuf_addstr(why, "the commit message has no subject line");
+		return -1;
+	}
+	int cols = 0;
+	for (size_t i = 0; i < subject; i++)
+		cols += ((unsigned char)msg[i] & 0xC0) != 0x80;
+	if (cols > COMMIT_SUBJECT_MAX) {
+		strbuf_addf(why, "the subject line is %d characters; at most %d", cols, COMMIT_SUBJECT_MAX);
+		return -1;
+	}
+	if (msg[subject] == '\n' && msg[subject + 1] && msg[subject + 1] != '\n') {
+		strbuf_addstr(why, "the subject line must be followed by a blank line");
+		return -1;
+	}
+	return 0;
+}
+
+/* "abc1234 'subject'" of a commit, for messages. */
+static void describe_commit(const git_commit *c, struct strbuf *out)
+{
+	char id[8];
+	struct strbuf p = STRBUF_INIT;
+	git_oid_tostr(id, sizeof(id), git_commit_id(c));
+	strbuf_addf(out, "%s '%s'", id, printable(&p, nonnull(git_commit_summary((git_commit *)c))));
+	strbuf_release(&p);
+}
+
+/*
+ * Why HEAD cannot be undone when it is not sluice's: a later commit on top
+ * of one of ours, or none of ours near at all.
+ */
+static int not_ours(git_commit *head)
+{
+	struct strbuf h = STRBUF_INIT, o = STRBUF_INIT;
+	git_commit *c = NULL, *next = NULL;
+	int r;
+	describe_commit(head, &h);
+	for (int i = 0; i < 100 && git_commit_parent(&next, c ? c : head, 0) == 0; i++) {
+		git_commit_free(c);
+		c = next;
+		if (has_trailer(git_commit_message(c))) {
+			describe_commit(c, &o);
+			break;
+		}
+	}
+	git_commit_free(c);
+	if (o.len)
+		r = error("HEAD is %s, made after sluice's commit %s: undo reverts sluice's commit "
+			  "only while it is HEAD (git revert makes a new commit that undoes it); "
+			  "nothing undone", h.buf, o.buf);
+	else
+		r = error("HEAD is %s, which sluice did not make (no %s: trailer): nothing undone",
+			  h.buf, COMMIT_TRAILER);
+	strbuf_release(&h);
+	strbuf_release(&o);
+	return r;
+}
+
+/* One file the commit changed: untouched since, and what it goes back to. */
+static int undo_file(struct accept *a, const git_diff_delta *dd)
+{
+	struct pending_file *f = &a->files[a->nr];
+	unsigned int flags = 0;
+	struct stat st;
+	const char *rel = dd->status == GIT_DELTA_DELETED ? dd->old_file.path : dd->new_file.path;
+
+	memset(f, 0, sizeof(*f));
+	f->rel = xstrdup(rel);
+	f->abs = xstrfmt("%s/%s", a->real_wd, rel);
+	a->nr++;
+	if (git_status_file(&flags, a->repo, rel) < 0)
+		return git_fail(rel);
+	if (flags || lstat(f->abs, &st) < 0 || !S_ISREG(st.st_mode))
+		return error("'%s' has changed since sluice committed it: nothing undone "
+			     "(git revert makes a new commit that undoes it)", rel);
+	if (dd->status == GIT_DELTA_ADDED) {
+		f->remove = true;
+	} else if (dd->status == GIT_DELTA_MODIFIED) {
+		git_blob *b = NULL;
+		if (git_blob_lookup(&b, a->repo, &dd->old_file.id) < 0)
+			return git_fail(rel);
+		f->owned = xstrndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+		git_blob_free(b);
+		f->text = f->owned;
+		f->blob = dd->old_file.id;
+	} else {
+		return error("'%s': the commit does more than sluice's commits do (%c): nothing undone",
+			     rel, git_diff_status_char(dd->status));
+	}
+	return 0;
+}
+
+/* The files of HEAD's commit, checked: each untouched since. */
+static int undo_collect(struct accept *a, git_commit *head, git_commit *parent)
+{
+	git_tree *old = NULL, *new = NULL;
+	git_diff *diff = NULL;
+	int ret = -1;
+	if (git_commit_tree(&old, parent) < 0 || git_commit_tree(&new, head) < 0 ||
+	    git_diff_tree_to_tree(&diff, a->repo, old, new, NULL) < 0) {
+		git_fail("cannot read the commit's changes");
+		goto out;
+	}
+	size_t n = git_diff_num_deltas(diff);
+	a->files = xcalloc(n ? n : 1, sizeof(*a->files));
+	for (size_t i = 0; i < n; i++)
+		if (undo_file(a, git_diff_get_delta(diff, i)) < 0)
+			goto out;
+	ret = 0;
+out:
+	git_diff_free(diff);
+	git_tree_free(old);
+	git_tree_free(new);
+	return ret;
+}
+
+/* Steps 2 and 3 of the top, for undo: the parent's content, or the file gone. */
+static int undo_write(struct accept *a)
+{
+	for (size_t i = 0; i < a->nr; i++) {
+		struct pending_file *f = &a->files[i];
+		if (f->remove) {
+			struct stat st;
+			f->existed = true;
+			lstat(f->abs, &st);
+			f->mode = st.st_mode & 07777;
+			if (strbuf_read_file(&f->old, f->abs, 0) < 0)
+				return error("cannot read '%s': %s", f->rel, strerror(errno));
+		} else if (write_temp(a, f) < 0) {
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < a->nr; i++) {
+		struct pending_file *f = &a->files[i];
+		if (f->remove ? unlink(f->abs) < 0 : rename(f->tmp, f->abs) < 0)
+			return error("cannot restore '%s': %s", f->rel, strerror(errno));
+		f->renamed = true;
+	}
+	return 0;
+}
+
+/* Directories left empty by removing the files the commit added. */
+static void undo_prune_dirs(struct accept *a)
+{
+	for (size_t i = 0; i < a->nr; i++) {
+		if (!a->files[i].remove)
+			continue;
+		char *d = xstrdup(a->files[i].abs);
+		for (char *s = strrchr(d, '/'); s && (size_t)(s - d) > strlen(a->real_wd);
+		     s = strrchr(d, '/')) {
+			*s = '\0';
+			if (rmdir(d) < 0)
+				break;
+		}
+		free(d);
+	}
+}
+
+int commit_undo(const char *repo_path, struct strbuf *done)
+{
+	struct accept a;
+	git_reference *head_ref = NULL;
+	git_commit *head = NULL, *parent = NULL;
+	char real[PATH_MAX];
+	int ret = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.reflog = "sluice: undo the draft's commit";
+	if (git_repository_open_ext(&a.repo, repo_path, 0, NULL) < 0)
+		return error("not in a git repository: nothing to undo");
+	a.workdir = git_repository_workdir(a.repo);
+	if (!a.workdir || !realpath(a.workdir, real)) {
+		error("the repository has no work tree: nothing to undo");
+		goto out;
+	}
+	a.real_wd = xstrdup(real);
+	if (git_repository_head_detached(a.repo) == 1) {
+		error("HEAD is detached: sluice undoes its commit only on the branch it made it on");
+		goto out;
+	}
+	if (git_repository_head(&head_ref, a.repo) < 0 || !git_reference_is_branch(head_ref)) {
+		error("no branch with a commit is checked out: nothing to undo");
+		goto out;
+	}
+	char *branch = xstrdup(git_reference_shorthand(head_ref));
+	if (check_branch(&a, branch) < 0 || git_commit_lookup(&head, a.repo, &a.head) < 0) {
+		free(branch);
+		goto out;
+	}
+	if (!has_trailer(git_commit_message(head))) {
+		not_ours(head);
+	} else if (git_commit_parentcount(head) != 1 || git_commit_parent(&parent, head, 0) < 0) {
+		error("HEAD has %u parents: not a commit of sluice's to undo", git_commit_parentcount(head));
+	} else if (lock_index(&a) == 0 && undo_collect(&a, head, parent) == 0) {
+		a.commit = *git_commit_id(parent);
+		if (undo_write(&a) < 0 || publish(&a, branch) < 0) {
+			roll_back(&a);
+		} else {
+			undo_prune_dirs(&a);
+			strbuf_addf(done, "undone ");
+			describe_commit(head, done);
+			strbuf_addf(done, ": %zu file%s restored; %s is back at ", a.nr,
+				    a.nr == 1 ? "" : "s", branch);
+			describe_commit(parent, done);
+			ret = 0;
+		}
+	}
+	free(branch);
+out:
+	unlock_index(&a);
+	git_commit_free(head);
+	git_commit_free(parent);
+	git_reference_free(head_ref);
 	accept_release(&a);
 	return ret;
 }

@@ -45,6 +45,31 @@ int commit_draft(const char *repo_path, const struct draft *d, const struct comm
 int commit_check_ready(const char *repo_path, const struct commit_scope *scope,
 		       const char *expected_branch);
 
+/*
+ * Every commit sluice makes ends with this trailer, naming the migration
+ * the draft was for, so that `sluice undo` recognises its own commits.
+ */
+#define COMMIT_TRAILER "Sluice-Draft"
+struct strbuf;
+/* Appends "Sluice-Draft: <migration>" as the last paragraph, unless msg has one. */
+void commit_add_trailer(struct strbuf *msg, const char *migration);
+
+/* A commit message's subject line is at most this many characters. */
+#define COMMIT_SUBJECT_MAX 72
+/* 0 when `msg` has a subject of at most 72 characters and a blank line after it; else -1, why. */
+int commit_message_check(const char *msg, struct strbuf *why);
+
+/*
+ * Undoes sluice's own last commit: only while HEAD (on a branch) is that
+ * commit (a Sluice-Draft: trailer, one parent) and none of the files it
+ * changed has changed since (work tree and index). The files go back to
+ * the parent's content (the ones it added are removed, with directories
+ * left empty), the index entries too, and the branch moves back to the
+ * parent, with the same care as commit_draft(). 0 with what was done in
+ * `done`; -1 with why printed and nothing changed.
+ */
+int commit_undo(const char *repo_path, struct strbuf *done);
+
 /* The work tree of the repository containing `path`, or NULL. */
 char *commit_workdir(const char *path);
 

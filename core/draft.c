@@ -13,6 +13,7 @@
 #include "draft_input.h"
 #include "draft_int.h"
 #include "draft_shadow.h"
+#include "commit.h"
 #include "parse.h"
 
 #include <errno.h>
@@ -290,12 +291,60 @@ void draft_builtin(const struct draft_ctx *ctx, enum draft_what what, struct dra
 	}
 }
 
+/* Characters (not bytes) in the first n bytes of UTF-8 text. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/*
+ * The subject: the title, with the migration named by its file name rather
+ * than its path when that makes it fit, else cut at a word; at most
+ * COMMIT_SUBJECT_MAX characters (git's one-line summaries). The full title
+ * goes in the body whenever the subject is not it.
+ */
+static bool commit_subject(const char *title, const char *file, struct strbuf *out)
+{
+	const char *base = strrchr(file, '/');
+	const char *at = base ? strstr(title, file) : NULL;
+	strbuf_reset(out);
+	if (utf8_chars(title, strlen(title)) <= COMMIT_SUBJECT_MAX)
+		at = NULL;   /* it fits as it is */
+	if (at) {
+		strbuf_add(out, title, (size_t)(at - title));
+		strbuf_addstr(out, base + 1);
+		strbuf_addstr(out, at + strlen(file));
+	} else {
+		strbuf_addstr(out, title);
+	}
+	if (utf8_chars(out->buf, out->len) > COMMIT_SUBJECT_MAX) {
+		size_t cut = out->len;
+		while (cut && (utf8_chars(out->buf, cut) > COMMIT_SUBJECT_MAX - 3 || out->buf[cut] != ' '))
+			cut--;
+		if (!cut)   /* one long word: cut it at a character */
+			for (cut = out->len; cut && utf8_chars(out->buf, cut) > COMMIT_SUBJECT_MAX - 3;)
+				while (cut && ((unsigned char)out->buf[--cut] & 0xC0) == 0x80)
+					;
+		out->len = cut;
+		out->buf[cut] = '\0';
+		strbuf_addstr(out, "...");
+	}
+	return strcmp(out->buf, title) != 0;
+}
+
 void draft_commit_message(const struct draft *d, const char *file, struct strbuf *msg)
 {
 	/* Names come from the repository: no control bytes into `git log`. */
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	strbuf_addf(msg, "%s\n\nDrafted by sluice (%s) for ", printable(&a, nonnull(d->title)),
-		    printable(&b, d->origin ? d->origin : "built-in"));
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, subject = STRBUF_INIT;
+	const char *title = printable(&a, nonnull(d->title));
+	bool shortened = commit_subject(title, printable(&b, file), &subject);
+	strbuf_addf(msg, "%s\n\n", subject.buf);
+	if (shortened)
+		strbuf_addf(msg, "%s.\n\n", title);
+	strbuf_addf(msg, "Drafted by sluice (%s) for ", printable(&b, d->origin ? d->origin : "built-in"));
 	strbuf_addf(msg, "%s:\n", printable(&a, file));
 	for (size_t i = 0; i < d->nr; i++) {
 		strbuf_addf(msg, "- %s: ", printable(&a, d->files[i].path));
@@ -303,6 +352,7 @@ void draft_commit_message(const struct draft *d, const char *file, struct strbuf
 	}
 	strbuf_release(&a);
 	strbuf_release(&b);
+	strbuf_release(&subject);
 }
 
 /*

@@ -8,6 +8,7 @@ libsluice_a_SOURCES += \
 	core/draft_rw_index.c core/draft_rw_alter.c core/draft_rw_column.c \
 	core/draft_rw_constraint.c core/draft_rw_rename.c core/draft_rw_batch.c \
 	core/draft_deps.c core/draft_deps.h core/draft_rw_swap.c core/draft_rw_drop.c \
+	core/draft_subset.c core/draft_subset.h \
 	core/runbook.c core/runbook_steps.c \
 	core/commit.c core/commit.h \
 	core/textdiff.c core/textdiff.h

@@ -1,5 +1,6 @@
 # The program, the ncurses frame, views and themes.
 sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c cli/cmd_mcp.c cli/tls_certs.c
+sluice_SOURCES += cli/cmd_undo.c
 
 # tui/: the frame (the only code that talks to ncurses is tui/display.c).
 libsluiceui_a_SOURCES += \
@@ -12,6 +13,8 @@ libsluiceui_a_SOURCES += \
 	tui/loop.c tui/scan.c tui/script.c \
 	tui/drafting.c tui/drafting.h tui/draftshadow.c \
 	tui/driftwork.c tui/worker.c tui/worker.h
+libsluiceui_a_SOURCES += tui/accepting.c views/confirm.c
+libsluiceui_a_SOURCES += views/verdict.c views/preview.c
 
 # views/: one file per screen or pane.
 libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \

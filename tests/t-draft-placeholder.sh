@@ -118,20 +118,22 @@ d = json.load(sys.stdin)
 print(" ".join(x["rule"] + ":" + x["severity"] for f in d["files"] for s in f["statements"]
                for x in s["findings"] if x["rule"] == "draft-placeholder"))')" "draft-placeholder:HIGH"
 
-# --- The workbench refuses to accept it, and says what to do.
+# --- The workbench asks for the value first; A refuses (asks again) until it is given.
 plan_repo w
 headw=$(git -C w rev-parse HEAD)
 cat >"$T/w.keys" <<KEYS
 d
+<Esc>
 A
 :save-screen $T/w.txt
+<Esc>
 q
 q
 KEYS
 (COLUMNS=160 LINES=30 SLUICE_SCRIPT="$T/w.keys" "$SLUICE" -C w >/dev/null 2>"$T/w.err")
 s=$(tr -s ' \n' '  ' <"$T/w.txt")
-expect_contains "the workbench refuses: the value must be filled in first" "$s" \
-	"not accepted until the value is filled in (e edits the file)"
+expect_contains "A on the draft asks for the value instead of accepting" "$s" \
+	"NEEDS INPUT: the value existing rows get for users.plan (SQL, e.g. 'free'):"
 expect_contains "the draft screen says NEEDS INPUT" "$s" "NEEDS INPUT"
 expect_eq "the workbench committed nothing" "$(git -C w rev-parse HEAD)" "$headw"
 expect_eq "and left the work tree as it was" "$(git -C w status --porcelain)" ""

@@ -182,6 +182,7 @@ d
 V
 :save-screen $T/pass.txt
 A
+A
 :save-screen $T/pass-accept.txt
 KEYS
 head0=$(git -C split rev-parse HEAD)
@@ -298,7 +299,9 @@ keys q
 check "tmux: back on the draft, still running" wait_for "Shadow: running..."
 check "tmux: the summary replaces it when done" wait_for "round trip ok" 20
 keys A
-check "tmux: A commits the draft that passed" wait_for "committed 4 files on feature"
+check "tmux: A asks first" wait_for "Accept: commit 4 of 4 files on feature?"
+keys A
+check "tmux: A again commits the draft that passed" wait_for "committed 4 files on feature"
 keys q
 check "tmux: sluice exits 0" wait_for "sluice-exit=0"
 

@@ -22,7 +22,7 @@ draft_in_tui() {
 	rm -rf "$1"
 	llm_repo "$1" "$2" "$3"
 	before=$(tree_state "$1")
-	printf 'j\nL\n:save-screen %s\nA\n:save-screen %s\n' "$T/$1.txt" "$T/$1-accept.txt" >"$T/$1.keys"
+	printf 'j\nL\n:save-screen %s\nA\nA\n:save-screen %s\n' "$T/$1.txt" "$T/$1-accept.txt" >"$T/$1.keys"
 	COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/$1.keys" "$SLUICE" -C "$1" --all \
 		>"$T/$1.out" 2>"$T/$1.err"
 	rc=$?
@@ -105,7 +105,9 @@ check "a second draft streams to the end and is verified" wait_for "Verified: wo
 # The accept rescans, which reads the settings again: the next draft gets a 500.
 git -C r config sluice.llm.model 500
 keys A
-check "A commits the draft" wait_for "committed 2 files on main"
+check "A asks first" wait_for "Accept: commit 2 of 2 files on main?"
+keys A
+check "A again commits the draft" wait_for "committed 2 files on main"
 expect_contains "the commit message names the model" "$(git -C r log -1 --format=%B)" "openai slow"
 expect_contains "the commit message names the migration" "$(git -C r log -1 --format=%B)" \
 	"for db/migrations/000002_index.up.sql"

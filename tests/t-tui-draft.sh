@@ -70,6 +70,8 @@ j
 x
 :save-screen $T/accept-toggled.txt
 A
+:save-screen $T/accept-confirm.txt
+A
 :save-screen $T/accept-after.txt
 KEYS
 head0=$(git -C repo rev-parse HEAD)
@@ -81,6 +83,11 @@ second=$(sed -n 3p "$T/accept-toggled.txt" | sed 's/^ *//')
 expect_contains "x leaves the second file out" "$second" "[ ] "
 left_out=$(printf '%s' "$second" | awk '{print $4}')
 expect_eq "the second file is the migration's down" "$left_out" 000003_fk.down.sql
+s=$(screen_of accept-confirm.txt)
+expect_contains "A first asks: the confirmation names the branch" "$s" "Accept: commit 5 of 6 files on feature?"
+expect_contains "it lists the file left out, unticked" "$s" "[ ] change 000003_fk.down.sql"
+expect_contains "it shows the verdict of the selected files" "$s" "Verified: the 5 selected files"
+expect_contains "and the commit message" "$s" "Drafted by sluice (built-in) for db/migrations/000003_fk.up.sql:"
 expect_contains "the status line says what was committed" "$(screen_of accept-after.txt)" "committed"
 expect_contains "and on which branch" "$(screen_of accept-after.txt)" "on feature"
 expect_eq "exactly one new commit" "$(git -C repo rev-list --count "$head0"..HEAD)" 1
@@ -114,6 +121,7 @@ cat >"$T/edit.keys" <<KEYS
 d
 e
 :save-screen $T/edit-draft.txt
+A
 A
 KEYS
 EDITOR="$T/editor-note" run edit
@@ -154,6 +162,7 @@ printf -- '-- my own unfinished edit\n' >>repo/db/migrations/000002_index.up.sql
 cat >"$T/dirty.keys" <<KEYS
 d
 A
+A
 :save-screen $T/dirty.txt
 KEYS
 before=$(tree_state repo)
@@ -187,6 +196,7 @@ chmod +x "$T/editor-switch"
 cat >"$T/switch.keys" <<KEYS
 d
 e
+A
 A
 :save-screen $T/switch.txt
 KEYS

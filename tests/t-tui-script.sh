@@ -56,11 +56,11 @@ run list 100 12
 expect_eq "the scripted workbench exits 0 (no leak, no error)" "$rc" 0
 check "it wrote no error" test ! -s "$T/list.err"
 cat >"$T/want-list.txt" <<'SCREEN'
+ Verdict: SAFE WITH MODIFICATIONS  (as sluice check judges the branch)                          1/8
   SEVERITY ID  MIGRATION (pending)                                       FRAMEWORK      TXN    DOWN
   HIGH     002 index                                                     golang-migrate txn    yes
   HIGH     003 concurrent                                                golang-migrate txn    no
   MEDIUM   004 escapes                                                   golang-migrate no-txn no
-
 
 
 
@@ -228,7 +228,7 @@ expect_contains "a bad colour is named" "$(cat "$T/theme.err")" "bad colour 'pur
 # click selects the row under it, the wheel scrolls, a click on a pane
 # focuses it, and a bad :mouse line is named.
 cat >"$T/mouse.keys" <<KEYS
-:mouse 3 10 1
+:mouse 4 10 1
 <Enter>
 :save-screen $T/mouse-open.txt
 q

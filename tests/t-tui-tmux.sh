@@ -137,7 +137,7 @@ check "r rescans and lists the new file" wait_for "004 retype"
 # q quits and gives the terminal back.
 keys q
 check "q quits with exit 0" wait_for "sluice-exit=0"
-expect_contains "the terminal is back in canonical mode with echo" "$(screen)" "icanon echo"
+check "the terminal is back in canonical mode with echo" wait_for "icanon echo"
 expect_contains "the shell's own output is back (alternate screen left)" "$(screen)" "shell-before"
 
 # NO_COLOR, and Ctrl-C quits cleanly (in a second server, so the first need not be gone yet).
@@ -153,6 +153,6 @@ check "NO_COLOR: no colour at all" sh -c "! tmux -L $sock capture-pane -e -p -t 
 expect_contains "NO_COLOR: BLOCKER still stands out (reverse)" "$(sgr_before "BLOCKER")" "7"
 keys C-c
 check "Ctrl-C quits" wait_for "sluice-exit=0"
-expect_contains "and restores the terminal" "$(screen)" "icanon echo"
+check "and restores the terminal" wait_for "icanon echo"
 
 finish

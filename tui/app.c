@@ -11,6 +11,7 @@
 #include "check.h"
 #include "display.h"
 #include "drafting.h"
+#include "commit.h"
 #include "text.h"
 
 #include <curses.h>
@@ -41,6 +42,21 @@ void app_message(enum role role, const char *fmt, ...)
 	strbuf_vaddf(&app.message, fmt, ap);
 	va_end(ap);
 	app.message_role = role;
+}
+
+void app_prompt(const char *label, void (*done)(const char *text))
+{
+	free(app.prompt_label);
+	app.prompt_label = xstrdup(label);
+	app.prompt_done = done;
+	app.prompting = true;
+	strbuf_reset(&app.prompt);
+}
+
+void app_ask(const char *question, void (*yes)(void))
+{
+	app.ask_yes = yes;
+	app_message(ROLE_HIGH, "%s (y/n)", question);
 }
 
 struct view *app_focused(void)
@@ -87,7 +103,7 @@ static void draw_status(int rows, int cols)
 	int x = 0;
 
 	if (app.prompting) {
-		x = draw_str(&r, 0, 0, ROLE_DEFAULT, "/");
+		x = draw_str(&r, 0, 0, ROLE_DEFAULT, app.prompt_label ? app.prompt_label : "/");
 		x = draw_text(&r, 0, x, ROLE_DEFAULT, app.prompt.buf, app.prompt.len);
 		draw_fill(&r, 0, x, ROLE_DEFAULT);
 		draw_cursor(rows - 1, x < cols ? x : cols - 1, true);
@@ -111,11 +127,13 @@ static void draw_status(int rows, int cols)
 	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
 	/* A message says what just happened: it takes the counts' room until the next key. */
 	if (run && !app.message.len) {
-		struct report_counts c;
-		report_count(&run->report, &c);
+		/* Migrations by their worst severity: what is left to review, not how many findings. */
+		size_t by_sev[SEV__COUNT] = { 0 };
+		for (size_t i = 0; i < app.nr_entries; i++)
+			by_sev[app.entries[i].sev]++;
 		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {
-			enum role role = c.by_sev[s] ? sev_role[s] : ROLE_STATUS;
-			x = draw_fmt(&r, 0, x, role, "%zu %s", c.by_sev[s], severity_name((enum severity)s));
+			enum role role = by_sev[s] ? sev_role[s] : ROLE_STATUS;
+			x = draw_fmt(&r, 0, x, role, "%zu %s", by_sev[s], severity_name((enum severity)s));
 			x = draw_str(&r, 0, x, ROLE_STATUS, " ");
 		}
 		x = draw_fmt(&r, 0, x, ROLE_STATUS, " %zu migration%s%s", app.nr_entries,
@@ -161,12 +179,26 @@ void app_redraw(void)
 	app.dirty = false;
 }
 
+static void prompt_end(void)
+{
+	app.prompting = false;
+	app.prompt_done = NULL;
+	free(app.prompt_label);
+	app.prompt_label = NULL;
+}
+
 static void prompt_key(int key)
 {
 	if (key == 27) {
-		app.prompting = false;
+		prompt_end();
+	} else if ((key == '\r' || key == '\n' || key == KEYFN(KEY_ENTER)) && app.prompt_done) {
+		void (*done)(const char *) = app.prompt_done;
+		char *text = strbuf_detach(&app.prompt, NULL);
+		prompt_end();
+		done(text);
+		free(text);
 	} else if (key == '\r' || key == '\n' || key == KEYFN(KEY_ENTER)) {
-		app.prompting = false;
+		prompt_end();
 		free(app.search);
 		app.search = strbuf_detach(&app.prompt, NULL);
 		if (*app.search && !view_search(app_focused(), app.search, 1, false))
@@ -182,6 +214,34 @@ static void prompt_key(int key)
 		if (n > 0)
 			strbuf_add(&app.prompt, mb, (size_t)n);
 	}
+}
+
+static void quit_now(void)
+{
+	app.quit = true;
+}
+
+static void undo_now(void)
+{
+	struct strbuf done = STRBUF_INIT;
+	if (commit_undo(*app_workdir() ? app_workdir() : ".", &done) < 0) {
+		tui_flush_stderr();   /* commit_undo() said why */
+	} else {
+		app_message(ROLE_SAFE, "%s", done.buf);
+		scan_start();
+	}
+	strbuf_release(&done);
+}
+
+/* U: the engineer confirms first; commit_undo() refuses what is not ours to undo. */
+static void undo_ask(void)
+{
+	if (drafting.state != DRAFTING_NONE)
+		app_message(ROLE_ERROR, "close the draft first (q): U undoes sluice's last commit");
+	else if (!app.run || !app.run->ms.workdir)
+		app_message(ROLE_ERROR, "U works in a git repository: nothing to undo here");
+	else
+		app_ask("undo sluice's last commit?", undo_now);
 }
 
 static void help_open(void)
@@ -210,6 +270,7 @@ static void frame_request(enum request req)
 			app_pop();
 		break;
 	case REQ_SEARCH:
+		prompt_end();
 		app.prompting = true;
 		strbuf_reset(&app.prompt);
 		break;
@@ -253,7 +314,13 @@ static void frame_request(enum request req)
 		app_pop();
 		break;
 	case REQ_QUIT:
-		app.quit = true;
+		if (drafting.touched)
+			app_ask("quit, discarding your edits to the draft?", quit_now);
+		else
+			app.quit = true;
+		break;
+	case REQ_UNDO:
+		undo_ask();
 		break;
 	default:
 		break;
@@ -291,8 +358,18 @@ void app_key(int key)
 	enum request req;
 
 	strbuf_reset(&app.message);
-	if (app.prompting) {
+	if (app.ask_yes) {
+		void (*yes)(void) = app.ask_yes;
+		app.ask_yes = NULL;
+		if (key == 'y' || key == 'Y')
+			yes();
+		else
+			app_message(ROLE_STATUS, "cancelled: nothing changed");
+	} else if (app.prompting) {
 		prompt_key(key);
+	} else if (key == 27 && app.depth <= 1 && keys_request(key) == REQ_BACK) {
+		/* Esc goes back, never out of the program: that is q's job. */
+		app_message(ROLE_STATUS, "Esc goes back a screen; q quits sluice");
 	} else if (key == KEYFN(KEY_MOUSE)) {
 		mouse_key();
 	} else if (key == KEYFN(KEY_RESIZE)) {

@@ -57,7 +57,9 @@ struct app {
 	struct screen stack[MAX_SCREENS];
 	int depth;
 	struct view list, sql, info, refs, help;
+	struct view verdict, preview;  /* above and beside the list */
 	struct view draft_files, draft_diff;
+	struct view confirm;       /* accepting a draft: files, verdict, message */
 
 	/* Bottom line. */
 	struct strbuf message;
@@ -65,6 +67,9 @@ struct app {
 	struct strlist errors;     /* everything written to stderr meanwhile */
 	bool prompting;
 	struct strbuf prompt;
+	char *prompt_label;        /* NULL: the search prompt, "/" */
+	void (*prompt_done)(const char *text);   /* NULL: search */
+	void (*ask_yes)(void);     /* a y/n question is up: y runs this */
 	char *search;
 
 	struct theme theme;
@@ -87,6 +92,13 @@ extern struct app app;
 const char *app_workdir(void);
 /* A status message until the next key. */
 void app_message(enum role role, const char *fmt, ...) ATTR_PRINTF(2, 3);
+/*
+ * A line of input in the status line after `label`: Enter calls done()
+ * with the text (the label and the text are copied), Esc drops it.
+ */
+void app_prompt(const char *label, void (*done)(const char *text));
+/* A question answered with one key: y calls yes(), any other key cancels. */
+void app_ask(const char *question, void (*yes)(void));
 /* Pushes a screen / pops the top one (quitting when the list goes). */
 void app_push(struct screen s);
 void app_pop(void);
@@ -102,12 +114,20 @@ int app_edit(const char *path, int line);
 void app_build_entries(void);
 /* Opens the statement screen on an entry. */
 void app_open_migration(const struct entry *e);
+/* In the statement screen: shows report file `file` (of the same migration) at file line `line`. */
+void app_open_file_line(long file, int line);
 
 /* The views (views/). */
 extern const struct view_ops list_ops, sql_ops, info_ops, refs_ops, help_ops;
+extern const struct view_ops verdict_ops, preview_ops;
+/* The list screen: the list, the verdict above it, the preview beside it when wide enough. */
+void list_screen_layout(struct screen *s, struct rect area);
 extern const struct view_ops draft_files_ops, draft_diff_ops;
 /* The draft screen: the draft's files over (or beside) the diff of the current one. */
 void draft_screen_open(void);
+/* One draft file's row: check box, new/change, name, +/- counts, purpose. */
+void draft_draw_file(struct view *v, size_t file, int y);
+extern const struct view_ops confirm_ops;
 /* The list entry or open migration the draft keys act on, or NULL. */
 const struct entry *app_current_entry(void);
 /* The statement screen's views follow the SQL pane's current statement. */

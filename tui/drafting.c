@@ -10,6 +10,7 @@
 #include "app.h"
 #include "check.h"
 #include "commit.h"
+#include "draft_input.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -93,16 +94,9 @@ static void say_verdict(void)
 		app_message(ROLE_SAFE, "verified: every statement parses; A commits, x leaves a file out");
 }
 
-/* Verifies the draft again, as its kind is verified (after an edit, or a model's answer). */
-static void reverify(void)
+void drafting_verify(struct draft *d)
 {
 	struct draft_ctx ctx;
-	struct draft *d = &drafting.d;
-
-	free(d->failed);
-	d->failed = NULL;
-	d->after = SEV_NONE;
-	draftshadow_forget();   /* the edited draft has not run there */
 	if (!drafting_ctx(&ctx)) {
 		draft_fail(d, DRAFTING_GONE, drafting.migration);
 	} else if (drafting.kind == REQ_DRAFT_DOWN) {
@@ -111,6 +105,18 @@ static void reverify(void)
 		d->before = ctx.report->sev;
 		draft_verify(&ctx, d);
 	}
+}
+
+/* Verifies the draft again, as its kind is verified (after an edit, or a model's answer). */
+static void reverify(void)
+{
+	struct draft *d = &drafting.d;
+
+	free(d->failed);
+	d->failed = NULL;
+	d->after = SEV_NONE;
+	draftshadow_forget();   /* the edited draft has not run there */
+	drafting_verify(d);
 	drafting.state = d->failed ? DRAFTING_FAILED : DRAFTING_READY;
 }
 
@@ -220,13 +226,15 @@ static void close_draft_screen(void)
 		app_pop();
 }
 
+/* The built-in draft each key makes. */
+static const enum draft_what builtin_what[] = {
+	[REQ_DRAFT] = DRAFT_SPLIT, [REQ_DRAFT_DOWN] = DRAFT_DOWN,
+	[REQ_DRAFT_RUNBOOK] = DRAFT_RUNBOOK,
+};
+
 void drafting_start(const struct entry *e, enum request kind)
 {
 	struct draft_ctx ctx;
-	static const enum draft_what what[] = {
-		[REQ_DRAFT] = DRAFT_SPLIT, [REQ_DRAFT_DOWN] = DRAFT_DOWN,
-		[REQ_DRAFT_RUNBOOK] = DRAFT_RUNBOOK,
-	};
 
 	if (!e || !app.run) {
 		app_message(ROLE_ERROR, "no migration here to draft: pick one in the list");
@@ -248,7 +256,8 @@ void drafting_start(const struct entry *e, enum request kind)
 		}
 	} else {
 		drafting_ctx(&ctx);
-		draft_builtin(&ctx, what[kind], &drafting.d);
+		ctx.values = &drafting.values;
+		draft_builtin(&ctx, builtin_what[kind], &drafting.d);
 		if (!drafting.d.nr) {
 			/* Nothing to show: say why where the engineer is. */
 			app_message(ROLE_STATUS, "%s: %s", path,
@@ -261,6 +270,80 @@ void drafting_start(const struct entry *e, enum request kind)
 		say_verdict();
 	}
 	draft_screen_open();
+	if (drafting.d.needs_input)
+		drafting_ask_value();   /* the value first: nothing else can happen before it */
+}
+
+/* The placeholder's name the prompt asks about. */
+static char *asking_for;
+
+/* The draft's files and their diffs go; the draft is empty again. */
+static void forget_files(void)
+{
+	for (size_t i = 0; drafting.files && i < drafting.d.nr; i++)
+		text_diff_release(&drafting.files[i].diff);
+	free(drafting.files);
+	drafting.files = NULL;
+	draft_release(&drafting.d);
+	draft_init(&drafting.d);
+}
+
+/* Drafts the built-in kind again, with the values given so far. */
+static void redraft(void)
+{
+	struct draft_ctx ctx;
+	forget_files();
+	draftshadow_forget();
+	if (!drafting_ctx(&ctx)) {
+		draft_fail(&drafting.d, DRAFTING_GONE, drafting.migration);
+	} else {
+		ctx.values = &drafting.values;
+		draft_builtin(&ctx, builtin_what[drafting.kind], &drafting.d);
+	}
+	prepare_files();
+	say_verdict();
+	view_open(&app.draft_files);
+	view_open(&app.draft_diff);
+}
+
+static void value_given(const char *text)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *assignment = xstrfmt("%s=%s", asking_for, text);
+	if (!*text) {
+		app_message(ROLE_ERROR, "no value given for %s: the draft still NEEDS INPUT; A asks again",
+			    asking_for);
+	} else if (draft_value_check(assignment, &err) < 0) {
+		app_message(ROLE_ERROR, "%s; A asks again", err.buf);
+	} else {
+		strlist_add(&drafting.values, assignment);
+		drafting.touched = true;
+		redraft();
+		if (drafting.d.needs_input)
+			drafting_ask_value();
+	}
+	free(assignment);
+	strbuf_release(&err);
+}
+
+void drafting_ask_value(void)
+{
+	struct strlist names = STRLIST_INIT;
+	for (size_t i = 0; i < drafting.d.nr; i++)
+		if (drafting.d.files[i].sql)
+			draft_find_placeholders(drafting.d.files[i].text, &names);
+	if (!names.nr || drafting.kind == REQ_DRAFT_LLM) {
+		app_message(ROLE_ERROR, "not accepted until the value is filled in (e edits the file): %s",
+			    nonnull(drafting.d.failed));
+	} else {
+		free(asking_for);
+		asking_for = xstrdup(names.items[0]);
+		char *label = xstrfmt("NEEDS INPUT: the value existing rows get for %s (SQL, e.g. 'free'): ",
+				      asking_for);
+		app_prompt(label, value_given);
+		free(label);
+	}
+	strlist_clear(&names);
 }
 
 void drafting_toggle(size_t file)
@@ -334,6 +417,7 @@ void drafting_edit(size_t file)
 		free(f->text);
 		f->text = strbuf_detach(&text, NULL);
 		drafting.files[file].edited = true;
+		drafting.touched = true;
 		reverify();
 		diff_file(file);
 		say_verdict();
@@ -345,28 +429,17 @@ void drafting_edit(size_t file)
 	strbuf_release(&text);
 }
 
-static size_t count_selected(size_t *changed)
-{
-	size_t n = 0;
-	*changed = 0;
-	for (size_t i = 0; i < drafting.d.nr; i++) {
-		const struct drafting_file *df = &drafting.files[i];
-		n += df->selected;
-		*changed += df->selected && (!df->exists || df->diff.added || df->diff.deleted);
-	}
-	return n;
-}
-
 /*
  * The selected files as a draft of their own: the commit message names the
  * work-tree relative paths, commit_draft() gets absolute ones (our working
  * directory need not be the work tree's root). The strings are borrowed.
  */
-static void selected_draft(struct draft *sel, bool absolute)
+void drafting_selection(struct draft *sel, bool absolute)
 {
 	draft_init(sel);
 	sel->title = drafting.d.title;
 	sel->origin = drafting.d.origin;
+	sel->before = drafting.d.before;
 	for (size_t i = 0; i < drafting.d.nr; i++) {
 		if (!drafting.files[i].selected)
 			continue;
@@ -378,78 +451,47 @@ static void selected_draft(struct draft *sel, bool absolute)
 	}
 }
 
-static void free_selected(struct draft *sel, bool absolute)
+void drafting_selection_free(struct draft *sel, bool absolute)
 {
 	for (size_t i = 0; absolute && i < sel->nr; i++)
 		free(sel->files[i].path);
 	free(sel->files);
+	free(sel->failed);
+	strlist_clear(&sel->notes);
 }
 
 void drafting_accept(void)
 {
-	const char *branch = app.run ? app.run->ms.branch : NULL;
-	struct strbuf msg = STRBUF_INIT;
-	struct draft sel;
-	size_t changed, n = count_selected(&changed);
-
 	if (drafting.state == DRAFTING_STREAMING) {
 		app_message(ROLE_ERROR, "the draft is still arriving: wait for it, or Esc to cancel");
-		return;
-	}
-	if (drafting.d.failed && drafting.d.needs_input) {
-		/* a value only the engineer can choose: e edits the file to put it in */
-		app_message(ROLE_ERROR, "not accepted until the value is filled in (e edits the file): %s",
-			    drafting.d.failed);
-		return;
-	}
-	if (drafting.d.failed) {
+	} else if (drafting.d.failed && drafting.d.needs_input) {
+		drafting_ask_value();   /* a value only the engineer can choose, first */
+	} else if (drafting.d.failed) {
 		app_message(ROLE_ERROR, "a failed draft cannot be accepted: %s", drafting.d.failed);
-		return;
-	}
-	if (!n) {
-		app_message(ROLE_ERROR, "no file selected: x selects the file under the cursor");
-		return;
-	}
-	if (!changed) {
-		/* A model may hand back the files as they are: nothing to commit. */
-		app_message(ROLE_ERROR, "nothing to commit: the selected files are the same as the work tree's");
-		return;
-	}
-	if (!branch) {
+	} else if (!app.run || !app.run->ms.branch) {
 		app_message(ROLE_ERROR, "not committing: no branch is checked out (detached HEAD)");
-		return;
+	} else {
+		accepting_open();
 	}
-	selected_draft(&sel, false);
-	draft_commit_message(&sel, drafting.migration, &msg);
-	free_selected(&sel, false);
-	selected_draft(&sel, true);
-	/* the migration under review: what the draft may rewrite (core/commit.h) */
-	struct draft_ctx ctx;
-	struct commit_scope scope = { NULL, NULL };
-	char *up = NULL, *down = NULL;
-	if (drafting_ctx(&ctx)) {
-		const struct migration *m = ctx.ms->v[ctx.target];
-		scope.up = up = work_path(m->up->path);
-		scope.down = down = m->down ? work_path(m->down->path) : NULL;
-	}
-	int r = commit_draft(*app_workdir() ? app_workdir() : ".", &sel, &scope, branch, msg.buf);
-	free(up);
-	free(down);
-	free_selected(&sel, true);
-	strbuf_release(&msg);
-	if (r < 0) {
-		/* commit_draft() said why on stderr: show it now, not after the next key. */
-		tui_flush_stderr();
-		return;
-	}
-	char *title = xstrdup(drafting.d.title ? drafting.d.title : "draft");
+}
+
+static void discard(void)
+{
 	drafting_release();
 	while (app.depth > 1 && app.stack[app.depth - 1].panes[0] != &app.draft_files)
 		app_pop();
 	app_pop();
-	app_message(ROLE_SAFE, "committed %zu file%s on %s: %s", n, n == 1 ? "" : "s", branch, title);
-	free(title);
-	scan_start();
+	app_message(ROLE_STATUS, "draft discarded: nothing was written");
+}
+
+void drafting_close(void)
+{
+	if (drafting_cancel())
+		return;
+	if (drafting.touched)
+		app_ask("discard the draft and your edits to it?", discard);
+	else
+		discard();
 }
 
 bool drafting_cancel(void)
@@ -470,12 +512,7 @@ void drafting_release(void)
 		drafting.stream = NULL;
 		tui_set_poller(NULL);
 	}
-	for (size_t i = 0; drafting.files && i < drafting.d.nr; i++)
-		text_diff_release(&drafting.files[i].diff);
-	free(drafting.files);
-	drafting.files = NULL;
-	draft_release(&drafting.d);
-	draft_init(&drafting.d);
+	forget_files();
 	if (drafting.have_lc)
 		llm_config_release(&drafting.lc);
 	drafting.have_lc = false;
@@ -483,5 +520,10 @@ void drafting_release(void)
 	free(drafting.migration);
 	drafting.migration = NULL;
 	drafting.state = DRAFTING_NONE;
+	strlist_clear(&drafting.values);
+	drafting.touched = false;
+	free(asking_for);
+	asking_for = NULL;
+	accepting_release();
 	draftshadow_forget();
 }

@@ -51,6 +51,9 @@ struct drafting {
 	struct llm_stream *stream;
 	struct strbuf answer;         /* what the model said so far */
 	double started;
+	/* Values the engineer gave for NEEDS INPUT placeholders: "users.plan='free'". */
+	struct strlist values;
+	bool touched;                 /* edited or given a value: ask before discarding */
 };
 
 extern struct drafting drafting;
@@ -63,8 +66,41 @@ void drafting_start(const struct entry *e, enum request kind);
 void drafting_toggle(size_t file);
 /* Opens the file's draft text in $EDITOR, then verifies the draft again. */
 void drafting_edit(size_t file);
-/* Writes and commits the selected files; closes the screen and rescans. */
+/*
+ * A on the draft screen: refuses what can never be committed (a failed
+ * draft, a draft still arriving, a detached HEAD), asks for a NEEDS INPUT
+ * value first, else opens the confirmation (tui/accepting.c).
+ */
 void drafting_accept(void);
+/* Asks for the next value a NEEDS INPUT draft needs (a prompt), then drafts again with it. */
+void drafting_ask_value(void);
+/* Verifies `d` the way the draft's kind is verified (split: safer; down: parses; runbook: prose). */
+void drafting_verify(struct draft *d);
+/* The selected files as a draft of their own (strings borrowed; absolute: paths in the work tree). */
+void drafting_selection(struct draft *sel, bool absolute);
+void drafting_selection_free(struct draft *sel, bool absolute);
+/* q or Esc on the draft screen: asks first when the draft was edited, then discards it. */
+void drafting_close(void);
+
+/*
+ * Accepting, step two (tui/accepting.c): the confirmation screen lists the
+ * exact files, the verification of the selected subset (again on every
+ * x; a subset whose files depend on a left-out one is refused, naming it)
+ * and the commit message, which e opens in $EDITOR. A there commits.
+ */
+struct accepting {
+	struct strbuf message;        /* as it will be committed */
+	bool message_edited;          /* by the engineer: x no longer redrafts it */
+	char *refused;                /* why the selection cannot be committed, or NULL */
+	enum severity after;          /* the selection's worst finding once verified */
+	size_t selected, files;       /* how many of how many */
+};
+extern struct accepting accepting;
+void accepting_open(void);
+void accepting_toggle(size_t file);
+void accepting_edit_message(void);
+void accepting_commit(void);
+void accepting_release(void);
 /* Stops a streaming answer; false when nothing was streaming. */
 bool drafting_cancel(void);
 /* Forgets the draft (cancelling a stream). */

@@ -53,7 +53,8 @@ struct config;
 	X(REQ_HELP, "help", "? <F1>", "Show this help") \
 	X(REQ_REDRAW, "redraw", "<C-l>", "Redraw the screen") \
 	X(REQ_BACK, "back", "q <Esc>", "Close this screen; quit from the list") \
-	X(REQ_QUIT, "quit", "Q", "Quit sluice")
+	X(REQ_QUIT, "quit", "Q", "Quit sluice") \
+	X(REQ_UNDO, "undo", "U", "Undo sluice's own last commit (while it is HEAD and untouched)")
 
 enum request {
 	REQ_NONE,

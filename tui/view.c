@@ -5,7 +5,46 @@
 #include "view.h"
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+void view_notes_add(struct view_notes *n, enum role role, const char *prefix, const char *text,
+		    int room)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (room < 20)
+		room = 20;
+	strbuf_addf(&sb, "%s%s", prefix, text);
+	for (const char *row = sb.buf;;) {
+		const char *nl = strchr(row, '\n');
+		size_t len = nl ? (size_t)(nl - row) : strlen(row), start = 0;
+		do {
+			size_t end = text_wrap(row, len, start, room);
+			ALLOC_GROW(n->v, n->nr + 1, n->alloc);
+			n->v[n->nr++] = (struct view_note){ role, xstrndup(row + start, end - start) };
+			start = text_wrap_skip(row, len, end);
+		} while (start < len);
+		if (!nl)
+			break;
+		row = nl + 1;
+	}
+	strbuf_release(&sb);
+}
+
+void view_notes_clear(struct view_notes *n)
+{
+	for (size_t i = 0; i < n->nr; i++)
+		free(n->v[i].text);
+	n->nr = 0;
+}
+
+void view_notes_free(struct view_notes *n)
+{
+	view_notes_clear(n);
+	free(n->v);
+	n->v = NULL;
+	n->alloc = 0;
+}
 
 void view_open(struct view *v)
 {

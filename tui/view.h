@@ -50,6 +50,24 @@ struct view {
 	void *priv;
 };
 
+/*
+ * Rows of prose a view shows after its own lines (a verdict, notes, a
+ * commit message), each wrapped to the pane's width with its role.
+ */
+struct view_note {
+	enum role role;
+	char *text;
+};
+struct view_notes {
+	struct view_note *v;
+	size_t nr, alloc;
+};
+/* prefix + text, wrapped at `room` columns; a newline in text starts a new row. */
+void view_notes_add(struct view_notes *n, enum role role, const char *prefix, const char *text,
+		    int room);
+void view_notes_clear(struct view_notes *n);   /* keeps the array */
+void view_notes_free(struct view_notes *n);
+
 void view_open(struct view *v);
 void view_close(struct view *v);
 /* Places the view: a title bar on the first row of `area`, lines below. */

@@ -18,32 +18,14 @@
 
 enum role severity_role(enum severity s);
 
-/* A line of the files pane after the files: the verdict and the notes, wrapped. */
-struct note_line {
-	enum role role;
-	char *text;
-};
-
-static struct note_line *notes;
-static size_t nr_notes, alloc_notes;
+/* The lines of the files pane after the files: the verdict and the notes, wrapped. */
+static struct view_notes notes;
 static size_t diff_file;   /* the file the diff pane shows */
 static int widest_file;    /* widest file line, in columns, for the layout */
 
 static void add_note(struct view *v, enum role role, const char *prefix, const char *text)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t start = 0, len;
-	int room = v->rect.w - 2 > 20 ? v->rect.w - 2 : 20;
-
-	strbuf_addf(&sb, "%s%s", prefix, text);
-	len = sb.len;
-	do {
-		size_t end = text_wrap(sb.buf, len, start, room);
-		ALLOC_GROW(notes, nr_notes + 1, alloc_notes);
-		notes[nr_notes++] = (struct note_line){ role, xstrndup(sb.buf + start, end - start) };
-		start = text_wrap_skip(sb.buf, len, end);
-	} while (start < len);
-	strbuf_release(&sb);
+	view_notes_add(&notes, role, prefix, text, v->rect.w - 2);
 }
 
 /* A draft's files sit beside its migration: name them without that directory. */
@@ -89,21 +71,19 @@ static void files_open(struct view *v)
 	for (size_t i = 0; i < d->notes.nr; i++)
 		add_note(v, ROLE_MEDIUM, "Note: ", d->notes.items[i]);
 	if (!d->failed)
-		add_note(v, ROLE_DIM, "", "x selects a file, e edits it in $EDITOR, A commits the selected "
-					   "files on the current branch, q discards the draft.");
+		add_note(v, ROLE_DIM, "", "x selects a file, e edits it in $EDITOR, A reviews the selected "
+					   "files and the commit message before committing, q discards the draft.");
 	if (!d->failed && driftwork_shadow() && !d->shadow && !draftshadow_busy() &&
 	    drafting.kind != REQ_DRAFT_RUNBOOK)
 		add_note(v, ROLE_DIM, "", "V runs the draft on the shadow database first.");
-	v->lines = d->nr + nr_notes;
+	v->lines = d->nr + notes.nr;
 	strbuf_release(&sb);
 }
 
 static void files_close(struct view *v)
 {
 	(void)v;
-	for (size_t i = 0; i < nr_notes; i++)
-		free(notes[i].text);
-	nr_notes = 0;
+	view_notes_clear(&notes);
 }
 
 static void files_title(struct view *v, struct strbuf *out)
@@ -142,14 +122,19 @@ static void files_draw(struct view *v, size_t line, int y)
 		return;
 	}
 	if (line >= d->nr) {
-		const struct note_line *n = &notes[line - d->nr];
+		const struct view_note *n = &notes.v[line - d->nr];
 		x = draw_str(&v->rect, y, 1, n->role, n->text);
 		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 		return;
 	}
-	const struct draft_file *f = &d->files[line];
+	draft_draw_file(v, line, y);
+}
+
+void draft_draw_file(struct view *v, size_t line, int y)
+{
+	const struct draft_file *f = &drafting.d.files[line];
 	const struct drafting_file *df = &drafting.files[line];
-	x = draw_str(&v->rect, y, 1, ROLE_KEY, df->selected ? "[x] " : "[ ] ");
+	int x = draw_str(&v->rect, y, 1, ROLE_KEY, df->selected ? "[x] " : "[ ] ");
 	x = draw_str(&v->rect, y, x, ROLE_HEADER, df->edited ? "edited " : df->exists ? "change " : "new    ");
 	x = draw_str(&v->rect, y, x, ROLE_PATH, short_path(f->path));
 	x = draw_fmt(&v->rect, y, x, ROLE_SAFE, "  +%zu", df->diff.added);
@@ -178,7 +163,7 @@ static bool files_grep(struct view *v, size_t line, const char *needle)
 		return text_find(f->path, strlen(f->path), 0, needle) >= 0 ||
 		       (f->purpose && text_find(f->purpose, strlen(f->purpose), 0, needle) >= 0);
 	}
-	const struct note_line *n = line - drafting.d.nr < nr_notes ? &notes[line - drafting.d.nr] : NULL;
+	const struct view_note *n = line - drafting.d.nr < notes.nr ? &notes.v[line - drafting.d.nr] : NULL;
 	return n && text_find(n->text, strlen(n->text), 0, needle) >= 0;
 }
 
@@ -201,10 +186,7 @@ static bool draft_request(enum request req)
 		drafting_edit(diff_file);
 		return true;
 	case REQ_BACK:
-		if (!drafting_cancel()) {
-			drafting_release();
-			app_pop();
-		}
+		drafting_close();
 		return true;
 	default:
 		return false;
@@ -420,10 +402,7 @@ void draft_screen_open(void)
 
 void draft_views_release(void)
 {
-	files_close(NULL);
-	free(notes);
-	notes = NULL;
-	alloc_notes = 0;
+	view_notes_free(&notes);
 	free(answer_lines);
 	answer_lines = NULL;
 	nr_answer_lines = alloc_answer_lines = 0;

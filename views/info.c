@@ -76,7 +76,27 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 		strbuf_addf(&sb, " on %s", st->table);
 	add(v, ROLE_HEADER, "Statement", ROLE_DEFAULT, sb.buf);
 	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s, severity %s", class_name(st->cls), severity_name(st->sev));
+	/*
+	 * One verdict that never contradicts itself: a statement that did not
+	 * parse was not judged (no class, no lock); one whose class is SAFE but
+	 * that has findings says the severity comes from them.
+	 */
+	if (st->parse_error) {
+		strbuf_addf(&sb, "not judged: it did not parse (severity %s)", severity_name(st->sev));
+		add(v, ROLE_HEADER, "Verdict", ROLE_ERROR, sb.buf);
+		add(v, ROLE_HEADER, "Lock", ROLE_DIM, "not judged");
+		add(v, ROLE_ERROR, "Parse error", ROLE_ERROR, st->parse_error);
+		strbuf_release(&sb);
+		push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
+		for (size_t i = 0; i < st->nr_findings; i++)
+			add_finding(v, &st->findings[i]);
+		return;
+	}
+	if (st->cls == CLASS_SAFE && st->sev > SEV_NONE)
+		strbuf_addf(&sb, "%s from its findings (the lock and work alone are harmless)",
+			    severity_name(st->sev));
+	else
+		strbuf_addf(&sb, "%s, severity %s", class_name(st->cls), severity_name(st->sev));
 	add(v, ROLE_HEADER, "Verdict", st->sev ? severity_role(st->sev) : ROLE_SAFE, sb.buf);
 	strbuf_reset(&sb);
 	strbuf_addstr(&sb, lock_name(st->lock));
@@ -94,8 +114,6 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 	/* With --db: the table's size and how long the lock is held, by order of magnitude. */
 	if (db_describe_stats(st, &app.run->schema, &sb))
 		add(v, ROLE_HEADER, "Table", ROLE_DEFAULT, sb.buf);
-	if (st->parse_error)
-		add(v, ROLE_ERROR, "Parse error", ROLE_ERROR, st->parse_error);
 	push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
 	/* Worst first: that is the one to read. */
 	for (int sev = SEV_BLOCKER; sev >= SEV_NONE; sev--) {
@@ -106,7 +124,7 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 			nr_live += !st->findings[i].ignored;
 		}
 	}
-	if (!nr_live && !st->parse_error)
+	if (!nr_live)
 		add(v, ROLE_SAFE, "No findings:", ROLE_SAFE, "safe to ship as written.");
 	strbuf_release(&sb);
 }

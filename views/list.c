@@ -126,6 +126,45 @@ static bool list_request(struct view *v, enum request req)
 	}
 }
 
+/* The preview beside the list follows the cursor. */
+static void list_select(struct view *v)
+{
+	(void)v;
+	view_open(&app.preview);
+	view_goto(&app.preview, 0);
+}
+
+/*
+ * The verdict on top (its title bar alone on a short terminal), then the
+ * list; on a wide terminal the preview of the migration under the cursor
+ * beside the list. A screen that reuses this layout with one pane (help)
+ * gets the whole area.
+ */
+#define PREVIEW_MIN_COLS 140
+void list_screen_layout(struct screen *s, struct rect a)
+{
+	if (s->nr < 2 || s->panes[1] != &app.verdict) {
+		view_place(s->panes[0], a);
+		return;
+	}
+	int top = a.h >= 20 ? 1 + (int)app.verdict.lines : 1;
+	if (top > a.h / 2)
+		top = 1;
+	view_place(&app.verdict, (struct rect){ a.y, a.x, top, a.w });
+	a.y += top;
+	a.h -= top;
+	s->nr = a.w >= PREVIEW_MIN_COLS ? 3 : 2;
+	if (s->nr == 3) {
+		int left = a.w * 11 / 20;
+		view_place(&app.list, (struct rect){ a.y, a.x, a.h, left - 1 });
+		view_place(&app.preview, (struct rect){ a.y, a.x + left, a.h, a.w - left });
+	} else {
+		if (s->focus == 2)
+			s->focus = 0;
+		view_place(&app.list, a);
+	}
+}
+
 static bool list_grep(struct view *v, size_t line, const char *needle)
 {
 	const struct entry *e = entry_at(line);
@@ -154,5 +193,6 @@ const struct view_ops list_ops = {
 	.title = list_title,
 	.draw = list_draw,
 	.request = list_request,
+	.select = list_select,
 	.grep = list_grep,
 };

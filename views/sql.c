@@ -253,6 +253,19 @@ static void stmt_layout(struct screen *s, struct rect a)
 	}
 }
 
+void app_open_file_line(long file, int line)
+{
+	if (file != app.file) {
+		app.file = file;
+		app.stmt = -1;
+		app.sql.lineno = app.sql.offset = 0;
+		view_open(&app.sql);
+	}
+	const struct sql_priv *p = app.sql.priv;
+	if (p && p->script && line >= p->script->first_line)
+		view_goto(&app.sql, (size_t)(line - p->script->first_line));
+}
+
 void stmt_screen_select(void)
 {
 	view_open(&app.info);
