@@ -249,40 +249,59 @@ static void print_file(size_t i, void *data)
 	write_file(&jf->text[i], &jf->r->files[i]);
 }
 
+/* Where the JSON text goes: a file as it is made, or a string. */
+struct json_sink {
+	FILE *file;
+	struct strbuf *sb;
+};
+
+static void sink_add(struct json_sink *k, const char *s, size_t n)
+{
+	if (k->file)
+		fwrite(s, 1, n, k->file);
+	else
+		strbuf_add(k->sb, s, n);
+}
+
 /*
  * The report as cJSON_Print would print report_json_tree(), byte for
  * byte, each file written on its own, on every core: a large check spent
  * a fifth of its time building, printing and freeing a tree of it. Its
- * strings are made UTF-8 as report_json_fix_utf8() makes them.
+ * strings are made UTF-8 as report_json_fix_utf8() makes them. Each file's
+ * text goes out once all are made, and is freed as it goes.
  */
-static void report_json_text(struct strbuf *out, const struct report *r)
+static void report_json_text(struct json_sink *out, const struct report *r)
 {
 	struct json_files jf = { r, xcalloc(r->nr + 1, sizeof(*jf.text)) };
+	struct strbuf sum = STRBUF_INIT;
 	for (size_t i = 0; i < r->nr; i++)
 		strbuf_init(&jf.text[i], 0);
 	rules_count();    /* builds the catalogue's index before threads read it */
 	parallel_for(r->nr, parallel_threads(), print_file, &jf);
-	strbuf_addstr(out, "{\n\t\"files\":\t[");
+	sink_add(out, "{\n\t\"files\":\t[", strlen("{\n\t\"files\":\t["));
 	for (size_t i = 0; i < r->nr; i++) {
-		strbuf_add(out, jf.text[i].buf, jf.text[i].len);
+		sink_add(out, jf.text[i].buf, jf.text[i].len);
 		if (i + 1 < r->nr)
-			strbuf_addstr(out, ", ");
+			sink_add(out, ", ", 2);
 		strbuf_release(&jf.text[i]);
 	}
 	free(jf.text);
 	cJSON *s = summary_json(r);
 	report_json_fix_utf8(s);
-	strbuf_addstr(out, "],\n\t\"summary\":\t");
-	json_print(out, s, 1);
+	strbuf_addstr(&sum, "],\n\t\"summary\":\t");
+	json_print(&sum, s, 1);
 	cJSON_Delete(s);
-	strbuf_addstr(out, "\n}");
+	strbuf_addstr(&sum, "\n}");
+	sink_add(out, sum.buf, sum.len);
+	strbuf_release(&sum);
 }
 
 /* The tree of the same text: whoever adds to it (db_check_print) prints it with cJSON. */
 cJSON *report_json_tree(const struct report *r)
 {
 	struct strbuf sb = STRBUF_INIT;
-	report_json_text(&sb, r);
+	struct json_sink out = { NULL, &sb };
+	report_json_text(&out, r);
 	cJSON *root = cJSON_Parse(sb.buf);
 	if (!root)
 		die("report_json_tree: the JSON report does not parse");
@@ -292,11 +311,9 @@ cJSON *report_json_tree(const struct report *r)
 
 void report_json(FILE *out, const struct report *r)
 {
-	struct strbuf sb = STRBUF_INIT;
-	report_json_text(&sb, r);
-	strbuf_addch(&sb, '\n');
-	fwrite(sb.buf, 1, sb.len, out);
-	strbuf_release(&sb);
+	struct json_sink sink = { out, NULL };
+	report_json_text(&sink, r);
+	fputc('\n', out);
 }
 
 /* --- text ------------------------------------------------------------- */

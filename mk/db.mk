@@ -14,6 +14,8 @@ libsluice_a_SOURCES += \
 libsluice_a_SOURCES += \
 	core/db_report.c core/db_check.c core/db_check.h core/drift.c core/drift.h
 sluice_SOURCES += cli/cmd_drift.c
+# libpq is opened on first use, not linked (core/dynlib.h).
+libsluice_a_SOURCES += core/dynlib.c core/dynlib.h core/pq_shim.c
 
 check_PROGRAMS += tests/unit-db
 tests_unit_db_SOURCES = tests/unit-db.c tests/tap.h

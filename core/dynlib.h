@@ -1,0 +1,56 @@
+/*
+ * dynlib.h - a shared library opened the first time one of its functions
+ * is called.
+ *
+ * libpq and libcurl, with what they pull in (OpenSSL, GnuTLS, LDAP,
+ * Kerberos: 30 libraries, 8,000 symbols to bind), took two thirds of the
+ * time every sluice process spent starting, ~19 ms of CPU, though most runs
+ * (`sluice check`) never talk to a database or a model. So sluice is not
+ * linked with them: core/pq_shim.c and llm/curl_shim.c define each function
+ * sluice calls, and the first call opens the library (dlopen) and looks the
+ * function up. When the library is missing, the message names it and sluice
+ * exits 2, as for any other broken installation.
+ */
+#ifndef SLUICE_DYNLIB_H
+#define SLUICE_DYNLIB_H
+
+#include <pthread.h>
+
+struct dynlib {
+	const char *soname;      /* "libpq.so.5" */
+	const char *package;     /* the Debian package that has it, for the message */
+	void *handle;
+	pthread_mutex_t lock;
+};
+#define DYNLIB_INIT(soname, package) { soname, package, NULL, PTHREAD_MUTEX_INITIALIZER }
+
+/*
+ * The address of `name` in lib, opened when needed, kept in *cache (any
+ * thread may ask); dies naming both when missing.
+ */
+void *dynlib_sym(struct dynlib *lib, void **cache, const char *name);
+
+/*
+ * Defines `ret name params`, calling through to the library's function
+ * with `args`; DYNLIB_VOID for those returning nothing.
+ */
+#define DYNLIB_FN(lib, ret, name, params, args)                                      \
+	ret name params                                                               \
+	{                                                                             \
+		static void *cache;                                                   \
+		void *p = dynlib_sym(&(lib), &cache, #name);                          \
+		ret(*f) params;                                                       \
+		memcpy(&f, &p, sizeof(f));                                            \
+		return f args;                                                        \
+	}
+#define DYNLIB_VOID(lib, name, params, args)                                         \
+	void name params                                                              \
+	{                                                                             \
+		static void *cache;                                                   \
+		void *p = dynlib_sym(&(lib), &cache, #name);                          \
+		void(*f) params;                                                      \
+		memcpy(&f, &p, sizeof(f));                                            \
+		f args;                                                               \
+	}
+
+#endif
