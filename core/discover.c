@@ -326,7 +326,7 @@ static bool never_run(const struct mig_meta *meta, size_t from, size_t to, size_
 /*
  * sluice writes a plain migration's down as NAME.down.sql, a name that
  * alone reads as golang-migrate's. In a directory where golang-migrate has
- * no up, such a down belongs to the plain NAME.sql beside it: classify it
+ * no up, such a down belongs to a plain NAME.sql beside it: classify it
  * plain, so that it pairs with that up and never makes the up look like a
  * file golang-migrate would skip. meta[] is sorted by directory.
  */
@@ -336,9 +336,16 @@ static void lone_downs_are_plain(struct mig_meta *meta, size_t n)
 		bool golang_up = false;
 		for (j = i; j < n && !strcmp(meta[j].root, meta[i].root); j++)
 			golang_up |= meta[j].m->fw == FW_GOLANG_MIGRATE && meta[j].m->up;
-		for (size_t k = i; k < j && !golang_up; k++)
-			if (meta[k].m->fw == FW_GOLANG_MIGRATE)
-				meta[k].m->fw = FW_PLAIN;
+		for (size_t k = i; k < j && !golang_up; k++) {
+			if (meta[k].m->fw != FW_GOLANG_MIGRATE)
+				continue;
+			for (size_t u = i; u < j; u++)
+				if (meta[u].m->fw == FW_PLAIN && meta[u].m->up &&
+				    !version_cmp(meta[u].version, meta[k].version)) {
+					meta[k].m->fw = FW_PLAIN;
+					break;
+				}
+		}
 	}
 }
 

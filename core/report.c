@@ -166,6 +166,16 @@ void report_json_fix_utf8(cJSON *n)
 	}
 }
 
+void report_not_judged_json(const struct report *r, cJSON *obj, const char *key)
+{
+	struct strlist nj = STRLIST_INIT;
+	report_not_judged(r, &nj);
+	cJSON *arr = cJSON_AddArrayToObject(obj, key);
+	for (size_t i = 0; i < nj.nr; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(nj.items[i]));
+	strlist_clear(&nj);
+}
+
 cJSON *report_json_tree(const struct report *r)
 {
 	struct report_counts c;
@@ -202,12 +212,7 @@ cJSON *report_json_tree(const struct report *r)
 	cJSON_AddStringToObject(sum, "worst", severity_name(c.worst));
 	cJSON_AddStringToObject(sum, "verdict", verdict_name(report_verdict(r)));
 	/* added beside "verdict": what was not judged, when it says NOT JUDGED */
-	struct strlist nj = STRLIST_INIT;
-	report_not_judged(r, &nj);
-	cJSON *njs = cJSON_AddArrayToObject(sum, "not_judged");
-	for (size_t i = 0; i < nj.nr; i++)
-		cJSON_AddItemToArray(njs, cJSON_CreateString(nj.items[i]));
-	strlist_clear(&nj);
+	report_not_judged_json(r, sum, "not_judged");
 	struct category_row rows[CAT__COUNT];
 	report_categories(r, rows);
 	cJSON *cats = cJSON_AddArrayToObject(sum, "categories");

@@ -68,6 +68,8 @@ const char *cat_state_name(enum cat_state s);
 enum verdict report_verdict(const struct report *r);
 /* The message naming each input not judged, in report order. */
 void report_not_judged(const struct report *r, struct strlist *out);
+/* The same as a JSON array of strings, added to obj under key (JSON and SARIF). */
+void report_not_judged_json(const struct report *r, struct cJSON *obj, const char *key);
 
 /* Calls fn for every finding of the report (ignored ones too), statement-level ones first. */
 typedef void (*report_finding_fn)(const struct file_report *fr, const struct stmt *st,

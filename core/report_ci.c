@@ -176,12 +176,7 @@ void report_sarif(FILE *out, const struct report *r)
 	/* SARIF has no verdict of its own: the run's property bag carries it */
 	cJSON *props = cJSON_AddObjectToObject(run, "properties");
 	cJSON_AddStringToObject(props, "verdict", verdict_name(report_verdict(r)));
-	struct strlist nj = STRLIST_INIT;
-	report_not_judged(r, &nj);
-	cJSON *njs = cJSON_AddArrayToObject(props, "notJudged");
-	for (size_t i = 0; i < nj.nr; i++)
-		cJSON_AddItemToArray(njs, cJSON_CreateString(nj.items[i]));
-	strlist_clear(&nj);
+	report_not_judged_json(r, props, "notJudged");
 
 	report_each_finding(r, sarif_result, cJSON_AddArrayToObject(run, "results"));
 	report_json_fix_utf8(root);
