@@ -137,9 +137,9 @@ static bool alembic_file(const struct tool_path *tp, const char *text, size_t le
 /* knex: a module exporting up (CommonJS or ES module, JavaScript or TypeScript). */
 static bool knex_file(const struct tool_path *tp, const char *text, size_t len)
 {
-	return ends_any(tp->base, js_exts) &&
+	return ends_any(tp->base, js_exts) && has(text, len, "knex") &&
 	       (has(text, len, "exports.up") || has(text, len, "function up(") ||
-		has(text, len, "const up ") || has(text, len, "up: ") || has(text, len, "up(knex"));
+		has(text, len, "const up ") || has(text, len, " up: ") || has(text, len, "up(knex"));
 }
 
 /* "0001_add_users.py" -> version "0001", name "add_users"; no digits: the stem. */

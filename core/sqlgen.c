@@ -270,6 +270,15 @@ void split_command(const char *cmdline, struct strlist *argv)
 	strbuf_release(&w);
 }
 
+int command_words(const char *cmdline, struct strlist *argv, struct strbuf *why)
+{
+	split_command(cmdline, argv);
+	if (argv->nr)
+		return 0;
+	strbuf_addstr(why, "not run: its command is set to nothing in git config");
+	return -1;
+}
+
 /* The last non-empty line of a program's stderr, for a one-line message. */
 static void last_line(struct strbuf *why, const struct strbuf *err)
 {
@@ -306,7 +315,7 @@ int sqlgen_command(struct sqlgen *g, const struct strlist *argv, const char *dir
 	int ret = -1;
 	if (!argv->nr) {
 		free(args);
-		strbuf_addstr(why, "the command is empty");
+		strbuf_addstr(why, "not run: its command is empty");
 		return -1;
 	}
 	for (size_t i = 0; i < argv->nr; i++)
@@ -382,7 +391,7 @@ bool say_once(struct sqlgen *g, const char *tool)
 static void sqlfrom_argv(const char *cmdline, const char *file, struct strlist *argv)
 {
 	struct strlist words = STRLIST_INIT;
-	split_command(cmdline, &words);
+	split_command(cmdline, &words);   /* none: sqlgen_command() says so */
 	for (size_t i = 0; i < words.nr; i++) {
 		struct strbuf w = STRBUF_INIT;
 		const char *s = words.items[i], *hit;

@@ -179,7 +179,8 @@ int alembic_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 		strbuf_addstr(why, "no 'revision = \"...\"' in this Alembic script");
 		goto out;
 	}
-	split_command(cmdline ? cmdline : DEFAULT_COMMAND, &argv);
+	if (command_words(cmdline ? cmdline : DEFAULT_COMMAND, &argv, why) < 0)
+		goto out;
 	strlist_add(&argv, d == DIR_UP ? "upgrade" : "downgrade");
 	char *range = d == DIR_UP ? (down ? xstrfmt("%s:%s", down, rev) : xstrdup(rev))
 				  : xstrfmt("%s:%s", rev, down ? down : "base");

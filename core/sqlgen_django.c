@@ -137,10 +137,14 @@ int django_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 	char *project = find_up(g, migdir, "manage.py");
 	const char *base = strrchr(src->path, '/');
 	char *name = xstrdup(base ? base + 1 : src->path);
-	int *ops = NULL, ret;
+	int *ops = NULL, ret, class_line = find_line(src->text, src->len, "class Migration(", 1);
+	size_t nops = 0;
 	(void)m;
 	name[strlen(name) - 3] = '\0';  /* .py */
-	split_command(cmdline ? cmdline : DEFAULT_COMMAND, &argv);
+	if (command_words(cmdline ? cmdline : DEFAULT_COMMAND, &argv, why) < 0) {
+		ret = -1;
+		goto out;
+	}
 	strlist_add(&argv, "sqlmigrate");
 	strlist_add(&argv, app);
 	strlist_add(&argv, name);
@@ -152,9 +156,8 @@ int django_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 			    "command with: git config sluice.django.command '/usr/bin/python3 manage.py')",
 			    cmdline ? cmdline : DEFAULT_COMMAND, app, name,
 			    project ? project : "the repository's top, where no manage.py is");
-	size_t nops = ret ? 0 : operation_lines(src->text, src->len, &ops);
-	int class_line = find_line(src->text, src->len, "class Migration(", 1);
 	if (!ret) {
+		nops = operation_lines(src->text, src->len, &ops);
 		const char *prev = NULL;
 		size_t prev_n = 0;
 		long op = -1;
@@ -176,6 +179,7 @@ int django_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 		out->command = command_text(&argv);
 	}
 	free(ops);
+out:
 	strbuf_release(&sql);
 	strlist_clear(&argv);
 	free(name);

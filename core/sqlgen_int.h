@@ -57,6 +57,8 @@ void call_lines_free(struct call_line *v, size_t n);
 /* The line a "def NAME(" / "function NAME(" ... starts on, and the line its body ends before. */
 int find_line(const char *text, size_t len, const char *needle, int from);
 
+/* split_command(), and -1 with why when the setting leaves no words (turned off). */
+int command_words(const char *cmdline, struct strlist *argv, struct strbuf *why);
 /* The words joined by spaces, for messages. */
 char *command_text(const struct strlist *argv);
 /* "a b 'c d'" -> argv words (single and double quotes group, backslash escapes). */

@@ -163,7 +163,11 @@ int knex_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 	/* node runs there: the file and the project as absolute paths */
 	char *file = xstrfmt("%s%s", g->top, src->path);
 	char *abs_file = realpath(file, NULL), *abs_project = realpath(project, NULL);
-	split_command(node ? node : DEFAULT_NODE, &argv);
+	if (command_words(node ? node : DEFAULT_NODE, &argv, why) < 0) {
+		free(project);
+		free(dir);
+		return -1;
+	}
 	char *shown = xstrfmt("%s <sluice's knex runner> %s %s", node ? node : DEFAULT_NODE,
 			      src->path, d == DIR_UP ? "up" : "down");
 	strlist_add(&argv, "-e");

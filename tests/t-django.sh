@@ -168,6 +168,12 @@ expect_contains "... naming the migration and the program" "$(cat "$T/.err")" \
 	"shop/migrations/0002_author_email.py: cannot run '/nonexistent/python3': No such file or directory"
 expect_eq "... and how to set the command, once" "$(grep -c "git config sluice.django.command" "$T/.err")" 1
 
+# Set to nothing, no project code runs: the migrations are NOT JUDGED, saying so.
+git config sluice.django.command ""
+expect_exit "the command set to nothing: NOT JUDGED" 2 "$SLUICE" check
+expect_contains "... and nothing was run" "$(cat "$T/.err")" \
+	"shop/migrations/0002_author_email.py: not run: its command is set to nothing in git config; not judged"
+
 # The command is the user's: a .sluice that sets it is warned about and ignored.
 git config --unset sluice.django.command
 printf '[sluice "django"]\n\tcommand = /bin/sh -c "touch %s/pwned"\n' "$T" >.sluice
