@@ -308,7 +308,9 @@ static cJSON *tool_check(const struct mcp *m, const cJSON *args)
 		return tool_check_sql(m, sql, opts);
 	if (take_paths(m, args, &paths, &why) < 0) {
 		strlist_clear(&paths);
-		return tool_error(xstrfmt("check: %s (or \"sql\": the statements to judge)", why ? why : ""));
+		char *msg = xstrfmt("check: %s (or \"sql\": the statements to judge)", why ? why : "");
+		free(why);
+		return tool_error(msg);
 	}
 	const char *argv[40] = { "check", "--format", "json" };
 	size_t n = 3;
@@ -356,9 +358,11 @@ static cJSON *tool_draft(const struct mcp *m, const cJSON *args)
 		return tool_error(xstrfmt("draft: kind is split, down or runbook, not '%s'", kind));
 	if (!path)
 		return tool_error(xstrdup("draft: give \"path\", the migration file to draft for"));
-	if (!(rel = path_inside(m, path, &why)))
-		return tool_error(xstrfmt("draft: %s", why));
-	free(why);
+	if (!(rel = path_inside(m, path, &why))) {
+		char *msg = xstrfmt("draft: %s", why);
+		free(why);
+		return tool_error(msg);
+	}
 	/* No --out, no --commit: the draft is printed, never written. */
 	const char *argv[] = { "draft", flag, m->shadow ? "--shadow" : "--", m->shadow ? m->shadow : rel,
 			       m->shadow ? "--" : NULL, m->shadow ? rel : NULL, NULL };

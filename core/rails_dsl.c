@@ -67,7 +67,8 @@ struct remit *remit_untranslated(struct remits *e, const struct rcall *c, const 
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	r->why = strbuf_detach(&sb, NULL);
-	r->source = xstrdup(c->source);
+	/* never empty: a statement's text has at least one byte */
+	r->source = c->source && *c->source ? xstrdup(c->source) : xstrfmt("(line %d)", c->line);
 	return r;
 }
 
