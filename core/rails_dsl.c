@@ -653,6 +653,7 @@ static void reference_release(struct reference *r)
 	free(r->col_sql);
 	free(r->type_sql);
 	free(r->to_owned);
+	memset(r, 0, sizeof(*r));
 }
 
 /* A fake call holding a hash's entries as keywords (index: { unique: true }). */
@@ -1044,7 +1045,7 @@ static bool table_call(const struct rctx *x, const char *table, const struct rca
 	}
 	if (!strcmp(m, "references") || !strcmp(m, "belongs_to")) {
 		for (size_t i = 0; i < t->args.nr; i++) {
-			struct reference r;
+			struct reference r = { 0 };
 			const char *name = arg_name(t, i);
 			if (!name || !reference_of(x, table, name, t, &r)) {
 				reference_release(&r);
