@@ -242,6 +242,24 @@ static bool wants_no_txn(const struct rcall *cls)
 	return false;
 }
 
+/* Line `no` of the Ruby, trimmed, to show in place of a call that could not be read. */
+static char *ruby_line(const char *text, size_t len, int no)
+{
+	const char *s = text, *end = text + len;
+	for (int l = 1; l < no && s < end; l++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		s = nl ? nl + 1 : end;
+	}
+	const char *e = memchr(s, '\n', (size_t)(end - s));
+	if (!e)
+		e = end;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	return e > s ? xstrndup(s, (size_t)(e - s)) : xstrfmt("(line %d)", no);
+}
+
 static void drop_from_line(struct remits *e, int line)
 {
 	size_t out = 0;
@@ -302,10 +320,12 @@ void rails_translate(const char *path, const char *text, size_t len, struct rail
 		/* what was read from the broken text on is an artefact of it */
 		drop_from_line(&up, f.error_line);
 		drop_from_line(&down, f.error_line);
-		struct rcall at = { .line = f.error_line, .source = (char *)"" };
+		char *src = ruby_line(text, len, f.error_line);
+		struct rcall at = { .line = f.error_line, .source = src };
 		remit_untranslated(&up, &at, "%s; sluice read the file up to here", f.error);
+		free(src);
 	} else if (!cls || (!change && !mup)) {
-		struct rcall at = { .line = 1, .source = (char *)"" };
+		struct rcall at = { .line = 1, .source = (char *)"(the whole file)" };
 		remit_untranslated(&up, &at, "no migration class with a change or up method: sluice "
 				   "found nothing it knows how ActiveRecord runs");
 	}

@@ -67,7 +67,8 @@ struct remit *remit_untranslated(struct remits *e, const struct rcall *c, const 
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	r->why = strbuf_detach(&sb, NULL);
-	r->source = xstrdup(c->source);
+	/* never empty: a statement's text has at least one byte */
+	r->source = c->source && *c->source ? xstrdup(c->source) : xstrfmt("(line %d)", c->line);
 	return r;
 }
 
@@ -652,6 +653,7 @@ static void reference_release(struct reference *r)
 	free(r->col_sql);
 	free(r->type_sql);
 	free(r->to_owned);
+	memset(r, 0, sizeof(*r));
 }
 
 /* A fake call holding a hash's entries as keywords (index: { unique: true }). */
@@ -1043,7 +1045,7 @@ static bool table_call(const struct rctx *x, const char *table, const struct rca
 	}
 	if (!strcmp(m, "references") || !strcmp(m, "belongs_to")) {
 		for (size_t i = 0; i < t->args.nr; i++) {
-			struct reference r;
+			struct reference r = { 0 };
 			const char *name = arg_name(t, i);
 			if (!name || !reference_of(x, table, name, t, &r)) {
 				reference_release(&r);

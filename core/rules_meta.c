@@ -218,10 +218,10 @@ static void check_parse_error(struct rule_ctx *ctx)
 
 static void check_meta_command(struct rule_ctx *ctx)
 {
+	if (!is_meta_command(ctx->st))
+		return;   /* first: an empty statement has no byte after its first */
 	const char *c = ctx->st->sql + 1;
 	size_t n = strcspn(c, " \t");
-	if (!is_meta_command(ctx->st))
-		return;
 	if ((n == 1 && *c == 'i') || (n == 2 && !strncmp(c, "ir", 2)) ||
 	    (n == 7 && !strncmp(c, "include", 7)) || (n == 16 && !strncmp(c, "include_relative", 16)))
 		flag(ctx, "psql meta-command '%s' runs another file, which sluice has not judged here: "

@@ -109,6 +109,12 @@ int main(void)
 	translates(MIG("    execute <<~SQL\n      SELECT 1\n"), false,
 		   "3! unterminated heredoc: no line ends it; sluice read the file up to here\n",
 		   "an unterminated heredoc: its line");
+	/* found by mutating the test migrations: a second reference that is not a name */
+	translates(MIG("    create_table :t, id: false do |t|\n      t.references :user, nulfalse\n    end\n"),
+		   false, "3: CREATE TABLE \"t\" (\"user_id\" bigint)\n"
+		   "4: CREATE INDEX \"index_t_on_user_id\" ON \"t\" (\"user_id\")\n"
+		   "4! a create_table line sluice does not translate\n",
+		   "t.references with a value that is not a name: that line not judged, no double free");
 	translates("puts 1\n", false,
 		   "1! no migration class with a change or up method: sluice found nothing it knows "
 		   "how ActiveRecord runs\n", "no migration class: said, not silently empty");
