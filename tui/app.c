@@ -375,6 +375,11 @@ void app_key(int key)
 	} else if (key == KEYFN(KEY_RESIZE)) {
 		display_resize(0, 0);
 	} else if ((req = keys_request(key)) != REQ_NONE) {
+		/* <Left>/<Right> scroll long lines; where there are none they move between panes. */
+		if (req == REQ_SCROLL_LEFT && !view_hscrollable(app_focused(), -1))
+			req = REQ_LEFT;
+		else if (req == REQ_SCROLL_RIGHT && !app_focused()->widest)
+			req = REQ_RIGHT;
 		if (!view_request(app_focused(), req))
 			frame_request(req);
 	} else {

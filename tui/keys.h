@@ -31,8 +31,8 @@ struct config;
 	X(REQ_LAST, "move-last-line", "G <End>", "Move to the last line") \
 	X(REQ_NEXT_STMT, "next-statement", "] J", "Move to the next statement") \
 	X(REQ_PREV_STMT, "previous-statement", "[ K", "Move to the previous statement") \
-	X(REQ_LEFT, "left", "h <Left>", "Pane to the left, or back") \
-	X(REQ_RIGHT, "right", "l <Right>", "Pane to the right, or open") \
+	X(REQ_LEFT, "left", "h", "Pane to the left, or back") \
+	X(REQ_RIGHT, "right", "l", "Pane to the right, or open") \
 	X(REQ_NEXT_PANE, "next-pane", "<Tab>", "Focus the next pane") \
 	X(REQ_PREV_PANE, "previous-pane", "<BTab>", "Focus the previous pane") \
 	X(REQ_ENTER, "enter", "<Enter>", "Open the migration, or the reference in $EDITOR") \
@@ -54,7 +54,10 @@ struct config;
 	X(REQ_REDRAW, "redraw", "<C-l>", "Redraw the screen") \
 	X(REQ_BACK, "back", "q <Esc>", "Close this screen; quit from the list") \
 	X(REQ_QUIT, "quit", "Q", "Quit sluice") \
-	X(REQ_UNDO, "undo", "U", "Undo sluice's own last commit (while it is HEAD and untouched)")
+	X(REQ_UNDO, "undo", "U", "Undo sluice's own last commit (while it is HEAD and untouched)") \
+	X(REQ_SCROLL_LEFT, "scroll-left", "<Left>", "Scroll long lines left (SQL, diff); else as h") \
+	X(REQ_SCROLL_RIGHT, "scroll-right", "<Right>", "Scroll long lines right (SQL, diff); else as l") \
+	X(REQ_WRAP, "wrap", "w", "Wrap long lines in the SQL pane, or scroll them (toggle)")
 
 enum request {
 	REQ_NONE,

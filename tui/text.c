@@ -119,6 +119,18 @@ int text_width(const char *text, size_t len)
 	return w;
 }
 
+size_t text_skip_cols(const char *text, size_t len, int cols)
+{
+	struct text_cell c;
+	size_t pos = 0, at = 0;
+	int w = 0;
+	while (w < cols && text_next_cell(text, len, &pos, w, &c)) {
+		w += c.width;
+		at = pos;
+	}
+	return at;
+}
+
 int text_width_of(const char *s)
 {
 	return text_width(s, strlen(s));

@@ -33,6 +33,8 @@ struct text_cell {
 bool text_next_cell(const char *text, size_t len, size_t *pos, int col, struct text_cell *c);
 /* Display width of `len` bytes as drawn (escapes and tabs included). */
 int text_width(const char *text, size_t len);
+/* Bytes of `text` that the first `cols` display columns take (horizontal scrolling). */
+size_t text_skip_cols(const char *text, size_t len, int cols);
 /* The same for a C string. */
 int text_width_of(const char *s);
 /* Byte offset of the first case-insensitive match of needle at or after from; -1 if none. */

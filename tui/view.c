@@ -84,6 +84,8 @@ static void draw_title(struct view *v)
 	v->ops->title(v, &sb);
 	x = draw_text(&bar, 0, 0, role, sb.buf, sb.len);
 	strbuf_reset(&sb);
+	if (v->col)
+		strbuf_addf(&sb, " \xe2\x86\x90%d", v->col);   /* scrolled sideways: by how much */
 	if (v->lines)
 		strbuf_addf(&sb, " %zu/%zu ", v->lineno + 1, v->lines);
 	int w = text_width_of(sb.buf);
@@ -176,10 +178,28 @@ bool view_search(struct view *v, const char *needle, int dir, bool skip_current)
 	return false;
 }
 
+/* The furthest a view scrolls sideways: the end of its widest line at the right edge. */
+static int max_col(const struct view *v)
+{
+	return v->widest > v->rect.w ? v->widest - v->rect.w + 1 : 0;
+}
+
+bool view_hscrollable(const struct view *v, int dir)
+{
+	return dir < 0 ? v->col > 0 : v->col < max_col(v);
+}
+
 bool view_request(struct view *v, enum request req)
 {
 	size_t h = v->rect.h > 0 ? (size_t)v->rect.h : 1;
+	int step = v->rect.w / 2 > 8 ? v->rect.w / 2 : 8;
 	switch (req) {
+	case REQ_SCROLL_LEFT:
+		v->col = v->col > step ? v->col - step : 0;
+		return true;
+	case REQ_SCROLL_RIGHT:
+		v->col = v->col + step < max_col(v) ? v->col + step : max_col(v);
+		return true;
 	case REQ_MOVE_DOWN:
 		view_goto(v, v->lineno + 1);
 		return true;

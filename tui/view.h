@@ -46,6 +46,8 @@ struct view {
 	size_t offset;    /* first line shown */
 	struct rect rect; /* where the lines go (below the title bar) */
 	int width;        /* rect.w at the last open, to rewrap on resize */
+	int col;          /* columns of each line scrolled off to the left (<Left>/<Right>) */
+	int widest;       /* widest line with its gutter, set by views that scroll sideways */
 	bool focus;
 	void *priv;
 };
@@ -75,6 +77,8 @@ void view_place(struct view *v, struct rect area);
 void view_draw(struct view *v);
 /* Movement, search and the view's own requests; true when handled. */
 bool view_request(struct view *v, enum request req);
+/* Can the view scroll sideways, left (dir < 0: it is scrolled) or right (a line goes past the pane)? */
+bool view_hscrollable(const struct view *v, int dir);
 /* Moves the cursor to a line (clamped), scrolling to show it. */
 void view_goto(struct view *v, size_t line);
 /* Searches from the cursor in direction dir (+1, -1); false when not found. */

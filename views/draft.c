@@ -151,6 +151,7 @@ static void files_select(struct view *v)
 	if (v->lineno < drafting.d.nr && v->lineno != diff_file) {
 		diff_file = v->lineno;
 		app.draft_diff.lineno = app.draft_diff.offset = 0;
+		app.draft_diff.col = 0;
 		view_open(&app.draft_diff);
 	}
 }
@@ -248,7 +249,14 @@ static void diff_open(struct view *v)
 		return;
 	if (diff_file >= drafting.d.nr)
 		diff_file = 0;
-	v->lines = drafting.files[diff_file].diff.nr;
+	const struct text_diff *d = &drafting.files[diff_file].diff;
+	v->lines = d->nr;
+	v->widest = 0;
+	for (size_t i = 0; i < d->nr; i++) {
+		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + 6;   /* "1234 +" */
+		if (w > v->widest)
+			v->widest = w;
+	}
 }
 
 static void diff_title(struct view *v, struct strbuf *out)
@@ -319,7 +327,8 @@ static void diff_draw(struct view *v, size_t line, int y)
 		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
 	if (l->origin != DIFF_HUNK)
 		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
-	x = draw_text_hl(&v->rect, y, x, role, s, len, app.search, ROLE_SEARCH);
+	size_t skip = text_skip_cols(s, len, v->col);
+	x = draw_text_hl(&v->rect, y, x, role, s + skip, len - skip, app.search, ROLE_SEARCH);
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
 

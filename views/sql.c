@@ -11,6 +11,7 @@
 #include "tui/text.h"
 #include "check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,12 @@ enum role severity_role(enum severity s);
 struct sql_line {
 	size_t off, len;   /* in the script's text */
 	long stmt;         /* index into the file's stmts, or -1 */
+	int fileline;      /* the file's line number */
+	bool cont;         /* a wrapped line's second row or later (w) */
 };
+
+/* w: long lines wrap at the pane's width instead of scrolling sideways. */
+static bool sql_wrap;
 
 struct sql_priv {
 	const struct file_report *fr;
@@ -58,7 +64,6 @@ static void sql_open(struct view *v)
 	struct sql_priv *p = &sql_priv;
 	const char *text;
 	size_t len, off = 0;
-	int maxline = 0;
 
 	v->priv = p;
 	p->fr = current_file();
@@ -67,29 +72,46 @@ static void sql_open(struct view *v)
 		return;
 	text = p->script->text;
 	len = p->script->len;
-	while (off < len) {
+	int lines = 1, last = 0;   /* the gutter is as wide as the largest line number */
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	for (int t = 1; t <= lines; t++)
+		if (script_line(p->script, t) > last)
+			last = script_line(p->script, t);
+	p->digits = snprintf(NULL, 0, "%d", last);
+	int room = v->rect.w - p->digits - 3;
+	for (int tl = 1; off < len; tl++) {
 		const char *nl = memchr(text + off, '\n', len - off);
-		size_t end = nl ? (size_t)(nl - text) : len;
 		/* a translated script (Rails): its SQL, numbered with the file's lines */
-		int line = script_line(p->script, (int)v->lines + 1);
-		if (line > maxline)
-			maxline = line;
-		ALLOC_GROW(p->v, v->lines + 1, p->alloc);
-		p->v[v->lines].off = off;
-		p->v[v->lines].len = end - off;
-		if (end > off && text[end - 1] == '\r')
-			p->v[v->lines].len--;
-		p->v[v->lines].stmt = stmt_at_line(p->fr, line);
-		int w = text_width(text + off, p->v[v->lines].len);
+		int line = script_line(p->script, tl);
+		size_t end = nl ? (size_t)(nl - text) : len, l = end - off;
+		if (l && text[end - 1] == '\r')
+			l--;
+		long stmt = stmt_at_line(p->fr, line);
+		int w = text_width(text + off, l);
 		if (w > p->widest)
 			p->widest = w;
-		v->lines++;
+		/* One row per line; with w, as many as the pane's width needs. */
+		size_t start = 0;
+		do {
+			size_t stop = sql_wrap && room > 8 ? text_wrap(text + off, l, start, room) : l;
+			ALLOC_GROW(p->v, v->lines + 1, p->alloc);
+			p->v[v->lines++] = (struct sql_line){ off + start, stop - start, stmt, line, start > 0 };
+			size_t next = stop < l ? text_wrap_skip(text + off, l, stop) : l;
+			start = next > start ? next : l;
+		} while (start < l);
 		off = end + 1;
 	}
-	p->digits = 1;
-	for (int n = p->script->origin ? maxline : p->script->first_line + (int)v->lines; n >= 10;
-	     n /= 10)
-		p->digits++;
+	v->widest = sql_wrap ? 0 : p->widest + p->digits + 4;
+}
+
+/* The row showing file line `line` (its first, when wrapped). */
+static size_t row_of_line(const struct sql_priv *p, size_t rows, int line)
+{
+	for (size_t i = 0; i < rows; i++)
+		if (p->v[i].fileline >= line)
+			return i;
+	return rows ? rows - 1 : 0;
 }
 
 static void sql_close(struct view *v)
@@ -127,24 +149,30 @@ static void sql_draw(struct view *v, size_t line, int y)
 	const struct sql_priv *p = v->priv;
 	const struct sql_line *l = &p->v[line];
 	const struct stmt *st = l->stmt >= 0 ? &p->fr->stmts[l->stmt] : NULL;
-	int fileline = script_line(p->script, (int)line + 1), x;
+	int fileline = l->fileline, x;
 	enum role role = st ? stmt_role(st) : ROLE_DIM;
 
 	bool cursor = line == v->lineno;
 	/* The cursor is the line number: the statement keeps its colour. */
-	x = draw_fmt(&v->rect, y, 0, cursor ? (v->focus ? ROLE_CURSOR : ROLE_TITLE) : ROLE_GUTTER,
-		     "%*d", p->digits, fileline);
+	if (l->cont)
+		x = draw_fmt(&v->rect, y, 0, cursor ? (v->focus ? ROLE_CURSOR : ROLE_TITLE) : ROLE_GUTTER,
+			     "%*s", p->digits, "");
+	else
+		x = draw_fmt(&v->rect, y, 0, cursor ? (v->focus ? ROLE_CURSOR : ROLE_TITLE) : ROLE_GUTTER,
+			     "%*d", p->digits, fileline);
 	x = draw_str(&v->rect, y, x, ROLE_DEFAULT, " ");
-	if (st && st->line == fileline && st->sev > SEV_NONE)
+	if (st && st->line == fileline && !l->cont && st->sev > SEV_NONE)
 		x = draw_fmt(&v->rect, y, x, role, "%c", severity_name(st->sev)[0]);
-	else if (st && st->line == fileline)
+	else if (st && st->line == fileline && !l->cont)
 		x = draw_str(&v->rect, y, x, ROLE_GUTTER, " ");
 	else if (st)
 		x = draw_str(&v->rect, y, x, l->stmt == app.stmt ? role : ROLE_DIM, "\xe2\x94\x82");
 	else
 		x = draw_str(&v->rect, y, x, ROLE_GUTTER, " ");
 	x = draw_str(&v->rect, y, x, ROLE_DEFAULT, " ");
-	x = draw_text_hl(&v->rect, y, x, role, p->script->text + l->off, l->len, app.search, ROLE_SEARCH);
+	size_t skip = text_skip_cols(p->script->text + l->off, l->len, v->col);
+	x = draw_text_hl(&v->rect, y, x, role, p->script->text + l->off + skip, l->len - skip, app.search,
+			 ROLE_SEARCH);
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
 
@@ -193,9 +221,20 @@ static bool sql_request(struct view *v, enum request req)
 		return true;
 	case REQ_ENTER:
 	case REQ_EDIT:
-		if (p && p->fr)
-			app_edit(p->fr->path, script_line(p->script, (int)v->lineno + 1));
+		if (p && p->fr && v->lineno < v->lines)
+			app_edit(p->fr->path, p->v[v->lineno].fileline);
 		return true;
+	case REQ_WRAP: {
+		int line = p && v->lineno < v->lines ? p->v[v->lineno].fileline : 0;
+		sql_wrap = !sql_wrap;
+		v->col = 0;
+		view_open(v);
+		if (p && p->script)
+			view_goto(v, row_of_line(p, v->lines, line));
+		app_message(ROLE_STATUS, sql_wrap ? "long lines wrap (w scrolls them again)"
+						  : "long lines scroll: <Left>/<Right> (w wraps them)");
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -262,8 +301,8 @@ void app_open_file_line(long file, int line)
 		view_open(&app.sql);
 	}
 	const struct sql_priv *p = app.sql.priv;
-	if (p && p->script && line >= p->script->first_line)
-		view_goto(&app.sql, (size_t)(line - p->script->first_line));
+	if (p && p->script)
+		view_goto(&app.sql, row_of_line(p, app.sql.lines, line));
 }
 
 void stmt_screen_select(void)
@@ -279,6 +318,7 @@ void app_open_migration(const struct entry *e)
 	app.file = e->up >= 0 ? e->up : e->down;
 	app.stmt = -1;
 	app.sql.lineno = app.sql.offset = 0;
+	app.sql.col = 0;
 	app.info.lineno = app.refs.lineno = 0;
 	app.info.offset = app.refs.offset = 0;
 	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
