@@ -279,6 +279,17 @@ int command_words(const char *cmdline, struct strlist *argv, struct strbuf *why)
 	return -1;
 }
 
+int tool_command(const char *cmdline, const char *key, const char *example,
+		 struct strlist *argv, struct strbuf *why)
+{
+	if (!cmdline) {
+		strbuf_addf(why, "not run: its SQL comes from running the project's own code, which "
+			    "sluice does only when you allow it (git config %s '%s')", key, example);
+		return -1;
+	}
+	return command_words(cmdline, argv, why);
+}
+
 /* The last non-empty line of a program's stderr, for a one-line message. */
 static void last_line(struct strbuf *why, const struct strbuf *err)
 {

@@ -3,7 +3,7 @@
  * `alembic upgrade <down_revision>:<revision> --sql` (the down:
  * `alembic downgrade <revision>:<down_revision> --sql`), run in the
  * directory of the nearest alembic.ini above the versions directory (its
- * script_location), with sluice.alembic.command (default "alembic"; the
+ * script_location), with sluice.alembic.command (no default: unset, nothing runs; the
  * user's git config only). Offline mode connects to no database.
  *
  * What it prints is what `alembic upgrade` sends: BEGIN; ... COMMIT; around
@@ -179,7 +179,7 @@ int alembic_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 		strbuf_addstr(why, "no 'revision = \"...\"' in this Alembic script");
 		goto out;
 	}
-	if (command_words(cmdline ? cmdline : DEFAULT_COMMAND, &argv, why) < 0)
+	if (tool_command(cmdline, "sluice.alembic.command", DEFAULT_COMMAND, &argv, why) < 0)
 		goto out;
 	strlist_add(&argv, d == DIR_UP ? "upgrade" : "downgrade");
 	char *range = d == DIR_UP ? (down ? xstrfmt("%s:%s", down, rev) : xstrdup(rev))

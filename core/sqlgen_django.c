@@ -2,7 +2,7 @@
  * sqlgen_django.c - a Django migration's SQL, from the project's own
  * `manage.py sqlmigrate <app> <name>` (`--backwards` for the down).
  *
- * The command is sluice.django.command (default "python manage.py"), run
+ * The command is sluice.django.command (no default: unset, nothing runs; see tool_command()), run
  * in the directory of the nearest manage.py above the migration. sqlmigrate
  * prints what `migrate` sends: BEGIN; ... COMMIT; around it when the
  * migration is atomic (Migration.atomic, default True) and the database can
@@ -141,7 +141,7 @@ int django_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 	size_t nops = 0;
 	(void)m;
 	name[strlen(name) - 3] = '\0';  /* .py */
-	if (command_words(cmdline ? cmdline : DEFAULT_COMMAND, &argv, why) < 0) {
+	if (tool_command(cmdline, "sluice.django.command", DEFAULT_COMMAND, &argv, why) < 0) {
 		ret = -1;
 		goto out;
 	}

@@ -59,6 +59,14 @@ int find_line(const char *text, size_t len, const char *needle, int from);
 
 /* split_command(), and -1 with why when the setting leaves no words (turned off). */
 int command_words(const char *cmdline, struct strlist *argv, struct strbuf *why);
+/*
+ * The same for the command of a tool that runs the project's own code
+ * (manage.py, env.py, a knex migration): the repository is not trusted, so
+ * such a command runs only when the user set `key` (their git config or
+ * -c; a .sluice cannot). Unset: -1 with why naming the key and `example`.
+ */
+int tool_command(const char *cmdline, const char *key, const char *example,
+		 struct strlist *argv, struct strbuf *why);
 /* The words joined by spaces, for messages. */
 char *command_text(const struct strlist *argv);
 /* "a b 'c d'" -> argv words (single and double quotes group, backslash escapes). */

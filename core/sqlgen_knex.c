@@ -6,7 +6,7 @@
  * database is needed, but node and the project's knex (and pg) are: where
  * they are missing sluice says so once and judges the rest.
  *
- * The node program is sluice.knex.node (default "node"; the user's git
+ * The node program is sluice.knex.node (no default: unset, nothing runs; the user's git
  * config only), run in the nearest directory above the migration that has
  * node_modules (else package.json). knex's migrator runs each migration in
  * a transaction unless it exports config = { transaction: false }
@@ -163,7 +163,7 @@ int knex_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 	/* node runs there: the file and the project as absolute paths */
 	char *file = xstrfmt("%s%s", g->top, src->path);
 	char *abs_file = realpath(file, NULL), *abs_project = realpath(project, NULL);
-	if (command_words(node ? node : DEFAULT_NODE, &argv, why) < 0) {
+	if (tool_command(node, "sluice.knex.node", DEFAULT_NODE, &argv, why) < 0) {
 		free(project);
 		free(dir);
 		return -1;

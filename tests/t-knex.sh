@@ -69,6 +69,12 @@ echo 'ALTER TABLE audit ADD COLUMN at timestamptz;' >db/migrations/002_audit_at.
 commit_all . "knex migrations"
 ln -s "$cache/node_modules" node_modules
 
+# Not allowed yet: the migrations are the repository's own code, so nothing runs.
+"$SLUICE" check >/dev/null 2>"$T/err"
+expect_contains "sluice.knex.node unset: the project's code is not run, saying how to allow it" \
+	"$(cat "$T/err")" "only when you allow it (git config sluice.knex.node 'node')"
+git config sluice.knex.node node
+
 json=$("$SLUICE" check --format json 2>"$T/err")
 files() {
 	echo "$json" | python3 -c '
