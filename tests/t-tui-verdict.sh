@@ -47,6 +47,7 @@ for repo in ex mod; do
 		cols=${size%x*} rows=${size#*x}
 		start "$repo" "$cols" "$rows"
 		check "$repo $size: the list appears" wait_for "MIGRATION (pending)"
+		wait_for "Verdict: $want " >/dev/null   # once the scan is done
 		expect_contains "$repo $size: the first row is check's verdict" "$(screen | sed -n 1p)" "Verdict: $want "
 		# Each category row: the state and the statement check names for it.
 		sed -n '/^risk categories:/,/^$/p' "$T/$repo.check" | sed '1d;/^$/d' | while IFS= read -r line; do
@@ -69,7 +70,7 @@ done
 # The status counts migrations by worst severity: the example has 2
 # BLOCKER migrations (its findings hold more BLOCKERs).
 start ex 200 60
-wait_for "MIGRATION (pending)" >/dev/null
+wait_for "Verdict: BLOCK" >/dev/null
 expect_contains "status: migrations by worst severity" "$(screen | tail -1)" "2 BLOCKER 3 HIGH 1 MEDIUM 0 LOW  7 migrations pending"
 # The preview: the first migration's statement with its mark, and its findings.
 check "preview: beside the list, the migration under the cursor" \
@@ -82,7 +83,7 @@ expect_contains "preview: its BLOCKER finding" "$(screen)" "BLOCKER app-referenc
 keys q
 wait_for "sluice-exit=0" >/dev/null
 start ex 80 24
-wait_for "MIGRATION (pending)" >/dev/null
+wait_for "Verdict: BLOCK" >/dev/null
 expect_not_contains "preview: not at 80 columns" "$(screen)" "create-index-nonconcurrent, line 2"
 keys Enter
 check "Enter still opens the statement screen" wait_for "statement 1/1"
