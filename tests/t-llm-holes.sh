@@ -21,6 +21,7 @@
 #     reaches the server.
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/httpd/lib.sh"
+. "$SLUICE_SRC/tests/tmux-lib.sh"
 start_llm_server
 export SLUICE_TEST_KEY=sk-test-HOLES-2718
 requests() { grep -c "\"model\": \"$1\"" "$LLM_LOG"; }
@@ -103,10 +104,15 @@ expect_not_contains "prompt: an untouched table is not described" "$prompt" "- t
 
 # --- streaming to the terminal ---------------------------------------------------------------
 llm_repo st openai ok
-out=$(cd st && script -qec "'$SLUICE' draft --llm db/migrations/000002_index.up.sql" /dev/null | tr -d '\r')
-expect_contains "stream: on a terminal, said and streamed" "$out" "# asking openai ok; the answer as it streams:
+sock=sluice-llm-holes-$$
+tmx new-session -d -s w -x 150 -y 40 \
+	"cd '$T/st' && '$SLUICE' draft --llm db/migrations/000002_index.up.sql >'$T/st.out'; echo DONE; sleep 60"
+wait_for DONE 30
+expect_contains "stream: on a terminal (stderr), said and streamed" "$(screen)" "# asking openai ok; the answer as it streams:
 Here is a safer version."
-expect_contains "stream: then the draft" "$out" "# verified: worst finding HIGH before, NONE after"
+tmx kill-server
+expect_contains "stream: stdout is the draft" "$(cat "$T/st.out")" "# verified: worst finding HIGH before, NONE after"
+expect_not_contains "stream: and only the draft" "$(cat "$T/st.out")" "the answer as it streams"
 out=$(cd st && "$SLUICE" draft --llm db/migrations/000002_index.up.sql 2>&1)
 expect_not_contains "stream: a pipe gets the draft only" "$out" "Here is a safer version."
 
