@@ -856,15 +856,24 @@ static char *fk_name_of(const struct rcall *c)
 	return name;
 }
 
+/*
+ * DROP CONSTRAINT `name` (taken) on the call's table: the down of an
+ * add_* constraint call, and the remove_* call itself. False when either
+ * is unknown.
+ */
+static bool drop_named_constraint(const struct rcall *c, char *name, struct remits *out)
+{
+	bool known = name && arg_name(c, 0);
+	if (known)
+		drop_constraint(out, c->line, arg_name(c, 0), name);
+	free(name);
+	return known;
+}
+
 static bool add_foreign_key_down(const struct rctx *x, const struct rcall *c, struct remits *out)
 {
-	char *name = fk_name_of(c);
 	(void)x;
-	if (!name || !arg_name(c, 0))
-		return free(name), false;
-	drop_constraint(out, c->line, arg_name(c, 0), name);
-	free(name);
-	return true;
+	return drop_named_constraint(c, fk_name_of(c), out);
 }
 
 static bool remove_foreign_key(const struct rctx *x, const struct rcall *c, struct remits *out)
@@ -930,13 +939,8 @@ static bool add_check_constraint(const struct rctx *x, const struct rcall *c, st
 
 static bool add_check_constraint_down(const struct rctx *x, const struct rcall *c, struct remits *out)
 {
-	char *name = check_name_of(c);
 	(void)x;
-	if (!name || !arg_name(c, 0))
-		return free(name), false;
-	drop_constraint(out, c->line, arg_name(c, 0), name);
-	free(name);
-	return true;
+	return drop_named_constraint(c, check_name_of(c), out);
 }
 
 static bool remove_check_constraint_down(const struct rctx *x, const struct rcall *c, struct remits *out)
