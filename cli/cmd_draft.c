@@ -6,10 +6,10 @@
  * asks the configured LLM for a draft. Every SQL draft is re-judged before
  * it is printed as verified; a failed draft says why and exits 1. With
  * --shadow URL or --verify the draft is then run on a shadow database, up
- * and down with its locks traced (core/draft_shadow.c), and one that fails
+ * and down with its locks traced (core/draft/draft_shadow.c), and one that fails
  * there is not written either. With --commit the verified draft is written
  * into the repository and committed on the current branch in one commit
- * (core/commit.c), never losing work.
+ * (core/draft/commit.c), never losing work.
  */
 #include "commands.h"
 #include "check.h"

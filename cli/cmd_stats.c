@@ -1,6 +1,6 @@
 /*
  * cmd_stats.c - `sluice stats`: a snapshot of a live database's table
- * sizes and write rates (core/db_stats.c), for `sluice check --stats`
+ * sizes and write rates (core/db/db_stats.c), for `sluice check --stats`
  * where production credentials are not at hand.
  */
 #include "commands.h"

@@ -4,7 +4,7 @@
  * Accepting a draft (the workbench's A, or `sluice draft --commit`) makes
  * one commit with a Sluice-Draft: trailer. Undo reverts exactly that
  * commit while it is still HEAD and its files are untouched, restoring the
- * work tree, the index and the branch as they were (core/commit.c); in any
+ * work tree, the index and the branch as they were (core/draft/commit.c); in any
  * other case it refuses and says why, changing nothing.
  */
 #include "commands.h"

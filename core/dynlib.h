@@ -6,7 +6,7 @@
  * Kerberos: 30 libraries, 8,000 symbols to bind), took two thirds of the
  * time every sluice process spent starting, ~19 ms of CPU, though most runs
  * (`sluice check`) never talk to a database or a model. So sluice is not
- * linked with them: core/pq_shim.c and llm/curl_shim.c define each function
+ * linked with them: core/db/pq_shim.c and llm/curl_shim.c define each function
  * sluice calls, and the first call opens the library (dlopen) and looks the
  * function up. When the library is missing, the message names it and sluice
  * exits 2, as for any other broken installation.

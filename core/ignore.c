@@ -171,7 +171,7 @@ static const struct marker {
 	{ "atlas:nolint", G_ATLAS, false },
 	{ "eugene: ignore", G_EUGENE, false },
 	{ "eugene:ignore", G_EUGENE, false },
-	/* strong_migrations' safety_assured { } in a Rails migration (core/rails.c) */
+	/* strong_migrations' safety_assured { } in a Rails migration (core/discover/rails.c) */
 	{ "strong_migrations:safety_assured", G_SAFETY_ASSURED, false },
 };
 

@@ -28,7 +28,7 @@ struct cJSON;
 
 /*
  * One row per framework: everything sluice knows about a tool that is not
- * about file names (those are in core/discover_layout.c, each with its
+ * about file names (those are in core/discover/discover_layout.c, each with its
  * source cited). Columns:
  *   txn      it runs a file in one transaction by default (golang-migrate
  *            does not itself, but its postgres driver runs a multi-statement
@@ -92,7 +92,7 @@ enum direction { DIR_UP, DIR_DOWN, DIR_REPEATABLE, DIR_VERIFY };
 const char *direction_name(enum direction d);
 
 /*
- * An applied migration git sees renamed on this branch (core/gitrepo.c):
+ * An applied migration git sees renamed on this branch (core/discover/gitrepo.c):
  * where it was at the merge-base, and the version and name that path gave.
  */
 struct file_rename {
@@ -101,7 +101,7 @@ struct file_rename {
 
 /*
  * A script sluice translated from another language (a Rails migration's
- * Ruby, core/rails.c): its text is the SQL the framework sends, and each
+ * Ruby, core/discover/rails.c): its text is the SQL the framework sends, and each
  * line of that text comes from a line of the file, so that statements and
  * findings point at the Ruby. A call that could not be translated stands
  * in the text as a line of its own, not parsed: untranslated[] says why.
@@ -130,7 +130,7 @@ struct script {
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */
-	/* SQL a tool printed for a migration that is not SQL (core/sqlgen.c):
+	/* SQL a tool printed for a migration that is not SQL (core/discover/sqlgen.c):
 	 * line k of `text` (1-based) is about line line_map[k - 1] of the file
 	 * at `path`; NULL for a script that is the file's own text. */
 	int *line_map;
@@ -162,7 +162,7 @@ struct finding {
 	int line;            /* for file-level findings; 0 means the stmt's */
 };
 
-/* A reference from application code to a schema element (core/xref.c). */
+/* A reference from application code to a schema element (core/xref/xref.c). */
 struct app_ref {
 	char *path;
 	int line;
@@ -218,7 +218,7 @@ struct ignore {
 
 /*
  * The cross-check's verdict on one schema element a statement drops,
- * renames, retypes or makes NOT NULL (core/xref_compat.c decides it, the
+ * renames, retypes or makes NOT NULL (core/xref/xref_compat.c decides it, the
  * reporters print it).
  */
 struct compat_row {

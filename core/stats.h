@@ -2,7 +2,7 @@
  * stats.h - table sizes without production credentials.
  *
  * `sluice stats --db URL` writes a snapshot of a live database's
- * catalogue statistics (core/db_stats.c): per table its estimated rows,
+ * catalogue statistics (core/db/db_stats.c): per table its estimated rows,
  * heap and index bytes and write rates, per index its size and validity.
  * No data, no query text. `sluice check --stats FILE` (or sluice.stats,
  * e.g. a committed .sluice/stats.json refreshed by a nightly job) loads it
@@ -32,7 +32,7 @@ struct cJSON;
 #define STATS_FORMAT 1
 
 struct db;
-/* Takes a snapshot from a live database (core/db_stats.c); NULL with the message in db->err. */
+/* Takes a snapshot from a live database (core/db/db_stats.c); NULL with the message in db->err. */
 struct cJSON *stats_take(struct db *db);
 
 /*

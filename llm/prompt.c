@@ -15,7 +15,7 @@
 #include "llm.h"
 #include "draft.h"
 #include "schema.h"
-#include "../core/draft_int.h"
+#include "draft_int.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@ libsluice_a_SOURCES += \
 	core/schema.c core/schema.h core/schema_lookup.c core/schema_lookup.h \
 	core/typechange.c core/typechange.h \
 	core/locks.c core/judge.c core/judge.h core/ignore.c core/ignore.h \
-	core/rules.c core/rules.h
+	core/rules/rules.c core/rules/rules.h
 
 # Unit tests link the engine directly.
 check_PROGRAMS += tests/unit-rules tests/unit-parse

@@ -1,7 +1,7 @@
 # Rails (ActiveRecord) migrations: Ruby read without Ruby, translated into
-# the SQL ActiveRecord sends (core/rails.h).
+# the SQL ActiveRecord sends (core/discover/rails.h).
 libsluice_a_SOURCES += \
-	core/rails.c core/rails.h core/rails_lex.c core/rails_dsl.c core/rails_sql.c
+	core/discover/rails.c core/discover/rails.h core/discover/rails_lex.c core/discover/rails_dsl.c core/discover/rails_sql.c
 
 check_PROGRAMS += tests/unit-rails
 tests_unit_rails_SOURCES = tests/unit-rails.c tests/tap.h

@@ -2,7 +2,7 @@
 # per hazard per statement, statistics snapshots (sluice stats, --stats).
 libsluice_a_SOURCES += \
 	core/estimate.c core/estimate.h core/judge_merge.c \
-	core/stats.c core/stats.h core/db_stats.c
+	core/stats.c core/stats.h core/db/db_stats.c
 sluice_SOURCES += cli/cmd_stats.c
 
 check_PROGRAMS += tests/unit-ladder

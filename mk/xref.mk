@@ -1,10 +1,10 @@
 # The app-code cross-check (core/xref*.c): which application code uses the
 # tables and columns a migration drops, renames, retypes or makes NOT NULL.
 libsluice_a_SOURCES += \
-	core/xref.c core/xref.h core/xref_int.h \
-	core/xref_extract.c core/xref_files.c core/xref_lex.c \
-	core/xref_match.c core/xref_scopes.c core/xref_compat.c \
-	core/rules_xref.c
+	core/xref/xref.c core/xref/xref.h core/xref/xref_int.h \
+	core/xref/xref_extract.c core/xref/xref_files.c core/xref/xref_lex.c \
+	core/xref/xref_match.c core/xref/xref_scopes.c core/xref/xref_compat.c \
+	core/rules/rules_xref.c
 
 # unit-xref: unit checks of the matcher with no arguments; with arguments, a
 # driver that runs the cross-check for the t-xref-*.sh tests and the bench.

@@ -1,5 +1,5 @@
 # tests/rails-lib.sh - Rails migrations that cover every call sluice
-# translates (core/rails_dsl.c), for tests/t-rails.sh (judged by sluice) and
+# translates (core/discover/rails_dsl.c), for tests/t-rails.sh (judged by sluice) and
 # tests/t-rails-activerecord.sh (run by ActiveRecord, compared statement by
 # statement). They run in this order on one database.
 #

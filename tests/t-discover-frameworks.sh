@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-discover-frameworks.sh - frameworks as they really run (each cited in
-# core/discover_layout.c / core/discover.c): gobuffalo/pop is not
+# core/discover/discover_layout.c / core/discover/discover.c): gobuffalo/pop is not
 # golang-migrate (every migration in a transaction, downs optional, .fizz
 # beside); Synapse delta trees (<db>/delta/<ver>/NN_x.sql and .sql.postgres)
 # are found and ordered by version across databases; directories sort in

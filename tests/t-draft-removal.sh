@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-draft-removal.sh - DROP COLUMN and DROP TABLE drafted as removals
-# (core/draft_rw_drop.c), on the real test server:
+# (core/draft/draft_rw_drop.c), on the real test server:
 #   - the code stops using it first: each drop is its own later migration
 #     carrying `-- sluice: deploy first: FILE:LINE` (the cross-check's
 #     list) and the note names the code and the step; a NOT NULL column

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-flyway-transactions.sh - Flyway as it really runs (flyway/flyway:
-# ParserSqlScript.java, PostgreSQLParser.java; see core/discover_layout.c):
+# ParserSqlScript.java, PostgreSQLParser.java; see core/discover/discover_layout.c):
 # a file whose statements include CREATE/DROP INDEX CONCURRENTLY, VACUUM,
 # ALTER SYSTEM, REINDEX SCHEMA|DATABASE|SYSTEM, CREATE/DROP DATABASE|
 # TABLESPACE|SUBSCRIPTION or DISCARD ALL runs outside a transaction; a file

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-rails.sh - Rails migrations judged in a real repository: db/migrate/*.rb
-# read without Ruby (core/rails.c), the SQL ActiveRecord sends judged, every
+# read without Ruby (core/discover/rails.c), the SQL ActiveRecord sends judged, every
 # finding at its Ruby line. The migrations are tests/rails-lib.sh's, whose
 # translation tests/t-rails-activerecord.sh compares with ActiveRecord's.
 . "$SLUICE_SRC/tests/lib.sh"

@@ -107,7 +107,7 @@ expect_eq "a data-only up with an empty down is not down-empty" \
 	"$(jq -r '.files[] | select(.path | endswith("000006_cleanup.up.sql")) | .findings[] | .rule' gm2.json | grep -c down-empty)" 0
 expect_eq "an empty down is down-empty" \
 	"$(jq -r '.files[] | select(.path | endswith("000005_notes.up.sql")) | .findings[] | .rule' gm2.json | grep -c down-empty)" 1
-# unrelated-changes (core/rules_txn.c) on a whole migration: tables joined
+# unrelated-changes (core/rules/rules_txn.c) on a whole migration: tables joined
 # by a foreign key from the history are one change; index names are not tables.
 mkdir -p rel
 cat >rel/000001_base.up.sql <<'EOF2'

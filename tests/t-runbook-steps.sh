@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-runbook-steps.sh - the runbook written from the split that will ship
-# (core/runbook_steps.c), on the real test server:
+# (core/draft/runbook_steps.c), on the real test server:
 #   - one section per step of the split, in order, each with its lock and
 #     duration (table sizes from a stats snapshot), the exact command
 #     (golang-migrate `goto N`, never `up 1`) inside a lock_timeout retry

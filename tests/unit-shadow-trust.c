@@ -1,5 +1,5 @@
 /*
- * unit-shadow-trust.c - what a shadow will not run (core/shadow_trust.c),
+ * unit-shadow-trust.c - what a shadow will not run (core/db/shadow_trust.c),
  * decided from the parse tree, with near misses that must run; and the one
  * fork/exec helper (core/run_command.c): argv never read by a shell, clear
  * errors, captured output, added environment, exit statuses.

@@ -7,7 +7,7 @@
  * poller, so keys keep working, and is parsed and verified when the answer
  * is complete. Each file of the draft carries its diff against the file in
  * the work tree and whether the engineer selected it. Accepting commits
- * the selected files on the branch shown in the status line (core/commit.c
+ * the selected files on the branch shown in the status line (core/draft/commit.c
  * refuses anything that would lose work), then rescans.
  *
  * The draft names its migration by the up script's path, not by pointers

@@ -1,5 +1,5 @@
 -- test: fw=flyway
--- Discovery (core/discover_layout.c) decides which Flyway files mix statements
+-- Discovery (core/discover/discover_layout.c) decides which Flyway files mix statements
 -- Flyway runs outside a transaction with transactional ones; the findings are
 -- tested on real repositories in tests/t-flyway-transactions.sh. Here, with no
 -- such decision from discovery, nothing fires.

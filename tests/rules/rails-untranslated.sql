@@ -1,4 +1,4 @@
--- A Rails migration call sluice cannot translate into SQL (core/rails.c)
+-- A Rails migration call sluice cannot translate into SQL (core/discover/rails.c)
 -- stands in the translated script as a statement that is not parsed; the
 -- findings are tested on real repositories in tests/t-rails.sh. In a SQL
 -- file nothing is translated, so nothing fires.

@@ -6,7 +6,7 @@
  * Diesel, sqlx, Atlas and Supabase a version; Flyway the version with its
  * description and checksum; Prisma the migration's directory name; sqitch
  * the change name. A migration renamed on the branch (git's rename
- * detection, core/gitrepo.c) that changes what its framework records is a
+ * detection, core/discover/gitrepo.c) that changes what its framework records is a
  * new migration to it: it runs again, and the record of the old one points
  * at a file that is gone.
  *

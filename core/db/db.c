@@ -375,7 +375,7 @@ int db_rows(struct pg_result *res)
 	return PQntuples(res);
 }
 
-/* A snapshot taken now (core/db_stats.c), applied as a stats file would be. */
+/* A snapshot taken now (core/db/db_stats.c), applied as a stats file would be. */
 int db_load_stats(struct db *db, struct schema *s)
 {
 	struct cJSON *snap = stats_take(db);

@@ -5,7 +5,7 @@
  *
  * What it finds lands in the run's report as ordinary findings (rules
  * lock-mismatch, down-mismatch, shadow-apply-error, shadow-unverifiable in
- * core/rules_db.c), so
+ * core/rules/rules_db.c), so
  * every format, --fail-on and the exit code work as for static judging;
  * the traces themselves are printed beside the report.
  */

@@ -5,7 +5,7 @@
  * Verification does not trust the drafter (ours or a model's): the draft's
  * SQL files go through discovery as if they were in the repository, and
  * the repository as it will be is judged by the same pipeline as `sluice
- * check` (core/draft_run.c). A file that does not parse, or a draft whose
+ * check` (core/draft/draft_run.c). A file that does not parse, or a draft whose
  * worst finding is not better than the original's, fails.
  */
 #include "draft.h"
@@ -236,7 +236,7 @@ void draft_verify(const struct draft_ctx *ctx, struct draft *d)
 
 /*
  * A migration whose file a draft cannot rewrite: its SQL came from a tool
- * (core/sqlgen.c), or the file holds other migrations too (a Liquibase
+ * (core/discover/sqlgen.c), or the file holds other migrations too (a Liquibase
  * changelog), or the tool would never run new files (Drizzle's journal).
  * NULL when drafts may replace it.
  */

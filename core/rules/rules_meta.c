@@ -233,7 +233,7 @@ static void check_meta_command(struct rule_ctx *ctx)
 }
 
 /*
- * A Rails migration call sluice could not translate into SQL (core/rails.c):
+ * A Rails migration call sluice could not translate into SQL (core/discover/rails.c):
  * not judged, like a statement that does not parse, and at the same
  * severity (sluice.unparsedSeverity).
  */

@@ -1,6 +1,6 @@
 /*
  * rules_db.c - findings that only a real server can produce: the shadow
- * database (core/shadow_verify.c) raises them while it applies the
+ * database (core/db/shadow_verify.c) raises them while it applies the
  * pending migrations. They have no static check: the judge never fires
  * them, and their entries here give them an id, a title, categories and
  * a fix like every other rule (for --disable, SARIF and the docs).

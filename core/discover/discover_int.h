@@ -32,7 +32,7 @@ struct markers {
 
 /* A name discovery reads as SQL: .sql, and Synapse's .sql.postgres / .sql.sqlite. */
 bool layout_sql_name(const char *path);
-/* A Rails migration: db/migrate/<version>_<name>.rb (core/rails.c reads it). */
+/* A Rails migration: db/migrate/<version>_<name>.rb (core/discover/rails.c reads it). */
 bool layout_rails_name(const char *path);
 /*
  * A Rails schema dump, db/schema.rb or db/structure.sql (db/<name>_schema.rb
@@ -41,7 +41,7 @@ bool layout_rails_name(const char *path);
  */
 char *layout_rails_dump(const char *path);
 /*
- * The dump (core/rails.c's script) stands for the migrations of `root` up
+ * The dump (core/discover/rails.c's script) stands for the migrations of `root` up
  * to `version`: those not pending leave the history and the dump is
  * replayed in their place, in apply order. Takes `up`.
  */

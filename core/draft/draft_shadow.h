@@ -10,7 +10,7 @@
  * catalogue after the down is compared with the one before the up. The
  * draft fails when a statement does not apply (shadow-apply-error), a down
  * does not undo its up (down-mismatch) or a lock is stronger than sluice
- * predicted (lock-mismatch): everything core/shadow_verify.c finds.
+ * predicted (lock-mismatch): everything core/db/shadow_verify.c finds.
  *
  * Three steps, so that the workbench can run the slow one on a worker
  * thread: prepare reads the draft context (which points into the judged
@@ -59,7 +59,7 @@ int draft_shadow_finish(struct draft_shadow *ds, struct draft *d, struct strbuf 
 void draft_shadow_release(struct draft_shadow *ds);
 
 /*
- * The run a draft is judged in (core/draft_run.c): copies of the migrations
+ * The run a draft is judged in (core/draft/draft_run.c): copies of the migrations
  * before ctx->target (pending as in the repository when history_pending,
  * else all applied history), then the draft's migrations (the original
  * target when d is NULL), all pending, in run (which this initialises).

@@ -6,9 +6,9 @@
  * NULL, a SELECT of a column a swap dropped, an UPDATE a new CHECK
  * refuses. So when the shadow verifies pending migrations, the INSERT,
  * UPDATE, SELECT and DELETE statements the cross-check finds in the
- * application code (core/xref_sql.c: raw SQL in strings and .sql query
+ * application code (core/xref/xref_sql.c: raw SQL in strings and .sql query
  * files) for the tables those migrations touch are run there too
- * (core/shadow_replay.c): once after the history, then after each
+ * (core/db/shadow_replay.c): once after the history, then after each
  * pending migration's up, each in a transaction rolled back at once, with
  * its parameters filled from the seeded rows. A statement that ran before
  * a migration and errors after it fails the verification, naming the

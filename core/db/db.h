@@ -7,7 +7,7 @@
  *           default_transaction_read_only=on and used only for catalogue
  *           queries: row counts, sizes, the server version, the migration
  *           framework's own table, the schema for drift.
- *   shadow  a scratch database sluice owns (core/shadow.c), where it runs
+ *   shadow  a scratch database sluice owns (core/db/shadow.c), where it runs
  *           migrations for real.
  *
  * A connection string may be a URI or key=value pairs; it comes from
@@ -76,7 +76,7 @@ char *db_mask(const char *conninfo);
 /*
  * The same by the text alone, for a string libpq may not parse (whose
  * error message would quote it): URI user info and password= values become
- * "***", as does any key=value token without '=' (core/db_mask.c).
+ * "***", as does any key=value token without '=' (core/db/db_mask.c).
  */
 char *db_mask_text(const char *conninfo);
 /* Replaces every occurrence of the connection's password in `sb` by "***". */

@@ -324,7 +324,7 @@ static void pair_group(struct mig_meta *meta, size_t from, size_t to)
 
 /*
  * A repository uses downs when most migrations of a directory have one; a
- * missing down is worth a finding only there (core/rules_rollback.c). The
+ * missing down is worth a finding only there (core/rules/rules_rollback.c). The
  * history (what the base branch has) decides when there is one, so a branch
  * cannot make downs look unused by adding migrations without them. meta[]
  * is sorted by directory.

@@ -2,7 +2,7 @@
  * rules_xref.c - the catalogue entries of the app-code cross-check.
  *
  * These rules have no per-statement check: the judge cannot know what the
- * application does. core/xref.c reports them after judging, when the run
+ * application does. core/xref/xref.c reports them after judging, when the run
  * is inside a repository whose code it can read; they live in the
  * catalogue so that ids, titles, fixes, ignores and `sluice rules` work
  * like any other rule's.

@@ -161,7 +161,7 @@ const char *expr_unknown_function(const cJSON *expr, const struct schema *s);
 enum lock_mode create_table_lock(const cJSON *b, const struct schema *s, char **on);
 
 /* Does an UPDATE or DELETE touch a handful of rows: a WHERE pinning a whole
- * key, or a seeded lookup table (core/rules_data.c)? */
+ * key, or a seeded lookup table (core/rules/rules_data.c)? */
 bool dml_touches_few_rows(struct rule_ctx *ctx, const struct stmt *st);
 
 /* The catalogue. */

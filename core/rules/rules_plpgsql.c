@@ -14,7 +14,7 @@
  * A function's body runs when it is called, not when it is created, so its
  * SQL is not judged here; only whether it parses (PostgreSQL checks that at
  * CREATE FUNCTION time). Functions and triggers a migration creates are
- * objects its down must drop: core/rules_rollback.c lists them.
+ * objects its down must drop: core/rules/rules_rollback.c lists them.
  */
 #include "judge.h"
 #include "rules.h"

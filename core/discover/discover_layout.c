@@ -867,7 +867,7 @@ enum layout_verdict layout_classify(const struct markers *mk, const char *path, 
 	size_t bl = strlen(pp.base);
 
 	if (layout_rails_name(path)) {
-		/* Ruby: its SQL is what core/rails.c translates it into */
+		/* Ruby: its SQL is what core/discover/rails.c translates it into */
 		struct rails_migration rm;
 		rails_translate(path, text, len, &rm);
 		lf->fw = FW_RAILS;

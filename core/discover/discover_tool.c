@@ -1,6 +1,6 @@
 /*
  * discover_tool.c - migrations that are not SQL: a tool prints their SQL
- * (core/sqlgen.c does that, once settings are read). Here they are only
+ * (core/discover/sqlgen.c does that, once settings are read). Here they are only
  * found, by path and text:
  *
  *   <app>/migrations/NNNN_<name>.py with "class Migration("      Django

@@ -104,7 +104,7 @@ void draft_print(FILE *out, const struct draft *d);
 /* Writes the files under `dir` (paths kept relative). Returns 0 or -1 with a message. */
 int draft_write_dir(const struct draft *d, const char *dir);
 
-/* SQL text helpers (core/draft_sql.c), also used by llm/. */
+/* SQL text helpers (core/draft/draft_sql.c), also used by llm/. */
 void sql_add_ident(struct strbuf *sb, const char *ident);      /* quote_ident() */
 void sql_add_literal(struct strbuf *sb, const char *s);       /* quote_literal() */
 /* "schema.name" from a dotted name the schema model keeps, each part quoted as needed. */

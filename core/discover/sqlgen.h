@@ -3,7 +3,7 @@
  * Alembic's offline mode, knex, sluice.sqlFrom): the stage that runs the
  * tools, between discovery and judging (check_prepare()).
  *
- * Discovery (core/discover_tool.c) finds these files without settings; here,
+ * Discovery (core/discover/discover_tool.c) finds these files without settings; here,
  * with the user's settings read, each pending one gets its script replaced
  * by the SQL the tool prints, each line mapped back to the line of the
  * migration file it came from (script.line_map), its transaction as the
