@@ -10,7 +10,7 @@ libsluice_a_SOURCES += \
 libsluice_a_SOURCES += \
 	core/db/app_sql.c core/db/app_sql.h core/db/shadow_replay.c core/xref/xref_sql.c
 libsluice_a_SOURCES += \
-	core/db/shadow_trust.c core/db/shadow_trust.h
+	core/db/shadow_trust.c core/db/shadow_trust.h core/db/shadow_reap.c
 libsluice_a_SOURCES += \
 	core/db/db_report.c core/db/db_check.c core/db/db_check.h core/db/drift.c core/db/drift.h
 sluice_SOURCES += cli/cmd_drift.c

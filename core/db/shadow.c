@@ -66,7 +66,7 @@ static struct db *scratch_connect(struct shadow *sh, struct strbuf *err)
 /* Creates the scratch database, owned by the migrations' role, and connects to it twice. */
 static int scratch_create(struct shadow *sh, struct strbuf *err)
 {
-	sh->dbname = xstrfmt("sluice_shadow_%ld_%u", (long)getpid(), next_number());
+	sh->dbname = xstrfmt("sluice_shadow_%ld_%u_%lld", (long)getpid(), next_number(), (long long)time(NULL));
 	char *sql = sh->role ? xstrfmt("CREATE DATABASE %s OWNER %s TEMPLATE template0", sh->dbname, sh->role)
 			     : xstrfmt("CREATE DATABASE %s TEMPLATE template0", sh->dbname);
 	int r = db_exec(sh->admin, sql);
@@ -154,7 +154,7 @@ static int role_create(struct shadow *sh, struct strbuf *err)
 	db_free(res);
 	if (!createrole)
 		return run_as_admin(sh, "the shadow's user cannot create roles", err);
-	sh->role = xstrfmt("sluice_migrator_%ld_%u", (long)getpid(), next_number());
+	sh->role = xstrfmt("sluice_migrator_%ld_%u_%lld", (long)getpid(), next_number(), (long long)time(NULL));
 	sh->role_password = random_password();
 	if (!sh->role_password)
 		return run_as_admin(sh, "no random password for the shadow's role (/dev/urandom)", err);
@@ -201,6 +201,8 @@ int shadow_open(struct shadow *sh, const char *url, struct strbuf *err)
 	}
 	sh->url = xstrdup(url);
 	sh->admin = db_open(url, false, err);
+	if (sh->admin && !sh->own_cluster)
+		shadow_reap_leftovers(sh->admin);
 	if (!sh->admin || role_create(sh, err) < 0)
 		goto fail;
 	if (scratch_create(sh, err) < 0) {

@@ -3,8 +3,9 @@
  * migrations for real, to see what they do.
  *
  * Given a server (--shadow URL), sluice creates a fresh database on it
- * (sluice_shadow_<pid>_<n>), works there and drops it at the end; the URL's
- * own database is never written to. Given no URL, sluice starts a
+ * (sluice_shadow_<pid>_<n>_<epoch>), works there and drops it at the end;
+ * the URL's own database is never written to. What a killed run left there
+ * is dropped by the next run (shadow_reap.c). Given no URL, sluice starts a
  * throwaway cluster of its own with initdb and pg_ctl in a temporary
  * directory, listening only on a unix socket there, and removes it at
  * the end (as root, the server runs as the `postgres` user: initdb refuses
@@ -47,6 +48,9 @@ struct pg_cluster {
 /* Where initdb and postgres are: PATH, then /usr/lib/postgresql/<N>/bin. NULL when none. */
 char *cluster_find_bindir(void);
 int cluster_start(struct pg_cluster *c, struct strbuf *err);
+
+/* Drops the scratch databases and roles that runs which never finished left on the server. */
+void shadow_reap_leftovers(struct db *admin);
 void cluster_stop(struct pg_cluster *c);
 
 struct shadow {
