@@ -10,7 +10,7 @@
  */
 #include "app.h"
 #include "display.h"
-#include "drafting.h"
+#include "job.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,8 +62,7 @@ void tui_set_poller(const struct tui_poller *p)
 
 bool app_busy(void)
 {
-	return app.scanning || drafting.state == DRAFTING_STREAMING || driftwork_busy() ||
-	       draftshadow_busy();
+	return jobs_busy();
 }
 
 static void on_signal(int sig)
@@ -190,7 +189,7 @@ void loop_run(void)
 		for (size_t i = 0; i < nr_watches; i++)
 			fds[i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
 		size_t n = nr_watches, np = 0;
-		int timeout = app.scanning || driftwork_busy() || draftshadow_busy() ? 100 : -1;
+		int timeout = jobs_tick();   /* progress */
 		if (have_poller) {
 			int t = -1;
 			np = (size_t)poller.fds(poller.data, fds + n, MAX_POLLER_FDS, &t);

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
 struct sql_line {
 	size_t off, len;   /* in the script's text */
 	long stmt;         /* index into the file's stmts, or -1 */
@@ -176,6 +174,9 @@ static void sql_draw(struct view *v, size_t line, int y)
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
 
+/* The statement screen's views follow the SQL pane's current statement. */
+static void stmt_screen_select(void);
+
 static void sql_select(struct view *v)
 {
 	const struct sql_priv *p = v->priv;
@@ -252,6 +253,12 @@ static void sql_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "This script is empty.");
 }
 
+static const struct entry *sql_entry(struct view *v)
+{
+	(void)v;
+	return app.file >= 0 ? app_entry_of_path(app.run->report.files[app.file].path) : NULL;
+}
+
 const struct view_ops sql_ops = {
 	.name = "sql",
 	.open = sql_open,
@@ -263,6 +270,7 @@ const struct view_ops sql_ops = {
 	.empty = sql_empty,
 	.close = sql_close,
 	.own_cursor = true,
+	.entry = sql_entry,
 };
 
 /* Wide terminals: SQL on the left (as wide as its widest line, up to a
@@ -305,7 +313,7 @@ void app_open_file_line(long file, int line)
 		view_goto(&app.sql, row_of_line(p, app.sql.lines, line));
 }
 
-void stmt_screen_select(void)
+static void stmt_screen_select(void)
 {
 	view_open(&app.info);
 	view_goto(&app.info, 0);
