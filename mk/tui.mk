@@ -19,7 +19,7 @@ libsluiceui_a_SOURCES += views/verdict.c views/preview.c
 
 # views/: one file per screen or pane.
 libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \
-	views/draft.c
+	views/draft.c views/runbook.c
 libsluiceui_a_SOURCES += views/drift.c
 
 # themes/: built-in themes and the theme-file loader.

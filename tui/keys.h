@@ -55,9 +55,9 @@ struct config;
 	X(REQ_BACK, "back", "q <Esc>", "Close this screen; quit from the list") \
 	X(REQ_QUIT, "quit", "Q", "Quit sluice") \
 	X(REQ_UNDO, "undo", "U", "Undo sluice's own last commit (while it is HEAD and untouched)") \
-	X(REQ_SCROLL_LEFT, "scroll-left", "<Left>", "Scroll long lines left (SQL, diff); else as h") \
-	X(REQ_SCROLL_RIGHT, "scroll-right", "<Right>", "Scroll long lines right (SQL, diff); else as l") \
-	X(REQ_WRAP, "wrap", "w", "Wrap long lines in the SQL pane, or scroll them (toggle)")
+	X(REQ_SCROLL_LEFT, "scroll-left", "<Left>", "Scroll long lines left (SQL, diff, runbook); else as h") \
+	X(REQ_SCROLL_RIGHT, "scroll-right", "<Right>", "Scroll long lines right (SQL, diff, runbook); else as l") \
+	X(REQ_WRAP, "wrap", "w", "Wrap long lines in the SQL, diff and runbook panes, or scroll them (toggle)")
 
 enum request {
 	REQ_NONE,

@@ -55,6 +55,40 @@ struct view_line *view_add_line(struct view *v, int type, const char *text, size
 	return l;
 }
 
+size_t view_row_end(const struct view *v, const char *s, size_t len, size_t start, int room)
+{
+	return v->wrap && room > 8 ? text_wrap(s, len, start, room) : len;
+}
+
+size_t view_row_next(const char *s, size_t len, size_t start, size_t end)
+{
+	size_t next = end < len ? text_wrap_skip(s, len, end) : len;
+	return next > start ? next : len;
+}
+
+void view_add_rows(struct view *v, int type, long num, const char *s, size_t len, int room)
+{
+	for (size_t start = 0;;) {
+		size_t end = view_row_end(v, s, len, start, room);
+		struct view_line *l = view_add_line(v, type, NULL, 0);
+		l->num = num;
+		l->count = start;
+		l->len = end - start;
+		l->first = start == 0;
+		if ((start = view_row_next(s, len, start, end)) >= len)
+			break;
+	}
+}
+
+void view_toggle_wrap(struct view *v)
+{
+	v->wrap = !v->wrap;
+	v->col = 0;
+	view_open(v);
+	app_message(ROLE_STATUS, v->wrap ? "long lines wrap (w scrolls them again)"
+					 : "long lines scroll: <Left>/<Right> (w wraps them)");
+}
+
 static void clear_store(struct view *v)
 {
 	for (size_t i = 0; i < v->nr_line; i++)

@@ -96,6 +96,7 @@ struct view {
 	int width;        /* rect.w at the last open, to rewrap on resize */
 	int col;          /* columns of each line scrolled off to the left (<Left>/<Right>) */
 	int widest;       /* widest line with its gutter, set by views that scroll sideways */
+	bool wrap;        /* w: long lines wrap at the pane's width instead (view_row_end) */
 	bool focus;
 	void *priv;
 	struct view_line *line;    /* the shared line store (view_add_line) */
@@ -105,6 +106,23 @@ struct view {
 
 /* Adds a line to the view's store (text copied; may be NULL) and counts it in v->lines. */
 struct view_line *view_add_line(struct view *v, int type, const char *text, size_t len);
+/*
+ * Long lines, for the panes that scroll them sideways or wrap them (w):
+ * the end of the row of s[0..len) that starts at `start`, at most `room`
+ * columns wide when v->wrap (the whole rest of the line otherwise); then
+ * where the next row starts, len when the line is done. An empty line is
+ * one row.
+ */
+size_t view_row_end(const struct view *v, const char *s, size_t len, size_t start, int room);
+size_t view_row_next(const char *s, size_t len, size_t start, size_t end);
+/*
+ * Adds the rows of one line to the store: each with `type` and `num`, its
+ * byte offset in the line in count and its length in len (text NULL),
+ * first set on the line's first row.
+ */
+void view_add_rows(struct view *v, int type, long num, const char *s, size_t len, int room);
+/* w: wraps long lines or scrolls them again, from column 0 (reopens the view), and says so. */
+void view_toggle_wrap(struct view *v);
 
 void view_open(struct view *v);
 void view_close(struct view *v);

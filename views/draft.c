@@ -144,6 +144,7 @@ static void files_select(struct view *v)
 		app.draft_diff.lineno = app.draft_diff.offset = 0;
 		app.draft_diff.col = 0;
 		view_open(&app.draft_diff);
+		view_open(&app.runbook);
 	}
 }
 
@@ -160,7 +161,7 @@ static bool files_grep(struct view *v, size_t line, const char *needle)
 }
 
 /* The keys of the draft screen, whichever of its panes has the focus. */
-static bool draft_request(enum request req)
+bool draft_screen_request(enum request req)
 {
 	switch (req) {
 	case REQ_TOGGLE_FILE:
@@ -190,7 +191,7 @@ static bool files_request(struct view *v, enum request req)
 	/* x on a file acts on that file, even before the diff pane caught up. */
 	if (v->lineno < drafting.d.nr)
 		diff_file = v->lineno;
-	return draft_request(req);
+	return draft_screen_request(req);
 }
 
 static void files_empty(struct view *v, struct strbuf *out)
@@ -228,16 +229,27 @@ static bool showing_answer(void)
 	return drafting.state == DRAFTING_STREAMING || (drafting.state != DRAFTING_NONE && !drafting.d.nr);
 }
 
+#define DIFF_GUTTER 6   /* "1234 +" */
 
+/*
+ * The pane's rows in the view's store (view_add_rows): num is the diff
+ * line, or the answer line's offset while the model's answer shows; one
+ * row per line, or as many as the width needs with w. Rebuilt as the
+ * answer grows.
+ */
 static void diff_open(struct view *v)
 {
+	v->widest = 0;
 	if (showing_answer()) {
 		const struct strbuf *a = &drafting.answer;
-		/* One line in the store per line of the answer: its offset, rebuilt as the answer grows. */
 		for (size_t off = 0; off < a->len;) {
 			const char *nl = memchr(a->buf + off, '\n', a->len - off);
-			view_add_line(v, 0, NULL, 0)->num = (long)off;
-			off = nl ? (size_t)(nl - a->buf) + 1 : a->len;
+			size_t len = nl ? (size_t)(nl - a->buf) - off : a->len - off;
+			int w = text_width(a->buf + off, len) + 2;
+			if (w > v->widest && !v->wrap)
+				v->widest = w;
+			view_add_rows(v, 0, (long)off, a->buf + off, len, v->rect.w - 2);
+			off += len + 1;
 		}
 		return;
 	}
@@ -246,13 +258,14 @@ static void diff_open(struct view *v)
 	if (diff_file >= drafting.d.nr)
 		diff_file = 0;
 	const struct text_diff *d = &drafting.files[diff_file].diff;
-	v->lines = d->nr;
-	v->widest = 0;
 	for (size_t i = 0; i < d->nr; i++) {
-		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + 6;   /* "1234 +" */
+		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + DIFF_GUTTER;
 		if (w > v->widest)
 			v->widest = w;
+		view_add_rows(v, 0, (long)i, d->text.buf + d->v[i].off, d->v[i].len, v->rect.w - DIFF_GUTTER);
 	}
+	if (v->wrap)
+		v->widest = 0;
 }
 
 static void diff_title(struct view *v, struct strbuf *out)
@@ -285,19 +298,15 @@ static enum role origin_role(enum diff_origin o)
 	}
 }
 
-static void line_text(size_t line, const char **s, size_t *len)
+/* The text of row `row`: a piece of a diff line, or of a line of the answer. */
+static void line_text(const struct view *v, size_t row, const char **s, size_t *len)
 {
-	if (showing_answer()) {
-		const struct strbuf *a = &drafting.answer;
-		size_t off = (size_t)app.draft_diff.line[line].num;
-		const char *nl = memchr(a->buf + off, '\n', a->len - off);
-		*s = a->buf + off;
-		*len = nl ? (size_t)(nl - *s) : a->len - off;
-		return;
-	}
-	const struct text_diff *d = &drafting.files[diff_file].diff;
-	*s = d->text.buf + d->v[line].off;
-	*len = d->v[line].len;
+	const struct view_line *r = &v->line[row];
+	if (showing_answer())
+		*s = drafting.answer.buf + r->num + r->count;
+	else
+		*s = drafting.files[diff_file].diff.text.buf + drafting.files[diff_file].diff.v[r->num].off + r->count;
+	*len = r->len;
 }
 
 static void diff_draw(struct view *v, size_t line, int y)
@@ -306,23 +315,24 @@ static void diff_draw(struct view *v, size_t line, int y)
 	size_t len;
 	int x = 0;
 
-	line_text(line, &s, &len);
+	line_text(v, line, &s, &len);
 	if (showing_answer()) {
-		x = draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s, len, app.search, ROLE_SEARCH);
+		size_t skip = text_skip_cols(s, len, v->col);
+		x = draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s + skip, len - skip, app.search, ROLE_SEARCH);
 		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 		return;
 	}
-	const struct diff_line *l = &drafting.files[diff_file].diff.v[line];
+	const struct view_line *r = &v->line[line];
+	const struct diff_line *l = &drafting.files[diff_file].diff.v[r->num];
 	enum role role = origin_role(l->origin);
 	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no;
-	if (l->origin == DIFF_HUNK)
+	/* The number and the +/- on a line's first row; its wrapped rows under its text. */
+	if (l->origin == DIFF_HUNK || !r->first || no <= 0)
 		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
-	else if (no > 0)
-		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
 	else
-		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
+		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
 	if (l->origin != DIFF_HUNK)
-		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
+		x = draw_fmt(&v->rect, y, x, role, "%c", r->first ? (char)l->origin : ' ');
 	size_t skip = text_skip_cols(s, len, v->col);
 	x = draw_text_hl(&v->rect, y, x, role, s + skip, len - skip, app.search, ROLE_SEARCH);
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
@@ -330,16 +340,26 @@ static void diff_draw(struct view *v, size_t line, int y)
 
 static bool diff_request(struct view *v, enum request req)
 {
-	(void)v;
-	return draft_request(req);
+	if (req == REQ_WRAP) {
+		/* The cursor stays on its line. */
+		long at = v->lineno < v->nr_line ? v->line[v->lineno].num : 0;
+		view_toggle_wrap(v);
+		for (size_t i = 0; i < v->nr_line; i++) {
+			if (v->line[i].num == at) {
+				view_goto(v, i);
+				break;
+			}
+		}
+		return true;
+	}
+	return draft_screen_request(req);
 }
 
 static bool diff_grep(struct view *v, size_t line, const char *needle)
 {
 	const char *s;
 	size_t len;
-	(void)v;
-	line_text(line, &s, &len);
+	line_text(v, line, &s, &len);
 	return text_find(s, len, 0, needle) >= 0;
 }
 
@@ -397,5 +417,9 @@ static void draft_screen_open(struct view *v)
 	/* Replace a draft screen already open (a second d) rather than stack it. */
 	if (app.stack[app.depth - 1].panes[0] == &app.draft_files)
 		app_pop();
-	app_push((struct screen){ { &app.draft_files, &app.draft_diff }, 2, 0, draft_layout });
+	/* A runbook is prose: read formatted, beside its files, rather than as a diff. */
+	struct view *second = drafting.kind == REQ_DRAFT_RUNBOOK ? &app.runbook : &app.draft_diff;
+	second->lineno = second->offset = 0;
+	second->col = 0;
+	app_push((struct screen){ { &app.draft_files, second }, 2, 0, draft_layout });
 }

@@ -22,9 +22,6 @@ struct sql_line {
 	bool cont;         /* a wrapped line's second row or later (w) */
 };
 
-/* w: long lines wrap at the pane's width instead of scrolling sideways. */
-static bool sql_wrap;
-
 struct sql_priv {
 	const struct file_report *fr;
 	const struct script *script;
@@ -90,17 +87,16 @@ static void sql_open(struct view *v)
 		if (w > p->widest)
 			p->widest = w;
 		/* One row per line; with w, as many as the pane's width needs. */
-		size_t start = 0;
-		do {
-			size_t stop = sql_wrap && room > 8 ? text_wrap(text + off, l, start, room) : l;
+		for (size_t start = 0;;) {
+			size_t stop = view_row_end(v, text + off, l, start, room);
 			ALLOC_GROW(p->v, v->lines + 1, p->alloc);
 			p->v[v->lines++] = (struct sql_line){ off + start, stop - start, stmt, line, start > 0 };
-			size_t next = stop < l ? text_wrap_skip(text + off, l, stop) : l;
-			start = next > start ? next : l;
-		} while (start < l);
+			if ((start = view_row_next(text + off, l, start, stop)) >= l)
+				break;
+		}
 		off = end + 1;
 	}
-	v->widest = sql_wrap ? 0 : p->widest + p->digits + 4;
+	v->widest = v->wrap ? 0 : p->widest + p->digits + 4;
 }
 
 /* The row showing file line `line` (its first, when wrapped). */
@@ -227,13 +223,9 @@ static bool sql_request(struct view *v, enum request req)
 		return true;
 	case REQ_WRAP: {
 		int line = p && v->lineno < v->lines ? p->v[v->lineno].fileline : 0;
-		sql_wrap = !sql_wrap;
-		v->col = 0;
-		view_open(v);
+		view_toggle_wrap(v);
 		if (p && p->script)
 			view_goto(v, row_of_line(p, v->lines, line));
-		app_message(ROLE_STATUS, sql_wrap ? "long lines wrap (w scrolls them again)"
-						  : "long lines scroll: <Left>/<Right> (w wraps them)");
 		return true;
 	}
 	default:
