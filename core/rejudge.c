@@ -1,0 +1,114 @@
+/*
+ * rejudge.c - file stamps and following a statement across an edit (see
+ * rejudge.h).
+ */
+#include "rejudge.h"
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/*
+ * The kernel stamps files from a clock that may lag the one we read by a
+ * tick (up to 10 ms): a file written just after the scan began could look
+ * older than its start. Erring the other way costs one extra re-judge.
+ */
+#define CLOCK_SLACK_NS 10000000LL
+
+static long long wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void stamp(struct file_stamp *fs, const char *root, const char *path)
+{
+	struct stat st;
+	char *full = *path == '/' ? xstrdup(path) : xstrfmt("%s%s", root, path);
+	fs->mtime_ns = -1;
+	fs->size = 0;
+	fs->ino = 0;
+	if (!stat(full, &st)) {
+		fs->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		fs->size = (long long)st.st_size;
+		fs->ino = st.st_ino;
+	}
+	free(full);
+}
+
+static bool stamped(const struct file_stamps *s, const char *path)
+{
+	/* A migration's up and down are often one file (goose, Rails): the last one added. */
+	return s->nr && !strcmp(s->v[s->nr - 1].path, path);
+}
+
+void file_stamps_take(struct file_stamps *s, const char *root, const struct report *r, double since)
+{
+	long long since_ns = (long long)(since * 1e9) - CLOCK_SLACK_NS, now = wall_ns() + CLOCK_SLACK_NS;
+
+	file_stamps_release(s);
+	s->root = xstrdup(root ? root : "");
+	for (size_t i = 0; i < r->nr; i++) {
+		const char *path = r->files[i].path;
+		if (!path || stamped(s, path))
+			continue;
+		ALLOC_GROW(s->v, s->nr + 1, s->alloc);
+		struct file_stamp *fs = &s->v[s->nr++];
+		fs->path = xstrdup(path);
+		stamp(fs, s->root, path);
+		/* Written while the scan ran (not a clock-skewed future stamp, which would loop). */
+		if (since > 0 && fs->mtime_ns >= since_ns && fs->mtime_ns <= now)
+			s->stale = true;
+	}
+}
+
+const char *file_stamps_changed(const struct file_stamps *s)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		struct file_stamp now;
+		stamp(&now, s->root, s->v[i].path);
+		if (s->stale || now.mtime_ns != s->v[i].mtime_ns || now.size != s->v[i].size ||
+		    now.ino != s->v[i].ino)
+			return s->v[i].path;
+	}
+	return NULL;
+}
+
+void file_stamps_release(struct file_stamps *s)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		free(s->v[i].path);
+	free(s->v);
+	free(s->root);
+	*s = (struct file_stamps)FILE_STAMPS_INIT;
+}
+
+static bool same_stmt(const struct stmt *a, const struct stmt *b)
+{
+	return a->sql && b->sql && !strcmp(a->sql, b->sql);
+}
+
+long stmt_follow(const struct stmt *old, size_t nr_old, long at, const struct stmt *now, size_t nr_now)
+{
+	size_t head = 0, tail = 0;
+
+	if (!nr_now || at < 0 || (size_t)at >= nr_old)
+		return -1;
+	while (head < nr_old && head < nr_now && same_stmt(&old[head], &now[head]))
+		head++;
+	while (tail < nr_old - head && tail < nr_now - head &&
+	       same_stmt(&old[nr_old - 1 - tail], &now[nr_now - 1 - tail]))
+		tail++;
+	if ((size_t)at < head)
+		return at;
+	if ((size_t)at >= nr_old - tail)
+		return (long)(nr_now - (nr_old - (size_t)at));
+	/* In the edited middle: the same place among what replaced it. */
+	size_t middle = nr_now - head - tail, pos = (size_t)at - head;
+	if (!middle)
+		return (long)(head < nr_now ? head : nr_now - 1);
+	return (long)(head + (pos < middle ? pos : middle - 1));
+}
