@@ -1,6 +1,8 @@
 # Navigating the workbench (issue 15): the filter, re-judging edited files.
-libsluice_a_SOURCES += core/filter.c core/filter.h core/rejudge.c core/rejudge.h
-# unit-filter: the filter on judged migrations; file stamps; following a statement across an edit.
-check_PROGRAMS += tests/unit-filter
-tests_unit_filter_SOURCES = tests/unit-filter.c tests/tap.h
-tests_unit_filter_LDADD = $(LIBSLUICE_LIBS)
+libsluice_a_SOURCES += core/filter.c core/filter.h core/rejudge.c core/rejudge.h \
+	core/basediff.c core/basediff.h
+# unit-navigate: the filter on judged migrations; file stamps; following a statement
+# across an edit; a file against the base branch.
+check_PROGRAMS += tests/unit-navigate
+tests_unit_navigate_SOURCES = tests/unit-navigate.c tests/tap.h
+tests_unit_navigate_LDADD = $(LIBSLUICE_LIBS)

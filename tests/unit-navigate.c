@@ -1,11 +1,13 @@
 /*
- * unit-filter.c - the workbench's filter (core/filter.c) on migrations
- * really judged from files, and the re-judge helpers (core/rejudge.c):
- * file stamps that notice an edit (in place, by rename, a deletion, a
- * write during the scan) and the cursor's statement found again after an
- * edit above, below or in it.
+ * unit-navigate.c - the engine under the workbench's navigation: the
+ * filter (core/filter.c) on migrations really judged from files; the
+ * re-judge helpers (core/rejudge.c): file stamps that notice an edit (in
+ * place, by rename, a deletion, a write during the scan) and the cursor's
+ * statement found again after an edit above, below or in it; and a file
+ * diffed against the base branch (core/basediff.c) in a real repository.
  */
 #include "check.h"
+#include "basediff.h"
 #include "filter.h"
 #include "rejudge.h"
 #include "tap.h"
@@ -228,6 +230,68 @@ static void test_follow(void)
 	follow("aaaa", 2, "aaaaa", 2, "identical statements: by position");
 }
 
+static char *render(const struct text_diff *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < d->nr; i++)
+		strbuf_addf(&sb, "%s%.*s\n", d->v[i].origin == DIFF_HUNK ? "" : (char[]){ (char)d->v[i].origin, 0 },
+			    (int)d->v[i].len, d->text.buf + d->v[i].off);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void test_base_diff(void)
+{
+	char *repo = xstrfmt("%s/repo/", dir), *base = NULL, *got;
+	struct base_diff d;
+	struct strbuf why = STRBUF_INIT, sb = STRBUF_INIT;
+	char *cmd = xstrfmt("cd %s && git init -q -b main && mkdir m && "
+			    "printf 'CREATE TABLE t (a int);\\nSELECT 1;\\n' >m/1.sql && "
+			    "printf 'old name\\n' >m/old.sql && "
+			    "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && "
+			    "git rev-parse HEAD >../base && git checkout -q -b feature && "
+			    "printf 'CREATE TABLE t (a int, b int);\\nSELECT 1;\\n' >m/1.sql && "
+			    "git mv m/old.sql m/new.sql && printf 'new file\\n' >m/2.sql && "
+			    "git add -A && git -c user.name=t -c user.email=t@t commit -qm two && "
+			    "printf 'SELECT 2;\\n' >>m/1.sql", repo);
+	mkdir(repo, 0700);
+	ok(system(cmd) == 0, "base diff: a repository with a branch");
+	free(cmd);
+	cmd = xstrfmt("%s/base", dir);
+	strbuf_read_file(&sb, cmd, 100);
+	free(cmd);
+	strbuf_trim(&sb);
+	base = strbuf_detach(&sb, NULL);
+
+	ok(base_diff(repo, base, "m/1.sql", NULL, 3, &d, &why) == 0, "base diff: a changed file (%s)", why.buf);
+	got = render(&d.diff);
+	is_str(got, "@@ -1,2 +1,3 @@\n-CREATE TABLE t (a int);\n+CREATE TABLE t (a int, b int);\n SELECT 1;\n+SELECT 2;\n",
+	       "base diff: the branch's change and the uncommitted one");
+	ok(!d.new_file && !d.removed, "base diff: neither new nor removed");
+	free(got);
+	base_diff_release(&d);
+
+	ok(base_diff(repo, base, "m/2.sql", NULL, 3, &d, &why) == 0 && d.new_file && d.diff.added == 1,
+	   "base diff: a file the base does not have is all additions");
+	base_diff_release(&d);
+	ok(base_diff(repo, base, "m/new.sql", "m/old.sql", 3, &d, &why) == 0 && !d.new_file && d.diff.nr == 0,
+	   "base diff: a renamed file against its old name: unchanged");
+	base_diff_release(&d);
+
+	strbuf_reset(&why);
+	ok(base_diff(repo, "0123456789012345678901234567890123456789", "m/1.sql", NULL, 3, &d, &why) < 0,
+	   "base diff: a commit that does not exist fails");
+	ok(strstr(why.buf, "0123456789") != NULL, "... naming it (%s)", why.buf);
+	base_diff_release(&d);
+	strbuf_reset(&why);
+	char *notrepo = xstrfmt("%s/", dir);
+	ok(base_diff(notrepo, base, "m/1.sql", NULL, 3, &d, &why) < 0 && why.len, "base diff: not a repository (%s)", why.buf);
+	base_diff_release(&d);
+	free(notrepo);
+	strbuf_release(&why);
+	free(base);
+	free(repo);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -236,6 +300,7 @@ int main(void)
 	test_filter();
 	test_stamps();
 	test_follow();
+	test_base_diff();
 	git_libgit2_shutdown();
 	char *cmd = xstrfmt("rm -rf %s", dir);
 	if (system(cmd) != 0)
