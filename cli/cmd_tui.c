@@ -13,6 +13,7 @@
 #include "tui/app.h"
 #include "tui/display.h"
 #include "tui/drafting.h"
+#include "tui/navigate.h"
 #include "themes/theme.h"
 
 #include <getopt.h>
@@ -111,6 +112,9 @@ static void teardown(void)
 	draft_views_release();
 	confirm_view_release();
 	preview_release();
+	basediff_release();
+	filtering_release();
+	rejudge_release();
 	driftwork_release();
 	draftshadow_release();
 	if (app.run) {

@@ -6,3 +6,5 @@ libsluice_a_SOURCES += core/filter.c core/filter.h core/rejudge.c core/rejudge.h
 check_PROGRAMS += tests/unit-navigate
 tests_unit_navigate_SOURCES = tests/unit-navigate.c tests/tap.h
 tests_unit_navigate_LDADD = $(LIBSLUICE_LIBS)
+# The workbench's side: the filter's rows, re-judging, the hint line, the base diff.
+libsluiceui_a_SOURCES += tui/navigate.h tui/filtering.c tui/rejudging.c tui/hints.c views/basediff.c

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "check.h"
 #include "worker.h"
+#include "navigate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static void scan_finished(void *arg)
 		free(next_run);
 	} else {
 		struct check_run *old = app.run;
+		rejudge_before_swap();
 		app.run = next_run;
 		app.generation++;
 		app_build_entries();
@@ -87,6 +89,7 @@ static void scan_finished(void *arg)
 				view_open(app.stack[i].panes[p]);
 		while (app.file < 0 && app.depth > 1 && app.stack[app.depth - 1].panes[0] == &app.sql)
 			app_pop();
+		rejudge_after_swap(old);
 		if (old) {
 			check_run_release(old);
 			free(old);
@@ -113,6 +116,7 @@ void scan_start(void)
 		next_run->base = xstrdup(app.base);
 	app.scan_total = 0;
 	app.scanning = true;
+	rejudge_scan_started();
 	worker_start(&scan_worker, next_run);
 }
 

@@ -17,6 +17,15 @@
 
 struct view;
 
+/*
+ * One of a view's own keys, for the hint line and the top of the help:
+ * the request and what it does there, in a word or two.
+ */
+struct view_key {
+	enum request req;
+	const char *hint;
+};
+
 struct view_ops {
 	const char *name;
 	/* (Re)builds the lines from the current data; sets v->lines. */
@@ -37,6 +46,8 @@ struct view_ops {
 	void (*close)(struct view *v);
 	/* The view marks the cursor line itself (so colours stay visible). */
 	bool own_cursor;
+	/* Its own keys, REQ_NONE-terminated; NULL: none (tui/hints.c). */
+	const struct view_key *keys;
 };
 
 struct view {

@@ -12,6 +12,7 @@
 #include "tui/app.h"
 #include "tui/drafting.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +209,12 @@ static void files_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "No draft.");
 }
 
+static const struct view_key draft_keys[] = {
+	{ REQ_TOGGLE_FILE, "select" }, { REQ_ACCEPT, "accept" }, { REQ_DRAFT_SHADOW, "verify" }, { REQ_EDIT, "edit" }, { REQ_BACK, "close" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops draft_files_ops = {
+	.keys = draft_keys,
 	.name = "draft",
 	.open = files_open,
 	.title = files_title,
@@ -251,12 +257,7 @@ static void diff_open(struct view *v)
 		diff_file = 0;
 	const struct text_diff *d = &drafting.files[diff_file].diff;
 	v->lines = d->nr;
-	v->widest = 0;
-	for (size_t i = 0; i < d->nr; i++) {
-		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + 6;   /* "1234 +" */
-		if (w > v->widest)
-			v->widest = w;
-	}
+	v->widest = diff_widest(d);
 }
 
 static void diff_title(struct view *v, struct strbuf *out)
@@ -273,20 +274,6 @@ static void diff_title(struct view *v, struct strbuf *out)
 	strbuf_addf(out, " %s  %s, +%zu -%zu%s", drafting.d.files[diff_file].path,
 		    df->exists ? "replaces the file" : "new file", df->diff.added, df->diff.deleted,
 		    df->edited ? ", edited" : "");
-}
-
-static enum role origin_role(enum diff_origin o)
-{
-	switch (o) {
-	case DIFF_ADD:
-		return ROLE_SAFE;
-	case DIFF_DEL:
-		return ROLE_HIGH;
-	case DIFF_HUNK:
-		return ROLE_HEADER;
-	default:
-		return ROLE_DEFAULT;
-	}
 }
 
 static void line_text(size_t line, const char **s, size_t *len)
@@ -308,28 +295,14 @@ static void diff_draw(struct view *v, size_t line, int y)
 {
 	const char *s;
 	size_t len;
-	int x = 0;
 
-	line_text(line, &s, &len);
 	if (showing_answer()) {
-		x = draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s, len, app.search, ROLE_SEARCH);
-		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+		line_text(line, &s, &len);
+		draw_fill(&v->rect, y, draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s, len, app.search, ROLE_SEARCH),
+			  ROLE_DEFAULT);
 		return;
 	}
-	const struct diff_line *l = &drafting.files[diff_file].diff.v[line];
-	enum role role = origin_role(l->origin);
-	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no;
-	if (l->origin == DIFF_HUNK)
-		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
-	else if (no > 0)
-		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
-	else
-		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
-	if (l->origin != DIFF_HUNK)
-		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
-	size_t skip = text_skip_cols(s, len, v->col);
-	x = draw_text_hl(&v->rect, y, x, role, s + skip, len - skip, app.search, ROLE_SEARCH);
-	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+	diff_draw_row(v, &drafting.files[diff_file].diff, line, y);
 }
 
 static bool diff_request(struct view *v, enum request req)
@@ -365,6 +338,7 @@ static void diff_close(struct view *v)
 }
 
 const struct view_ops draft_diff_ops = {
+	.keys = draft_keys,
 	.name = "draft-diff",
 	.open = diff_open,
 	.title = diff_title,

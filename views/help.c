@@ -53,7 +53,12 @@ static bool help_grep(struct view *v, size_t line, const char *needle)
 	return text_find(name, strlen(name), 0, needle) >= 0 || text_find(h, strlen(h), 0, needle) >= 0;
 }
 
+static const struct view_key help_keys[] = {
+	{ REQ_SEARCH, "search" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops help_ops = {
+	.keys = help_keys,
 	.name = "help",
 	.open = help_open,
 	.title = help_title,

@@ -1,0 +1,206 @@
+/*
+ * basediff.c - the migration's diff against the base branch (=), a screen
+ * of its own: what this branch changed in the file, from the merge-base
+ * the scan used to the work tree as it is now (core/basediff.c reads
+ * both). Enter or e opens the file at the line under the cursor; <Left>
+ * and <Right> scroll long lines; q goes back.
+ *
+ * The diff rows are drawn by diff_draw_row(), which the draft screen's
+ * diff uses too: one look for every diff in the workbench.
+ */
+#include "tui/app.h"
+#include "tui/text.h"
+#include "tui/navigate.h"
+#include "basediff.h"
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct view basediff_view;
+static struct base_diff shown;
+static bool have_diff;
+static char *path;          /* the file diffed (a copy: a rescan replaces the run) */
+static char *base_label;    /* "main (merge-base 1a2b3c4)" */
+
+static enum role origin_role(enum diff_origin o)
+{
+	switch (o) {
+	case DIFF_ADD:
+		return ROLE_SAFE;
+	case DIFF_DEL:
+		return ROLE_HIGH;
+	case DIFF_HUNK:
+		return ROLE_HEADER;
+	default:
+		return ROLE_DEFAULT;
+	}
+}
+
+int diff_widest(const struct text_diff *d)
+{
+	int widest = 0;
+	for (size_t i = 0; i < d->nr; i++) {
+		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + 6;   /* "1234 +" */
+		if (w > widest)
+			widest = w;
+	}
+	return widest;
+}
+
+/* "  12 +text": the line's number on its side, the origin, the text scrolled by v->col. */
+void diff_draw_row(struct view *v, const struct text_diff *d, size_t line, int y)
+{
+	const struct diff_line *l = &d->v[line];
+	const char *s = d->text.buf + l->off;
+	enum role role = origin_role(l->origin);
+	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no, x;
+
+	if (l->origin != DIFF_HUNK && no > 0)
+		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
+	else
+		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
+	if (l->origin != DIFF_HUNK)
+		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
+	size_t skip = text_skip_cols(s, l->len, v->col);
+	x = draw_text_hl(&v->rect, y, x, role, s + skip, l->len - skip, app.search, ROLE_SEARCH);
+	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+static void basediff_open(struct view *v)
+{
+	v->lines = have_diff ? shown.diff.nr : 0;
+	v->widest = have_diff ? diff_widest(&shown.diff) : 0;
+}
+
+static void basediff_title(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	if (!have_diff)
+		return;
+	strbuf_addf(out, " %s against %s  ", path, base_label);
+	if (shown.new_file)
+		strbuf_addstr(out, "new on this branch, ");
+	else if (shown.removed)
+		strbuf_addstr(out, "removed on this branch, ");
+	strbuf_addf(out, "+%zu -%zu", shown.diff.added, shown.diff.deleted);
+}
+
+static void basediff_draw(struct view *v, size_t line, int y)
+{
+	diff_draw_row(v, &shown.diff, line, y);
+}
+
+static bool basediff_request(struct view *v, enum request req)
+{
+	if ((req != REQ_ENTER && req != REQ_EDIT) || !have_diff)
+		return false;
+	/* The line on the work tree's side; a removed line: the one after it. */
+	int line = 1;
+	for (size_t i = v->lineno; i < shown.diff.nr; i++) {
+		if (shown.diff.v[i].new_no > 0) {
+			line = shown.diff.v[i].new_no;
+			break;
+		}
+	}
+	app_edit(path, line);
+	return true;
+}
+
+static bool basediff_grep(struct view *v, size_t line, const char *needle)
+{
+	(void)v;
+	const struct diff_line *l = &shown.diff.v[line];
+	return text_find(shown.diff.text.buf + l->off, l->len, 0, needle) >= 0;
+}
+
+static void basediff_empty(struct view *v, struct strbuf *out)
+{
+	(void)v;
+	if (have_diff)
+		strbuf_addf(out, "%s is the same as on %s: this branch did not change it.", path, base_label);
+}
+
+static void release_diff(void)
+{
+	if (have_diff)
+		base_diff_release(&shown);
+	have_diff = false;
+	free(path);
+	free(base_label);
+	path = base_label = NULL;
+}
+
+static const struct view_key basediff_keys[] = {
+	{ REQ_ENTER, "edit here" }, { REQ_SCROLL_RIGHT, "scroll" }, { REQ_SEARCH, "search" },
+	{ REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
+static const struct view_ops basediff_ops = {
+	.name = "base-diff",
+	.open = basediff_open,
+	.title = basediff_title,
+	.draw = basediff_draw,
+	.request = basediff_request,
+	.grep = basediff_grep,
+	.empty = basediff_empty,
+	.keys = basediff_keys,
+};
+
+static void basediff_layout(struct screen *s, struct rect a)
+{
+	view_place(s->panes[0], a);
+}
+
+/* The script shown for report file `file`: its path, and the base's name for it. */
+static const struct script *file_script(long file)
+{
+	const struct file_report *fr = &app.run->report.files[file];
+	return fr->dir == DIR_DOWN ? fr->mig->down : fr->mig->up;
+}
+
+void basediff_show(long file)
+{
+	const struct migration_set *ms = &app.run->ms;
+	struct base_diff d;
+	struct strbuf why = STRBUF_INIT;
+
+	if (!ms->workdir) {
+		app_message(ROLE_ERROR, "= diffs against the base branch: these files are not in a git repository");
+		return;
+	}
+	if (!ms->merge_base) {
+		app_message(ROLE_ERROR, "= has no base to diff against: %s",
+			    ms->no_base ? ms->no_base : "no merge-base with the base branch");
+		return;
+	}
+	const struct script *sc = file_script(file);
+	const char *p = app.run->report.files[file].path;
+	if (base_diff(ms->workdir, ms->merge_base, p, sc && sc->renamed ? sc->renamed->path : NULL, 3, &d,
+		      &why) < 0) {
+		app_message(ROLE_ERROR, "%s", why.buf);
+		base_diff_release(&d);
+		strbuf_release(&why);
+		return;
+	}
+	strbuf_release(&why);
+	release_diff();
+	basediff_view.ops = &basediff_ops;
+	shown = d;
+	have_diff = true;
+	path = xstrdup(p);
+	base_label = xstrfmt("%s (merge-base %.7s)", ms->base ? ms->base : "the base", ms->merge_base);
+	basediff_view.lineno = basediff_view.offset = 0;
+	basediff_view.col = 0;
+	if (app.stack[app.depth - 1].panes[0] == &basediff_view)
+		view_open(&basediff_view);
+	else
+		app_push((struct screen){ { &basediff_view }, 1, 0, basediff_layout });
+}
+
+void basediff_release(void)
+{
+	if (basediff_view.ops)
+		view_close(&basediff_view);
+	release_diff();
+}
