@@ -11,6 +11,7 @@
 #include "check.h"
 #include "display.h"
 #include "drafting.h"
+#include "job.h"
 #include "commit.h"
 #include "text.h"
 #include "navigate.h"
@@ -98,9 +99,6 @@ static void draw_status(int rows, int cols)
 {
 	struct rect r = { rows - 1, 0, 1, cols };
 	struct check_run *run = app.run;
-	static const enum role sev_role[SEV__COUNT] = {
-		ROLE_STATUS, ROLE_LOW, ROLE_MEDIUM, ROLE_HIGH, ROLE_BLOCKER,
-	};
 	int x = 0;
 
 	if (app.prompting) {
@@ -133,7 +131,7 @@ static void draw_status(int rows, int cols)
 		for (size_t i = 0; i < app.nr_entries; i++)
 			by_sev[app.entries[i].sev]++;
 		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {
-			enum role role = by_sev[s] ? sev_role[s] : ROLE_STATUS;
+			enum role role = by_sev[s] ? severity_role((enum severity)s) : ROLE_STATUS;
 			x = draw_fmt(&r, 0, x, role, "%zu %s", by_sev[s], severity_name((enum severity)s));
 			x = draw_str(&r, 0, x, ROLE_STATUS, " ");
 		}
@@ -141,18 +139,11 @@ static void draw_status(int rows, int cols)
 			     app.nr_entries == 1 ? "" : "s", app.all ? " (all)" : " pending");
 	}
 	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
-	if (app.scanning) {
-		size_t done = scan_progress();
-		size_t total = __atomic_load_n(&app.scan_total, __ATOMIC_RELAXED);
-		if (total)
-			x = draw_fmt(&r, 0, x, ROLE_STATUS, "scanning %zu/%zu (%zu%%)", done, total,
-				     done * 100 / total);
-		else
-			x = draw_str(&r, 0, x, ROLE_STATUS, "scanning: finding migrations");
-		x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
-	}
-	if (driftwork_busy())
-		x = draw_fmt(&r, 0, x, ROLE_STATUS, "drift: %s...  ", driftwork_phase());
+	/* The jobs running: "scanning 12/345 (3%)  drift: replaying...  " */
+	struct strbuf jobs = STRBUF_INIT;
+	jobs_status(&jobs);
+	x = draw_text(&r, 0, x, ROLE_STATUS, jobs.buf, jobs.len);
+	strbuf_release(&jobs);
 	if (app.message.len)
 		x = draw_text(&r, 0, x, app.message_role, app.message.buf, app.message.len);
 	draw_fill(&r, 0, x, ROLE_STATUS);
@@ -236,7 +227,7 @@ static void undo_now(void)
 		tui_flush_stderr();   /* commit_undo() said why */
 	} else {
 		app_message(ROLE_SAFE, "%s", done.buf);
-		scan_start();
+		jobs_start(REQ_RESCAN);
 	}
 	strbuf_release(&done);
 }
@@ -252,15 +243,38 @@ static void undo_ask(void)
 		app_ask("undo sluice's last commit?", undo_now);
 }
 
-static void help_open(void)
+void app_show(struct view *v)
 {
-	app_push((struct screen){ { &app.help }, 1, 0, app.stack[0].layout });
+	if (v->ops->show)
+		v->ops->show(v);
+	else
+		app_push((struct screen){ { v }, 1, 0, app.stack[0].layout });
+}
+
+void app_views_init(void)
+{
+#define VIEW_SET_OPS(name) app.name.ops = &name##_ops;
+	VIEW_INFO(VIEW_SET_OPS)
+#undef VIEW_SET_OPS
+	app_show(&app.list);
+}
+
+void app_views_release(void)
+{
+#define VIEW_RELEASE(name)                 \
+	view_close(&app.name);             \
+	if (name##_ops.release)            \
+		name##_ops.release();
+	VIEW_INFO(VIEW_RELEASE)
+#undef VIEW_RELEASE
 }
 
 static void frame_request(enum request req)
 {
 	struct screen *s = &app.stack[app.depth - 1];
 	struct view *v = app_focused();
+	if (jobs_start(req))   /* r, a, d, u, R, L, D */
+		return;
 	switch (req) {
 	case REQ_NEXT_PANE:
 	case REQ_RIGHT:
@@ -289,31 +303,15 @@ static void frame_request(enum request req)
 		else if (!view_search(v, app.search, req == REQ_FIND_NEXT ? 1 : -1, true))
 			app_message(ROLE_ERROR, "'%s' not found", app.search);
 		break;
-	case REQ_TOGGLE_ALL:
-		app.all = !app.all;
-		scan_start();
-		break;
-	case REQ_RESCAN:
-		scan_start();
-		break;
-	case REQ_DRAFT:
-	case REQ_DRAFT_DOWN:
-	case REQ_DRAFT_RUNBOOK:
-	case REQ_DRAFT_LLM:
-		drafting_start(app_current_entry(), req);
-		break;
 	case REQ_TOGGLE_FILE:
 	case REQ_ACCEPT:
 	case REQ_DRAFT_SHADOW:
 		app_message(ROLE_ERROR, "%s works on a draft: press d (or u, R, L) on a migration first",
 			    request_name(req));
 		break;
-	case REQ_DRIFT:
-		driftwork_start();
-		break;
 	case REQ_HELP:
 		if (v != &app.help)
-			help_open();
+			app_show(&app.help);
 		break;
 	case REQ_REDRAW:
 		display_resize(0, 0);
@@ -468,28 +466,26 @@ int app_edit(const char *path, int line)
 /*
  * The migration the draft keys act on: the one under the list's cursor,
  * the one open in the statement screen, or the one being drafted; the
- * topmost of those screens decides (help may be on top of any of them).
+ * topmost screen whose view is about a migration decides (help may be on
+ * top of any of them).
  */
 const struct entry *app_current_entry(void)
 {
 	for (int d = app.depth - 1; app.run && d >= 0; d--) {
-		const struct view *top = app.stack[d].panes[0];
-		const char *path = NULL;
-		if (top == &app.list)
-			return filtering_entry(app.list.lineno);
-		if (top == &app.sql && app.file >= 0)
-			path = app.run->report.files[app.file].path;
-		else if (top == &app.draft_files)
-			path = drafting.migration;
-		else
-			continue;
-		for (size_t i = 0; path && i < app.nr_entries; i++) {
-			const struct entry *e = &app.entries[i];
-			if ((e->up >= 0 && !strcmp(app.run->report.files[e->up].path, path)) ||
-			    (e->down >= 0 && !strcmp(app.run->report.files[e->down].path, path)))
-				return e;
-		}
-		return NULL;
+		struct view *top = app.stack[d].panes[0];
+		if (top->ops->entry)
+			return top->ops->entry(top);
+	}
+	return NULL;
+}
+
+const struct entry *app_entry_of_path(const char *path)
+{
+	for (size_t i = 0; path && app.run && i < app.nr_entries; i++) {
+		const struct entry *e = &app.entries[i];
+		if ((e->up >= 0 && !strcmp(app.run->report.files[e->up].path, path)) ||
+		    (e->down >= 0 && !strcmp(app.run->report.files[e->down].path, path)))
+			return e;
 	}
 	return NULL;
 }

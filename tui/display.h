@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "roles.h"
+#include "themes/roles.h"
 
 struct theme;
 

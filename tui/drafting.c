@@ -11,6 +11,7 @@
 #include "check.h"
 #include "commit.h"
 #include "draft_input.h"
+#include "job.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -269,7 +270,7 @@ void drafting_start(const struct entry *e, enum request kind)
 		prepare_files();
 		say_verdict();
 	}
-	draft_screen_open();
+	app_show(&app.draft_files);
 	if (drafting.d.needs_input)
 		drafting_ask_value();   /* the value first: nothing else can happen before it */
 }
@@ -527,3 +528,26 @@ void drafting_release(void)
 	accepting_release();
 	draftshadow_forget();
 }
+
+/* d, u, R, L: a draft of the migration under the cursor (or open, or drafted). */
+static bool draft_job_start(enum request req)
+{
+	if (req != REQ_DRAFT && req != REQ_DRAFT_DOWN && req != REQ_DRAFT_RUNBOOK && req != REQ_DRAFT_LLM)
+		return false;
+	drafting_start(app_current_entry(), req);
+	return true;
+}
+
+/* A model's answer arriving; its elapsed time is in the files pane, not the status line. */
+static bool draft_poll(struct strbuf *status)
+{
+	(void)status;
+	return drafting.state == DRAFTING_STREAMING;
+}
+
+const struct job_ops draft_job = {
+	.name = "draft",
+	.start = draft_job_start,
+	.poll = draft_poll,
+	.cancel = drafting_release,
+};

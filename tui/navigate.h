@@ -58,7 +58,6 @@ void sql_open_down(const struct entry *e);
 
 /* =: report file `file` against the base branch, on a screen of its own (views/basediff.c). */
 void basediff_show(long file);
-void basediff_release(void);
 /* The diff rows every diff pane draws: "  12 +text", scrolled by v->col. */
 struct text_diff;
 void diff_draw_row(struct view *v, const struct text_diff *d, size_t line, int y);

@@ -20,6 +20,7 @@
 #include "navigate.h"
 #include "check.h"
 #include "rejudge.h"
+#include "job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,7 @@ void rejudge_poll(bool force)
 	changed = xstrdup(path);
 	/* Once per change: the next scan stamps the files anew. */
 	file_stamps_release(&stamps);
-	scan_start();
+	jobs_start(REQ_RESCAN);
 	app.dirty = true;
 }
 

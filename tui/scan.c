@@ -11,6 +11,7 @@
  */
 #include "app.h"
 #include "check.h"
+#include "job.h"
 #include "worker.h"
 #include "navigate.h"
 
@@ -23,6 +24,7 @@ static struct worker scan_worker = WORKER_INIT("scan", scan_run, scan_finished);
 static struct check_run *next_run;
 static int prepare_failed;
 static bool again;   /* a rescan was asked for while one ran */
+static void scan_start(void);
 
 static void scan_run(void *arg)
 {
@@ -47,7 +49,7 @@ static void scan_run(void *arg)
 	}
 }
 
-size_t scan_progress(void)
+static size_t scan_progress(void)
 {
 	return next_run ? __atomic_load_n(&next_run->progress, __ATOMIC_RELAXED) : 0;
 }
@@ -103,7 +105,7 @@ static void scan_finished(void *arg)
 	}
 }
 
-void scan_start(void)
+static void scan_start(void)
 {
 	if (app.scanning) {
 		again = true;
@@ -120,12 +122,46 @@ void scan_start(void)
 	worker_start(&scan_worker, next_run);
 }
 
-void scan_wait(void)
+/* r rescans; a shows every migration or only pending ones, and rescans. */
+static bool scan_job_start(enum request req)
+{
+	if (req == REQ_TOGGLE_ALL)
+		app.all = !app.all;
+	else if (req != REQ_RESCAN)
+		return false;
+	scan_start();
+	return true;
+}
+
+/* "scanning 12/345 (3%)" */
+static bool scan_poll(struct strbuf *status)
+{
+	if (!app.scanning)
+		return false;
+	size_t done = scan_progress();
+	size_t total = __atomic_load_n(&app.scan_total, __ATOMIC_RELAXED);
+	if (total)
+		strbuf_addf(status, "scanning %zu/%zu (%zu%%)", done, total, done * 100 / total);
+	else
+		strbuf_addstr(status, "scanning: finding migrations");
+	return true;
+}
+
+static void scan_wait(void)
 {
 	worker_wait(&scan_worker);
 }
 
-void scan_release(void)
+static void scan_release(void)
 {
 	worker_release(&scan_worker);
 }
+
+const struct job_ops scan_job = {
+	.name = "scan",
+	.start = scan_job_start,
+	.poll = scan_poll,
+	.tick_ms = 100,
+	.finish = scan_wait,
+	.cancel = scan_release,
+};

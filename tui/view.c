@@ -46,11 +46,29 @@ void view_notes_free(struct view_notes *n)
 	n->alloc = 0;
 }
 
+struct view_line *view_add_line(struct view *v, int type, const char *text, size_t len)
+{
+	ALLOC_GROW(v->line, v->nr_line + 1, v->alloc_line);
+	struct view_line *l = &v->line[v->nr_line++];
+	*l = (struct view_line){ .type = type, .text = text ? xstrndup(text, len) : NULL, .len = len };
+	v->lines = v->nr_line;
+	return l;
+}
+
+static void clear_store(struct view *v)
+{
+	for (size_t i = 0; i < v->nr_line; i++)
+		free(v->line[i].text);
+	v->nr_line = 0;
+	view_notes_clear(&v->notes);
+}
+
 void view_open(struct view *v)
 {
 	size_t keep = v->lineno, off = v->offset;
 	if (v->ops->close)
 		v->ops->close(v);
+	clear_store(v);
 	v->lines = 0;
 	v->width = v->rect.w;
 	v->ops->open(v);
@@ -62,6 +80,11 @@ void view_close(struct view *v)
 {
 	if (v->ops && v->ops->close)
 		v->ops->close(v);
+	clear_store(v);
+	free(v->line);
+	v->line = NULL;
+	v->alloc_line = 0;
+	view_notes_free(&v->notes);
 	v->lines = v->lineno = v->offset = 0;
 }
 

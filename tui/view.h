@@ -16,6 +16,7 @@
 #include "keys.h"
 
 struct view;
+struct entry;
 
 /*
  * One of a view's own keys, for the hint line and the top of the help:
@@ -46,21 +47,37 @@ struct view_ops {
 	void (*close)(struct view *v);
 	/* The view marks the cursor line itself (so colours stay visible). */
 	bool own_cursor;
-	/* Its own keys, REQ_NONE-terminated; NULL: none (tui/hints.c). */
+	/*
+	 * Pushes the screen this view leads (the list with its verdict and
+	 * preview, the draft's files over its diff); NULL: the view alone,
+	 * full size (app_show()).
+	 */
+	void (*show)(struct view *v);
+	/* The migration the view is about, for the keys that act on one (NULL: none). */
+	const struct entry *(*entry)(struct view *v);
+	/* Frees what the view keeps between opens (caches), when the workbench ends. */
+	void (*release)(void);
+	/* Its own keys, REQ_NONE-terminated; NULL: none (the hint line, the top of the help: tui/hints.c). */
 	const struct view_key *keys;
 };
 
-struct view {
-	const struct view_ops *ops;
-	size_t lines;     /* number of lines */
-	size_t lineno;    /* the cursor */
-	size_t offset;    /* first line shown */
-	struct rect rect; /* where the lines go (below the title bar) */
-	int width;        /* rect.w at the last open, to rewrap on resize */
-	int col;          /* columns of each line scrolled off to the left (<Left>/<Right>) */
-	int widest;       /* widest line with its gutter, set by views that scroll sideways */
-	bool focus;
-	void *priv;
+/*
+ * One line of the shared line store: views that build their lines when
+ * opened add them with view_add_line() instead of keeping arrays of their
+ * own; the frame empties the store before each open and frees it at the
+ * end. What type, num and data mean is the view's.
+ */
+struct view_line {
+	int type;             /* the view's kind of line */
+	enum role role, label_role;
+	const char *label;    /* static text, or NULL */
+	const void *data;     /* borrowed: what the line shows */
+	char *text;           /* owned: the line's text (NUL-terminated), or NULL */
+	size_t len;           /* of text */
+	long num;             /* a file line, an offset, a kind */
+	size_t count;         /* items under a heading line */
+	int indent;
+	bool first;           /* the first line of its item */
 };
 
 /*
@@ -80,6 +97,25 @@ void view_notes_add(struct view_notes *n, enum role role, const char *prefix, co
 		    int room);
 void view_notes_clear(struct view_notes *n);   /* keeps the array */
 void view_notes_free(struct view_notes *n);
+
+struct view {
+	const struct view_ops *ops;
+	size_t lines;     /* number of lines */
+	size_t lineno;    /* the cursor */
+	size_t offset;    /* first line shown */
+	struct rect rect; /* where the lines go (below the title bar) */
+	int width;        /* rect.w at the last open, to rewrap on resize */
+	int col;          /* columns of each line scrolled off to the left (<Left>/<Right>) */
+	int widest;       /* widest line with its gutter, set by views that scroll sideways */
+	bool focus;
+	void *priv;
+	struct view_line *line;    /* the shared line store (view_add_line) */
+	size_t nr_line, alloc_line;
+	struct view_notes notes;   /* rows of prose after the lines, emptied before each open */
+};
+
+/* Adds a line to the view's store (text copied; may be NULL) and counts it in v->lines. */
+struct view_line *view_add_line(struct view *v, int type, const char *text, size_t len);
 
 void view_open(struct view *v);
 void view_close(struct view *v);

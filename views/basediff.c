@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct view basediff_view;
 static struct base_diff shown;
 static bool have_diff;
 static char *path;          /* the file diffed (a copy: a rescan replaces the run) */
@@ -136,7 +135,9 @@ static const struct view_key basediff_keys[] = {
 	{ REQ_BACK, "back" }, { REQ_NONE, NULL },
 };
 
-static const struct view_ops basediff_ops = {
+static void basediff_release(void);
+
+const struct view_ops basediff_ops = {
 	.name = "base-diff",
 	.open = basediff_open,
 	.title = basediff_title,
@@ -145,12 +146,8 @@ static const struct view_ops basediff_ops = {
 	.grep = basediff_grep,
 	.empty = basediff_empty,
 	.keys = basediff_keys,
+	.release = basediff_release,
 };
-
-static void basediff_layout(struct screen *s, struct rect a)
-{
-	view_place(s->panes[0], a);
-}
 
 /* The script shown for report file `file`: its path, and the base's name for it. */
 static const struct script *file_script(long file)
@@ -185,22 +182,19 @@ void basediff_show(long file)
 	}
 	strbuf_release(&why);
 	release_diff();
-	basediff_view.ops = &basediff_ops;
 	shown = d;
 	have_diff = true;
 	path = xstrdup(p);
 	base_label = xstrfmt("%s (merge-base %.7s)", ms->base ? ms->base : "the base", ms->merge_base);
-	basediff_view.lineno = basediff_view.offset = 0;
-	basediff_view.col = 0;
-	if (app.stack[app.depth - 1].panes[0] == &basediff_view)
-		view_open(&basediff_view);
+	app.basediff.lineno = app.basediff.offset = 0;
+	app.basediff.col = 0;
+	if (app.stack[app.depth - 1].panes[0] == &app.basediff)
+		view_open(&app.basediff);
 	else
-		app_push((struct screen){ { &basediff_view }, 1, 0, basediff_layout });
+		app_show(&app.basediff);
 }
 
-void basediff_release(void)
+static void basediff_release(void)
 {
-	if (basediff_view.ops)
-		view_close(&basediff_view);
 	release_diff();
 }

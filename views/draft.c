@@ -17,16 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
-/* The lines of the files pane after the files: the verdict and the notes, wrapped. */
-static struct view_notes notes;
+/* The lines of the files pane after the files (its v->notes): the verdict and the notes, wrapped. */
 static size_t diff_file;   /* the file the diff pane shows */
 static int widest_file;    /* widest file line, in columns, for the layout */
 
 static void add_note(struct view *v, enum role role, const char *prefix, const char *text)
 {
-	view_notes_add(&notes, role, prefix, text, v->rect.w - 2);
+	view_notes_add(&v->notes, role, prefix, text, v->rect.w - 2);
 }
 
 /* A draft's files sit beside its migration: name them without that directory. */
@@ -77,14 +74,8 @@ static void files_open(struct view *v)
 	if (!d->failed && driftwork_shadow() && !d->shadow && !draftshadow_busy() &&
 	    drafting.kind != REQ_DRAFT_RUNBOOK)
 		add_note(v, ROLE_DIM, "", "V runs the draft on the shadow database first.");
-	v->lines = d->nr + notes.nr;
+	v->lines = d->nr + v->notes.nr;
 	strbuf_release(&sb);
-}
-
-static void files_close(struct view *v)
-{
-	(void)v;
-	view_notes_clear(&notes);
 }
 
 static void files_title(struct view *v, struct strbuf *out)
@@ -123,7 +114,7 @@ static void files_draw(struct view *v, size_t line, int y)
 		return;
 	}
 	if (line >= d->nr) {
-		const struct view_note *n = &notes.v[line - d->nr];
+		const struct view_note *n = &v->notes.v[line - d->nr];
 		x = draw_str(&v->rect, y, 1, n->role, n->text);
 		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 		return;
@@ -165,7 +156,7 @@ static bool files_grep(struct view *v, size_t line, const char *needle)
 		return text_find(f->path, strlen(f->path), 0, needle) >= 0 ||
 		       (f->purpose && text_find(f->purpose, strlen(f->purpose), 0, needle) >= 0);
 	}
-	const struct view_note *n = line - drafting.d.nr < notes.nr ? &notes.v[line - drafting.d.nr] : NULL;
+	const struct view_note *n = line - drafting.d.nr < v->notes.nr ? &v->notes.v[line - drafting.d.nr] : NULL;
 	return n && text_find(n->text, strlen(n->text), 0, needle) >= 0;
 }
 
@@ -213,6 +204,15 @@ static const struct view_key draft_keys[] = {
 	{ REQ_TOGGLE_FILE, "select" }, { REQ_ACCEPT, "accept" }, { REQ_DRAFT_SHADOW, "verify" }, { REQ_EDIT, "edit" }, { REQ_BACK, "close" }, { REQ_NONE, NULL },
 };
 
+static void draft_screen_open(struct view *v);
+
+/* The migration being drafted. */
+static const struct entry *files_entry(struct view *v)
+{
+	(void)v;
+	return app_entry_of_path(drafting.migration);
+}
+
 const struct view_ops draft_files_ops = {
 	.keys = draft_keys,
 	.name = "draft",
@@ -223,7 +223,8 @@ const struct view_ops draft_files_ops = {
 	.select = files_select,
 	.grep = files_grep,
 	.empty = files_empty,
-	.close = files_close,
+	.show = draft_screen_open,
+	.entry = files_entry,
 };
 
 /* The diff pane: the diff of diff_file, or the model's answer while it arrives. */
@@ -233,22 +234,17 @@ static bool showing_answer(void)
 	return drafting.state == DRAFTING_STREAMING || (drafting.state != DRAFTING_NONE && !drafting.d.nr);
 }
 
-/* Line starts in the answer text, rebuilt as it grows. */
-static size_t *answer_lines;
-static size_t nr_answer_lines, alloc_answer_lines;
 
 static void diff_open(struct view *v)
 {
 	if (showing_answer()) {
 		const struct strbuf *a = &drafting.answer;
-		nr_answer_lines = 0;
+		/* One line in the store per line of the answer: its offset, rebuilt as the answer grows. */
 		for (size_t off = 0; off < a->len;) {
 			const char *nl = memchr(a->buf + off, '\n', a->len - off);
-			ALLOC_GROW(answer_lines, nr_answer_lines + 1, alloc_answer_lines);
-			answer_lines[nr_answer_lines++] = off;
+			view_add_line(v, 0, NULL, 0)->num = (long)off;
 			off = nl ? (size_t)(nl - a->buf) + 1 : a->len;
 		}
-		v->lines = nr_answer_lines;
 		return;
 	}
 	if (drafting.state == DRAFTING_NONE || !drafting.d.nr)
@@ -280,7 +276,7 @@ static void line_text(size_t line, const char **s, size_t *len)
 {
 	if (showing_answer()) {
 		const struct strbuf *a = &drafting.answer;
-		size_t off = answer_lines[line];
+		size_t off = (size_t)app.draft_diff.line[line].num;
 		const char *nl = memchr(a->buf + off, '\n', a->len - off);
 		*s = a->buf + off;
 		*len = nl ? (size_t)(nl - *s) : a->len - off;
@@ -331,12 +327,6 @@ static void diff_empty(struct view *v, struct strbuf *out)
 		strbuf_addstr(out, "The file is the same as the work tree's.");
 }
 
-static void diff_close(struct view *v)
-{
-	(void)v;
-	nr_answer_lines = 0;
-}
-
 const struct view_ops draft_diff_ops = {
 	.keys = draft_keys,
 	.name = "draft-diff",
@@ -346,7 +336,6 @@ const struct view_ops draft_diff_ops = {
 	.request = diff_request,
 	.grep = diff_grep,
 	.empty = diff_empty,
-	.close = diff_close,
 };
 
 /* Wide terminals: files on the left, the diff on the right. Narrow: stacked. */
@@ -372,8 +361,10 @@ static void draft_layout(struct screen *s, struct rect a)
 	}
 }
 
-void draft_screen_open(void)
+/* The draft screen: the draft's files over (or beside) the diff of the current one. */
+static void draft_screen_open(struct view *v)
 {
+	(void)v;
 	diff_file = 0;
 	app.draft_files.lineno = app.draft_files.offset = 0;
 	app.draft_diff.lineno = app.draft_diff.offset = 0;
@@ -381,12 +372,4 @@ void draft_screen_open(void)
 	if (app.stack[app.depth - 1].panes[0] == &app.draft_files)
 		app_pop();
 	app_push((struct screen){ { &app.draft_files, &app.draft_diff }, 2, 0, draft_layout });
-}
-
-void draft_views_release(void)
-{
-	view_notes_free(&notes);
-	free(answer_lines);
-	answer_lines = NULL;
-	nr_answer_lines = alloc_answer_lines = 0;
 }

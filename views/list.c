@@ -11,19 +11,6 @@
 
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
-enum role severity_role(enum severity s)
-{
-	switch (s) {
-	case SEV_BLOCKER: return ROLE_BLOCKER;
-	case SEV_HIGH: return ROLE_HIGH;
-	case SEV_MEDIUM: return ROLE_MEDIUM;
-	case SEV_LOW: return ROLE_LOW;
-	default: return ROLE_SAFE;
-	}
-}
-
 struct columns {
 	int sev, id, name, fw, txn, down;
 };
@@ -165,7 +152,7 @@ static void list_select(struct view *v)
  * gets the whole area.
  */
 #define PREVIEW_MIN_COLS 140
-void list_screen_layout(struct screen *s, struct rect a)
+static void list_screen_layout(struct screen *s, struct rect a)
 {
 	if (s->nr < 2 || s->panes[1] != &app.verdict) {
 		view_place(s->panes[0], a);
@@ -187,6 +174,16 @@ void list_screen_layout(struct screen *s, struct rect a)
 			s->focus = 0;
 		view_place(&app.list, a);
 	}
+}
+
+static void list_show(struct view *v)
+{
+	app_push((struct screen){ { v, &app.verdict, &app.preview }, 3, 0, list_screen_layout });
+}
+
+static const struct entry *list_entry(struct view *v)
+{
+	return v->lineno < app.nr_entries ? &app.entries[v->lineno] : NULL;
 }
 
 static bool list_grep(struct view *v, size_t line, const char *needle)
@@ -228,4 +225,7 @@ const struct view_ops list_ops = {
 	.request = list_request,
 	.select = list_select,
 	.grep = list_grep,
+	.show = list_show,
+	.entry = list_entry,
+	.release = filtering_release,
 };

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
 struct sql_line {
 	size_t off, len;   /* in the script's text */
 	long stmt;         /* index into the file's stmts, or -1 */
@@ -177,6 +175,9 @@ static void sql_draw(struct view *v, size_t line, int y)
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
 
+/* The statement screen's views follow the SQL pane's current statement. */
+static void stmt_screen_select(void);
+
 static void sql_select(struct view *v)
 {
 	const struct sql_priv *p = v->priv;
@@ -210,7 +211,7 @@ static void goto_stmt(struct view *v, int dir)
 	}
 }
 
-static void show_entry(const struct entry *e, long file);
+static void show_file(long file);
 
 /*
  * } and {: the next or previous migration of the list (as filtered), in
@@ -232,7 +233,7 @@ static void step_migration(int dir)
 	}
 	const struct entry *to = filtering_entry((size_t)next);
 	view_goto(&app.list, (size_t)next);
-	show_entry(to, to->up >= 0 ? to->up : to->down);
+	show_file(to->up >= 0 ? to->up : to->down);
 }
 
 /* Why a migration has no down file to show: the tool runs none, the repository writes none, or this one lacks it. */
@@ -258,11 +259,11 @@ void sql_open_down(const struct entry *e)
 	if (e->down < 0) {
 		say_no_down(m);
 	} else if (on_down && e->up >= 0) {
-		show_entry(e, e->up);
+		show_file(e->up);
 	} else {
 		if (app.stack[app.depth - 1].panes[0] != &app.sql)
 			app_open_migration(e);
-		show_entry(e, e->down);
+		show_file(e->down);
 	}
 }
 
@@ -326,6 +327,12 @@ static const struct view_key sql_keys[] = {
 	{ REQ_BACK, "back" }, { REQ_NONE, NULL },
 };
 
+static const struct entry *sql_entry(struct view *v)
+{
+	(void)v;
+	return app.file >= 0 ? app_entry_of_path(app.run->report.files[app.file].path) : NULL;
+}
+
 const struct view_ops sql_ops = {
 	.keys = sql_keys,
 	.name = "sql",
@@ -338,6 +345,7 @@ const struct view_ops sql_ops = {
 	.empty = sql_empty,
 	.close = sql_close,
 	.own_cursor = true,
+	.entry = sql_entry,
 };
 
 /* Wide terminals: SQL on the left (as wide as its widest line, up to a
@@ -380,7 +388,7 @@ void app_open_file_line(long file, int line)
 		view_goto(&app.sql, row_of_line(p, app.sql.lines, line));
 }
 
-void stmt_screen_select(void)
+static void stmt_screen_select(void)
 {
 	view_open(&app.info);
 	view_goto(&app.info, 0);
@@ -388,10 +396,9 @@ void stmt_screen_select(void)
 	view_goto(&app.refs, 0);
 }
 
-/* Shows report file `file` of entry e in the open statement screen, on its worst statement. */
-static void show_entry(const struct entry *e, long file)
+/* Shows report file `file` in the open statement screen, on its worst statement. */
+static void show_file(long file)
 {
-	(void)e;
 	app.file = file;
 	app.stmt = -1;
 	app.sql.lineno = app.sql.offset = 0;
@@ -421,7 +428,7 @@ void app_open_migration(const struct entry *e)
 {
 	app.file = e->up >= 0 ? e->up : e->down;
 	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
-	show_entry(e, app.file);
+	show_file(app.file);
 }
 
 void sql_goto_stmt(long stmt)

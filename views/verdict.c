@@ -11,8 +11,6 @@
 
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
 static struct category_row rows[CAT__COUNT];
 static struct strlist not_judged = STRLIST_INIT;
 
