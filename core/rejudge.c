@@ -11,9 +11,13 @@
 #include <time.h>
 
 /*
- * The kernel stamps files from a clock that may lag the one we read by a
- * tick (up to 10 ms): a file written just after the scan began could look
- * older than its start. Erring the other way costs one extra re-judge.
+ * The kernel stamps files from a coarse clock that may lag the one we read
+ * by a tick (a few ms). Comparing with the scan's start as it is, a file
+ * written in the scan's first tick may look older than the scan and be
+ * missed until its next write; allowing for the lag instead would take
+ * every file written just before a scan for one written during it, and
+ * judge a whole repository twice. The lag is allowed for only where it
+ * keeps a future stamp from looking current.
  */
 #define CLOCK_SLACK_NS 10000000LL
 
@@ -47,7 +51,7 @@ static bool stamped(const struct file_stamps *s, const char *path)
 
 void file_stamps_take(struct file_stamps *s, const char *root, const struct report *r, double since)
 {
-	long long since_ns = (long long)(since * 1e9) - CLOCK_SLACK_NS, now = wall_ns() + CLOCK_SLACK_NS;
+	long long since_ns = (long long)(since * 1e9), now = wall_ns() + CLOCK_SLACK_NS;
 
 	file_stamps_release(s);
 	s->root = xstrdup(root ? root : "");
@@ -60,7 +64,7 @@ void file_stamps_take(struct file_stamps *s, const char *root, const struct repo
 		fs->path = xstrdup(path);
 		stamp(fs, s->root, path);
 		/* Written while the scan ran (not a clock-skewed future stamp, which would loop). */
-		if (since > 0 && fs->mtime_ns >= since_ns && fs->mtime_ns <= now)
+		if (since > 0 && fs->mtime_ns > since_ns && fs->mtime_ns <= now)
 			s->stale = true;
 	}
 }
