@@ -77,12 +77,13 @@ static void basediff_title(struct view *v, struct strbuf *out)
 	(void)v;
 	if (!have_diff)
 		return;
-	strbuf_addf(out, " %s against %s  ", path, base_label);
+	/* What changed first: a narrow terminal clips the base's name, not the counts. */
+	strbuf_addf(out, " %s  ", path);
 	if (shown.new_file)
-		strbuf_addstr(out, "new on this branch, ");
+		strbuf_addstr(out, "new file ");
 	else if (shown.removed)
-		strbuf_addstr(out, "removed on this branch, ");
-	strbuf_addf(out, "+%zu -%zu", shown.diff.added, shown.diff.deleted);
+		strbuf_addstr(out, "removed ");
+	strbuf_addf(out, "+%zu -%zu  against %s", shown.diff.added, shown.diff.deleted, base_label);
 }
 
 static void basediff_draw(struct view *v, size_t line, int y)
@@ -163,7 +164,7 @@ void basediff_show(long file)
 	struct strbuf why = STRBUF_INIT;
 
 	if (!ms->workdir) {
-		app_message(ROLE_ERROR, "= diffs against the base branch: these files are not in a git repository");
+		app_message(ROLE_ERROR, "= diffs against a base branch: not a git repository");
 		return;
 	}
 	if (!ms->merge_base) {
