@@ -95,6 +95,47 @@ static bool same_stmt(const struct stmt *a, const struct stmt *b)
 	return a->sql && b->sql && !strcmp(a->sql, b->sql);
 }
 
+/* Past this many cells the middle is matched by position only (a file of thousands of statements rewritten). */
+#define MAX_LCS_CELLS ((size_t)1 << 22)
+
+/*
+ * The partner in now[n0, n1) of old[at] (old[o0, o1) being the edited
+ * middle), by the longest common subsequence of the two middles: -1 when
+ * it has none; else *below and *above bound where an unmatched one went:
+ * the partners of its nearest matched neighbours (*from: the old index
+ * after the one below).
+ */
+static long lcs_partner(const struct stmt *old, size_t o0, size_t o1, const struct stmt *now, size_t n0,
+			size_t n1, size_t at, size_t *from, size_t *below, size_t *above)
+{
+	size_t n = o1 - o0, m = n1 - n0, w = m + 1;
+	long partner = -1;
+	if (!n || !m || (n + 1) * w > MAX_LCS_CELLS)
+		return -1;
+	unsigned *len = xcalloc((n + 1) * w, sizeof(*len));
+	for (size_t i = n; i-- > 0;)
+		for (size_t j = m; j-- > 0;)
+			len[i * w + j] = same_stmt(&old[o0 + i], &now[n0 + j]) ? len[(i + 1) * w + j + 1] + 1
+			      : len[(i + 1) * w + j] > len[i * w + j + 1] ? len[(i + 1) * w + j] : len[i * w + j + 1];
+	for (size_t i = 0, j = 0; i < n && j < m;) {
+		if (same_stmt(&old[o0 + i], &now[n0 + j])) {
+			if (o0 + i == at)
+				partner = (long)(n0 + j);
+			else if (o0 + i < at)
+				*below = n0 + j + 1, *from = o0 + i + 1;
+			else if (n0 + j < *above)
+				*above = n0 + j;
+			i++, j++;
+		} else if (len[(i + 1) * w + j] >= len[i * w + j + 1]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	free(len);
+	return partner;
+}
+
 long stmt_follow(const struct stmt *old, size_t nr_old, long at, const struct stmt *now, size_t nr_now)
 {
 	size_t head = 0, tail = 0;
@@ -110,9 +151,18 @@ long stmt_follow(const struct stmt *old, size_t nr_old, long at, const struct st
 		return at;
 	if ((size_t)at >= nr_old - tail)
 		return (long)(nr_now - (nr_old - (size_t)at));
-	/* In the edited middle: the same place among what replaced it. */
-	size_t middle = nr_now - head - tail, pos = (size_t)at - head;
-	if (!middle)
-		return (long)(head < nr_now ? head : nr_now - 1);
-	return (long)(head + (pos < middle ? pos : middle - 1));
+	/*
+	 * In the edited middle: the statement itself if it is still there
+	 * (moved by what was added or removed around it), else the same place
+	 * after its nearest unchanged neighbour, among what replaced it.
+	 */
+	size_t from = head, below = head, above = nr_now - tail;
+	long partner = lcs_partner(old, head, nr_old - tail, now, head, nr_now - tail, (size_t)at, &from, &below,
+				   &above);
+	if (partner >= 0)
+		return partner;
+	if (below >= above)   /* nothing replaced it: the statement after, or the last */
+		return (long)(above < nr_now ? above : nr_now - 1);
+	size_t want = below + ((size_t)at - from);
+	return (long)(want < above ? want : above - 1);
 }

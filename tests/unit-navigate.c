@@ -228,6 +228,10 @@ static void test_follow(void)
 	follow("abcd", 2, "", -1, "an empty file: no statement");
 	follow("abcd", 7, "abcd", -1, "out of range");
 	follow("aaaa", 2, "aaaaa", 2, "identical statements: by position");
+	follow("abcd", 1, "xaBcd", 2, "one added above and the statement edited: its new text");
+	follow("abcdef", 3, "abXcdYef", 4, "moved by an insertion in the edited middle: itself");
+	follow("abcdef", 3, "bacXef", 3, "two swapped above, the statement edited: after its neighbour");
+	follow("abcdef", 2, "abdef", 2, "removed in the middle of others kept: the one after");
 }
 
 static char *render(const struct text_diff *d)

@@ -436,6 +436,8 @@ void sql_goto_stmt(long stmt)
 	const struct sql_priv *p = app.sql.priv;
 	for (size_t i = 0; stmt >= 0 && p && p->v && i < app.sql.lines; i++) {
 		if (p->v[i].stmt == stmt) {
+			/* Select it even when its row is the cursor's already: the statement there changed. */
+			app.sql.lineno = (size_t)-1;
 			view_goto(&app.sql, i);
 			return;
 		}
