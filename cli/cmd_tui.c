@@ -13,6 +13,7 @@
 #include "tui/app.h"
 #include "tui/display.h"
 #include "tui/job.h"
+#include "tui/navigate.h"
 #include "themes/theme.h"
 
 #include <getopt.h>
@@ -83,6 +84,7 @@ static void teardown(void)
 {
 	jobs_cancel();
 	app_views_release();
+	rejudge_release();
 	if (app.run) {
 		check_run_release(app.run);
 		free(app.run);

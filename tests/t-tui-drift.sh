@@ -91,7 +91,7 @@ cat >"$T/want-bad.txt" <<'SCREEN'
 
 
 
-
+ Enter open migration  r again  q back  / search                                                                 ? help
 SCREEN
 body "$T/bad.txt" >"$T/got-bad.txt"
 check "drifted: the view groups database-only, repository-only and version-skew items" \

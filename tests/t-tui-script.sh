@@ -66,7 +66,7 @@ cat >"$T/want-list.txt" <<'SCREEN'
 
 
 
-
+ Enter open  f filter  = diff  o down  d draft  a all  q quit  / search  Tab pane            ? help
 SCREEN
 head -11 "$T/list-screen.txt" >"$T/got-list.txt"
 check "the list shows the pending migrations, severity, framework, txn, down" \
@@ -144,9 +144,11 @@ esac
 cat >"$T/help.keys" <<KEYS
 ?
 :save-screen $T/help-screen.txt
+<PgDn>
+:save-screen $T/help-screen2.txt
 KEYS
 run help 100 40
-help=$(cat "$T/help-screen.txt")
+help=$(cat "$T/help-screen.txt" "$T/help-screen2.txt")
 missing=
 for r in $(sed -n 's/.*X(REQ_[A-Z_]*, "\([a-z-]*\)".*/\1/p' "$SLUICE_SRC/tui/keys.h"); do
 	case "$help" in *" $r "*) ;; *) missing="$missing $r" ;; esac

@@ -14,6 +14,7 @@
 #include "job.h"
 #include "commit.h"
 #include "text.h"
+#include "navigate.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -148,15 +149,20 @@ static void draw_status(int rows, int cols)
 	draw_fill(&r, 0, x, ROLE_STATUS);
 }
 
+#define HINTS_MIN_ROWS 12
 void app_redraw(void)
 {
 	int rows, cols;
 	struct screen *s = &app.stack[app.depth - 1];
 	display_size(&rows, &cols);
 	display_clear();
-	s->layout(s, (struct rect){ 0, 0, rows - 1, cols });
+	/* The hint line above the status line, where there is room for it. */
+	int hints = rows >= HINTS_MIN_ROWS;
+	s->layout(s, (struct rect){ 0, 0, rows - 1 - hints, cols });
 	for (int i = 0; i < s->nr; i++)
 		view_draw(s->panes[i]);
+	if (hints)
+		hints_draw(rows - 2, cols);
 	draw_status(rows, cols);
 	display_flush();
 	if (!app.t_first_draw) {
@@ -194,6 +200,8 @@ static void prompt_key(int key)
 		app.search = strbuf_detach(&app.prompt, NULL);
 		if (*app.search && !view_search(app_focused(), app.search, 1, false))
 			app_message(ROLE_ERROR, "'%s' not found", app.search);
+	} else if (key == 21) {
+		strbuf_reset(&app.prompt);   /* C-u, as in a shell */
 	} else if (key == KEYFN(KEY_BACKSPACE) || key == 127 || key == 8) {
 		/* Drop the last UTF-8 sequence. */
 		while (app.prompt.len && (app.prompt.buf[--app.prompt.len] & 0xC0) == 0x80)
@@ -320,6 +328,16 @@ static void frame_request(enum request req)
 	case REQ_UNDO:
 		undo_ask();
 		break;
+	case REQ_FILTER:
+		filtering_prompt();
+		break;
+	case REQ_NEXT_MIGRATION:
+	case REQ_PREV_MIGRATION:
+	case REQ_OPEN_DOWN:
+	case REQ_BASE_DIFF:
+		app_message(ROLE_ERROR, "%s works on a migration: in the list or its statements",
+			    request_name(req));
+		break;
 	default:
 		break;
 	}
@@ -366,8 +384,9 @@ void app_key(int key)
 	} else if (app.prompting) {
 		prompt_key(key);
 	} else if (key == 27 && app.depth <= 1 && keys_request(key) == REQ_BACK) {
-		/* Esc goes back, never out of the program: that is q's job. */
-		app_message(ROLE_STATUS, "Esc goes back a screen; q quits sluice");
+		/* Esc goes back, never out of the program: that is q's job. On the list it drops the filter. */
+		if (!filtering_clear())
+			app_message(ROLE_STATUS, "Esc goes back a screen; q quits sluice");
 	} else if (key == KEYFN(KEY_MOUSE)) {
 		mouse_key();
 	} else if (key == KEYFN(KEY_RESIZE)) {
@@ -436,6 +455,7 @@ int app_edit(const char *path, int line)
 		app_message(ROLE_ERROR, "the editor '%s' failed", editor);
 	else
 		app_message(ROLE_STATUS, "back from %s +%d %s", editor, line, path);
+	rejudge_poll(true);   /* what the editor saved is judged now, not at the next look */
 	strbuf_release(&cmd);
 	strbuf_release(&file);
 	strbuf_release(&arg);
@@ -496,4 +516,5 @@ void app_build_entries(void)
 		if (fr->sev > e->sev)
 			e->sev = fr->sev;
 	}
+	filtering_apply();
 }

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "display.h"
 #include "job.h"
+#include "navigate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -189,7 +190,8 @@ void loop_run(void)
 		for (size_t i = 0; i < nr_watches; i++)
 			fds[i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
 		size_t n = nr_watches, np = 0;
-		int timeout = jobs_tick();   /* progress */
+		int tick = jobs_tick();   /* progress */
+		int timeout = rejudge_timeout(tick);
 		if (have_poller) {
 			int t = -1;
 			np = (size_t)poller.fds(poller.data, fds + n, MAX_POLLER_FDS, &t);
@@ -199,8 +201,9 @@ void loop_run(void)
 		int r = poll(fds, n + np, timeout);
 		if (r < 0 && errno != EINTR)
 			die("poll: %m");
-		if (r == 0)
+		if (r == 0 && tick >= 0)
 			app.dirty = true;   /* progress */
+		rejudge_poll(false);
 		if (have_poller) {
 			struct tui_poller p = poller;
 			p.run(p.data);     /* may remove itself */

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "job.h"
 #include "worker.h"
+#include "navigate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ static void scan_finished(void *arg)
 		free(next_run);
 	} else {
 		struct check_run *old = app.run;
+		rejudge_before_swap();
 		app.run = next_run;
 		app.generation++;
 		app_build_entries();
@@ -89,6 +91,7 @@ static void scan_finished(void *arg)
 				view_open(app.stack[i].panes[p]);
 		while (app.file < 0 && app.depth > 1 && app.stack[app.depth - 1].panes[0] == &app.sql)
 			app_pop();
+		rejudge_after_swap(old);
 		if (old) {
 			check_run_release(old);
 			free(old);
@@ -115,6 +118,7 @@ static void scan_start(void)
 		next_run->base = xstrdup(app.base);
 	app.scan_total = 0;
 	app.scanning = true;
+	rejudge_scan_started();
 	worker_start(&scan_worker, next_run);
 }
 

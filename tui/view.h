@@ -18,6 +18,15 @@
 struct view;
 struct entry;
 
+/*
+ * One of a view's own keys, for the hint line and the top of the help:
+ * the request and what it does there, in a word or two.
+ */
+struct view_key {
+	enum request req;
+	const char *hint;
+};
+
 struct view_ops {
 	const char *name;
 	/* (Re)builds the lines from the current data; sets v->lines. */
@@ -48,6 +57,8 @@ struct view_ops {
 	const struct entry *(*entry)(struct view *v);
 	/* Frees what the view keeps between opens (caches), when the workbench ends. */
 	void (*release)(void);
+	/* Its own keys, REQ_NONE-terminated; NULL: none (the hint line, the top of the help: tui/hints.c). */
+	const struct view_key *keys;
 };
 
 /*

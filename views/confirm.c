@@ -105,7 +105,12 @@ static bool confirm_grep(struct view *v, size_t line, const char *needle)
 	return text_find(s, strlen(s), 0, needle) >= 0;
 }
 
+static const struct view_key confirm_keys[] = {
+	{ REQ_ACCEPT, "commit" }, { REQ_TOGGLE_FILE, "select" }, { REQ_EDIT, "message" }, { REQ_BACK, "back to draft" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops confirm_ops = {
+	.keys = confirm_keys,
 	.name = "confirm",
 	.open = confirm_open,
 	.title = confirm_title,

@@ -12,6 +12,7 @@
 #include "tui/app.h"
 #include "tui/drafting.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,10 @@ static void files_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "No draft.");
 }
 
+static const struct view_key draft_keys[] = {
+	{ REQ_TOGGLE_FILE, "select" }, { REQ_ACCEPT, "accept" }, { REQ_DRAFT_SHADOW, "verify" }, { REQ_EDIT, "edit" }, { REQ_BACK, "close" }, { REQ_NONE, NULL },
+};
+
 static void draft_screen_open(struct view *v);
 
 /* The migration being drafted. */
@@ -210,6 +215,7 @@ static const struct entry *files_entry(struct view *v)
 }
 
 const struct view_ops draft_files_ops = {
+	.keys = draft_keys,
 	.name = "draft",
 	.open = files_open,
 	.title = files_title,
@@ -229,13 +235,11 @@ static bool showing_answer(void)
 	return drafting.state == DRAFTING_STREAMING || (drafting.state != DRAFTING_NONE && !drafting.d.nr);
 }
 
-#define DIFF_GUTTER 6   /* "1234 +" */
-
 /*
- * The pane's rows in the view's store (view_add_rows): num is the diff
- * line, or the answer line's offset while the model's answer shows; one
- * row per line, or as many as the width needs with w. Rebuilt as the
- * answer grows.
+ * The pane's rows in the view's store: the diff's rows (diff_add_rows()),
+ * or while the model's answer shows, its lines' rows with num the line's
+ * offset; one row per line, or as many as the width needs with w.
+ * Rebuilt as the answer grows.
  */
 static void diff_open(struct view *v)
 {
@@ -257,15 +261,7 @@ static void diff_open(struct view *v)
 		return;
 	if (diff_file >= drafting.d.nr)
 		diff_file = 0;
-	const struct text_diff *d = &drafting.files[diff_file].diff;
-	for (size_t i = 0; i < d->nr; i++) {
-		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + DIFF_GUTTER;
-		if (w > v->widest)
-			v->widest = w;
-		view_add_rows(v, 0, (long)i, d->text.buf + d->v[i].off, d->v[i].len, v->rect.w - DIFF_GUTTER);
-	}
-	if (v->wrap)
-		v->widest = 0;
+	diff_add_rows(v, &drafting.files[diff_file].diff);
 }
 
 static void diff_title(struct view *v, struct strbuf *out)
@@ -284,20 +280,6 @@ static void diff_title(struct view *v, struct strbuf *out)
 		    df->edited ? ", edited" : "");
 }
 
-static enum role origin_role(enum diff_origin o)
-{
-	switch (o) {
-	case DIFF_ADD:
-		return ROLE_SAFE;
-	case DIFF_DEL:
-		return ROLE_HIGH;
-	case DIFF_HUNK:
-		return ROLE_HEADER;
-	default:
-		return ROLE_DEFAULT;
-	}
-}
-
 /* The text of row `row`: a piece of a diff line, or of a line of the answer. */
 static void line_text(const struct view *v, size_t row, const char **s, size_t *len)
 {
@@ -313,43 +295,22 @@ static void diff_draw(struct view *v, size_t line, int y)
 {
 	const char *s;
 	size_t len;
-	int x = 0;
 
-	line_text(v, line, &s, &len);
 	if (showing_answer()) {
+		line_text(v, line, &s, &len);
 		size_t skip = text_skip_cols(s, len, v->col);
-		x = draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s + skip, len - skip, app.search, ROLE_SEARCH);
-		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+		draw_fill(&v->rect, y,
+			  draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s + skip, len - skip, app.search, ROLE_SEARCH),
+			  ROLE_DEFAULT);
 		return;
 	}
-	const struct view_line *r = &v->line[line];
-	const struct diff_line *l = &drafting.files[diff_file].diff.v[r->num];
-	enum role role = origin_role(l->origin);
-	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no;
-	/* The number and the +/- on a line's first row; its wrapped rows under its text. */
-	if (l->origin == DIFF_HUNK || !r->first || no <= 0)
-		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
-	else
-		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
-	if (l->origin != DIFF_HUNK)
-		x = draw_fmt(&v->rect, y, x, role, "%c", r->first ? (char)l->origin : ' ');
-	size_t skip = text_skip_cols(s, len, v->col);
-	x = draw_text_hl(&v->rect, y, x, role, s + skip, len - skip, app.search, ROLE_SEARCH);
-	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+	diff_draw_row(v, &drafting.files[diff_file].diff, line, y);
 }
 
 static bool diff_request(struct view *v, enum request req)
 {
 	if (req == REQ_WRAP) {
-		/* The cursor stays on its line. */
-		long at = v->lineno < v->nr_line ? v->line[v->lineno].num : 0;
-		view_toggle_wrap(v);
-		for (size_t i = 0; i < v->nr_line; i++) {
-			if (v->line[i].num == at) {
-				view_goto(v, i);
-				break;
-			}
-		}
+		diff_toggle_wrap(v);
 		return true;
 	}
 	return draft_screen_request(req);
@@ -375,6 +336,7 @@ static void diff_empty(struct view *v, struct strbuf *out)
 }
 
 const struct view_ops draft_diff_ops = {
+	.keys = draft_keys,
 	.name = "draft-diff",
 	.open = diff_open,
 	.title = diff_title,

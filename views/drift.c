@@ -300,7 +300,12 @@ static void drift_empty(struct view *v, struct strbuf *out)
 		strbuf_addstr(out, "No drift computed yet: press D.");
 }
 
+static const struct view_key drift_keys[] = {
+	{ REQ_ENTER, "open migration" }, { REQ_RESCAN, "again" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops drift_ops = {
+	.keys = drift_keys,
 	.name = "drift",
 	.open = drift_open,
 	.title = drift_title,

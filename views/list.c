@@ -6,6 +6,7 @@
  */
 #include "tui/app.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 #include "check.h"
 
 #include <string.h>
@@ -39,15 +40,31 @@ static void list_open(struct view *v)
 		if (n > id_width)
 			id_width = n;
 	}
-	v->lines = app.nr_entries;
+	v->lines = filtering_rows();
+}
+
+/* The name column's header: what is listed, or the filter and how many it keeps. */
+static void list_label(struct strbuf *out)
+{
+	const char *f = filtering_text();
+	if (f)
+		strbuf_addf(out, "filter %s: %zu of %zu", f, filtering_rows(), app.nr_entries);
+	else
+		strbuf_addstr(out, app.all ? "MIGRATION (all; * pending)" : "MIGRATION (pending)");
 }
 
 static void list_title(struct view *v, struct strbuf *out)
 {
 	struct columns c;
+	struct strbuf label = STRBUF_INIT;
 	list_columns(v, &c);
-	strbuf_addf(out, "  %-*s %-*s %-*.*s ", c.sev, "SEVERITY", c.id, "ID", c.name, c.name,
-		    app.all ? "MIGRATION (all; * pending)" : "MIGRATION (pending)");
+	list_label(&label);
+	strbuf_addf(out, "  %-*s %-*s %-*s ", c.sev, "SEVERITY", c.id, "ID", c.name, label.buf);
+	/* A long filter takes the other columns' headers' room: it matters more. */
+	bool room = (int)label.len <= c.name;
+	strbuf_release(&label);
+	if (!room)
+		return;
 	if (c.fw)
 		strbuf_addf(out, "%-*s", c.fw, "FRAMEWORK");
 	strbuf_addf(out, "%-*s%-*s", c.txn, "TXN", c.down, "DOWN");
@@ -55,7 +72,7 @@ static void list_title(struct view *v, struct strbuf *out)
 
 static const struct entry *entry_at(size_t line)
 {
-	return line < app.nr_entries ? &app.entries[line] : NULL;
+	return filtering_entry(line);
 }
 
 static void draw_padded(const struct rect *r, int y, int *x, enum role role, const char *s, int width)
@@ -108,6 +125,13 @@ static bool list_request(struct view *v, enum request req)
 		return true;
 	case REQ_LEFT:
 		return true;   /* nothing to the left of the list */
+	case REQ_OPEN_DOWN:
+		sql_open_down(e);
+		return true;
+	case REQ_BASE_DIFF:
+		if (e)
+			basediff_show(e->up >= 0 ? e->up : e->down);
+		return true;
 	default:
 		return false;
 	}
@@ -177,13 +201,22 @@ static void list_empty(struct view *v, struct strbuf *out)
 	(void)v;
 	if (!app.run)
 		strbuf_addstr(out, app.scanning ? "Scanning the repository..." : "Nothing scanned.");
+	else if (filtering_text())
+		strbuf_addf(out, "No migration matches the filter %s (of %zu). f changes it, Esc clears it.",
+			    filtering_text(), app.nr_entries);
 	else if (app.all)
 		strbuf_addstr(out, "No migrations found.");
 	else
 		strbuf_addstr(out, "No pending migrations on this branch. Press a to list all migrations.");
 }
 
+static const struct view_key list_keys[] = {
+	{ REQ_ENTER, "open" }, { REQ_FILTER, "filter" }, { REQ_BASE_DIFF, "diff" }, { REQ_OPEN_DOWN, "down" },
+	{ REQ_DRAFT, "draft" }, { REQ_TOGGLE_ALL, "all" }, { REQ_BACK, "quit" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops list_ops = {
+	.keys = list_keys,
 	.empty = list_empty,
 	.name = "list",
 	.open = list_open,
@@ -194,4 +227,5 @@ const struct view_ops list_ops = {
 	.grep = list_grep,
 	.show = list_show,
 	.entry = list_entry,
+	.release = filtering_release,
 };

@@ -8,6 +8,7 @@
  */
 #include "tui/app.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 #include "check.h"
 
 #include <stdlib.h>
@@ -17,9 +18,9 @@ static char *shown;   /* the path shown (a copy: a rescan replaces the run) */
 
 static const struct file_report *selected_file(void)
 {
-	if (!app.run || app.list.lineno >= app.nr_entries)
+	const struct entry *e = app.run ? filtering_entry(app.list.lineno) : NULL;
+	if (!e)
 		return NULL;
-	const struct entry *e = &app.entries[app.list.lineno];
 	long f = e->up >= 0 ? e->up : e->down;
 	return f >= 0 ? &app.run->report.files[f] : NULL;
 }

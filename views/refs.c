@@ -160,7 +160,12 @@ static void refs_release_cache(void)
 	cached_path = NULL;
 }
 
+static const struct view_key refs_keys[] = {
+	{ REQ_ENTER, "open in editor" }, { REQ_NEXT_PANE, "pane" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops refs_ops = {
+	.keys = refs_keys,
 	.name = "refs",
 	.open = refs_open,
 	.title = refs_title,

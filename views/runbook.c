@@ -365,7 +365,13 @@ static void runbook_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "No runbook in this draft.");
 }
 
+static const struct view_key runbook_keys[] = {
+	{ REQ_SCROLL_RIGHT, "scroll" }, { REQ_WRAP, "wrap" }, { REQ_TOGGLE_FILE, "select" },
+	{ REQ_ACCEPT, "accept" }, { REQ_EDIT, "edit" }, { REQ_BACK, "close" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops runbook_ops = {
+	.keys = runbook_keys,
 	.name = "runbook",
 	.open = runbook_open,
 	.title = runbook_title,

@@ -9,6 +9,7 @@
  */
 #include "tui/app.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 #include "check.h"
 
 #include <stdio.h>
@@ -206,6 +207,62 @@ static void goto_stmt(struct view *v, int dir)
 	}
 }
 
+static void show_file(long file);
+
+/*
+ * } and {: the next or previous migration of the list (as filtered), in
+ * place; the list's cursor follows, so q lands on it.
+ */
+static void step_migration(int dir)
+{
+	const struct entry *e = app_current_entry();
+	long row = filtering_row_of(e), next = row + dir;
+	if (row < 0) {
+		app_message(ROLE_ERROR, "this migration is not in the list (the filter hides it): "
+				       "Esc there clears the filter");
+		return;
+	}
+	if (next < 0 || (size_t)next >= filtering_rows()) {
+		app_message(ROLE_STATUS, "this is the %s migration of the list%s", dir > 0 ? "last" : "first",
+			    filtering_text() ? " (filtered)" : "");
+		return;
+	}
+	const struct entry *to = filtering_entry((size_t)next);
+	view_goto(&app.list, (size_t)next);
+	show_file(to->up >= 0 ? to->up : to->down);
+}
+
+/* Why a migration has no down file to show: the tool runs none, the repository writes none, or this one lacks it. */
+static void say_no_down(const struct migration *m)
+{
+	if (!framework_runs_downs(m->fw))
+		app_message(ROLE_STATUS, "%s runs no down migrations (forward only): no down file to open",
+			    framework_name(m->fw));
+	else if (m->downs_unused)
+		app_message(ROLE_STATUS, "this repository writes no down migrations (most in its directory "
+					 "have none): no down file to open");
+	else
+		app_message(ROLE_HIGH, "%s has no down migration: u drafts one", m->id);
+}
+
+/* o: the down file of the migration (goose and Rails: the down part of the same file); o again: back to the up. */
+void sql_open_down(const struct entry *e)
+{
+	if (!e || !app.run)
+		return;
+	const struct migration *m = app.run->ms.v[e->migration];
+	bool on_down = app.depth > 1 && app.stack[app.depth - 1].panes[0] == &app.sql && app.file == e->down;
+	if (e->down < 0) {
+		say_no_down(m);
+	} else if (on_down && e->up >= 0) {
+		show_file(e->up);
+	} else {
+		if (app.stack[app.depth - 1].panes[0] != &app.sql)
+			app_open_migration(e);
+		show_file(e->down);
+	}
+}
+
 static bool sql_request(struct view *v, enum request req)
 {
 	const struct sql_priv *p = v->priv;
@@ -215,6 +272,17 @@ static bool sql_request(struct view *v, enum request req)
 		return true;
 	case REQ_PREV_STMT:
 		goto_stmt(v, -1);
+		return true;
+	case REQ_NEXT_MIGRATION:
+	case REQ_PREV_MIGRATION:
+		step_migration(req == REQ_NEXT_MIGRATION ? 1 : -1);
+		return true;
+	case REQ_OPEN_DOWN:
+		sql_open_down(app_current_entry());
+		return true;
+	case REQ_BASE_DIFF:
+		if (app.file >= 0)
+			basediff_show(app.file);
 		return true;
 	case REQ_ENTER:
 	case REQ_EDIT:
@@ -245,6 +313,12 @@ static void sql_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "This script is empty.");
 }
 
+static const struct view_key sql_keys[] = {
+	{ REQ_NEXT_STMT, "statement" }, { REQ_NEXT_MIGRATION, "next" }, { REQ_PREV_MIGRATION, "previous" },
+	{ REQ_OPEN_DOWN, "down" }, { REQ_BASE_DIFF, "diff" }, { REQ_EDIT, "edit" }, { REQ_WRAP, "wrap" },
+	{ REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
 static const struct entry *sql_entry(struct view *v)
 {
 	(void)v;
@@ -252,6 +326,7 @@ static const struct entry *sql_entry(struct view *v)
 }
 
 const struct view_ops sql_ops = {
+	.keys = sql_keys,
 	.name = "sql",
 	.open = sql_open,
 	.title = sql_title,
@@ -313,15 +388,16 @@ static void stmt_screen_select(void)
 	view_goto(&app.refs, 0);
 }
 
-void app_open_migration(const struct entry *e)
+/* Shows report file `file` in the open statement screen, on its worst statement. */
+static void show_file(long file)
 {
-	app.file = e->up >= 0 ? e->up : e->down;
+	app.file = file;
 	app.stmt = -1;
 	app.sql.lineno = app.sql.offset = 0;
 	app.sql.col = 0;
 	app.info.lineno = app.refs.lineno = 0;
 	app.info.offset = app.refs.offset = 0;
-	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
+	view_open(&app.sql);
 	/* Start on the worst statement: that is what the engineer came for. */
 	const struct file_report *fr = current_file();
 	const struct sql_priv *p = app.sql.priv;
@@ -338,4 +414,24 @@ void app_open_migration(const struct entry *e)
 	view_goto(&app.sql, best);
 	if (app.sql.lines == 0)
 		stmt_screen_select();
+}
+
+void app_open_migration(const struct entry *e)
+{
+	app.file = e->up >= 0 ? e->up : e->down;
+	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
+	show_file(app.file);
+}
+
+void sql_goto_stmt(long stmt)
+{
+	const struct sql_priv *p = app.sql.priv;
+	for (size_t i = 0; stmt >= 0 && p && p->v && i < app.sql.lines; i++) {
+		if (p->v[i].stmt == stmt) {
+			/* Select it even when its row is the cursor's already: the statement there changed. */
+			app.sql.lineno = (size_t)-1;
+			view_goto(&app.sql, i);
+			return;
+		}
+	}
 }

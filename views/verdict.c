@@ -87,7 +87,12 @@ static bool verdict_request(struct view *v, enum request req)
 	return true;
 }
 
+static const struct view_key verdict_keys[] = {
+	{ REQ_ENTER, "open statement" }, { REQ_NEXT_PANE, "list" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops verdict_ops = {
+	.keys = verdict_keys,
 	.name = "verdict",
 	.open = verdict_open,
 	.title = verdict_title,

@@ -18,7 +18,8 @@
 	X(list) X(sql) X(info) X(refs) X(help) \
 	X(verdict) X(preview) \
 	X(draft_files) X(draft_diff) X(confirm) \
-	X(drift) X(runbook)
+	X(drift) \
+	X(basediff) X(runbook)
 
 struct view_ops;
 #define VIEW_OPS_DECL(name) extern const struct view_ops name##_ops;
