@@ -6,7 +6,8 @@
 # number and + once), w again scrolls. The runbook draft (R) is read
 # formatted in a pane of its own: headings without their #, underlined;
 # check boxes and bullets instead of "- [ ]" and "-"; code blocks behind a
-# bar without their fences; tables lined up in columns.
+# bar without their fences; tables lined up in columns. The diff against
+# the base branch (=) scrolls and wraps the same way.
 . "$SLUICE_SRC/tests/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -113,6 +114,23 @@ for size in 80x24 200x60; do
 	check "$size: wrapped rows fit the terminal" test "$(widest)" -le "$cols"
 	keys q
 	check "$size: q closes the runbook draft" wait_for "draft discarded"
+
+	# --- The diff against the base branch (=) shares the diff pane's rows.
+	keys Enter
+	check "$size: the statement screen opens" wait_for "migrations/002_wide.up.sql"
+	keys =
+	check "$size: = shows the diff against the base" wait_for "1 +CREATE INDEX t_wide_idx ON t (col_0000"
+	expect_not_contains "$size: its end is clipped" "$(screen)" "t_end_marker"
+	check "$size: <Right> reaches the end of the base diff's line" scroll_until Right "t_end_marker IS NOT NULL;"
+	check "$size: <Left> scrolls it back" scroll_until Left "1 +CREATE INDEX t_wide_idx"
+	keys w
+	check "$size: w wraps the base diff" wait_for "long lines wrap"
+	check "$size: its rows continue under the text" sh -c "tmux -L $sock capture-pane -p -t w | grep -qE '^ {6}col_0[0-9]{3}, col_'"
+	keys G
+	check "$size: the end of the wrapped line" wait_flat "t_end_marker IS NOT NULL;"
+	expect_not_contains "$size: continuation rows have no + of their own" "$(screen)" "+col_0"
+	keys q q
+	check "$size: back on the list" wait_for "1 migration pending"
 	keys q
 	check "$size: q quits" wait_for "sluice-exit=0"
 	tmx kill-server 2>/dev/null
