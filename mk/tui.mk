@@ -13,7 +13,7 @@ libsluiceui_a_SOURCES += \
 	tui/loop.c tui/scan.c tui/script.c \
 	tui/drafting.c tui/drafting.h tui/draftshadow.c \
 	tui/driftwork.c tui/worker.c tui/worker.h \
-	tui/job.c tui/job.h views/views.h
+	tui/job.c tui/job.h views/views.h tui/copying.c
 libsluiceui_a_SOURCES += tui/accepting.c views/confirm.c
 libsluiceui_a_SOURCES += views/verdict.c views/preview.c
 

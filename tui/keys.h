@@ -62,7 +62,8 @@ struct config;
 	X(REQ_NEXT_MIGRATION, "next-migration", "}", "Open the next migration of the list") \
 	X(REQ_PREV_MIGRATION, "previous-migration", "{", "Open the previous migration of the list") \
 	X(REQ_OPEN_DOWN, "open-down", "o", "Show the migration's down file (o again: its up)") \
-	X(REQ_BASE_DIFF, "base-diff", "=", "The migration's diff against the base branch")
+	X(REQ_BASE_DIFF, "base-diff", "=", "The migration's diff against the base branch") \
+	X(REQ_COPY, "copy", "y", "Copy the statement (s), its fix (f) or file:line (l) to the clipboard (OSC 52)")
 
 enum request {
 	REQ_NONE,

@@ -132,23 +132,43 @@ void view_place(struct view *v, struct rect area)
 	view_goto(v, v->lineno);
 }
 
+/* The title bar's right end: " ←12" when scrolled sideways, " 3/45 " where the cursor is. */
+static void position_text(const struct view *v, struct strbuf *pos)
+{
+	if (v->col)
+		strbuf_addf(pos, " \xe2\x86\x90%d", v->col);
+	if (v->lines && !v->ops->own_position)
+		strbuf_addf(pos, " %zu/%zu ", v->lineno + 1, v->lines);
+}
+
+void view_title_path(const struct view *v, struct strbuf *out, const char *path, const char *rest)
+{
+	int room = v->rect.w - 1 - text_width_of(rest);
+	/* The file's name whole, at least ("…/003_drop_note.up.sql"): the rest is clipped first. */
+	const char *base = strrchr(path, '/');
+	int least = base ? text_width_of(base + 1) + 2 : text_width_of(path);
+	if (least > v->rect.w - 1)
+		least = v->rect.w - 1;
+	strbuf_addch(out, ' ');
+	text_shorten_path(out, path, room > least ? room : least);
+	strbuf_addstr(out, rest);
+}
+
 static void draw_title(struct view *v)
 {
 	struct rect bar = { v->rect.y - 1, v->rect.x, 1, v->rect.w };
 	struct strbuf sb = STRBUF_INIT;
 	enum role role = v->focus ? ROLE_TITLE_FOCUS : ROLE_TITLE;
 	int x;
+	struct strbuf pos = STRBUF_INIT;
+	position_text(v, &pos);
+	int w = text_width_of(pos.buf);
 	v->ops->title(v, &sb);
 	x = draw_text(&bar, 0, 0, role, sb.buf, sb.len);
-	strbuf_reset(&sb);
-	if (v->col)
-		strbuf_addf(&sb, " \xe2\x86\x90%d", v->col);   /* scrolled sideways: by how much */
-	if (v->lines)
-		strbuf_addf(&sb, " %zu/%zu ", v->lineno + 1, v->lines);
-	int w = text_width_of(sb.buf);
 	draw_fill(&bar, 0, x, role);
 	if (x + w < bar.w)
-		draw_text(&bar, 0, bar.w - w, role, sb.buf, sb.len);
+		draw_text(&bar, 0, bar.w - w, role, pos.buf, pos.len);
+	strbuf_release(&pos);
 	strbuf_release(&sb);
 }
 

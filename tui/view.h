@@ -17,6 +17,8 @@
 
 struct view;
 struct entry;
+struct stmt;
+struct file_report;
 
 /*
  * One of a view's own keys, for the hint line and the top of the help:
@@ -47,6 +49,8 @@ struct view_ops {
 	void (*close)(struct view *v);
 	/* The view marks the cursor line itself (so colours stay visible). */
 	bool own_cursor;
+	/* The title says where the cursor is itself (the list's column headers fill the bar). */
+	bool own_position;
 	/*
 	 * Pushes the screen this view leads (the list with its verdict and
 	 * preview, the draft's files over its diff); NULL: the view alone,
@@ -55,6 +59,8 @@ struct view_ops {
 	void (*show)(struct view *v);
 	/* The migration the view is about, for the keys that act on one (NULL: none). */
 	const struct entry *(*entry)(struct view *v);
+	/* The statement the view is about, its file in *fr, for y (NULL: none). */
+	const struct stmt *(*statement)(struct view *v, const struct file_report **fr);
 	/* Frees what the view keeps between opens (caches), when the workbench ends. */
 	void (*release)(void);
 	/* Its own keys, REQ_NONE-terminated; NULL: none (the hint line, the top of the help: tui/hints.c). */
@@ -134,6 +140,13 @@ size_t view_row_next(const char *s, size_t len, size_t start, size_t end);
 void view_add_rows(struct view *v, int type, long num, const char *s, size_t len, int room);
 /* w: wraps long lines or scrolls them again, from column 0 (reopens the view), and says so. */
 void view_toggle_wrap(struct view *v);
+
+/*
+ * A title naming a file: " path" then `rest`, the path shortened at a
+ * directory (the file's name kept whole) so that the rest still fits the
+ * bar, as far as it can: the end of a long title is what the bar clips.
+ */
+void view_title_path(const struct view *v, struct strbuf *out, const char *path, const char *rest);
 
 void view_open(struct view *v);
 void view_close(struct view *v);

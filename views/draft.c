@@ -266,7 +266,6 @@ static void diff_open(struct view *v)
 
 static void diff_title(struct view *v, struct strbuf *out)
 {
-	(void)v;
 	if (showing_answer()) {
 		strbuf_addf(out, " The model's answer%s (%zu bytes)",
 			    drafting.state == DRAFTING_STREAMING ? " so far" : "", drafting.answer.len);
@@ -275,9 +274,11 @@ static void diff_title(struct view *v, struct strbuf *out)
 	if (drafting.state == DRAFTING_NONE)
 		return;
 	const struct drafting_file *df = &drafting.files[diff_file];
-	strbuf_addf(out, " %s  %s, +%zu -%zu%s", drafting.d.files[diff_file].path,
-		    df->exists ? "replaces the file" : "new file", df->diff.added, df->diff.deleted,
-		    df->edited ? ", edited" : "");
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addf(&rest, "  %s, +%zu -%zu%s", df->exists ? "replaces the file" : "new file", df->diff.added,
+		    df->diff.deleted, df->edited ? ", edited" : "");
+	view_title_path(v, out, drafting.d.files[diff_file].path, rest.buf);
+	strbuf_release(&rest);
 }
 
 /* The text of row `row`: a piece of a diff line, or of a line of the answer. */

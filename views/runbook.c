@@ -341,8 +341,9 @@ static void runbook_draw(struct view *v, size_t line, int y)
 static void runbook_title(struct view *v, struct strbuf *out)
 {
 	const struct draft_file *f = runbook_file();
-	(void)v;
-	strbuf_addf(out, " Runbook %s", f ? f->path : "");
+	strbuf_addstr(out, " Runbook");
+	if (f)
+		view_title_path(v, out, f->path, "");
 }
 
 static bool runbook_request(struct view *v, enum request req)

@@ -119,15 +119,16 @@ static void sql_close(struct view *v)
 static void sql_title(struct view *v, struct strbuf *out)
 {
 	const struct sql_priv *p = v->priv;
-	strbuf_addstr(out, " ");
 	if (!p || !p->fr) {
-		strbuf_addstr(out, "SQL");
+		strbuf_addstr(out, " SQL");
 		return;
 	}
-	strbuf_addf(out, "%s  %s, %s", p->fr->path, direction_name(p->fr->dir),
-		    p->fr->in_txn ? "txn" : "no txn");
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addf(&rest, "  %s, %s", direction_name(p->fr->dir), p->fr->in_txn ? "txn" : "no txn");
 	if (app.stmt >= 0)
-		strbuf_addf(out, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+		strbuf_addf(&rest, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+	view_title_path(v, out, p->fr->path, rest.buf);
+	strbuf_release(&rest);
 }
 
 static enum role stmt_role(const struct stmt *st)
@@ -325,6 +326,14 @@ static const struct entry *sql_entry(struct view *v)
 	return app.file >= 0 ? app_entry_of_path(app.run->report.files[app.file].path) : NULL;
 }
 
+/* y in the statement screen: the statement under the cursor. */
+static const struct stmt *sql_statement(struct view *v, const struct file_report **fr)
+{
+	(void)v;
+	*fr = current_file();
+	return *fr && app.stmt >= 0 && (size_t)app.stmt < (*fr)->nr_stmts ? &(*fr)->stmts[app.stmt] : NULL;
+}
+
 const struct view_ops sql_ops = {
 	.keys = sql_keys,
 	.name = "sql",
@@ -338,6 +347,7 @@ const struct view_ops sql_ops = {
 	.close = sql_close,
 	.own_cursor = true,
 	.entry = sql_entry,
+	.statement = sql_statement,
 };
 
 /* Wide terminals: SQL on the left (as wide as its widest line, up to a
