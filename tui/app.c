@@ -352,6 +352,28 @@ static void frame_request(enum request req)
 	}
 }
 
+/* The focused view takes a request first, then the frame. */
+static void request(enum request req)
+{
+	if (!view_request(app_focused(), req))
+		frame_request(req);
+}
+
+/* A second click on the same row of the same pane, soon after the first. */
+#define DOUBLE_CLICK_SECONDS 0.4
+static bool double_click(struct view *v, int y)
+{
+	static const struct view *last_view;
+	static int last_y;
+	static double last_time;
+	double t = now_seconds();
+	bool twice = v == last_view && y == last_y && t - last_time < DOUBLE_CLICK_SECONDS;
+	last_view = twice ? NULL : v;   /* a third click starts again */
+	last_y = y;
+	last_time = t;
+	return twice;
+}
+
 void app_mouse(int y, int x, int button)
 {
 	struct screen *s = &app.stack[app.depth - 1];
@@ -365,8 +387,11 @@ void app_mouse(int y, int x, int button)
 			view_scroll(v, -3);
 		else if (button == 5)
 			view_scroll(v, 3);
+		else if (double_click(v, y))
+			request(REQ_ENTER);   /* opens, as Enter does */
 		else
 			view_click(v, y);
+		return;
 	}
 }
 
@@ -410,8 +435,7 @@ void app_key(int key)
 			req = REQ_LEFT;
 		else if (req == REQ_SCROLL_RIGHT && !app_focused()->widest)
 			req = REQ_RIGHT;
-		if (!view_request(app_focused(), req))
-			frame_request(req);
+		request(req);
 	} else {
 		struct strbuf name = STRBUF_INIT;
 		key_to_name(key, &name);
