@@ -13,13 +13,13 @@ libsluiceui_a_SOURCES += \
 	tui/loop.c tui/scan.c tui/script.c \
 	tui/drafting.c tui/drafting.h tui/draftshadow.c \
 	tui/driftwork.c tui/worker.c tui/worker.h \
-	tui/job.c tui/job.h views/views.h
+	tui/job.c tui/job.h views/views.h tui/copying.c
 libsluiceui_a_SOURCES += tui/accepting.c views/confirm.c
 libsluiceui_a_SOURCES += views/verdict.c views/preview.c
 
 # views/: one file per screen or pane.
 libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \
-	views/draft.c
+	views/draft.c views/runbook.c
 libsluiceui_a_SOURCES += views/drift.c
 
 # themes/: built-in themes and the theme-file loader.

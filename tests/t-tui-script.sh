@@ -57,10 +57,10 @@ expect_eq "the scripted workbench exits 0 (no leak, no error)" "$rc" 0
 check "it wrote no error" test ! -s "$T/list.err"
 cat >"$T/want-list.txt" <<'SCREEN'
  Verdict: SAFE WITH MODIFICATIONS  (as sluice check judges the branch)                          1/8
-  SEVERITY ID  MIGRATION (pending)                                       FRAMEWORK      TXN    DOWN
-  HIGH     002 index                                                     golang-migrate txn    yes
-  HIGH     003 concurrent                                                golang-migrate txn    no
-  MEDIUM   004 escapes                                                   golang-migrate no-txn no
+  SEVERITY ID  MIGRATION (pending)  1/3                                   FRAMEWORK      TXN    DOWN
+  HIGH     002 index                                                      golang-migrate txn    yes
+  HIGH     003 concurrent                                                 golang-migrate txn    no
+  MEDIUM   004 escapes                                                    golang-migrate no-txn no
 
 
 

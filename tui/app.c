@@ -61,6 +61,12 @@ void app_ask(const char *question, void (*yes)(void))
 	app_message(ROLE_HIGH, "%s (y/n)", question);
 }
 
+void app_choose(const char *choices, void (*chosen)(int key))
+{
+	app.ask_key = chosen;
+	app_message(ROLE_KEY, "%s", choices);
+}
+
 struct view *app_focused(void)
 {
 	struct screen *s = &app.stack[app.depth - 1];
@@ -328,6 +334,9 @@ static void frame_request(enum request req)
 	case REQ_UNDO:
 		undo_ask();
 		break;
+	case REQ_COPY:
+		copying_start();
+		break;
 	case REQ_FILTER:
 		filtering_prompt();
 		break;
@@ -374,7 +383,11 @@ void app_key(int key)
 	enum request req;
 
 	strbuf_reset(&app.message);
-	if (app.ask_yes) {
+	if (app.ask_key) {
+		void (*chosen)(int) = app.ask_key;
+		app.ask_key = NULL;
+		chosen(key);
+	} else if (app.ask_yes) {
 		void (*yes)(void) = app.ask_yes;
 		app.ask_yes = NULL;
 		if (key == 'y' || key == 'Y')

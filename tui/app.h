@@ -71,6 +71,7 @@ struct app {
 	char *prompt_label;        /* NULL: the search prompt, "/" */
 	void (*prompt_done)(const char *text);   /* NULL: search */
 	void (*ask_yes)(void);     /* a y/n question is up: y runs this */
+	void (*ask_key)(int key);  /* a one-key choice is up (app_choose): the next key goes here */
 	char *search;
 
 	struct theme theme;
@@ -100,6 +101,10 @@ void app_message(enum role role, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void app_prompt(const char *label, void (*done)(const char *text));
 /* A question answered with one key: y calls yes(), any other key cancels. */
 void app_ask(const char *question, void (*yes)(void));
+/* A choice in the status line ("copy: s statement  f fix ..."): the next key, whatever it is, goes to chosen(). */
+void app_choose(const char *choices, void (*chosen)(int key));
+/* y: copies the statement, its fix or file:line of the focused view's statement (tui/copying.c). */
+void copying_start(void);
 /* Pushes a screen / pops the top one (quitting when the list goes). */
 void app_push(struct screen s);
 void app_pop(void);

@@ -368,3 +368,31 @@ void draw_clear_row_role(void)
 {
 	row_role = -1;
 }
+
+/* OSC 52 payloads beyond this are cut by terminals (xterm's limit is about 100 kB). */
+#define OSC52_MAX (74 * 1024)
+
+int display_osc52(const char *text, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct strbuf seq = STRBUF_INIT;
+	const unsigned char *s = (const unsigned char *)text;
+
+	if (!screen || len > OSC52_MAX)
+		return -1;
+	strbuf_addstr(&seq, "\033]52;c;");
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < len ? (unsigned)s[i + 1] << 8 : 0) |
+			     (i + 2 < len ? s[i + 2] : 0);
+		char quad[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < len ? b64[v >> 6 & 63] : '=',
+				 i + 2 < len ? b64[v & 63] : '=' };
+		strbuf_add(&seq, quad, 4);
+	}
+	strbuf_addstr(&seq, "\a");
+	/* After ncurses' own output, straight to the terminal: it changes nothing on the screen. */
+	FILE *out = script_out ? script_out : stdout;
+	fflush(out);
+	int r = write(fileno(out), seq.buf, seq.len) == (ssize_t)seq.len ? 0 : -1;
+	strbuf_release(&seq);
+	return r;
+}

@@ -81,6 +81,14 @@ static void prepare_files(void)
 	drafting.state = drafting.d.failed ? DRAFTING_FAILED : DRAFTING_READY;
 }
 
+/* The draft changed: its panes show it again. */
+static void reopen_views(void)
+{
+	view_open(&app.draft_files);
+	view_open(&app.draft_diff);
+	view_open(&app.runbook);
+}
+
 static void say_verdict(void)
 {
 	const struct draft *d = &drafting.d;
@@ -150,8 +158,7 @@ static void stream_ended(int r)
 	drafting.stream = NULL;
 	prepare_files();
 	say_verdict();
-	view_open(&app.draft_files);
-	view_open(&app.draft_diff);
+	reopen_views();
 }
 
 static void stream_run(void *data)
@@ -303,8 +310,7 @@ static void redraft(void)
 	}
 	prepare_files();
 	say_verdict();
-	view_open(&app.draft_files);
-	view_open(&app.draft_diff);
+	reopen_views();
 }
 
 static void value_given(const char *text)

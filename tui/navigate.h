@@ -59,10 +59,16 @@ void sql_open_down(const struct entry *e);
 
 /* =: report file `file` against the base branch, on a screen of its own (views/basediff.c). */
 void basediff_show(long file);
-/* The diff rows every diff pane draws: "  12 +text", scrolled by v->col. */
+/*
+ * The diff rows every diff pane shows: diff_add_rows() puts a diff's rows
+ * in the view's store (num: the diff line; one row per line, or as many as
+ * the width needs with w), diff_draw_row() draws row `row` as "  12 +text"
+ * scrolled by v->col, diff_toggle_wrap() is w keeping the cursor's line.
+ */
 struct text_diff;
-void diff_draw_row(struct view *v, const struct text_diff *d, size_t line, int y);
-int diff_widest(const struct text_diff *d);
+void diff_add_rows(struct view *v, const struct text_diff *d);
+void diff_draw_row(struct view *v, const struct text_diff *d, size_t row, int y);
+void diff_toggle_wrap(struct view *v);
 
 /*
  * The hint line (tui/hints.c): the focused view's own keys (view_ops.keys)

@@ -17,6 +17,8 @@
 
 struct view;
 struct entry;
+struct stmt;
+struct file_report;
 
 /*
  * One of a view's own keys, for the hint line and the top of the help:
@@ -47,6 +49,8 @@ struct view_ops {
 	void (*close)(struct view *v);
 	/* The view marks the cursor line itself (so colours stay visible). */
 	bool own_cursor;
+	/* The title says where the cursor is itself (the list's column headers fill the bar). */
+	bool own_position;
 	/*
 	 * Pushes the screen this view leads (the list with its verdict and
 	 * preview, the draft's files over its diff); NULL: the view alone,
@@ -55,6 +59,8 @@ struct view_ops {
 	void (*show)(struct view *v);
 	/* The migration the view is about, for the keys that act on one (NULL: none). */
 	const struct entry *(*entry)(struct view *v);
+	/* The statement the view is about, its file in *fr, for y (NULL: none). */
+	const struct stmt *(*statement)(struct view *v, const struct file_report **fr);
 	/* Frees what the view keeps between opens (caches), when the workbench ends. */
 	void (*release)(void);
 	/* Its own keys, REQ_NONE-terminated; NULL: none (the hint line, the top of the help: tui/hints.c). */
@@ -107,6 +113,7 @@ struct view {
 	int width;        /* rect.w at the last open, to rewrap on resize */
 	int col;          /* columns of each line scrolled off to the left (<Left>/<Right>) */
 	int widest;       /* widest line with its gutter, set by views that scroll sideways */
+	bool wrap;        /* w: long lines wrap at the pane's width instead (view_row_end) */
 	bool focus;
 	void *priv;
 	struct view_line *line;    /* the shared line store (view_add_line) */
@@ -116,6 +123,30 @@ struct view {
 
 /* Adds a line to the view's store (text copied; may be NULL) and counts it in v->lines. */
 struct view_line *view_add_line(struct view *v, int type, const char *text, size_t len);
+/*
+ * Long lines, for the panes that scroll them sideways or wrap them (w):
+ * the end of the row of s[0..len) that starts at `start`, at most `room`
+ * columns wide when v->wrap (the whole rest of the line otherwise); then
+ * where the next row starts, len when the line is done. An empty line is
+ * one row.
+ */
+size_t view_row_end(const struct view *v, const char *s, size_t len, size_t start, int room);
+size_t view_row_next(const char *s, size_t len, size_t start, size_t end);
+/*
+ * Adds the rows of one line to the store: each with `type` and `num`, its
+ * byte offset in the line in count and its length in len (text NULL),
+ * first set on the line's first row.
+ */
+void view_add_rows(struct view *v, int type, long num, const char *s, size_t len, int room);
+/* w: wraps long lines or scrolls them again, from column 0 (reopens the view), and says so. */
+void view_toggle_wrap(struct view *v);
+
+/*
+ * A title naming a file: " path" then `rest`, the path shortened at a
+ * directory (the file's name kept whole) so that the rest still fits the
+ * bar, as far as it can: the end of a long title is what the bar clips.
+ */
+void view_title_path(const struct view *v, struct strbuf *out, const char *path, const char *rest);
 
 void view_open(struct view *v);
 void view_close(struct view *v);

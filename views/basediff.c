@@ -3,10 +3,11 @@
  * of its own: what this branch changed in the file, from the merge-base
  * the scan used to the work tree as it is now (core/basediff.c reads
  * both). Enter or e opens the file at the line under the cursor; <Left>
- * and <Right> scroll long lines; q goes back.
+ * and <Right> scroll long lines, w wraps them; q goes back.
  *
- * The diff rows are drawn by diff_draw_row(), which the draft screen's
- * diff uses too: one look for every diff in the workbench.
+ * The diff rows are made by diff_add_rows() and drawn by diff_draw_row(),
+ * which the draft screen's diff uses too: one look for every diff in the
+ * workbench, long lines scrolled or wrapped as in the SQL pane.
  */
 #include "tui/app.h"
 #include "tui/text.h"
@@ -36,40 +37,59 @@ static enum role origin_role(enum diff_origin o)
 	}
 }
 
-int diff_widest(const struct text_diff *d)
+#define DIFF_GUTTER 6   /* "1234 +" */
+
+void diff_add_rows(struct view *v, const struct text_diff *d)
 {
-	int widest = 0;
+	v->widest = 0;
 	for (size_t i = 0; i < d->nr; i++) {
-		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + 6;   /* "1234 +" */
-		if (w > widest)
-			widest = w;
+		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + DIFF_GUTTER;
+		if (w > v->widest && !v->wrap)
+			v->widest = w;
+		view_add_rows(v, 0, (long)i, d->text.buf + d->v[i].off, d->v[i].len, v->rect.w - DIFF_GUTTER);
 	}
-	return widest;
 }
 
-/* "  12 +text": the line's number on its side, the origin, the text scrolled by v->col. */
-void diff_draw_row(struct view *v, const struct text_diff *d, size_t line, int y)
+/*
+ * "  12 +text": the line's number on its side, the origin, the text
+ * scrolled by v->col; a wrapped line's later rows under its text.
+ */
+void diff_draw_row(struct view *v, const struct text_diff *d, size_t row, int y)
 {
-	const struct diff_line *l = &d->v[line];
-	const char *s = d->text.buf + l->off;
+	const struct view_line *r = &v->line[row];
+	const struct diff_line *l = &d->v[r->num];
+	const char *s = d->text.buf + l->off + r->count;
 	enum role role = origin_role(l->origin);
 	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no, x;
 
-	if (l->origin != DIFF_HUNK && no > 0)
+	if (l->origin != DIFF_HUNK && no > 0 && r->first)
 		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
 	else
 		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
 	if (l->origin != DIFF_HUNK)
-		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
-	size_t skip = text_skip_cols(s, l->len, v->col);
-	x = draw_text_hl(&v->rect, y, x, role, s + skip, l->len - skip, app.search, ROLE_SEARCH);
+		x = draw_fmt(&v->rect, y, x, role, "%c", r->first ? (char)l->origin : ' ');
+	size_t skip = text_skip_cols(s, r->len, v->col);
+	x = draw_text_hl(&v->rect, y, x, role, s + skip, r->len - skip, app.search, ROLE_SEARCH);
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+}
+
+void diff_toggle_wrap(struct view *v)
+{
+	/* The cursor stays on its line. */
+	long at = v->lineno < v->nr_line ? v->line[v->lineno].num : 0;
+	view_toggle_wrap(v);
+	for (size_t i = 0; i < v->nr_line; i++) {
+		if (v->line[i].num == at) {
+			view_goto(v, i);
+			break;
+		}
+	}
 }
 
 static void basediff_open(struct view *v)
 {
-	v->lines = have_diff ? shown.diff.nr : 0;
-	v->widest = have_diff ? diff_widest(&shown.diff) : 0;
+	if (have_diff)
+		diff_add_rows(v, &shown.diff);
 }
 
 static void basediff_title(struct view *v, struct strbuf *out)
@@ -93,11 +113,15 @@ static void basediff_draw(struct view *v, size_t line, int y)
 
 static bool basediff_request(struct view *v, enum request req)
 {
-	if ((req != REQ_ENTER && req != REQ_EDIT) || !have_diff)
+	if (req == REQ_WRAP) {
+		diff_toggle_wrap(v);
+		return true;
+	}
+	if ((req != REQ_ENTER && req != REQ_EDIT) || !have_diff || v->lineno >= v->nr_line)
 		return false;
 	/* The line on the work tree's side; a removed line: the one after it. */
 	int line = 1;
-	for (size_t i = v->lineno; i < shown.diff.nr; i++) {
+	for (size_t i = (size_t)v->line[v->lineno].num; i < shown.diff.nr; i++) {
 		if (shown.diff.v[i].new_no > 0) {
 			line = shown.diff.v[i].new_no;
 			break;
@@ -109,9 +133,9 @@ static bool basediff_request(struct view *v, enum request req)
 
 static bool basediff_grep(struct view *v, size_t line, const char *needle)
 {
-	(void)v;
-	const struct diff_line *l = &shown.diff.v[line];
-	return text_find(shown.diff.text.buf + l->off, l->len, 0, needle) >= 0;
+	const struct view_line *r = &v->line[line];
+	const struct diff_line *l = &shown.diff.v[r->num];
+	return text_find(shown.diff.text.buf + l->off + r->count, r->len, 0, needle) >= 0;
 }
 
 static void basediff_empty(struct view *v, struct strbuf *out)
@@ -132,7 +156,7 @@ static void release_diff(void)
 }
 
 static const struct view_key basediff_keys[] = {
-	{ REQ_ENTER, "edit here" }, { REQ_SCROLL_RIGHT, "scroll" }, { REQ_SEARCH, "search" },
+	{ REQ_ENTER, "edit here" }, { REQ_SCROLL_RIGHT, "scroll" }, { REQ_WRAP, "wrap" }, { REQ_SEARCH, "search" },
 	{ REQ_BACK, "back" }, { REQ_NONE, NULL },
 };
 

@@ -145,6 +145,7 @@ static void files_select(struct view *v)
 		app.draft_diff.lineno = app.draft_diff.offset = 0;
 		app.draft_diff.col = 0;
 		view_open(&app.draft_diff);
+		view_open(&app.runbook);
 	}
 }
 
@@ -161,7 +162,7 @@ static bool files_grep(struct view *v, size_t line, const char *needle)
 }
 
 /* The keys of the draft screen, whichever of its panes has the focus. */
-static bool draft_request(enum request req)
+bool draft_screen_request(enum request req)
 {
 	switch (req) {
 	case REQ_TOGGLE_FILE:
@@ -191,7 +192,7 @@ static bool files_request(struct view *v, enum request req)
 	/* x on a file acts on that file, even before the diff pane caught up. */
 	if (v->lineno < drafting.d.nr)
 		diff_file = v->lineno;
-	return draft_request(req);
+	return draft_screen_request(req);
 }
 
 static void files_empty(struct view *v, struct strbuf *out)
@@ -234,16 +235,25 @@ static bool showing_answer(void)
 	return drafting.state == DRAFTING_STREAMING || (drafting.state != DRAFTING_NONE && !drafting.d.nr);
 }
 
-
+/*
+ * The pane's rows in the view's store: the diff's rows (diff_add_rows()),
+ * or while the model's answer shows, its lines' rows with num the line's
+ * offset; one row per line, or as many as the width needs with w.
+ * Rebuilt as the answer grows.
+ */
 static void diff_open(struct view *v)
 {
+	v->widest = 0;
 	if (showing_answer()) {
 		const struct strbuf *a = &drafting.answer;
-		/* One line in the store per line of the answer: its offset, rebuilt as the answer grows. */
 		for (size_t off = 0; off < a->len;) {
 			const char *nl = memchr(a->buf + off, '\n', a->len - off);
-			view_add_line(v, 0, NULL, 0)->num = (long)off;
-			off = nl ? (size_t)(nl - a->buf) + 1 : a->len;
+			size_t len = nl ? (size_t)(nl - a->buf) - off : a->len - off;
+			int w = text_width(a->buf + off, len) + 2;
+			if (w > v->widest && !v->wrap)
+				v->widest = w;
+			view_add_rows(v, 0, (long)off, a->buf + off, len, v->rect.w - 2);
+			off += len + 1;
 		}
 		return;
 	}
@@ -251,14 +261,11 @@ static void diff_open(struct view *v)
 		return;
 	if (diff_file >= drafting.d.nr)
 		diff_file = 0;
-	const struct text_diff *d = &drafting.files[diff_file].diff;
-	v->lines = d->nr;
-	v->widest = diff_widest(d);
+	diff_add_rows(v, &drafting.files[diff_file].diff);
 }
 
 static void diff_title(struct view *v, struct strbuf *out)
 {
-	(void)v;
 	if (showing_answer()) {
 		strbuf_addf(out, " The model's answer%s (%zu bytes)",
 			    drafting.state == DRAFTING_STREAMING ? " so far" : "", drafting.answer.len);
@@ -267,24 +274,22 @@ static void diff_title(struct view *v, struct strbuf *out)
 	if (drafting.state == DRAFTING_NONE)
 		return;
 	const struct drafting_file *df = &drafting.files[diff_file];
-	strbuf_addf(out, " %s  %s, +%zu -%zu%s", drafting.d.files[diff_file].path,
-		    df->exists ? "replaces the file" : "new file", df->diff.added, df->diff.deleted,
-		    df->edited ? ", edited" : "");
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addf(&rest, "  %s, +%zu -%zu%s", df->exists ? "replaces the file" : "new file", df->diff.added,
+		    df->diff.deleted, df->edited ? ", edited" : "");
+	view_title_path(v, out, drafting.d.files[diff_file].path, rest.buf);
+	strbuf_release(&rest);
 }
 
-static void line_text(size_t line, const char **s, size_t *len)
+/* The text of row `row`: a piece of a diff line, or of a line of the answer. */
+static void line_text(const struct view *v, size_t row, const char **s, size_t *len)
 {
-	if (showing_answer()) {
-		const struct strbuf *a = &drafting.answer;
-		size_t off = (size_t)app.draft_diff.line[line].num;
-		const char *nl = memchr(a->buf + off, '\n', a->len - off);
-		*s = a->buf + off;
-		*len = nl ? (size_t)(nl - *s) : a->len - off;
-		return;
-	}
-	const struct text_diff *d = &drafting.files[diff_file].diff;
-	*s = d->text.buf + d->v[line].off;
-	*len = d->v[line].len;
+	const struct view_line *r = &v->line[row];
+	if (showing_answer())
+		*s = drafting.answer.buf + r->num + r->count;
+	else
+		*s = drafting.files[diff_file].diff.text.buf + drafting.files[diff_file].diff.v[r->num].off + r->count;
+	*len = r->len;
 }
 
 static void diff_draw(struct view *v, size_t line, int y)
@@ -293,8 +298,10 @@ static void diff_draw(struct view *v, size_t line, int y)
 	size_t len;
 
 	if (showing_answer()) {
-		line_text(line, &s, &len);
-		draw_fill(&v->rect, y, draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s, len, app.search, ROLE_SEARCH),
+		line_text(v, line, &s, &len);
+		size_t skip = text_skip_cols(s, len, v->col);
+		draw_fill(&v->rect, y,
+			  draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s + skip, len - skip, app.search, ROLE_SEARCH),
 			  ROLE_DEFAULT);
 		return;
 	}
@@ -303,16 +310,18 @@ static void diff_draw(struct view *v, size_t line, int y)
 
 static bool diff_request(struct view *v, enum request req)
 {
-	(void)v;
-	return draft_request(req);
+	if (req == REQ_WRAP) {
+		diff_toggle_wrap(v);
+		return true;
+	}
+	return draft_screen_request(req);
 }
 
 static bool diff_grep(struct view *v, size_t line, const char *needle)
 {
 	const char *s;
 	size_t len;
-	(void)v;
-	line_text(line, &s, &len);
+	line_text(v, line, &s, &len);
 	return text_find(s, len, 0, needle) >= 0;
 }
 
@@ -371,5 +380,9 @@ static void draft_screen_open(struct view *v)
 	/* Replace a draft screen already open (a second d) rather than stack it. */
 	if (app.stack[app.depth - 1].panes[0] == &app.draft_files)
 		app_pop();
-	app_push((struct screen){ { &app.draft_files, &app.draft_diff }, 2, 0, draft_layout });
+	/* A runbook is prose: read formatted, beside its files, rather than as a diff. */
+	struct view *second = drafting.kind == REQ_DRAFT_RUNBOOK ? &app.runbook : &app.draft_diff;
+	second->lineno = second->offset = 0;
+	second->col = 0;
+	app_push((struct screen){ { &app.draft_files, second }, 2, 0, draft_layout });
 }

@@ -88,8 +88,10 @@ static void preview_close(struct view *v)
 
 static void preview_title(struct view *v, struct strbuf *out)
 {
-	(void)v;
-	strbuf_addf(out, " %s", shown ? shown : "Preview");
+	if (shown)
+		view_title_path(v, out, shown, "");
+	else
+		strbuf_addstr(out, " Preview");
 }
 
 static void preview_draw(struct view *v, size_t line, int y)

@@ -23,9 +23,6 @@ struct sql_line {
 	bool cont;         /* a wrapped line's second row or later (w) */
 };
 
-/* w: long lines wrap at the pane's width instead of scrolling sideways. */
-static bool sql_wrap;
-
 struct sql_priv {
 	const struct file_report *fr;
 	const struct script *script;
@@ -91,17 +88,16 @@ static void sql_open(struct view *v)
 		if (w > p->widest)
 			p->widest = w;
 		/* One row per line; with w, as many as the pane's width needs. */
-		size_t start = 0;
-		do {
-			size_t stop = sql_wrap && room > 8 ? text_wrap(text + off, l, start, room) : l;
+		for (size_t start = 0;;) {
+			size_t stop = view_row_end(v, text + off, l, start, room);
 			ALLOC_GROW(p->v, v->lines + 1, p->alloc);
 			p->v[v->lines++] = (struct sql_line){ off + start, stop - start, stmt, line, start > 0 };
-			size_t next = stop < l ? text_wrap_skip(text + off, l, stop) : l;
-			start = next > start ? next : l;
-		} while (start < l);
+			if ((start = view_row_next(text + off, l, start, stop)) >= l)
+				break;
+		}
 		off = end + 1;
 	}
-	v->widest = sql_wrap ? 0 : p->widest + p->digits + 4;
+	v->widest = v->wrap ? 0 : p->widest + p->digits + 4;
 }
 
 /* The row showing file line `line` (its first, when wrapped). */
@@ -123,15 +119,16 @@ static void sql_close(struct view *v)
 static void sql_title(struct view *v, struct strbuf *out)
 {
 	const struct sql_priv *p = v->priv;
-	strbuf_addstr(out, " ");
 	if (!p || !p->fr) {
-		strbuf_addstr(out, "SQL");
+		strbuf_addstr(out, " SQL");
 		return;
 	}
-	strbuf_addf(out, "%s  %s, %s", p->fr->path, direction_name(p->fr->dir),
-		    p->fr->in_txn ? "txn" : "no txn");
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addf(&rest, "  %s, %s", direction_name(p->fr->dir), p->fr->in_txn ? "txn" : "no txn");
 	if (app.stmt >= 0)
-		strbuf_addf(out, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+		strbuf_addf(&rest, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+	view_title_path(v, out, p->fr->path, rest.buf);
+	strbuf_release(&rest);
 }
 
 static enum role stmt_role(const struct stmt *st)
@@ -295,13 +292,9 @@ static bool sql_request(struct view *v, enum request req)
 		return true;
 	case REQ_WRAP: {
 		int line = p && v->lineno < v->lines ? p->v[v->lineno].fileline : 0;
-		sql_wrap = !sql_wrap;
-		v->col = 0;
-		view_open(v);
+		view_toggle_wrap(v);
 		if (p && p->script)
 			view_goto(v, row_of_line(p, v->lines, line));
-		app_message(ROLE_STATUS, sql_wrap ? "long lines wrap (w scrolls them again)"
-						  : "long lines scroll: <Left>/<Right> (w wraps them)");
 		return true;
 	}
 	default:
@@ -333,6 +326,14 @@ static const struct entry *sql_entry(struct view *v)
 	return app.file >= 0 ? app_entry_of_path(app.run->report.files[app.file].path) : NULL;
 }
 
+/* y in the statement screen: the statement under the cursor. */
+static const struct stmt *sql_statement(struct view *v, const struct file_report **fr)
+{
+	(void)v;
+	*fr = current_file();
+	return *fr && app.stmt >= 0 && (size_t)app.stmt < (*fr)->nr_stmts ? &(*fr)->stmts[app.stmt] : NULL;
+}
+
 const struct view_ops sql_ops = {
 	.keys = sql_keys,
 	.name = "sql",
@@ -346,6 +347,7 @@ const struct view_ops sql_ops = {
 	.close = sql_close,
 	.own_cursor = true,
 	.entry = sql_entry,
+	.statement = sql_statement,
 };
 
 /* Wide terminals: SQL on the left (as wide as its widest line, up to a

@@ -10,12 +10,16 @@
 #ifndef SLUICE_VIEWS_VIEWS_H
 #define SLUICE_VIEWS_VIEWS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include "tui/keys.h"
+
 #define VIEW_INFO(X) \
 	X(list) X(sql) X(info) X(refs) X(help) \
 	X(verdict) X(preview) \
 	X(draft_files) X(draft_diff) X(confirm) \
 	X(drift) \
-	X(basediff)
+	X(basediff) X(runbook)
 
 struct view_ops;
 #define VIEW_OPS_DECL(name) extern const struct view_ops name##_ops;
@@ -25,5 +29,7 @@ VIEW_INFO(VIEW_OPS_DECL)
 /* Shared between views: one draft file's row (check box, new/change, name, +/- counts, purpose). */
 struct view;
 void draft_draw_file(struct view *v, size_t file, int y);
+/* The keys of the draft screen, whichever of its panes has the focus (views/draft.c). */
+bool draft_screen_request(enum request req);
 
 #endif
