@@ -43,6 +43,7 @@ void filtering_release(void);
  */
 void rejudge_scan_started(void);
 void rejudge_before_swap(void);
+/* old: the run replaced, or NULL when the scan failed and app.run stays. */
 void rejudge_after_swap(const struct check_run *old);
 /* Compares the stamps now if `force` or if the last look is old enough; rescans on a change. */
 void rejudge_poll(bool force);

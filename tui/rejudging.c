@@ -64,6 +64,8 @@ static void list_back_on(const char *id)
 
 void rejudge_after_swap(const struct check_run *old)
 {
+	if (!app.run)
+		return;   /* the first scan failed: nothing to watch */
 	list_back_on(list_id);
 	if (old && app.file >= 0 && old_file >= 0 && (size_t)old_file < old->report.nr && old_stmt >= 0) {
 		const struct file_report *was = &old->report.files[old_file], *now = &app.run->report.files[app.file];

@@ -72,13 +72,14 @@ static void scan_finished(void *arg)
 		open_path = app.run->report.files[app.file].path;
 		open_dir = app.run->report.files[app.file].dir;
 	}
+	rejudge_before_swap();
 	if (prepare_failed) {
 		/* Keep showing what we had; the reason is already in the status line. */
 		check_run_release(next_run);
 		free(next_run);
+		rejudge_after_swap(NULL);   /* and keep watching its files */
 	} else {
 		struct check_run *old = app.run;
-		rejudge_before_swap();
 		app.run = next_run;
 		app.generation++;
 		app_build_entries();

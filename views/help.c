@@ -147,6 +147,13 @@ static bool help_grep(struct view *v, size_t line, const char *needle)
 	return found(l->text, needle);
 }
 
+/* Each time from the top: the keys of the screen it comes from are there. */
+static void help_show(struct view *v)
+{
+	v->lineno = v->offset = 0;
+	app_push((struct screen){ { v }, 1, 0, app.stack[0].layout });
+}
+
 static const struct view_key help_keys[] = {
 	{ REQ_SEARCH, "search" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
 };
@@ -158,4 +165,5 @@ const struct view_ops help_ops = {
 	.title = help_title,
 	.draw = help_draw,
 	.grep = help_grep,
+	.show = help_show,
 };
