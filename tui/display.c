@@ -262,6 +262,8 @@ static bool read_sgr_mouse(bool *press)
 	int n = 0, num[3] = { 0, 0, 0 }, field = 0, r;
 	bool ok = false;
 	while (n < (int)ARRAY_SIZE(got)) {
+		/* Once "[<" came, the rest is on its way: wait for it a little (a slow link splits it). */
+		wtimeout(stdscr, n >= 2 ? 100 : 0);
 		r = wget_wch(stdscr, &got[n]);
 		if (r == ERR)
 			break;
@@ -281,6 +283,7 @@ static bool read_sgr_mouse(bool *press)
 			break;
 		}
 	}
+	nodelay(stdscr, TRUE);
 	if (!ok) {
 		while (n > 0)
 			unget_wch((wchar_t)got[--n]);
