@@ -12,7 +12,8 @@
 #include "settings.h"
 #include "tui/app.h"
 #include "tui/display.h"
-#include "tui/drafting.h"
+#include "tui/job.h"
+#include "tui/navigate.h"
 #include "themes/theme.h"
 
 #include <getopt.h>
@@ -22,10 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void refs_release_cache(void);
-void draft_views_release(void);
-void confirm_view_release(void);
-void preview_release(void);
 
 static const char tui_usage[] =
 	"usage: sluice [-C DIR] [options] [PATH...]\n"
@@ -83,36 +80,11 @@ static void choose_theme(const char *name, const struct config *cfg)
 	strbuf_release(&err);
 }
 
-static void setup_views(void)
-{
-	app.list.ops = &list_ops;
-	app.sql.ops = &sql_ops;
-	app.info.ops = &info_ops;
-	app.refs.ops = &refs_ops;
-	app.help.ops = &help_ops;
-	app.draft_files.ops = &draft_files_ops;
-	app.draft_diff.ops = &draft_diff_ops;
-	app.confirm.ops = &confirm_ops;
-	app.file = app.stmt = -1;
-	app.verdict.ops = &verdict_ops;
-	app.preview.ops = &preview_ops;
-	app_push((struct screen){ { &app.list, &app.verdict, &app.preview }, 3, 0, list_screen_layout });
-}
-
 static void teardown(void)
 {
-	struct view *views[] = { &app.list, &app.sql, &app.info, &app.refs, &app.help,
-				 &app.draft_files, &app.draft_diff, &app.confirm, &app.verdict,
-				 &app.preview };
-	drafting_release();
-	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
-		view_close(views[i]);
-	refs_release_cache();
-	draft_views_release();
-	confirm_view_release();
-	preview_release();
-	driftwork_release();
-	draftshadow_release();
+	jobs_cancel();
+	app_views_release();
+	rejudge_release();
 	if (app.run) {
 		check_run_release(app.run);
 		free(app.run);
@@ -227,11 +199,11 @@ int cmd_tui(int argc, char **argv)
 	}
 	if (app.errors.nr)
 		app_message(ROLE_ERROR, "%s", app.errors.items[app.errors.nr - 1]);
-	setup_views();
-	scan_start();
+	app.file = app.stmt = -1;
+	app_views_init();
+	jobs_start(REQ_RESCAN);   /* the first scan */
 	loop_run();
-	driftwork_release();
-	scan_release();
+	jobs_cancel();
 	display_done();
 	loop_release();
 	struct strbuf clean = STRBUF_INIT;

@@ -4,7 +4,7 @@ sluice_SOURCES += cli/cmd_undo.c
 
 # tui/: the frame (the only code that talks to ncurses is tui/display.c).
 libsluiceui_a_SOURCES += \
-	tui/roles.c tui/roles.h \
+	themes/roles.c themes/roles.h \
 	tui/text.c tui/text.h \
 	tui/display.c tui/display.h \
 	tui/keys.c tui/keys.h \
@@ -12,13 +12,14 @@ libsluiceui_a_SOURCES += \
 	tui/app.c tui/app.h \
 	tui/loop.c tui/scan.c tui/script.c \
 	tui/drafting.c tui/drafting.h tui/draftshadow.c \
-	tui/driftwork.c tui/worker.c tui/worker.h
+	tui/driftwork.c tui/worker.c tui/worker.h \
+	tui/job.c tui/job.h views/views.h tui/copying.c
 libsluiceui_a_SOURCES += tui/accepting.c views/confirm.c
 libsluiceui_a_SOURCES += views/verdict.c views/preview.c
 
 # views/: one file per screen or pane.
 libsluiceui_a_SOURCES += views/list.c views/sql.c views/info.c views/refs.c views/help.c \
-	views/draft.c
+	views/draft.c views/runbook.c
 libsluiceui_a_SOURCES += views/drift.c
 
 # themes/: built-in themes and the theme-file loader.

@@ -230,7 +230,7 @@ printf ':save-screen %s/list.txt\njj\n<Enter>\n:save-screen %s/stmt.txt\n' "$T" 
 TERM=xterm-256color COLUMNS=120 LINES=30 SLUICE_SCRIPT="$T/tui.keys" "$SLUICE" -C repo >tui.out 2>tui.err
 expect_eq "the workbench runs on a Rails repository" "$?" 0
 expect_contains "the list shows Rails migrations" "$(cat list.txt)" "20240201000003 index_users_age"
-expect_contains "... their framework and transaction" "$(cat list.txt)" "rails          no-txn yes"
+expect_contains "... their framework and transaction" "$(cat list.txt)" "rails     no-txn yes"
 expect_contains "the statement screen numbers the SQL with the Ruby line" "$(cat stmt.txt)" \
 	'3 H CREATE INDEX CONCURRENTLY "index_users_on_age" ON "users"'
 expect_contains "concurrently-in-transaction's fix names Rails' way" "$out" "Rails: disable_ddl_transaction!)"

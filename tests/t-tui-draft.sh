@@ -250,7 +250,7 @@ expect_contains "the down draft drops the index" "$s" "DROP INDEX"
 expect_contains "the down draft is parse-checked" "$s" "Verified: every statement parses"
 s=$(screen_of kinds-runbook.txt)
 expect_contains "R drafts a runbook" "$s" ".md"
-expect_contains "the runbook diff shows its sections" "$s" "+# Runbook"
+expect_contains "the runbook shows its sections, formatted (t-tui-panes.sh)" "$s" "Runbook: db/migrations/000002_index.up.sql"
 s=$(screen_of kinds-nothing.txt)
 expect_contains "a safe migration has nothing to rewrite, said in the status line" "$s" "000004_nickname.up.sql:"
 expect_not_contains "and no draft screen opens" "$s" "Draft:"

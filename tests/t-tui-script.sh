@@ -57,16 +57,16 @@ expect_eq "the scripted workbench exits 0 (no leak, no error)" "$rc" 0
 check "it wrote no error" test ! -s "$T/list.err"
 cat >"$T/want-list.txt" <<'SCREEN'
  Verdict: SAFE WITH MODIFICATIONS  (as sluice check judges the branch)                          1/8
-  SEVERITY ID  MIGRATION (pending)                                       FRAMEWORK      TXN    DOWN
-  HIGH     002 index                                                     golang-migrate txn    yes
-  HIGH     003 concurrent                                                golang-migrate txn    no
-  MEDIUM   004 escapes                                                   golang-migrate no-txn no
+  SEVERITY ID  MIGRATION (pending)  1/3                                   FRAMEWORK      TXN    DOWN
+  HIGH     002 index                                                      golang-migrate txn    yes
+  HIGH     003 concurrent                                                 golang-migrate txn    no
+  MEDIUM   004 escapes                                                    golang-migrate no-txn no
 
 
 
 
 
-
+ Enter open  f filter  = diff  o down  d draft  a all  q quit  / search  Tab pane            ? help
 SCREEN
 head -11 "$T/list-screen.txt" >"$T/got-list.txt"
 check "the list shows the pending migrations, severity, framework, txn, down" \
@@ -144,9 +144,11 @@ esac
 cat >"$T/help.keys" <<KEYS
 ?
 :save-screen $T/help-screen.txt
+<PgDn>
+:save-screen $T/help-screen2.txt
 KEYS
 run help 100 40
-help=$(cat "$T/help-screen.txt")
+help=$(cat "$T/help-screen.txt" "$T/help-screen2.txt")
 missing=
 for r in $(sed -n 's/.*X(REQ_[A-Z_]*, "\([a-z-]*\)".*/\1/p' "$SLUICE_SRC/tui/keys.h"); do
 	case "$help" in *" $r "*) ;; *) missing="$missing $r" ;; esac

@@ -21,7 +21,7 @@
 #define SLUICE_THEME_H
 
 #include <stdbool.h>
-#include "tui/roles.h"
+#include "roles.h"
 
 struct config;
 struct strbuf;

@@ -14,6 +14,7 @@
 #include "commit.h"
 #include "draft_input.h"
 #include "draft_subset.h"
+#include "job.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -202,7 +203,7 @@ void accepting_commit(void)
 	app_message(ROLE_SAFE, "committed %zu file%s on %s: %s; U undoes it", n, n == 1 ? "" : "s",
 		    branch, title);
 	free(title);
-	scan_start();
+	jobs_start(REQ_RESCAN);
 }
 
 void accepting_release(void)

@@ -11,8 +11,10 @@
 #include "check.h"
 #include "display.h"
 #include "drafting.h"
+#include "job.h"
 #include "commit.h"
 #include "text.h"
+#include "navigate.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -59,6 +61,12 @@ void app_ask(const char *question, void (*yes)(void))
 	app_message(ROLE_HIGH, "%s (y/n)", question);
 }
 
+void app_choose(const char *choices, void (*chosen)(int key))
+{
+	app.ask_key = chosen;
+	app_message(ROLE_KEY, "%s", choices);
+}
+
 struct view *app_focused(void)
 {
 	struct screen *s = &app.stack[app.depth - 1];
@@ -97,9 +105,6 @@ static void draw_status(int rows, int cols)
 {
 	struct rect r = { rows - 1, 0, 1, cols };
 	struct check_run *run = app.run;
-	static const enum role sev_role[SEV__COUNT] = {
-		ROLE_STATUS, ROLE_LOW, ROLE_MEDIUM, ROLE_HIGH, ROLE_BLOCKER,
-	};
 	int x = 0;
 
 	if (app.prompting) {
@@ -132,7 +137,7 @@ static void draw_status(int rows, int cols)
 		for (size_t i = 0; i < app.nr_entries; i++)
 			by_sev[app.entries[i].sev]++;
 		for (int s = SEV_BLOCKER; s >= SEV_LOW; s--) {
-			enum role role = by_sev[s] ? sev_role[s] : ROLE_STATUS;
+			enum role role = by_sev[s] ? severity_role((enum severity)s) : ROLE_STATUS;
 			x = draw_fmt(&r, 0, x, role, "%zu %s", by_sev[s], severity_name((enum severity)s));
 			x = draw_str(&r, 0, x, ROLE_STATUS, " ");
 		}
@@ -140,32 +145,30 @@ static void draw_status(int rows, int cols)
 			     app.nr_entries == 1 ? "" : "s", app.all ? " (all)" : " pending");
 	}
 	x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
-	if (app.scanning) {
-		size_t done = scan_progress();
-		size_t total = __atomic_load_n(&app.scan_total, __ATOMIC_RELAXED);
-		if (total)
-			x = draw_fmt(&r, 0, x, ROLE_STATUS, "scanning %zu/%zu (%zu%%)", done, total,
-				     done * 100 / total);
-		else
-			x = draw_str(&r, 0, x, ROLE_STATUS, "scanning: finding migrations");
-		x = draw_str(&r, 0, x, ROLE_STATUS, "  ");
-	}
-	if (driftwork_busy())
-		x = draw_fmt(&r, 0, x, ROLE_STATUS, "drift: %s...  ", driftwork_phase());
+	/* The jobs running: "scanning 12/345 (3%)  drift: replaying...  " */
+	struct strbuf jobs = STRBUF_INIT;
+	jobs_status(&jobs);
+	x = draw_text(&r, 0, x, ROLE_STATUS, jobs.buf, jobs.len);
+	strbuf_release(&jobs);
 	if (app.message.len)
 		x = draw_text(&r, 0, x, app.message_role, app.message.buf, app.message.len);
 	draw_fill(&r, 0, x, ROLE_STATUS);
 }
 
+#define HINTS_MIN_ROWS 12
 void app_redraw(void)
 {
 	int rows, cols;
 	struct screen *s = &app.stack[app.depth - 1];
 	display_size(&rows, &cols);
 	display_clear();
-	s->layout(s, (struct rect){ 0, 0, rows - 1, cols });
+	/* The hint line above the status line, where there is room for it. */
+	int hints = rows >= HINTS_MIN_ROWS;
+	s->layout(s, (struct rect){ 0, 0, rows - 1 - hints, cols });
 	for (int i = 0; i < s->nr; i++)
 		view_draw(s->panes[i]);
+	if (hints)
+		hints_draw(rows - 2, cols);
 	draw_status(rows, cols);
 	display_flush();
 	if (!app.t_first_draw) {
@@ -203,6 +206,8 @@ static void prompt_key(int key)
 		app.search = strbuf_detach(&app.prompt, NULL);
 		if (*app.search && !view_search(app_focused(), app.search, 1, false))
 			app_message(ROLE_ERROR, "'%s' not found", app.search);
+	} else if (key == 21) {
+		strbuf_reset(&app.prompt);   /* C-u, as in a shell */
 	} else if (key == KEYFN(KEY_BACKSPACE) || key == 127 || key == 8) {
 		/* Drop the last UTF-8 sequence. */
 		while (app.prompt.len && (app.prompt.buf[--app.prompt.len] & 0xC0) == 0x80)
@@ -228,7 +233,7 @@ static void undo_now(void)
 		tui_flush_stderr();   /* commit_undo() said why */
 	} else {
 		app_message(ROLE_SAFE, "%s", done.buf);
-		scan_start();
+		jobs_start(REQ_RESCAN);
 	}
 	strbuf_release(&done);
 }
@@ -244,15 +249,38 @@ static void undo_ask(void)
 		app_ask("undo sluice's last commit?", undo_now);
 }
 
-static void help_open(void)
+void app_show(struct view *v)
 {
-	app_push((struct screen){ { &app.help }, 1, 0, app.stack[0].layout });
+	if (v->ops->show)
+		v->ops->show(v);
+	else
+		app_push((struct screen){ { v }, 1, 0, app.stack[0].layout });
+}
+
+void app_views_init(void)
+{
+#define VIEW_SET_OPS(name) app.name.ops = &name##_ops;
+	VIEW_INFO(VIEW_SET_OPS)
+#undef VIEW_SET_OPS
+	app_show(&app.list);
+}
+
+void app_views_release(void)
+{
+#define VIEW_RELEASE(name)                 \
+	view_close(&app.name);             \
+	if (name##_ops.release)            \
+		name##_ops.release();
+	VIEW_INFO(VIEW_RELEASE)
+#undef VIEW_RELEASE
 }
 
 static void frame_request(enum request req)
 {
 	struct screen *s = &app.stack[app.depth - 1];
 	struct view *v = app_focused();
+	if (jobs_start(req))   /* r, a, d, u, R, L, D */
+		return;
 	switch (req) {
 	case REQ_NEXT_PANE:
 	case REQ_RIGHT:
@@ -281,31 +309,15 @@ static void frame_request(enum request req)
 		else if (!view_search(v, app.search, req == REQ_FIND_NEXT ? 1 : -1, true))
 			app_message(ROLE_ERROR, "'%s' not found", app.search);
 		break;
-	case REQ_TOGGLE_ALL:
-		app.all = !app.all;
-		scan_start();
-		break;
-	case REQ_RESCAN:
-		scan_start();
-		break;
-	case REQ_DRAFT:
-	case REQ_DRAFT_DOWN:
-	case REQ_DRAFT_RUNBOOK:
-	case REQ_DRAFT_LLM:
-		drafting_start(app_current_entry(), req);
-		break;
 	case REQ_TOGGLE_FILE:
 	case REQ_ACCEPT:
 	case REQ_DRAFT_SHADOW:
 		app_message(ROLE_ERROR, "%s works on a draft: press d (or u, R, L) on a migration first",
 			    request_name(req));
 		break;
-	case REQ_DRIFT:
-		driftwork_start();
-		break;
 	case REQ_HELP:
 		if (v != &app.help)
-			help_open();
+			app_show(&app.help);
 		break;
 	case REQ_REDRAW:
 		display_resize(0, 0);
@@ -322,9 +334,44 @@ static void frame_request(enum request req)
 	case REQ_UNDO:
 		undo_ask();
 		break;
+	case REQ_COPY:
+		copying_start();
+		break;
+	case REQ_FILTER:
+		filtering_prompt();
+		break;
+	case REQ_NEXT_MIGRATION:
+	case REQ_PREV_MIGRATION:
+	case REQ_OPEN_DOWN:
+	case REQ_BASE_DIFF:
+		app_message(ROLE_ERROR, "%s works on a migration: in the list or its statements",
+			    request_name(req));
+		break;
 	default:
 		break;
 	}
+}
+
+/* The focused view takes a request first, then the frame. */
+static void request(enum request req)
+{
+	if (!view_request(app_focused(), req))
+		frame_request(req);
+}
+
+/* A second click on the same row of the same pane, soon after the first. */
+#define DOUBLE_CLICK_SECONDS 0.4
+static bool double_click(struct view *v, int y)
+{
+	static const struct view *last_view;
+	static int last_y;
+	static double last_time;
+	double t = now_seconds();
+	bool twice = v == last_view && y == last_y && t - last_time < DOUBLE_CLICK_SECONDS;
+	last_view = twice ? NULL : v;   /* a third click starts again */
+	last_y = y;
+	last_time = t;
+	return twice;
 }
 
 void app_mouse(int y, int x, int button)
@@ -340,8 +387,11 @@ void app_mouse(int y, int x, int button)
 			view_scroll(v, -3);
 		else if (button == 5)
 			view_scroll(v, 3);
+		else if (double_click(v, y))
+			request(REQ_ENTER);   /* opens, as Enter does */
 		else
 			view_click(v, y);
+		return;
 	}
 }
 
@@ -358,7 +408,11 @@ void app_key(int key)
 	enum request req;
 
 	strbuf_reset(&app.message);
-	if (app.ask_yes) {
+	if (app.ask_key) {
+		void (*chosen)(int) = app.ask_key;
+		app.ask_key = NULL;
+		chosen(key);
+	} else if (app.ask_yes) {
 		void (*yes)(void) = app.ask_yes;
 		app.ask_yes = NULL;
 		if (key == 'y' || key == 'Y')
@@ -368,8 +422,9 @@ void app_key(int key)
 	} else if (app.prompting) {
 		prompt_key(key);
 	} else if (key == 27 && app.depth <= 1 && keys_request(key) == REQ_BACK) {
-		/* Esc goes back, never out of the program: that is q's job. */
-		app_message(ROLE_STATUS, "Esc goes back a screen; q quits sluice");
+		/* Esc goes back, never out of the program: that is q's job. On the list it drops the filter. */
+		if (!filtering_clear())
+			app_message(ROLE_STATUS, "Esc goes back a screen; q quits sluice");
 	} else if (key == KEYFN(KEY_MOUSE)) {
 		mouse_key();
 	} else if (key == KEYFN(KEY_RESIZE)) {
@@ -380,8 +435,7 @@ void app_key(int key)
 			req = REQ_LEFT;
 		else if (req == REQ_SCROLL_RIGHT && !app_focused()->widest)
 			req = REQ_RIGHT;
-		if (!view_request(app_focused(), req))
-			frame_request(req);
+		request(req);
 	} else {
 		struct strbuf name = STRBUF_INIT;
 		key_to_name(key, &name);
@@ -438,6 +492,7 @@ int app_edit(const char *path, int line)
 		app_message(ROLE_ERROR, "the editor '%s' failed", editor);
 	else
 		app_message(ROLE_STATUS, "back from %s +%d %s", editor, line, path);
+	rejudge_poll(true);   /* what the editor saved is judged now, not at the next look */
 	strbuf_release(&cmd);
 	strbuf_release(&file);
 	strbuf_release(&arg);
@@ -448,28 +503,26 @@ int app_edit(const char *path, int line)
 /*
  * The migration the draft keys act on: the one under the list's cursor,
  * the one open in the statement screen, or the one being drafted; the
- * topmost of those screens decides (help may be on top of any of them).
+ * topmost screen whose view is about a migration decides (help may be on
+ * top of any of them).
  */
 const struct entry *app_current_entry(void)
 {
 	for (int d = app.depth - 1; app.run && d >= 0; d--) {
-		const struct view *top = app.stack[d].panes[0];
-		const char *path = NULL;
-		if (top == &app.list)
-			return app.list.lineno < app.nr_entries ? &app.entries[app.list.lineno] : NULL;
-		if (top == &app.sql && app.file >= 0)
-			path = app.run->report.files[app.file].path;
-		else if (top == &app.draft_files)
-			path = drafting.migration;
-		else
-			continue;
-		for (size_t i = 0; path && i < app.nr_entries; i++) {
-			const struct entry *e = &app.entries[i];
-			if ((e->up >= 0 && !strcmp(app.run->report.files[e->up].path, path)) ||
-			    (e->down >= 0 && !strcmp(app.run->report.files[e->down].path, path)))
-				return e;
-		}
-		return NULL;
+		struct view *top = app.stack[d].panes[0];
+		if (top->ops->entry)
+			return top->ops->entry(top);
+	}
+	return NULL;
+}
+
+const struct entry *app_entry_of_path(const char *path)
+{
+	for (size_t i = 0; path && app.run && i < app.nr_entries; i++) {
+		const struct entry *e = &app.entries[i];
+		if ((e->up >= 0 && !strcmp(app.run->report.files[e->up].path, path)) ||
+		    (e->down >= 0 && !strcmp(app.run->report.files[e->down].path, path)))
+			return e;
 	}
 	return NULL;
 }
@@ -500,4 +553,5 @@ void app_build_entries(void)
 		if (fr->sev > e->sev)
 			e->sev = fr->sev;
 	}
+	filtering_apply();
 }

@@ -14,6 +14,7 @@
 #include "types.h"
 #include "view.h"
 #include "themes/theme.h"
+#include "views/views.h"
 
 struct check_run;
 
@@ -56,10 +57,10 @@ struct app {
 	/* Screens. */
 	struct screen stack[MAX_SCREENS];
 	int depth;
-	struct view list, sql, info, refs, help;
-	struct view verdict, preview;  /* above and beside the list */
-	struct view draft_files, draft_diff;
-	struct view confirm;       /* accepting a draft: files, verdict, message */
+	/* Every view, one per row of VIEW_INFO (views/views.h): app.list, app.sql, ... */
+#define VIEW_MEMBER(name) struct view name;
+	VIEW_INFO(VIEW_MEMBER)
+#undef VIEW_MEMBER
 
 	/* Bottom line. */
 	struct strbuf message;
@@ -70,6 +71,7 @@ struct app {
 	char *prompt_label;        /* NULL: the search prompt, "/" */
 	void (*prompt_done)(const char *text);   /* NULL: search */
 	void (*ask_yes)(void);     /* a y/n question is up: y runs this */
+	void (*ask_key)(int key);  /* a one-key choice is up (app_choose): the next key goes here */
 	char *search;
 
 	struct theme theme;
@@ -99,6 +101,10 @@ void app_message(enum role role, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void app_prompt(const char *label, void (*done)(const char *text));
 /* A question answered with one key: y calls yes(), any other key cancels. */
 void app_ask(const char *question, void (*yes)(void));
+/* A choice in the status line ("copy: s statement  f fix ..."): the next key, whatever it is, goes to chosen(). */
+void app_choose(const char *choices, void (*chosen)(int key));
+/* y: copies the statement, its fix or file:line of the focused view's statement (tui/copying.c). */
+void copying_start(void);
 /* Pushes a screen / pops the top one (quitting when the list goes). */
 void app_push(struct screen s);
 void app_pop(void);
@@ -117,28 +123,16 @@ void app_open_migration(const struct entry *e);
 /* In the statement screen: shows report file `file` (of the same migration) at file line `line`. */
 void app_open_file_line(long file, int line);
 
-/* The views (views/). */
-extern const struct view_ops list_ops, sql_ops, info_ops, refs_ops, help_ops;
-extern const struct view_ops verdict_ops, preview_ops;
-/* The list screen: the list, the verdict above it, the preview beside it when wide enough. */
-void list_screen_layout(struct screen *s, struct rect area);
-extern const struct view_ops draft_files_ops, draft_diff_ops;
-/* The draft screen: the draft's files over (or beside) the diff of the current one. */
-void draft_screen_open(void);
-/* One draft file's row: check box, new/change, name, +/- counts, purpose. */
-void draft_draw_file(struct view *v, size_t file, int y);
-extern const struct view_ops confirm_ops;
-/* The list entry or open migration the draft keys act on, or NULL. */
+/* Gives every view its ops (VIEW_INFO) and shows the list. */
+void app_views_init(void);
+/* Closes every view and frees what each keeps (ops->release). */
+void app_views_release(void);
+/* Pushes the screen `v` leads (its ops->show), or `v` alone, full size. */
+void app_show(struct view *v);
+/* The list entry or open migration the draft keys act on (the topmost view's ops->entry), or NULL. */
 const struct entry *app_current_entry(void);
-/* The statement screen's views follow the SQL pane's current statement. */
-void stmt_screen_select(void);
-
-/* Scanning in a worker thread (tui/scan.c). */
-void scan_start(void);
-/* Waits for a running scan (quit, tests). */
-void scan_wait(void);
-void scan_release(void);
-size_t scan_progress(void);
+/* The entry listing the script at `path` (up or down), or NULL. */
+const struct entry *app_entry_of_path(const char *path);
 
 /*
  * Schema drift against the live database, computed in a worker thread
@@ -148,18 +142,13 @@ size_t scan_progress(void);
 struct drift;
 /* The database (NULL: none configured) and the shadow server (NULL: a throwaway cluster). */
 void driftwork_configure(const char *db_url, const char *shadow_url);
-/* The D key: opens the drift view and starts a computation unless one runs. */
-void driftwork_start(void);
+/* The drift job (tui/job.h) opens the drift view on D and starts a computation unless one runs. */
 bool driftwork_busy(void);
 const char *driftwork_phase(void);          /* what the worker is doing now */
 const struct drift *driftwork_result(void); /* the last result, or NULL */
 const char *driftwork_error(void);          /* why the last computation failed, or NULL */
 const char *driftwork_database(void);       /* masked, for display; NULL when none */
 const char *driftwork_shadow(void);         /* --shadow URL (drafts run there too), or NULL */
-/* Waits for a running computation (scripts); release also cancels it. */
-void driftwork_wait(void);
-void driftwork_release(void);
-extern const struct view_ops drift_ops;
 
 /* The event loop (tui/loop.c): stdin, signals, and any fd a part needs. */
 typedef void (*watch_fn)(int fd, void *data);

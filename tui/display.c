@@ -24,6 +24,7 @@
 #include <wchar.h>
 
 static SCREEN *screen;
+static void sgr_mouse(bool on);
 static FILE *script_out, *script_in;
 static attr_t role_attr[ROLE__COUNT];
 static int row_role = -1;
@@ -114,6 +115,7 @@ int display_init(bool script)
 	if (!script)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
+	sgr_mouse(true);
 	return 0;
 }
 
@@ -127,6 +129,7 @@ void display_done(void)
 	handle_crashes(false);
 	if (!screen)
 		return;
+	sgr_mouse(false);
 	curs_set(1);
 	endwin();
 	delscreen(screen);
@@ -216,6 +219,7 @@ void display_flush(void)
 void display_suspend(void)
 {
 	def_prog_mode();
+	sgr_mouse(false);
 	curs_set(1);
 	endwin();
 }
@@ -226,22 +230,102 @@ void display_resume(void)
 	curs_set(0);
 	clearok(curscr, TRUE);
 	refresh();
+	sgr_mouse(true);
+}
+
+/*
+ * Mouse reports in SGR form (mode 1006: "\e[<B;X;YM", X and Y in
+ * decimal): the X10 form ncurses asks for with most terminfo entries puts
+ * each coordinate in one byte, so a click past column 223 cannot be told.
+ * Terminfo entries that know 1006 (kmous=\e[<) make ncurses read these
+ * itself; with the others (tmux's screen, older xterm entries) the keys
+ * come as ESC [ < ... and are read here.
+ */
+static const char sgr_mouse_on[] = "\033[?1006h", sgr_mouse_off[] = "\033[?1006l";
+static struct { bool have; int y, x, button; } sgr_event;
+
+static void sgr_mouse(bool on)
+{
+	if (!screen || script_out)
+		return;
+	fflush(stdout);
+	const char *s = on ? sgr_mouse_on : sgr_mouse_off;
+	if (write(1, s, strlen(s)) < 0) {
+		/* No terminal to tell: clicks keep ncurses' own encoding. */
+	}
+}
+
+/* After ESC: "[<B;X;YM" (a press) or "...m" (a release). False, every key put back, when it is not one. */
+static bool read_sgr_mouse(bool *press)
+{
+	wint_t got[32];
+	int n = 0, num[3] = { 0, 0, 0 }, field = 0, r;
+	bool ok = false;
+	while (n < (int)ARRAY_SIZE(got)) {
+		/* Once "[<" came, the rest is on its way: wait for it a little (a slow link splits it). */
+		wtimeout(stdscr, n >= 2 ? 100 : 0);
+		r = wget_wch(stdscr, &got[n]);
+		if (r == ERR)
+			break;
+		n++;
+		wint_t c = got[n - 1];
+		if (r == KEY_CODE_YES || (n == 1 && c != '[') || (n == 2 && c != '<'))
+			break;
+		if (n <= 2)
+			continue;
+		if (c >= '0' && c <= '9' && num[field] < 100000) {
+			num[field] = num[field] * 10 + (int)(c - '0');
+		} else if (c == ';' && field < 2) {
+			field++;
+		} else {
+			ok = (c == 'M' || c == 'm') && field == 2;
+			*press = c == 'M';
+			break;
+		}
+	}
+	nodelay(stdscr, TRUE);
+	if (!ok) {
+		while (n > 0)
+			unget_wch((wchar_t)got[--n]);
+		return false;
+	}
+	/* Button 0 is the left one, 64 and 65 the wheel; 32 added is a drag, which clicks nothing. */
+	int b = num[0] & ~(4 | 8 | 16);   /* shift, meta, control */
+	sgr_event.have = *press && (b == 0 || b == 64 || b == 65);
+	sgr_event.button = b == 64 ? 4 : b == 65 ? 5 : 1;
+	sgr_event.x = num[1] - 1;
+	sgr_event.y = num[2] - 1;
+	return true;
 }
 
 int display_getkey(void)
 {
 	wint_t ch;
-	int r = wget_wch(stdscr, &ch);
-	if (r == ERR)
-		return -1;
-	if (r == KEY_CODE_YES)
-		return KEYFN((int)ch);
-	return (int)ch;
+	for (;;) {
+		int r = wget_wch(stdscr, &ch);
+		bool press;
+		if (r == ERR)
+			return -1;
+		if (r == KEY_CODE_YES)
+			return KEYFN((int)ch);
+		if (ch != 27 || !read_sgr_mouse(&press))
+			return (int)ch;
+		if (sgr_event.have)
+			return KEYFN(KEY_MOUSE);
+		/* A release or a drag: nothing to do, read on. */
+	}
 }
 
 bool display_mouse(int *y, int *x, int *button)
 {
 	MEVENT ev;
+	if (sgr_event.have) {
+		sgr_event.have = false;
+		*y = sgr_event.y;
+		*x = sgr_event.x;
+		*button = sgr_event.button;
+		return true;
+	}
 	if (getmouse(&ev) != OK)
 		return false;
 	*y = ev.y;
@@ -367,4 +451,32 @@ void draw_cursor(int y, int x, bool visible)
 void draw_clear_row_role(void)
 {
 	row_role = -1;
+}
+
+/* OSC 52 payloads beyond this are cut by terminals (xterm's limit is about 100 kB). */
+#define OSC52_MAX (74 * 1024)
+
+int display_osc52(const char *text, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct strbuf seq = STRBUF_INIT;
+	const unsigned char *s = (const unsigned char *)text;
+
+	if (!screen || len > OSC52_MAX)
+		return -1;
+	strbuf_addstr(&seq, "\033]52;c;");
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < len ? (unsigned)s[i + 1] << 8 : 0) |
+			     (i + 2 < len ? s[i + 2] : 0);
+		char quad[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < len ? b64[v >> 6 & 63] : '=',
+				 i + 2 < len ? b64[v & 63] : '=' };
+		strbuf_add(&seq, quad, 4);
+	}
+	strbuf_addstr(&seq, "\a");
+	/* After ncurses' own output, straight to the terminal: it changes nothing on the screen. */
+	FILE *out = script_out ? script_out : stdout;
+	fflush(out);
+	int r = write(fileno(out), seq.buf, seq.len) == (ssize_t)seq.len ? 0 : -1;
+	strbuf_release(&seq);
+	return r;
 }

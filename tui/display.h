@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "roles.h"
+#include "themes/roles.h"
 
 struct theme;
 
@@ -49,6 +49,13 @@ int display_getkey(void);
 #define KEY_IS_FN(k) ((k) >= 0x200000)
 /* Mouse event after KEYFN(KEY_MOUSE): row, column, button (1 click, 4/5 wheel). */
 bool display_mouse(int *y, int *x, int *button);
+/*
+ * Puts text on the terminal's clipboard with OSC 52 (xterm's "set
+ * selection", which tmux, kitty, iTerm2, WezTerm, foot and Windows
+ * Terminal take; tmux with set-clipboard on). -1 when there is no
+ * terminal or the text is too long for one escape sequence.
+ */
+int display_osc52(const char *text, size_t len);
 /* Writes the screen as text, one line per row (for :save-screen). */
 int display_save(const char *path);
 

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "commit.h"
 #include "draft_input.h"
+#include "job.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -78,6 +79,14 @@ static void prepare_files(void)
 		diff_file(i);
 	}
 	drafting.state = drafting.d.failed ? DRAFTING_FAILED : DRAFTING_READY;
+}
+
+/* The draft changed: its panes show it again. */
+static void reopen_views(void)
+{
+	view_open(&app.draft_files);
+	view_open(&app.draft_diff);
+	view_open(&app.runbook);
 }
 
 static void say_verdict(void)
@@ -149,8 +158,7 @@ static void stream_ended(int r)
 	drafting.stream = NULL;
 	prepare_files();
 	say_verdict();
-	view_open(&app.draft_files);
-	view_open(&app.draft_diff);
+	reopen_views();
 }
 
 static void stream_run(void *data)
@@ -269,7 +277,7 @@ void drafting_start(const struct entry *e, enum request kind)
 		prepare_files();
 		say_verdict();
 	}
-	draft_screen_open();
+	app_show(&app.draft_files);
 	if (drafting.d.needs_input)
 		drafting_ask_value();   /* the value first: nothing else can happen before it */
 }
@@ -302,8 +310,7 @@ static void redraft(void)
 	}
 	prepare_files();
 	say_verdict();
-	view_open(&app.draft_files);
-	view_open(&app.draft_diff);
+	reopen_views();
 }
 
 static void value_given(const char *text)
@@ -527,3 +534,26 @@ void drafting_release(void)
 	accepting_release();
 	draftshadow_forget();
 }
+
+/* d, u, R, L: a draft of the migration under the cursor (or open, or drafted). */
+static bool draft_job_start(enum request req)
+{
+	if (req != REQ_DRAFT && req != REQ_DRAFT_DOWN && req != REQ_DRAFT_RUNBOOK && req != REQ_DRAFT_LLM)
+		return false;
+	drafting_start(app_current_entry(), req);
+	return true;
+}
+
+/* A model's answer arriving; its elapsed time is in the files pane, not the status line. */
+static bool draft_poll(struct strbuf *status)
+{
+	(void)status;
+	return drafting.state == DRAFTING_STREAMING;
+}
+
+const struct job_ops draft_job = {
+	.name = "draft",
+	.start = draft_job_start,
+	.poll = draft_poll,
+	.cancel = drafting_release,
+};

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include "draft.h"
 #include "keys.h"
-#include "roles.h"
+#include "themes/roles.h"
 #include "textdiff.h"
 #include "llm/llm.h"
 

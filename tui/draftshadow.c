@@ -16,6 +16,7 @@
 #include "display.h"
 #include "draft_shadow.h"
 #include "drafting.h"
+#include "job.h"
 #include "worker.h"
 
 #include <stdlib.h>
@@ -157,3 +158,17 @@ void draftshadow_release(void)
 	}
 	worker_release(&shadow_worker);
 }
+
+/* V is the draft screen's key (views/draft.c): no request starts it from the frame. */
+static bool draftshadow_poll(struct strbuf *status)
+{
+	(void)status;
+	return draftshadow_busy();
+}
+
+const struct job_ops draftshadow_job = {
+	.name = "draft shadow",
+	.poll = draftshadow_poll,
+	.tick_ms = 100,
+	.cancel = draftshadow_release,
+};

@@ -18,6 +18,7 @@
 #include "drift.h"
 #include "shadow.h"
 #include "sqlgen.h"
+#include "job.h"
 #include "worker.h"
 
 #include <stdlib.h>
@@ -32,7 +33,6 @@ struct drift_job {
 };
 
 static char *db_url, *shadow_url, *db_shown;
-static struct view drift_view = { .ops = &drift_ops };
 static void run_job(void *arg);
 static void drift_finished(void *arg);
 static struct worker drift_worker = WORKER_INIT("drift", run_job, drift_finished);
@@ -163,7 +163,7 @@ static bool view_shown(void)
 {
 	for (int i = 0; i < app.depth; i++)
 		for (int p = 0; p < app.stack[i].nr; p++)
-			if (app.stack[i].panes[p] == &drift_view)
+			if (app.stack[i].panes[p] == &app.drift)
 				return true;
 	return false;
 }
@@ -180,7 +180,7 @@ static char *one_line(struct strbuf *sb)
 static void take_result(struct drift_job *j)
 {
 	/* The view's lines point into the old result: close it first. */
-	view_close(&drift_view);
+	view_close(&app.drift);
 	drift_release(&result);
 	free(last_error);
 	last_error = NULL;
@@ -197,7 +197,7 @@ static void take_result(struct drift_job *j)
 			app_message(ROLE_SAFE, "drift: no drift");
 	}
 	if (view_shown())
-		view_open(&drift_view);
+		view_open(&app.drift);
 }
 
 static void drift_finished(void *arg)
@@ -209,11 +209,11 @@ static void drift_finished(void *arg)
 
 static void show_view(void)
 {
-	if (app_focused() != &drift_view)
-		app_push((struct screen){ { &drift_view }, 1, 0, app.stack[0].layout });
+	if (app_focused() != &app.drift)
+		app_show(&app.drift);
 }
 
-void driftwork_start(void)
+static void driftwork_start(void)
 {
 	if (!db_url) {
 		app_message(ROLE_ERROR, "drift needs a database: --db URL, sluice.db.url or DATABASE_URL");
@@ -236,12 +236,12 @@ void driftwork_start(void)
 	worker_start(&drift_worker, job);
 }
 
-void driftwork_wait(void)
+static void driftwork_wait(void)
 {
 	worker_wait(&drift_worker);
 }
 
-void driftwork_release(void)
+static void driftwork_release(void)
 {
 	if (worker_busy(&drift_worker)) {
 		/* Quitting: the worker still stops its cluster and drops its database. */
@@ -251,7 +251,7 @@ void driftwork_release(void)
 			app_redraw();
 		driftwork_wait();
 	}
-	view_close(&drift_view);
+	view_close(&app.drift);
 	drift_release(&result);
 	have_result = false;
 	worker_release(&drift_worker);
@@ -259,3 +259,29 @@ void driftwork_release(void)
 	free(last_error);
 	last_error = NULL;
 }
+
+/* D (and r in the drift view): compute the drift. */
+static bool drift_job_start(enum request req)
+{
+	if (req != REQ_DRIFT)
+		return false;
+	driftwork_start();
+	return true;
+}
+
+static bool drift_poll(struct strbuf *status)
+{
+	if (!driftwork_busy())
+		return false;
+	strbuf_addf(status, "drift: %s...", driftwork_phase());
+	return true;
+}
+
+const struct job_ops drift_job = {
+	.name = "drift",
+	.start = drift_job_start,
+	.poll = drift_poll,
+	.tick_ms = 100,
+	.finish = driftwork_wait,
+	.cancel = driftwork_release,
+};

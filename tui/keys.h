@@ -55,9 +55,15 @@ struct config;
 	X(REQ_BACK, "back", "q <Esc>", "Close this screen; quit from the list") \
 	X(REQ_QUIT, "quit", "Q", "Quit sluice") \
 	X(REQ_UNDO, "undo", "U", "Undo sluice's own last commit (while it is HEAD and untouched)") \
-	X(REQ_SCROLL_LEFT, "scroll-left", "<Left>", "Scroll long lines left (SQL, diff); else as h") \
-	X(REQ_SCROLL_RIGHT, "scroll-right", "<Right>", "Scroll long lines right (SQL, diff); else as l") \
-	X(REQ_WRAP, "wrap", "w", "Wrap long lines in the SQL pane, or scroll them (toggle)")
+	X(REQ_SCROLL_LEFT, "scroll-left", "<Left>", "Scroll long lines left (SQL, diff, runbook); else as h") \
+	X(REQ_SCROLL_RIGHT, "scroll-right", "<Right>", "Scroll long lines right (SQL, diff, runbook); else as l") \
+	X(REQ_WRAP, "wrap", "w", "Wrap long lines in the SQL, diff and runbook panes, or scroll them (toggle)") \
+	X(REQ_FILTER, "filter", "f", "Filter the list: text in the files, sev:high[+], rule:ID, table:NAME, !word") \
+	X(REQ_NEXT_MIGRATION, "next-migration", "}", "Open the next migration of the list") \
+	X(REQ_PREV_MIGRATION, "previous-migration", "{", "Open the previous migration of the list") \
+	X(REQ_OPEN_DOWN, "open-down", "o", "Show the migration's down file (o again: its up)") \
+	X(REQ_BASE_DIFF, "base-diff", "=", "The migration's diff against the base branch") \
+	X(REQ_COPY, "copy", "y", "Copy the statement (s), its fix (f) or file:line (l) to the clipboard (OSC 52)")
 
 enum request {
 	REQ_NONE,

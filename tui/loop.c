@@ -10,7 +10,8 @@
  */
 #include "app.h"
 #include "display.h"
-#include "drafting.h"
+#include "job.h"
+#include "navigate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,8 +63,7 @@ void tui_set_poller(const struct tui_poller *p)
 
 bool app_busy(void)
 {
-	return app.scanning || drafting.state == DRAFTING_STREAMING || driftwork_busy() ||
-	       draftshadow_busy();
+	return jobs_busy();
 }
 
 static void on_signal(int sig)
@@ -190,7 +190,8 @@ void loop_run(void)
 		for (size_t i = 0; i < nr_watches; i++)
 			fds[i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
 		size_t n = nr_watches, np = 0;
-		int timeout = app.scanning || driftwork_busy() || draftshadow_busy() ? 100 : -1;
+		int tick = jobs_tick();   /* progress */
+		int timeout = rejudge_timeout(tick);
 		if (have_poller) {
 			int t = -1;
 			np = (size_t)poller.fds(poller.data, fds + n, MAX_POLLER_FDS, &t);
@@ -200,8 +201,9 @@ void loop_run(void)
 		int r = poll(fds, n + np, timeout);
 		if (r < 0 && errno != EINTR)
 			die("poll: %m");
-		if (r == 0)
+		if (r == 0 && tick >= 0)
 			app.dirty = true;   /* progress */
+		rejudge_poll(false);
 		if (have_poller) {
 			struct tui_poller p = poller;
 			p.run(p.data);     /* may remove itself */

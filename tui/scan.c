@@ -11,7 +11,9 @@
  */
 #include "app.h"
 #include "check.h"
+#include "job.h"
 #include "worker.h"
+#include "navigate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ static struct worker scan_worker = WORKER_INIT("scan", scan_run, scan_finished);
 static struct check_run *next_run;
 static int prepare_failed;
 static bool again;   /* a rescan was asked for while one ran */
+static void scan_start(void);
 
 static void scan_run(void *arg)
 {
@@ -46,7 +49,7 @@ static void scan_run(void *arg)
 	}
 }
 
-size_t scan_progress(void)
+static size_t scan_progress(void)
 {
 	return next_run ? __atomic_load_n(&next_run->progress, __ATOMIC_RELAXED) : 0;
 }
@@ -69,10 +72,12 @@ static void scan_finished(void *arg)
 		open_path = app.run->report.files[app.file].path;
 		open_dir = app.run->report.files[app.file].dir;
 	}
+	rejudge_before_swap();
 	if (prepare_failed) {
 		/* Keep showing what we had; the reason is already in the status line. */
 		check_run_release(next_run);
 		free(next_run);
+		rejudge_after_swap(NULL);   /* and keep watching its files */
 	} else {
 		struct check_run *old = app.run;
 		app.run = next_run;
@@ -87,6 +92,7 @@ static void scan_finished(void *arg)
 				view_open(app.stack[i].panes[p]);
 		while (app.file < 0 && app.depth > 1 && app.stack[app.depth - 1].panes[0] == &app.sql)
 			app_pop();
+		rejudge_after_swap(old);
 		if (old) {
 			check_run_release(old);
 			free(old);
@@ -100,7 +106,7 @@ static void scan_finished(void *arg)
 	}
 }
 
-void scan_start(void)
+static void scan_start(void)
 {
 	if (app.scanning) {
 		again = true;
@@ -113,15 +119,50 @@ void scan_start(void)
 		next_run->base = xstrdup(app.base);
 	app.scan_total = 0;
 	app.scanning = true;
+	rejudge_scan_started();
 	worker_start(&scan_worker, next_run);
 }
 
-void scan_wait(void)
+/* r rescans; a shows every migration or only pending ones, and rescans. */
+static bool scan_job_start(enum request req)
+{
+	if (req == REQ_TOGGLE_ALL)
+		app.all = !app.all;
+	else if (req != REQ_RESCAN)
+		return false;
+	scan_start();
+	return true;
+}
+
+/* "scanning 12/345 (3%)" */
+static bool scan_poll(struct strbuf *status)
+{
+	if (!app.scanning)
+		return false;
+	size_t done = scan_progress();
+	size_t total = __atomic_load_n(&app.scan_total, __ATOMIC_RELAXED);
+	if (total)
+		strbuf_addf(status, "scanning %zu/%zu (%zu%%)", done, total, done * 100 / total);
+	else
+		strbuf_addstr(status, "scanning: finding migrations");
+	return true;
+}
+
+static void scan_wait(void)
 {
 	worker_wait(&scan_worker);
 }
 
-void scan_release(void)
+static void scan_release(void)
 {
 	worker_release(&scan_worker);
 }
+
+const struct job_ops scan_job = {
+	.name = "scan",
+	.start = scan_job_start,
+	.poll = scan_poll,
+	.tick_ms = 100,
+	.finish = scan_wait,
+	.cancel = scan_release,
+};

@@ -22,6 +22,7 @@
  */
 #include "app.h"
 #include "display.h"
+#include "job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +96,7 @@ static void run_command(char *cmd)
 			error("%s:%d: :mouse takes ROW COL BUTTON (1, 4 or 5)", script_path, script_line);
 		}
 	} else if (!strcmp(cmd, "wait")) {
-		scan_wait();
-		driftwork_wait();
+		jobs_finish();
 	} else if (!strcmp(cmd, "quit")) {
 		app.quit = true;
 	} else {

@@ -6,6 +6,7 @@
  * input is taken as UTF-8, and only the width comes from wcwidth().
  */
 #include "text.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -175,4 +176,53 @@ size_t text_wrap_skip(const char *text, size_t len, size_t end)
 	while (end < len && (text[end] == ' ' || text[end] == '\n'))
 		end++;
 	return end;
+}
+
+#define ELLIPSIS "\xe2\x80\xa6"   /* one column */
+
+/* The longest tail of path[0..len) that is at most `room` columns wide, on a character boundary. */
+static const char *tail_within(const char *path, size_t len, int room)
+{
+	const char *tail = path + len;
+	while (tail > path) {
+		const char *prev = tail - 1;
+		while (prev > path && ((unsigned char)*prev & 0xC0) == 0x80)
+			prev--;
+		if (text_width(prev, (size_t)(path + len - prev)) > room)
+			break;
+		tail = prev;
+	}
+	return tail;
+}
+
+void text_shorten_path(struct strbuf *out, const char *path, int room)
+{
+	size_t len = strlen(path);
+	if (text_width(path, len) <= room) {
+		strbuf_addstr(out, path);
+		return;
+	}
+	if (room < 2) {
+		if (room == 1)
+			strbuf_addstr(out, ELLIPSIS);
+		return;
+	}
+	/* The longest tail that fits after "…", and the longest of those starting a directory. */
+	const char *tail = tail_within(path, len, room - 1), *dir = NULL;
+	for (const char *p = tail; *p && !dir; p++)
+		if (p > path && p[-1] == '/' && text_width(p, (size_t)(path + len - p)) + 2 <= room)
+			dir = p;
+	/*
+	 * At a directory boundary ("…/0042_add_users/up.sql") when that keeps
+	 * most of the room; else the tail cut mid-name, so that a long
+	 * directory (diesel's 2026-08-01-000000_add_users/) still says which
+	 * migration it is.
+	 */
+	if (dir && text_width(dir, (size_t)(path + len - dir)) + 2 >= room * 2 / 3) {
+		strbuf_addstr(out, ELLIPSIS "/");
+		strbuf_addstr(out, dir);
+	} else {
+		strbuf_addstr(out, ELLIPSIS);
+		strbuf_addstr(out, tail);
+	}
 }

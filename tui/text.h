@@ -41,6 +41,14 @@ int text_width_of(const char *s);
 long text_find(const char *hay, size_t len, size_t from, const char *needle);
 
 /*
+ * Appends `path`, at most `room` columns wide: whole when it fits, else
+ * its tail after "…", cut at a directory boundary ("…/migrations/0042_x.sql")
+ * unless that would leave a third of the room unused ("…0042_add_x/up.sql").
+ */
+struct strbuf;
+void text_shorten_path(struct strbuf *out, const char *path, int room);
+
+/*
  * Word wrap: the end of the row that starts at `start` and is at most
  * `room` columns wide (breaking at the last space, or mid-word when a word
  * is wider than the row); then where the next row starts.

@@ -46,11 +46,63 @@ void view_notes_free(struct view_notes *n)
 	n->alloc = 0;
 }
 
+struct view_line *view_add_line(struct view *v, int type, const char *text, size_t len)
+{
+	ALLOC_GROW(v->line, v->nr_line + 1, v->alloc_line);
+	struct view_line *l = &v->line[v->nr_line++];
+	*l = (struct view_line){ .type = type, .text = text ? xstrndup(text, len) : NULL, .len = len };
+	v->lines = v->nr_line;
+	return l;
+}
+
+size_t view_row_end(const struct view *v, const char *s, size_t len, size_t start, int room)
+{
+	return v->wrap && room > 8 ? text_wrap(s, len, start, room) : len;
+}
+
+size_t view_row_next(const char *s, size_t len, size_t start, size_t end)
+{
+	size_t next = end < len ? text_wrap_skip(s, len, end) : len;
+	return next > start ? next : len;
+}
+
+void view_add_rows(struct view *v, int type, long num, const char *s, size_t len, int room)
+{
+	for (size_t start = 0;;) {
+		size_t end = view_row_end(v, s, len, start, room);
+		struct view_line *l = view_add_line(v, type, NULL, 0);
+		l->num = num;
+		l->count = start;
+		l->len = end - start;
+		l->first = start == 0;
+		if ((start = view_row_next(s, len, start, end)) >= len)
+			break;
+	}
+}
+
+void view_toggle_wrap(struct view *v)
+{
+	v->wrap = !v->wrap;
+	v->col = 0;
+	view_open(v);
+	app_message(ROLE_STATUS, v->wrap ? "long lines wrap (w scrolls them again)"
+					 : "long lines scroll: <Left>/<Right> (w wraps them)");
+}
+
+static void clear_store(struct view *v)
+{
+	for (size_t i = 0; i < v->nr_line; i++)
+		free(v->line[i].text);
+	v->nr_line = 0;
+	view_notes_clear(&v->notes);
+}
+
 void view_open(struct view *v)
 {
 	size_t keep = v->lineno, off = v->offset;
 	if (v->ops->close)
 		v->ops->close(v);
+	clear_store(v);
 	v->lines = 0;
 	v->width = v->rect.w;
 	v->ops->open(v);
@@ -62,6 +114,11 @@ void view_close(struct view *v)
 {
 	if (v->ops && v->ops->close)
 		v->ops->close(v);
+	clear_store(v);
+	free(v->line);
+	v->line = NULL;
+	v->alloc_line = 0;
+	view_notes_free(&v->notes);
 	v->lines = v->lineno = v->offset = 0;
 }
 
@@ -75,23 +132,43 @@ void view_place(struct view *v, struct rect area)
 	view_goto(v, v->lineno);
 }
 
+/* The title bar's right end: " ←12" when scrolled sideways, " 3/45 " where the cursor is. */
+static void position_text(const struct view *v, struct strbuf *pos)
+{
+	if (v->col)
+		strbuf_addf(pos, " \xe2\x86\x90%d", v->col);
+	if (v->lines && !v->ops->own_position)
+		strbuf_addf(pos, " %zu/%zu ", v->lineno + 1, v->lines);
+}
+
+void view_title_path(const struct view *v, struct strbuf *out, const char *path, const char *rest)
+{
+	int room = v->rect.w - 1 - text_width_of(rest);
+	/* The file's name whole, at least ("…/003_drop_note.up.sql"): the rest is clipped first. */
+	const char *base = strrchr(path, '/');
+	int least = base ? text_width_of(base + 1) + 2 : text_width_of(path);
+	if (least > v->rect.w - 1)
+		least = v->rect.w - 1;
+	strbuf_addch(out, ' ');
+	text_shorten_path(out, path, room > least ? room : least);
+	strbuf_addstr(out, rest);
+}
+
 static void draw_title(struct view *v)
 {
 	struct rect bar = { v->rect.y - 1, v->rect.x, 1, v->rect.w };
 	struct strbuf sb = STRBUF_INIT;
 	enum role role = v->focus ? ROLE_TITLE_FOCUS : ROLE_TITLE;
 	int x;
+	struct strbuf pos = STRBUF_INIT;
+	position_text(v, &pos);
+	int w = text_width_of(pos.buf);
 	v->ops->title(v, &sb);
 	x = draw_text(&bar, 0, 0, role, sb.buf, sb.len);
-	strbuf_reset(&sb);
-	if (v->col)
-		strbuf_addf(&sb, " \xe2\x86\x90%d", v->col);   /* scrolled sideways: by how much */
-	if (v->lines)
-		strbuf_addf(&sb, " %zu/%zu ", v->lineno + 1, v->lines);
-	int w = text_width_of(sb.buf);
 	draw_fill(&bar, 0, x, role);
 	if (x + w < bar.w)
-		draw_text(&bar, 0, bar.w - w, role, sb.buf, sb.len);
+		draw_text(&bar, 0, bar.w - w, role, pos.buf, pos.len);
+	strbuf_release(&pos);
 	strbuf_release(&sb);
 }
 

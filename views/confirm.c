@@ -13,52 +13,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct view_notes notes;
-
 static void confirm_open(struct view *v)
 {
 	const char *branch = app.run && app.run->ms.branch ? app.run->ms.branch : "(no branch)";
 	struct strbuf sb = STRBUF_INIT;
 	int room = v->rect.w - 2;
 
-	view_notes_clear(&notes);
+	view_notes_clear(&v->notes);
 	if (drafting.state == DRAFTING_NONE)
 		return;
-	view_notes_add(&notes, ROLE_DEFAULT, "", "", room);
+	view_notes_add(&v->notes, ROLE_DEFAULT, "", "", room);
 	if (accepting.refused) {
-		view_notes_add(&notes, ROLE_ERROR, "REFUSED: ", accepting.refused, room);
+		view_notes_add(&v->notes, ROLE_ERROR, "REFUSED: ", accepting.refused, room);
 	} else {
 		strbuf_addf(&sb, "the %zu selected file%s, worst finding %s before, %s after",
 			    accepting.selected, accepting.selected == 1 ? "" : "s",
 			    severity_name(drafting.d.before), severity_name(accepting.after));
-		view_notes_add(&notes, ROLE_SAFE, "Verified: ", sb.buf, room);
+		view_notes_add(&v->notes, ROLE_SAFE, "Verified: ", sb.buf, room);
 	}
-	view_notes_add(&notes, ROLE_DEFAULT, "", "", room);
-	view_notes_add(&notes, ROLE_HEADER, "", accepting.message_edited
+	view_notes_add(&v->notes, ROLE_DEFAULT, "", "", room);
+	view_notes_add(&v->notes, ROLE_HEADER, "", accepting.message_edited
 		       ? "Commit message (edited; e edits it again):" : "Commit message (e edits it in $EDITOR):",
 		       room);
 	for (const char *l = accepting.message.buf; *l;) {
 		size_t n = strcspn(l, "\n");
 		char *row = xstrndup(l, n);
 		/* as written, not wrapped: the pane clips what git would show on one line */
-		view_notes_add(&notes, l == accepting.message.buf ? ROLE_PATH : ROLE_DEFAULT, "  ", row,
+		view_notes_add(&v->notes, l == accepting.message.buf ? ROLE_PATH : ROLE_DEFAULT, "  ", row,
 			       1 << 20);
 		free(row);
 		l += n + (l[n] == '\n');
 	}
-	view_notes_add(&notes, ROLE_DEFAULT, "", "", room);
+	view_notes_add(&v->notes, ROLE_DEFAULT, "", "", room);
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "A commits the selected files on %s; x leaves a file out (verified again); "
 		    "e edits the message; q goes back to the draft.", branch);
-	view_notes_add(&notes, ROLE_DIM, "", sb.buf, room);
-	v->lines = drafting.d.nr + notes.nr;
+	view_notes_add(&v->notes, ROLE_DIM, "", sb.buf, room);
+	v->lines = drafting.d.nr + v->notes.nr;
 	strbuf_release(&sb);
-}
-
-static void confirm_close(struct view *v)
-{
-	(void)v;
-	view_notes_clear(&notes);
 }
 
 static void confirm_title(struct view *v, struct strbuf *out)
@@ -75,7 +67,7 @@ static void confirm_draw(struct view *v, size_t line, int y)
 		draft_draw_file(v, line, y);
 		return;
 	}
-	const struct view_note *n = &notes.v[line - drafting.d.nr];
+	const struct view_note *n = &v->notes.v[line - drafting.d.nr];
 	int x = draw_str(&v->rect, y, 1, n->role, n->text);
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
@@ -109,21 +101,20 @@ static bool confirm_grep(struct view *v, size_t line, const char *needle)
 {
 	(void)v;
 	const char *s = line < drafting.d.nr ? drafting.d.files[line].path
-					     : line - drafting.d.nr < notes.nr ? notes.v[line - drafting.d.nr].text : "";
+					     : line - drafting.d.nr < v->notes.nr ? v->notes.v[line - drafting.d.nr].text : "";
 	return text_find(s, strlen(s), 0, needle) >= 0;
 }
 
+static const struct view_key confirm_keys[] = {
+	{ REQ_ACCEPT, "commit" }, { REQ_TOGGLE_FILE, "select" }, { REQ_EDIT, "message" }, { REQ_BACK, "back to draft" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops confirm_ops = {
+	.keys = confirm_keys,
 	.name = "confirm",
 	.open = confirm_open,
 	.title = confirm_title,
 	.draw = confirm_draw,
 	.request = confirm_request,
 	.grep = confirm_grep,
-	.close = confirm_close,
 };
-
-void confirm_view_release(void)
-{
-	view_notes_free(&notes);
-}

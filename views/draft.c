@@ -12,20 +12,18 @@
 #include "tui/app.h"
 #include "tui/drafting.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
-/* The lines of the files pane after the files: the verdict and the notes, wrapped. */
-static struct view_notes notes;
+/* The lines of the files pane after the files (its v->notes): the verdict and the notes, wrapped. */
 static size_t diff_file;   /* the file the diff pane shows */
 static int widest_file;    /* widest file line, in columns, for the layout */
 
 static void add_note(struct view *v, enum role role, const char *prefix, const char *text)
 {
-	view_notes_add(&notes, role, prefix, text, v->rect.w - 2);
+	view_notes_add(&v->notes, role, prefix, text, v->rect.w - 2);
 }
 
 /* A draft's files sit beside its migration: name them without that directory. */
@@ -76,14 +74,8 @@ static void files_open(struct view *v)
 	if (!d->failed && driftwork_shadow() && !d->shadow && !draftshadow_busy() &&
 	    drafting.kind != REQ_DRAFT_RUNBOOK)
 		add_note(v, ROLE_DIM, "", "V runs the draft on the shadow database first.");
-	v->lines = d->nr + notes.nr;
+	v->lines = d->nr + v->notes.nr;
 	strbuf_release(&sb);
-}
-
-static void files_close(struct view *v)
-{
-	(void)v;
-	view_notes_clear(&notes);
 }
 
 static void files_title(struct view *v, struct strbuf *out)
@@ -122,7 +114,7 @@ static void files_draw(struct view *v, size_t line, int y)
 		return;
 	}
 	if (line >= d->nr) {
-		const struct view_note *n = &notes.v[line - d->nr];
+		const struct view_note *n = &v->notes.v[line - d->nr];
 		x = draw_str(&v->rect, y, 1, n->role, n->text);
 		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 		return;
@@ -153,6 +145,7 @@ static void files_select(struct view *v)
 		app.draft_diff.lineno = app.draft_diff.offset = 0;
 		app.draft_diff.col = 0;
 		view_open(&app.draft_diff);
+		view_open(&app.runbook);
 	}
 }
 
@@ -164,12 +157,12 @@ static bool files_grep(struct view *v, size_t line, const char *needle)
 		return text_find(f->path, strlen(f->path), 0, needle) >= 0 ||
 		       (f->purpose && text_find(f->purpose, strlen(f->purpose), 0, needle) >= 0);
 	}
-	const struct view_note *n = line - drafting.d.nr < notes.nr ? &notes.v[line - drafting.d.nr] : NULL;
+	const struct view_note *n = line - drafting.d.nr < v->notes.nr ? &v->notes.v[line - drafting.d.nr] : NULL;
 	return n && text_find(n->text, strlen(n->text), 0, needle) >= 0;
 }
 
 /* The keys of the draft screen, whichever of its panes has the focus. */
-static bool draft_request(enum request req)
+bool draft_screen_request(enum request req)
 {
 	switch (req) {
 	case REQ_TOGGLE_FILE:
@@ -199,7 +192,7 @@ static bool files_request(struct view *v, enum request req)
 	/* x on a file acts on that file, even before the diff pane caught up. */
 	if (v->lineno < drafting.d.nr)
 		diff_file = v->lineno;
-	return draft_request(req);
+	return draft_screen_request(req);
 }
 
 static void files_empty(struct view *v, struct strbuf *out)
@@ -208,7 +201,21 @@ static void files_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "No draft.");
 }
 
+static const struct view_key draft_keys[] = {
+	{ REQ_TOGGLE_FILE, "select" }, { REQ_ACCEPT, "accept" }, { REQ_DRAFT_SHADOW, "verify" }, { REQ_EDIT, "edit" }, { REQ_BACK, "close" }, { REQ_NONE, NULL },
+};
+
+static void draft_screen_open(struct view *v);
+
+/* The migration being drafted. */
+static const struct entry *files_entry(struct view *v)
+{
+	(void)v;
+	return app_entry_of_path(drafting.migration);
+}
+
 const struct view_ops draft_files_ops = {
+	.keys = draft_keys,
 	.name = "draft",
 	.open = files_open,
 	.title = files_title,
@@ -217,7 +224,8 @@ const struct view_ops draft_files_ops = {
 	.select = files_select,
 	.grep = files_grep,
 	.empty = files_empty,
-	.close = files_close,
+	.show = draft_screen_open,
+	.entry = files_entry,
 };
 
 /* The diff pane: the diff of diff_file, or the model's answer while it arrives. */
@@ -227,41 +235,37 @@ static bool showing_answer(void)
 	return drafting.state == DRAFTING_STREAMING || (drafting.state != DRAFTING_NONE && !drafting.d.nr);
 }
 
-/* Line starts in the answer text, rebuilt as it grows. */
-static size_t *answer_lines;
-static size_t nr_answer_lines, alloc_answer_lines;
-
+/*
+ * The pane's rows in the view's store: the diff's rows (diff_add_rows()),
+ * or while the model's answer shows, its lines' rows with num the line's
+ * offset; one row per line, or as many as the width needs with w.
+ * Rebuilt as the answer grows.
+ */
 static void diff_open(struct view *v)
 {
+	v->widest = 0;
 	if (showing_answer()) {
 		const struct strbuf *a = &drafting.answer;
-		nr_answer_lines = 0;
 		for (size_t off = 0; off < a->len;) {
 			const char *nl = memchr(a->buf + off, '\n', a->len - off);
-			ALLOC_GROW(answer_lines, nr_answer_lines + 1, alloc_answer_lines);
-			answer_lines[nr_answer_lines++] = off;
-			off = nl ? (size_t)(nl - a->buf) + 1 : a->len;
+			size_t len = nl ? (size_t)(nl - a->buf) - off : a->len - off;
+			int w = text_width(a->buf + off, len) + 2;
+			if (w > v->widest && !v->wrap)
+				v->widest = w;
+			view_add_rows(v, 0, (long)off, a->buf + off, len, v->rect.w - 2);
+			off += len + 1;
 		}
-		v->lines = nr_answer_lines;
 		return;
 	}
 	if (drafting.state == DRAFTING_NONE || !drafting.d.nr)
 		return;
 	if (diff_file >= drafting.d.nr)
 		diff_file = 0;
-	const struct text_diff *d = &drafting.files[diff_file].diff;
-	v->lines = d->nr;
-	v->widest = 0;
-	for (size_t i = 0; i < d->nr; i++) {
-		int w = text_width(d->text.buf + d->v[i].off, d->v[i].len) + 6;   /* "1234 +" */
-		if (w > v->widest)
-			v->widest = w;
-	}
+	diff_add_rows(v, &drafting.files[diff_file].diff);
 }
 
 static void diff_title(struct view *v, struct strbuf *out)
 {
-	(void)v;
 	if (showing_answer()) {
 		strbuf_addf(out, " The model's answer%s (%zu bytes)",
 			    drafting.state == DRAFTING_STREAMING ? " so far" : "", drafting.answer.len);
@@ -270,80 +274,54 @@ static void diff_title(struct view *v, struct strbuf *out)
 	if (drafting.state == DRAFTING_NONE)
 		return;
 	const struct drafting_file *df = &drafting.files[diff_file];
-	strbuf_addf(out, " %s  %s, +%zu -%zu%s", drafting.d.files[diff_file].path,
-		    df->exists ? "replaces the file" : "new file", df->diff.added, df->diff.deleted,
-		    df->edited ? ", edited" : "");
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addf(&rest, "  %s, +%zu -%zu%s", df->exists ? "replaces the file" : "new file", df->diff.added,
+		    df->diff.deleted, df->edited ? ", edited" : "");
+	view_title_path(v, out, drafting.d.files[diff_file].path, rest.buf);
+	strbuf_release(&rest);
 }
 
-static enum role origin_role(enum diff_origin o)
+/* The text of row `row`: a piece of a diff line, or of a line of the answer. */
+static void line_text(const struct view *v, size_t row, const char **s, size_t *len)
 {
-	switch (o) {
-	case DIFF_ADD:
-		return ROLE_SAFE;
-	case DIFF_DEL:
-		return ROLE_HIGH;
-	case DIFF_HUNK:
-		return ROLE_HEADER;
-	default:
-		return ROLE_DEFAULT;
-	}
-}
-
-static void line_text(size_t line, const char **s, size_t *len)
-{
-	if (showing_answer()) {
-		const struct strbuf *a = &drafting.answer;
-		size_t off = answer_lines[line];
-		const char *nl = memchr(a->buf + off, '\n', a->len - off);
-		*s = a->buf + off;
-		*len = nl ? (size_t)(nl - *s) : a->len - off;
-		return;
-	}
-	const struct text_diff *d = &drafting.files[diff_file].diff;
-	*s = d->text.buf + d->v[line].off;
-	*len = d->v[line].len;
+	const struct view_line *r = &v->line[row];
+	if (showing_answer())
+		*s = drafting.answer.buf + r->num + r->count;
+	else
+		*s = drafting.files[diff_file].diff.text.buf + drafting.files[diff_file].diff.v[r->num].off + r->count;
+	*len = r->len;
 }
 
 static void diff_draw(struct view *v, size_t line, int y)
 {
 	const char *s;
 	size_t len;
-	int x = 0;
 
-	line_text(line, &s, &len);
 	if (showing_answer()) {
-		x = draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s, len, app.search, ROLE_SEARCH);
-		draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+		line_text(v, line, &s, &len);
+		size_t skip = text_skip_cols(s, len, v->col);
+		draw_fill(&v->rect, y,
+			  draw_text_hl(&v->rect, y, 1, ROLE_DEFAULT, s + skip, len - skip, app.search, ROLE_SEARCH),
+			  ROLE_DEFAULT);
 		return;
 	}
-	const struct diff_line *l = &drafting.files[diff_file].diff.v[line];
-	enum role role = origin_role(l->origin);
-	int no = l->origin == DIFF_DEL ? l->old_no : l->new_no;
-	if (l->origin == DIFF_HUNK)
-		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
-	else if (no > 0)
-		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%4d ", no);
-	else
-		x = draw_str(&v->rect, y, 0, ROLE_GUTTER, "     ");
-	if (l->origin != DIFF_HUNK)
-		x = draw_fmt(&v->rect, y, x, role, "%c", (char)l->origin);
-	size_t skip = text_skip_cols(s, len, v->col);
-	x = draw_text_hl(&v->rect, y, x, role, s + skip, len - skip, app.search, ROLE_SEARCH);
-	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
+	diff_draw_row(v, &drafting.files[diff_file].diff, line, y);
 }
 
 static bool diff_request(struct view *v, enum request req)
 {
-	(void)v;
-	return draft_request(req);
+	if (req == REQ_WRAP) {
+		diff_toggle_wrap(v);
+		return true;
+	}
+	return draft_screen_request(req);
 }
 
 static bool diff_grep(struct view *v, size_t line, const char *needle)
 {
 	const char *s;
 	size_t len;
-	(void)v;
-	line_text(line, &s, &len);
+	line_text(v, line, &s, &len);
 	return text_find(s, len, 0, needle) >= 0;
 }
 
@@ -358,13 +336,8 @@ static void diff_empty(struct view *v, struct strbuf *out)
 		strbuf_addstr(out, "The file is the same as the work tree's.");
 }
 
-static void diff_close(struct view *v)
-{
-	(void)v;
-	nr_answer_lines = 0;
-}
-
 const struct view_ops draft_diff_ops = {
+	.keys = draft_keys,
 	.name = "draft-diff",
 	.open = diff_open,
 	.title = diff_title,
@@ -372,7 +345,6 @@ const struct view_ops draft_diff_ops = {
 	.request = diff_request,
 	.grep = diff_grep,
 	.empty = diff_empty,
-	.close = diff_close,
 };
 
 /* Wide terminals: files on the left, the diff on the right. Narrow: stacked. */
@@ -398,21 +370,19 @@ static void draft_layout(struct screen *s, struct rect a)
 	}
 }
 
-void draft_screen_open(void)
+/* The draft screen: the draft's files over (or beside) the diff of the current one. */
+static void draft_screen_open(struct view *v)
 {
+	(void)v;
 	diff_file = 0;
 	app.draft_files.lineno = app.draft_files.offset = 0;
 	app.draft_diff.lineno = app.draft_diff.offset = 0;
 	/* Replace a draft screen already open (a second d) rather than stack it. */
 	if (app.stack[app.depth - 1].panes[0] == &app.draft_files)
 		app_pop();
-	app_push((struct screen){ { &app.draft_files, &app.draft_diff }, 2, 0, draft_layout });
-}
-
-void draft_views_release(void)
-{
-	view_notes_free(&notes);
-	free(answer_lines);
-	answer_lines = NULL;
-	nr_answer_lines = alloc_answer_lines = 0;
+	/* A runbook is prose: read formatted, beside its files, rather than as a diff. */
+	struct view *second = drafting.kind == REQ_DRAFT_RUNBOOK ? &app.runbook : &app.draft_diff;
+	second->lineno = second->offset = 0;
+	second->col = 0;
+	app_push((struct screen){ { &app.draft_files, second }, 2, 0, draft_layout });
 }

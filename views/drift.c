@@ -10,6 +10,7 @@
  * only reads it, and never talks to a database.
  */
 #include "tui/app.h"
+#include "tui/job.h"
 #include "tui/text.h"
 #include "check.h"
 #include "drift.h"
@@ -21,18 +22,15 @@
 
 enum line_type { LINE_HEADER, LINE_BLANK, LINE_GROUP, LINE_ITEM, LINE_NONE, LINE_ERROR };
 
-struct drift_line {
-	enum line_type type;
-	enum drift_kind kind;          /* LINE_GROUP, LINE_ITEM */
-	const struct drift_item *item; /* LINE_ITEM */
-	bool first;                    /* the item's first line: kind, object kind, object */
-	const char *text;              /* LINE_ITEM, LINE_ERROR: this line's piece of the text */
-	size_t len;
-	size_t count;                  /* LINE_GROUP: items of its kind */
-};
+/*
+ * Lines in the view's store: type is the line_type, num the drift_kind
+ * (LINE_GROUP, LINE_ITEM), data the drift_item (LINE_ITEM), first marks
+ * the item's first line (kind, object kind, object), text this line's
+ * piece of the detail or error, count the items of a group.
+ */
+#define KIND(l) ((enum drift_kind)(l)->num)
+#define ITEM(l) ((const struct drift_item *)(l)->data)
 
-static struct drift_line *lines;
-static size_t nr_lines, alloc_lines;
 static struct strbuf header = STRBUF_INIT;
 static int okind_width, object_width, detail_x;
 
@@ -47,11 +45,12 @@ static enum role kind_role(enum drift_kind k)
 	return k == DRIFT_DB_ONLY ? ROLE_HIGH : k == DRIFT_REPO_ONLY ? ROLE_MEDIUM : ROLE_LOW;
 }
 
-static struct drift_line *push(enum line_type type, enum drift_kind kind)
+static struct view_line *push(struct view *v, enum line_type type, enum drift_kind kind, const char *text,
+			      size_t len)
 {
-	ALLOC_GROW(lines, nr_lines + 1, alloc_lines);
-	lines[nr_lines] = (struct drift_line){ .type = type, .kind = kind };
-	return &lines[nr_lines++];
+	struct view_line *l = view_add_line(v, type, text, len);
+	l->num = kind;
+	return l;
 }
 
 /* Column widths from the items, so that objects line up. */
@@ -75,7 +74,7 @@ static void measure(const struct view *v, const struct drift *d)
 		detail_x = 4;
 }
 
-static void add_item(const struct view *v, const struct drift_item *it)
+static void add_item(struct view *v, const struct drift_item *it)
 {
 	const char *s = it->detail ? it->detail : "";
 	size_t len = strlen(s), start = 0;
@@ -84,36 +83,30 @@ static void add_item(const struct view *v, const struct drift_item *it)
 	if (room < 10)
 		room = 10;
 	if (detail_x == 4) {
-		struct drift_line *l = push(LINE_ITEM, it->kind);
-		l->item = it;
+		struct view_line *l = push(v, LINE_ITEM, it->kind, NULL, 0);
+		l->data = it;
 		l->first = true;
 		first = false;
 	}
 	do {
 		size_t end = text_wrap(s, len, start, room);
-		struct drift_line *l = push(LINE_ITEM, it->kind);
-		l->item = it;
+		struct view_line *l = push(v, LINE_ITEM, it->kind, s + start, end - start);
+		l->data = it;
 		l->first = first;
-		l->text = s + start;
-		l->len = end - start;
 		first = false;
 		start = text_wrap_skip(s, len, end);
 	} while (start < len);
 }
 
 /* Why the last computation failed, wrapped: it names what to fix. */
-static void add_error(const struct view *v, const char *s)
+static void add_error(struct view *v, const char *s)
 {
 	static const char intro[] = "The drift could not be computed:";
 	size_t len = strlen(s), start = 0;
-	struct drift_line *first = push(LINE_ERROR, 0);
-	first->text = intro;
-	first->len = sizeof(intro) - 1;
+	push(v, LINE_ERROR, 0, intro, sizeof(intro) - 1);
 	do {
 		size_t end = text_wrap(s, len, start, v->rect.w > 12 ? v->rect.w - 2 : 10);
-		struct drift_line *l = push(LINE_ERROR, 0);
-		l->text = s + start;
-		l->len = end - start;
+		push(v, LINE_ERROR, 0, s + start, end - start);
 		start = text_wrap_skip(s, len, end);
 	} while (start < len);
 }
@@ -125,7 +118,6 @@ static void drift_open(struct view *v)
 	if (!d) {
 		if (driftwork_error() && !driftwork_busy())
 			add_error(v, driftwork_error());
-		v->lines = nr_lines;
 		return;
 	}
 	strbuf_reset(&header);
@@ -133,32 +125,28 @@ static void drift_open(struct view *v)
 		strbuf_addf(&header, "  %s: %zu of %zu migrations applied", d->table, d->applied, d->migrations);
 	else
 		strbuf_addf(&header, "  no migration table: all %zu migrations expected", d->migrations);
-	push(LINE_HEADER, 0);
+	push(v, LINE_HEADER, 0, NULL, 0);
 	measure(v, d);
 	for (size_t i = 0; i < d->nr; i++)
 		count[d->v[i].kind]++;
 	for (int k = DRIFT_DB_ONLY; k <= DRIFT_SKEW; k++) {
 		if (!count[k])
 			continue;
-		push(LINE_BLANK, 0);
-		push(LINE_GROUP, (enum drift_kind)k)->count = count[k];
+		push(v, LINE_BLANK, 0, NULL, 0);
+		push(v, LINE_GROUP, (enum drift_kind)k, NULL, 0)->count = count[k];
 		for (size_t i = 0; i < d->nr; i++)
 			if (d->v[i].kind == (enum drift_kind)k)
 				add_item(v, &d->v[i]);
 	}
 	if (!d->nr) {
-		push(LINE_BLANK, 0);
-		push(LINE_NONE, 0);
+		push(v, LINE_BLANK, 0, NULL, 0);
+		push(v, LINE_NONE, 0, NULL, 0);
 	}
-	v->lines = nr_lines;
 }
 
 static void drift_close(struct view *v)
 {
 	(void)v;
-	free(lines);
-	lines = NULL;
-	nr_lines = alloc_lines = 0;
 	strbuf_release(&header);
 }
 
@@ -181,14 +169,14 @@ static int draw_column(const struct view *v, int y, int x, int width, enum role 
 	return col.w;
 }
 
-static void draw_item(const struct view *v, const struct drift_line *l, int y)
+static void draw_item(const struct view *v, const struct view_line *l, int y)
 {
 	int x = 0;
 	if (l->first) {
 		x = draw_column(v, y, 0, 1, ROLE_DEFAULT, "");
-		x = draw_column(v, y, x, KIND_WIDTH - 1, kind_role(l->kind), drift_kind_name(l->kind));
-		x = draw_column(v, y, x, okind_width, ROLE_DIM, l->item->object_kind);
-		x = draw_column(v, y, x, object_width, ROLE_IDENT, l->item->object);
+		x = draw_column(v, y, x, KIND_WIDTH - 1, kind_role(KIND(l)), drift_kind_name(KIND(l)));
+		x = draw_column(v, y, x, okind_width, ROLE_DIM, ITEM(l)->object_kind);
+		x = draw_column(v, y, x, object_width, ROLE_IDENT, ITEM(l)->object);
 	}
 	if (l->text) {
 		if (x < detail_x)
@@ -200,7 +188,7 @@ static void draw_item(const struct view *v, const struct drift_line *l, int y)
 
 static void drift_draw(struct view *v, size_t line, int y)
 {
-	const struct drift_line *l = &lines[line];
+	const struct view_line *l = &v->line[line];
 	const struct drift *d = driftwork_result();
 	int x = 0;
 	switch (l->type) {
@@ -210,8 +198,8 @@ static void drift_draw(struct view *v, size_t line, int y)
 		x = draw_text(&v->rect, y, x, ROLE_DEFAULT, header.buf, header.len);
 		break;
 	case LINE_GROUP:
-		x = draw_str(&v->rect, y, 1, kind_role(l->kind), drift_kind_name(l->kind));
-		x = draw_fmt(&v->rect, y, x, ROLE_HEADER, " (%zu): %s", l->count, kind_explained[l->kind]);
+		x = draw_str(&v->rect, y, 1, kind_role(KIND(l)), drift_kind_name(KIND(l)));
+		x = draw_fmt(&v->rect, y, x, ROLE_HEADER, " (%zu): %s", l->count, kind_explained[KIND(l)]);
 		break;
 	case LINE_ITEM:
 		draw_item(v, l, y);
@@ -236,20 +224,19 @@ static bool found(const char *s, size_t len, const char *needle)
 
 static bool drift_grep(struct view *v, size_t line, const char *needle)
 {
-	const struct drift_line *l = &lines[line];
-	const char *kind = drift_kind_name(l->kind);
-	(void)v;
+	const struct view_line *l = &v->line[line];
+	const char *kind = drift_kind_name(KIND(l));
 	switch (l->type) {
 	case LINE_HEADER:
 		return found(driftwork_result()->database, strlen(driftwork_result()->database), needle) ||
 		       found(header.buf, header.len, needle);
 	case LINE_GROUP:
 		return found(kind, strlen(kind), needle) ||
-		       found(kind_explained[l->kind], strlen(kind_explained[l->kind]), needle);
+		       found(kind_explained[KIND(l)], strlen(kind_explained[KIND(l)]), needle);
 	case LINE_ITEM:
 		return (l->first && (found(kind, strlen(kind), needle) ||
-				     found(l->item->object_kind, strlen(l->item->object_kind), needle) ||
-				     found(l->item->object, strlen(l->item->object), needle))) ||
+				     found(ITEM(l)->object_kind, strlen(ITEM(l)->object_kind), needle) ||
+				     found(ITEM(l)->object, strlen(ITEM(l)->object), needle))) ||
 		       found(l->text, l->len, needle);
 	case LINE_NONE:
 		return found("no drift", 8, needle);
@@ -294,10 +281,10 @@ static bool drift_request(struct view *v, enum request req)
 	switch (req) {
 	case REQ_ENTER:
 		if (v->lines)
-			open_migration(lines[v->lineno].item);
+			open_migration(ITEM(&v->line[v->lineno]));
 		return true;
 	case REQ_RESCAN:
-		driftwork_start();   /* here, r means: compute the drift again */
+		jobs_start(REQ_DRIFT);   /* here, r means: compute the drift again */
 		return true;
 	default:
 		return false;
@@ -313,7 +300,12 @@ static void drift_empty(struct view *v, struct strbuf *out)
 		strbuf_addstr(out, "No drift computed yet: press D.");
 }
 
+static const struct view_key drift_keys[] = {
+	{ REQ_ENTER, "open migration" }, { REQ_RESCAN, "again" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops drift_ops = {
+	.keys = drift_keys,
 	.name = "drift",
 	.open = drift_open,
 	.title = drift_title,

@@ -12,23 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
-struct info_line {
-	enum role label_role, role;
-	const char *label;   /* static text, or NULL on continuation lines */
-	char *text;
-	int indent;
-};
-
-static struct info_line *lines;
-static size_t nr_lines, alloc_lines;
-
-static void push(enum role label_role, const char *label, int indent, enum role role, const char *text,
-		 size_t len)
+/* A line: its label (static text, NULL on continuation lines), indent and text, in the view's store. */
+static void push(struct view *v, enum role label_role, const char *label, int indent, enum role role,
+		 const char *text, size_t len)
 {
-	ALLOC_GROW(lines, nr_lines + 1, alloc_lines);
-	lines[nr_lines++] = (struct info_line){ label_role, role, label, xstrndup(text, len), indent };
+	struct view_line *l = view_add_line(v, 0, text, len);
+	l->label_role = label_role;
+	l->label = label;
+	l->indent = indent;
+	l->role = role;
 }
 
 /* Adds "label text", wrapping text at spaces to the pane's width. */
@@ -41,7 +33,7 @@ static void add(struct view *v, enum role label_role, const char *label, enum ro
 		room = 10;
 	do {
 		size_t end = text_wrap(text, len, start, room);
-		push(label_role, start ? NULL : label, indent, role, text + start, end - start);
+		push(v, label_role, start ? NULL : label, indent, role, text + start, end - start);
 		start = text_wrap_skip(text, len, end);
 	} while (start < len);
 }
@@ -87,7 +79,7 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 		add(v, ROLE_HEADER, "Lock", ROLE_DIM, "not judged");
 		add(v, ROLE_ERROR, "Parse error", ROLE_ERROR, st->parse_error);
 		strbuf_release(&sb);
-		push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
+		push(v, ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
 		for (size_t i = 0; i < st->nr_findings; i++)
 			add_finding(v, &st->findings[i]);
 		return;
@@ -114,7 +106,7 @@ static void describe_stmt(struct view *v, const struct file_report *fr, const st
 	/* With --db: the table's size and how long the lock is held, by order of magnitude. */
 	if (db_describe_stats(st, &app.run->schema, &sb))
 		add(v, ROLE_HEADER, "Table", ROLE_DEFAULT, sb.buf);
-	push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
+	push(v, ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
 	/* Worst first: that is the one to read. */
 	for (int sev = SEV_BLOCKER; sev >= SEV_NONE; sev--) {
 		for (size_t i = 0; i < st->nr_findings; i++) {
@@ -142,22 +134,11 @@ static void info_open(struct view *v)
 	else
 		add(v, ROLE_DIM, "No statement", ROLE_DIM, "at the cursor: move to a statement to see its verdict.");
 	if (fr->nr_findings) {
-		push(ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
+		push(v, ROLE_DEFAULT, NULL, 0, ROLE_DEFAULT, "", 0);
 		add(v, ROLE_HEADER, "File", ROLE_DEFAULT, "findings about the whole script:");
 		for (size_t i = 0; i < fr->nr_findings; i++)
 			add_finding(v, &fr->findings[i]);
 	}
-	v->lines = nr_lines;
-}
-
-static void info_close(struct view *v)
-{
-	(void)v;
-	for (size_t i = 0; i < nr_lines; i++)
-		free(lines[i].text);
-	free(lines);
-	lines = NULL;
-	nr_lines = alloc_lines = 0;
 }
 
 static void info_title(struct view *v, struct strbuf *out)
@@ -168,7 +149,7 @@ static void info_title(struct view *v, struct strbuf *out)
 
 static void info_draw(struct view *v, size_t line, int y)
 {
-	const struct info_line *l = &lines[line];
+	const struct view_line *l = &v->line[line];
 	int x = 0;
 	if (l->label)
 		x = draw_str(&v->rect, y, 0, l->label_role, l->label);
@@ -182,8 +163,7 @@ static void info_draw(struct view *v, size_t line, int y)
 
 static bool info_grep(struct view *v, size_t line, const char *needle)
 {
-	(void)v;
-	return text_find(lines[line].text, strlen(lines[line].text), 0, needle) >= 0;
+	return text_find(v->line[line].text, v->line[line].len, 0, needle) >= 0;
 }
 
 const struct view_ops info_ops = {
@@ -192,5 +172,4 @@ const struct view_ops info_ops = {
 	.title = info_title,
 	.draw = info_draw,
 	.grep = info_grep,
-	.close = info_close,
 };

@@ -8,34 +8,32 @@
  */
 #include "tui/app.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 #include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
-static struct view_notes rows;
 static char *shown;   /* the path shown (a copy: a rescan replaces the run) */
 
 static const struct file_report *selected_file(void)
 {
-	if (!app.run || app.list.lineno >= app.nr_entries)
+	const struct entry *e = app.run ? filtering_entry(app.list.lineno) : NULL;
+	if (!e)
 		return NULL;
-	const struct entry *e = &app.entries[app.list.lineno];
 	long f = e->up >= 0 ? e->up : e->down;
 	return f >= 0 ? &app.run->report.files[f] : NULL;
 }
 
 /* "  12 B ALTER TABLE ..." : one row per statement. */
-static void add_statement(const struct stmt *st)
+static void add_statement(struct view *v, const struct stmt *st)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t n = strcspn(st->sql, "\n");
 	char mark = st->parse_error ? '?' : st->sev > SEV_NONE ? severity_name(st->sev)[0] : ' ';
 	strbuf_addf(&sb, "%4d %c %.*s%s", st->line, mark, (int)n, st->sql, st->sql[n] ? " ..." : "");
-	ALLOC_GROW(rows.v, rows.nr + 1, rows.alloc);
-	rows.v[rows.nr++] = (struct view_note){
+	ALLOC_GROW(v->notes.v, v->notes.nr + 1, v->notes.alloc);
+	v->notes.v[v->notes.nr++] = (struct view_note){
 		st->parse_error ? ROLE_ERROR : st->sev > SEV_NONE ? severity_role(st->sev) : ROLE_DEFAULT,
 		strbuf_detach(&sb, NULL) };
 }
@@ -54,57 +52,58 @@ static void add_findings(struct view *v, const struct file_report *fr)
 				strbuf_reset(&sb);
 				strbuf_addf(&sb, "%s %s, line %d: %s", severity_name(f->sev), f->rule, st->line,
 					    nonnull(f->message));
-				view_notes_add(&rows, severity_role(f->sev), "", sb.buf, v->rect.w - 2);
+				view_notes_add(&v->notes, severity_role(f->sev), "", sb.buf, v->rect.w - 2);
 				any = true;
 			}
 		}
 	}
 	if (!any)
-		view_notes_add(&rows, ROLE_SAFE, "", "No findings.", v->rect.w - 2);
+		view_notes_add(&v->notes, ROLE_SAFE, "", "No findings.", v->rect.w - 2);
 	strbuf_release(&sb);
 }
 
 static void preview_open(struct view *v)
 {
 	const struct file_report *fr = selected_file();
-	view_notes_clear(&rows);
+	view_notes_clear(&v->notes);
 	free(shown);
 	shown = fr ? xstrdup(fr->path) : NULL;
 	if (!fr)
 		return;
 	if (fr->error)
-		view_notes_add(&rows, ROLE_ERROR, "not judged: ", fr->error, v->rect.w - 2);
+		view_notes_add(&v->notes, ROLE_ERROR, "not judged: ", fr->error, v->rect.w - 2);
 	for (size_t s = 0; s < fr->nr_stmts; s++)
-		add_statement(&fr->stmts[s]);
-	view_notes_add(&rows, ROLE_DEFAULT, "", "", v->rect.w - 2);
+		add_statement(v, &fr->stmts[s]);
+	view_notes_add(&v->notes, ROLE_DEFAULT, "", "", v->rect.w - 2);
 	add_findings(v, fr);
-	v->lines = rows.nr;
+	v->lines = v->notes.nr;
 }
 
 static void preview_close(struct view *v)
 {
 	(void)v;
-	view_notes_clear(&rows);
 	free(shown);
 	shown = NULL;
 }
 
 static void preview_title(struct view *v, struct strbuf *out)
 {
-	(void)v;
-	strbuf_addf(out, " %s", shown ? shown : "Preview");
+	if (shown)
+		view_title_path(v, out, shown, "");
+	else
+		strbuf_addstr(out, " Preview");
 }
 
 static void preview_draw(struct view *v, size_t line, int y)
 {
-	int x = draw_str(&v->rect, y, 1, rows.v[line].role, rows.v[line].text);
+	int x = draw_str(&v->rect, y, 1, v->notes.v[line].role, v->notes.v[line].text);
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
 
 static bool preview_grep(struct view *v, size_t line, const char *needle)
 {
 	(void)v;
-	return text_find(rows.v[line].text, strlen(rows.v[line].text), 0, needle) >= 0;
+	return text_find(v->notes.v[line].text, strlen(v->notes.v[line].text), 0, needle) >= 0;
 }
 
 static void preview_empty(struct view *v, struct strbuf *out)
@@ -122,8 +121,3 @@ const struct view_ops preview_ops = {
 	.empty = preview_empty,
 	.close = preview_close,
 };
-
-void preview_release(void)
-{
-	view_notes_free(&rows);
-}

@@ -18,15 +18,8 @@
 
 enum ref_row_kind { ROW_HEADER, ROW_CONTEXT, ROW_MORE };
 
-struct ref_row {
-	enum ref_row_kind kind;
-	const struct app_ref *ref;
-	int line;            /* file line this row shows */
-	char *text;          /* owned; the line's text */
-};
-
-static struct ref_row *rows;
-static size_t nr_rows, alloc_rows;
+/* Rows in the view's store: type is the ref_row_kind, data the app_ref, num the file line shown. */
+#define REF(r) ((const struct app_ref *)(r)->data)
 
 /* The last file read: references of one statement tend to share files. */
 static struct strbuf cached = STRBUF_INIT;
@@ -55,25 +48,27 @@ static const char *read_work_file(const char *path)
 	return cached.buf;
 }
 
-static void add_row(enum ref_row_kind kind, const struct app_ref *ref, int line, const char *text, size_t len)
+static void add_row(struct view *v, enum ref_row_kind kind, const struct app_ref *ref, int line, const char *text,
+		    size_t len)
 {
-	ALLOC_GROW(rows, nr_rows + 1, alloc_rows);
-	rows[nr_rows++] = (struct ref_row){ kind, ref, line, xstrndup(text, len) };
+	struct view_line *r = view_add_line(v, kind, text, len);
+	r->data = ref;
+	r->num = line;
 }
 
-static void add_context(const struct app_ref *ref)
+static void add_context(struct view *v, const struct app_ref *ref)
 {
 	const char *text = read_work_file(ref->path);
 	int line = 1;
 	if (!text) {
-		add_row(ROW_CONTEXT, ref, ref->line, nonnull(ref->text), strlen(nonnull(ref->text)));
+		add_row(v, ROW_CONTEXT, ref, ref->line, nonnull(ref->text), strlen(nonnull(ref->text)));
 		return;
 	}
 	for (const char *p = text; *p && line <= ref->line + CONTEXT; line++) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		if (line >= ref->line - CONTEXT)
-			add_row(ROW_CONTEXT, ref, line, p, len);
+			add_row(v, ROW_CONTEXT, ref, line, p, len);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -90,52 +85,41 @@ static void refs_open(struct view *v)
 	}
 	for (size_t i = 0; st && i < st->nr_refs && i < MAX_REFS; i++) {
 		const struct app_ref *ref = &st->refs[i];
-		add_row(ROW_HEADER, ref, ref->line, "", 0);
-		add_context(ref);
+		add_row(v, ROW_HEADER, ref, ref->line, "", 0);
+		add_context(v, ref);
 	}
 	if (st && st->nr_refs > MAX_REFS) {
 		char *more = xstrfmt("... and %zu more references", st->nr_refs - MAX_REFS);
-		add_row(ROW_MORE, NULL, 0, more, strlen(more));
+		add_row(v, ROW_MORE, NULL, 0, more, strlen(more));
 		free(more);
 	}
-	v->lines = nr_rows;
-}
-
-static void refs_close(struct view *v)
-{
-	(void)v;
-	for (size_t i = 0; i < nr_rows; i++)
-		free(rows[i].text);
-	free(rows);
-	rows = NULL;
-	nr_rows = alloc_rows = 0;
 }
 
 static void refs_title(struct view *v, struct strbuf *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < v->lines; i++)
-		n += rows[i].kind == ROW_HEADER;
+		n += v->line[i].type == ROW_HEADER;
 	strbuf_addf(out, " References in the application code (%zu)", n);
 }
 
 static void refs_draw(struct view *v, size_t line, int y)
 {
-	const struct ref_row *r = &rows[line];
+	const struct view_line *r = &v->line[line];
 	int x = 0;
-	if (r->kind == ROW_HEADER) {
-		x = draw_fmt(&v->rect, y, 0, ROLE_PATH, "%s:%d", r->ref->path, r->ref->line);
-		if (r->ref->ident && *r->ref->ident) {
+	if (r->type == ROW_HEADER) {
+		x = draw_fmt(&v->rect, y, 0, ROLE_PATH, "%s:%d", REF(r)->path, REF(r)->line);
+		if (REF(r)->ident && *REF(r)->ident) {
 			x = draw_str(&v->rect, y, x, ROLE_DEFAULT, "  ");
-			x = draw_str(&v->rect, y, x, ROLE_IDENT, r->ref->ident);
+			x = draw_str(&v->rect, y, x, ROLE_IDENT, REF(r)->ident);
 		}
-	} else if (r->kind == ROW_CONTEXT) {
-		bool at = r->line == r->ref->line;
-		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%5d", r->line);
+	} else if (r->type == ROW_CONTEXT) {
+		bool at = r->num == REF(r)->line;
+		x = draw_fmt(&v->rect, y, 0, ROLE_GUTTER, "%5ld", r->num);
 		x = draw_str(&v->rect, y, x, at ? ROLE_IDENT : ROLE_DIM, at ? ">" : " ");
 		x = draw_str(&v->rect, y, x, ROLE_DEFAULT, " ");
-		x = draw_text_hl(&v->rect, y, x, at ? ROLE_DEFAULT : ROLE_DIM, r->text, strlen(r->text),
-				 r->ref->ident, ROLE_IDENT);
+		x = draw_text_hl(&v->rect, y, x, at ? ROLE_DEFAULT : ROLE_DIM, r->text, r->len,
+				 REF(r)->ident, ROLE_IDENT);
 	} else {
 		x = draw_str(&v->rect, y, 0, ROLE_DIM, r->text);
 	}
@@ -144,21 +128,20 @@ static void refs_draw(struct view *v, size_t line, int y)
 
 static bool refs_request(struct view *v, enum request req)
 {
-	const struct ref_row *r = v->lineno < v->lines ? &rows[v->lineno] : NULL;
+	const struct view_line *r = v->lineno < v->lines ? &v->line[v->lineno] : NULL;
 	if (req != REQ_ENTER && req != REQ_EDIT)
 		return false;
-	if (r && r->ref)
-		app_edit(r->ref->path, r->line);
+	if (r && REF(r))
+		app_edit(REF(r)->path, (int)r->num);
 	return true;
 }
 
 static bool refs_grep(struct view *v, size_t line, const char *needle)
 {
-	const struct ref_row *r = &rows[line];
-	(void)v;
-	if (r->kind == ROW_HEADER)
-		return text_find(r->ref->path, strlen(r->ref->path), 0, needle) >= 0;
-	return text_find(r->text, strlen(r->text), 0, needle) >= 0;
+	const struct view_line *r = &v->line[line];
+	if (r->type == ROW_HEADER)
+		return text_find(REF(r)->path, strlen(REF(r)->path), 0, needle) >= 0;
+	return text_find(r->text, r->len, 0, needle) >= 0;
 }
 
 static void refs_empty(struct view *v, struct strbuf *out)
@@ -170,14 +153,19 @@ static void refs_empty(struct view *v, struct strbuf *out)
 		strbuf_addstr(out, "No application code references this statement's tables or columns.");
 }
 
-void refs_release_cache(void)
+static void refs_release_cache(void)
 {
 	strbuf_release(&cached);
 	free(cached_path);
 	cached_path = NULL;
 }
 
+static const struct view_key refs_keys[] = {
+	{ REQ_ENTER, "open in editor" }, { REQ_NEXT_PANE, "pane" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops refs_ops = {
+	.keys = refs_keys,
 	.name = "refs",
 	.open = refs_open,
 	.title = refs_title,
@@ -185,5 +173,5 @@ const struct view_ops refs_ops = {
 	.request = refs_request,
 	.grep = refs_grep,
 	.empty = refs_empty,
-	.close = refs_close,
+	.release = refs_release_cache,
 };

@@ -9,13 +9,12 @@
  */
 #include "tui/app.h"
 #include "tui/text.h"
+#include "tui/navigate.h"
 #include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum role severity_role(enum severity s);
 
 struct sql_line {
 	size_t off, len;   /* in the script's text */
@@ -23,9 +22,6 @@ struct sql_line {
 	int fileline;      /* the file's line number */
 	bool cont;         /* a wrapped line's second row or later (w) */
 };
-
-/* w: long lines wrap at the pane's width instead of scrolling sideways. */
-static bool sql_wrap;
 
 struct sql_priv {
 	const struct file_report *fr;
@@ -92,17 +88,16 @@ static void sql_open(struct view *v)
 		if (w > p->widest)
 			p->widest = w;
 		/* One row per line; with w, as many as the pane's width needs. */
-		size_t start = 0;
-		do {
-			size_t stop = sql_wrap && room > 8 ? text_wrap(text + off, l, start, room) : l;
+		for (size_t start = 0;;) {
+			size_t stop = view_row_end(v, text + off, l, start, room);
 			ALLOC_GROW(p->v, v->lines + 1, p->alloc);
 			p->v[v->lines++] = (struct sql_line){ off + start, stop - start, stmt, line, start > 0 };
-			size_t next = stop < l ? text_wrap_skip(text + off, l, stop) : l;
-			start = next > start ? next : l;
-		} while (start < l);
+			if ((start = view_row_next(text + off, l, start, stop)) >= l)
+				break;
+		}
 		off = end + 1;
 	}
-	v->widest = sql_wrap ? 0 : p->widest + p->digits + 4;
+	v->widest = v->wrap ? 0 : p->widest + p->digits + 4;
 }
 
 /* The row showing file line `line` (its first, when wrapped). */
@@ -124,15 +119,16 @@ static void sql_close(struct view *v)
 static void sql_title(struct view *v, struct strbuf *out)
 {
 	const struct sql_priv *p = v->priv;
-	strbuf_addstr(out, " ");
 	if (!p || !p->fr) {
-		strbuf_addstr(out, "SQL");
+		strbuf_addstr(out, " SQL");
 		return;
 	}
-	strbuf_addf(out, "%s  %s, %s", p->fr->path, direction_name(p->fr->dir),
-		    p->fr->in_txn ? "txn" : "no txn");
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addf(&rest, "  %s, %s", direction_name(p->fr->dir), p->fr->in_txn ? "txn" : "no txn");
 	if (app.stmt >= 0)
-		strbuf_addf(out, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+		strbuf_addf(&rest, "  statement %ld/%zu", app.stmt + 1, p->fr->nr_stmts);
+	view_title_path(v, out, p->fr->path, rest.buf);
+	strbuf_release(&rest);
 }
 
 static enum role stmt_role(const struct stmt *st)
@@ -176,6 +172,9 @@ static void sql_draw(struct view *v, size_t line, int y)
 	draw_fill(&v->rect, y, x, ROLE_DEFAULT);
 }
 
+/* The statement screen's views follow the SQL pane's current statement. */
+static void stmt_screen_select(void);
+
 static void sql_select(struct view *v)
 {
 	const struct sql_priv *p = v->priv;
@@ -209,6 +208,62 @@ static void goto_stmt(struct view *v, int dir)
 	}
 }
 
+static void show_file(long file);
+
+/*
+ * } and {: the next or previous migration of the list (as filtered), in
+ * place; the list's cursor follows, so q lands on it.
+ */
+static void step_migration(int dir)
+{
+	const struct entry *e = app_current_entry();
+	long row = filtering_row_of(e), next = row + dir;
+	if (row < 0) {
+		app_message(ROLE_ERROR, "this migration is not in the list (the filter hides it): "
+				       "Esc there clears the filter");
+		return;
+	}
+	if (next < 0 || (size_t)next >= filtering_rows()) {
+		app_message(ROLE_STATUS, "this is the %s migration of the list%s", dir > 0 ? "last" : "first",
+			    filtering_text() ? " (filtered)" : "");
+		return;
+	}
+	const struct entry *to = filtering_entry((size_t)next);
+	view_goto(&app.list, (size_t)next);
+	show_file(to->up >= 0 ? to->up : to->down);
+}
+
+/* Why a migration has no down file to show: the tool runs none, the repository writes none, or this one lacks it. */
+static void say_no_down(const struct migration *m)
+{
+	if (!framework_runs_downs(m->fw))
+		app_message(ROLE_STATUS, "%s runs no down migrations (forward only): no down file to open",
+			    framework_name(m->fw));
+	else if (m->downs_unused)
+		app_message(ROLE_STATUS, "this repository writes no down migrations (most in its directory "
+					 "have none): no down file to open");
+	else
+		app_message(ROLE_HIGH, "%s has no down migration: u drafts one", m->id);
+}
+
+/* o: the down file of the migration (goose and Rails: the down part of the same file); o again: back to the up. */
+void sql_open_down(const struct entry *e)
+{
+	if (!e || !app.run)
+		return;
+	const struct migration *m = app.run->ms.v[e->migration];
+	bool on_down = app.depth > 1 && app.stack[app.depth - 1].panes[0] == &app.sql && app.file == e->down;
+	if (e->down < 0) {
+		say_no_down(m);
+	} else if (on_down && e->up >= 0) {
+		show_file(e->up);
+	} else {
+		if (app.stack[app.depth - 1].panes[0] != &app.sql)
+			app_open_migration(e);
+		show_file(e->down);
+	}
+}
+
 static bool sql_request(struct view *v, enum request req)
 {
 	const struct sql_priv *p = v->priv;
@@ -219,6 +274,17 @@ static bool sql_request(struct view *v, enum request req)
 	case REQ_PREV_STMT:
 		goto_stmt(v, -1);
 		return true;
+	case REQ_NEXT_MIGRATION:
+	case REQ_PREV_MIGRATION:
+		step_migration(req == REQ_NEXT_MIGRATION ? 1 : -1);
+		return true;
+	case REQ_OPEN_DOWN:
+		sql_open_down(app_current_entry());
+		return true;
+	case REQ_BASE_DIFF:
+		if (app.file >= 0)
+			basediff_show(app.file);
+		return true;
 	case REQ_ENTER:
 	case REQ_EDIT:
 		if (p && p->fr && v->lineno < v->lines)
@@ -226,13 +292,9 @@ static bool sql_request(struct view *v, enum request req)
 		return true;
 	case REQ_WRAP: {
 		int line = p && v->lineno < v->lines ? p->v[v->lineno].fileline : 0;
-		sql_wrap = !sql_wrap;
-		v->col = 0;
-		view_open(v);
+		view_toggle_wrap(v);
 		if (p && p->script)
 			view_goto(v, row_of_line(p, v->lines, line));
-		app_message(ROLE_STATUS, sql_wrap ? "long lines wrap (w scrolls them again)"
-						  : "long lines scroll: <Left>/<Right> (w wraps them)");
 		return true;
 	}
 	default:
@@ -252,7 +314,28 @@ static void sql_empty(struct view *v, struct strbuf *out)
 	strbuf_addstr(out, "This script is empty.");
 }
 
+static const struct view_key sql_keys[] = {
+	{ REQ_NEXT_STMT, "statement" }, { REQ_NEXT_MIGRATION, "next" }, { REQ_PREV_MIGRATION, "previous" },
+	{ REQ_OPEN_DOWN, "down" }, { REQ_BASE_DIFF, "diff" }, { REQ_EDIT, "edit" }, { REQ_WRAP, "wrap" },
+	{ REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
+static const struct entry *sql_entry(struct view *v)
+{
+	(void)v;
+	return app.file >= 0 ? app_entry_of_path(app.run->report.files[app.file].path) : NULL;
+}
+
+/* y in the statement screen: the statement under the cursor. */
+static const struct stmt *sql_statement(struct view *v, const struct file_report **fr)
+{
+	(void)v;
+	*fr = current_file();
+	return *fr && app.stmt >= 0 && (size_t)app.stmt < (*fr)->nr_stmts ? &(*fr)->stmts[app.stmt] : NULL;
+}
+
 const struct view_ops sql_ops = {
+	.keys = sql_keys,
 	.name = "sql",
 	.open = sql_open,
 	.title = sql_title,
@@ -263,6 +346,8 @@ const struct view_ops sql_ops = {
 	.empty = sql_empty,
 	.close = sql_close,
 	.own_cursor = true,
+	.entry = sql_entry,
+	.statement = sql_statement,
 };
 
 /* Wide terminals: SQL on the left (as wide as its widest line, up to a
@@ -305,7 +390,7 @@ void app_open_file_line(long file, int line)
 		view_goto(&app.sql, row_of_line(p, app.sql.lines, line));
 }
 
-void stmt_screen_select(void)
+static void stmt_screen_select(void)
 {
 	view_open(&app.info);
 	view_goto(&app.info, 0);
@@ -313,15 +398,16 @@ void stmt_screen_select(void)
 	view_goto(&app.refs, 0);
 }
 
-void app_open_migration(const struct entry *e)
+/* Shows report file `file` in the open statement screen, on its worst statement. */
+static void show_file(long file)
 {
-	app.file = e->up >= 0 ? e->up : e->down;
+	app.file = file;
 	app.stmt = -1;
 	app.sql.lineno = app.sql.offset = 0;
 	app.sql.col = 0;
 	app.info.lineno = app.refs.lineno = 0;
 	app.info.offset = app.refs.offset = 0;
-	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
+	view_open(&app.sql);
 	/* Start on the worst statement: that is what the engineer came for. */
 	const struct file_report *fr = current_file();
 	const struct sql_priv *p = app.sql.priv;
@@ -338,4 +424,24 @@ void app_open_migration(const struct entry *e)
 	view_goto(&app.sql, best);
 	if (app.sql.lines == 0)
 		stmt_screen_select();
+}
+
+void app_open_migration(const struct entry *e)
+{
+	app.file = e->up >= 0 ? e->up : e->down;
+	app_push((struct screen){ { &app.sql, &app.info, &app.refs }, 3, 0, stmt_layout });
+	show_file(app.file);
+}
+
+void sql_goto_stmt(long stmt)
+{
+	const struct sql_priv *p = app.sql.priv;
+	for (size_t i = 0; stmt >= 0 && p && p->v && i < app.sql.lines; i++) {
+		if (p->v[i].stmt == stmt) {
+			/* Select it even when its row is the cursor's already: the statement there changed. */
+			app.sql.lineno = (size_t)-1;
+			view_goto(&app.sql, i);
+			return;
+		}
+	}
 }

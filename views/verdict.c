@@ -11,8 +11,6 @@
 
 #include <string.h>
 
-enum role severity_role(enum severity s);
-
 static struct category_row rows[CAT__COUNT];
 static struct strlist not_judged = STRLIST_INIT;
 
@@ -89,7 +87,12 @@ static bool verdict_request(struct view *v, enum request req)
 	return true;
 }
 
+static const struct view_key verdict_keys[] = {
+	{ REQ_ENTER, "open statement" }, { REQ_NEXT_PANE, "list" }, { REQ_NONE, NULL },
+};
+
 const struct view_ops verdict_ops = {
+	.keys = verdict_keys,
 	.name = "verdict",
 	.open = verdict_open,
 	.title = verdict_title,

@@ -1,13 +1,16 @@
 /*
- * roles.h - the colour roles of the workbench.
+ * roles.h - the colour roles of the workbench, and the one mapping from a
+ * severity to its role.
  *
  * Views never ask for "red": they ask for the colour of a BLOCKER, of the
  * cursor, of a lock name. A theme (themes/) maps each role to a colour
  * spec; the table below gives each role its settings name, used in theme
  * files (`[color] blocker = white red bold`) and in `sluice.color.<role>`.
  */
-#ifndef SLUICE_TUI_ROLES_H
-#define SLUICE_TUI_ROLES_H
+#ifndef SLUICE_THEMES_ROLES_H
+#define SLUICE_THEMES_ROLES_H
+
+#include "types.h"
 
 #define ROLE_INFO(X) \
 	X(ROLE_DEFAULT, "default") \
@@ -43,5 +46,10 @@ enum role {
 
 /* -1 when unknown. */
 int role_parse(const char *name);
+/*
+ * The colour of a severity, wherever one is drawn (list, preview, verdict,
+ * statement, status line): SEV_NONE is safe.
+ */
+enum role severity_role(enum severity s);
 
 #endif
