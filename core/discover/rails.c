@@ -203,6 +203,7 @@ static struct script *build_script(const char *path, const struct remits *e, enu
 	s->dir = dir;
 	s->in_txn = in_txn;
 	s->origin = b.o;
+	s->origin->translated = true;
 	strbuf_release(&b.text);
 	return s;
 }
@@ -277,6 +278,7 @@ static void refuse(struct rails_migration *out, const char *path, const char *te
 {
 	out->up = script_new(path, "", 0);
 	out->up->origin = xcalloc(1, sizeof(*out->up->origin));
+	out->up->origin->translated = true;
 	out->up->origin->error = why;
 	(void)text;
 	(void)len;

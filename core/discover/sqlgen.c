@@ -533,8 +533,9 @@ static struct script *generated_script(const struct script *src, enum direction 
 	s->in_txn = g->in_txn;
 	s->from_worktree = src->from_worktree;
 	s->changed = src->changed;
-	s->line_map = g->map;
-	s->nr_line_map = g->nr;
+	s->origin = xcalloc(1, sizeof(*s->origin));
+	s->origin->line = g->map;
+	s->origin->nr = g->nr;
 	s->generated_by = g->command;
 	g->map = NULL;
 	g->command = NULL;

@@ -6,7 +6,7 @@
  * Discovery (core/discover/discover_tool.c) finds these files without settings; here,
  * with the user's settings read, each pending one gets its script replaced
  * by the SQL the tool prints, each line mapped back to the line of the
- * migration file it came from (script.line_map), its transaction as the
+ * migration file it came from (struct script_origin), its transaction as the
  * tool runs it. The history's are not replayed (running a tool per applied
  * migration would cost seconds each): their tables are taken to hold rows.
  *
