@@ -95,27 +95,12 @@ commit_all . "email, and an index built concurrently"
 git config sluice.django.command "/usr/bin/python3 manage.py"
 
 json=$("$SLUICE" check --format json 2>"$T/err")
-files() {
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    print(f["path"], f["framework"], f["direction"], "txn" if f["in_transaction"] else "notxn")'
-}
+files() { echo "$json" | report_rows files '{path} {framework} {direction} {txn}'; }
 lines() { # PATH DIRECTION: the statements' lines
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    if f["path"] == sys.argv[1] and f["direction"] == sys.argv[2]:
-        print(" ".join(str(s["line"]) for s in f["statements"]))' "$1" "$2"
+	echo "$json" | report_rows files '{lines}' path="$1" direction="$2"
 }
 findings() { # RULE: path:line|severity|message
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        for x in s["findings"]:
-            if x["rule"] == sys.argv[1]:
-                print("%s:%d|%s|%s" % (f["path"], s["line"], x["severity"], x["message"]))' "$1"
+	echo "$json" | report_rows findings '{path}:{line}|{severity}|{message}' rule="$1" level=statement
 }
 expect_eq "each pending migration, atomic unless atomic = False" "$(files)" \
 "shop/migrations/0002_author_email.py django up txn
@@ -128,12 +113,7 @@ expect_contains "the AddIndex is a blocking index build, at its line" \
 	"$(findings create-index-nonconcurrent)" \
 	"shop/migrations/0002_author_email.py:12|HIGH|CREATE INDEX author_email_idx on 'shop_author' holds SHARE"
 expect_eq "the statement is the SQL Django sends" \
-	"$(echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        if f["direction"] == "up" and s["line"] == 12:
-            print(s["sql"])')" \
+	"$(echo "$json" | report_rows statements '{sql}' direction=up line=12)" \
 	'CREATE INDEX "author_email_idx" ON "shop_author" ("email")'
 expect_eq "CONCURRENTLY with atomic = False: no transaction finding" \
 	"$(findings concurrently-in-transaction)" ""
