@@ -6,57 +6,10 @@
 # user's setting, never the repository's .sluice.
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/discover-lib.sh"
+. "$SLUICE_SRC/tests/django-lib.sh"
 
-if ! /usr/bin/python3 -c 'import django, psycopg2' 2>/dev/null; then
-	echo "1..0 # SKIP python3-django or python3-psycopg2 is not installed (./dev test installs them)"
-	exit 0
-fi
-if [ -z "${SLUICE_TEST_PG_HOST:-}" ]; then
-	echo "1..0 # SKIP no test server (sqlmigrate reads the database's migration table)"
-	exit 0
-fi
-
-new_repo dj
-cd dj
-mkdir -p proj shop/migrations
-cat >manage.py <<'PY'
-import os, sys
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
-from django.core.management import execute_from_command_line
-execute_from_command_line(sys.argv)
-PY
-: >proj/__init__.py
-cat >proj/settings.py <<'PY'
-import os
-SECRET_KEY = "test"
-INSTALLED_APPS = ["shop"]
-DATABASES = {"default": {
-    "ENGINE": "django.db.backends.postgresql",
-    "HOST": os.environ["SLUICE_TEST_PG_HOST"], "PORT": os.environ["SLUICE_TEST_PG_PORT"],
-    "USER": "postgres", "NAME": "postgres",
-}}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USE_TZ = True
-PY
-: >shop/__init__.py
-: >shop/migrations/__init__.py
-cat >shop/migrations/0001_initial.py <<'PY'
-from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = []
-    operations = [
-        migrations.CreateModel(
-            name="Author",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("name", models.CharField(max_length=100)),
-            ],
-        ),
-    ]
-PY
+django_skip
+django_project dj
 feature_branch .
 # The README's example ("Using sluice with Django") is this migration.
 cat >shop/migrations/0002_author_email.py <<'PY'
