@@ -409,14 +409,15 @@ void judge_rules(const struct judge_opts *o, struct schema *s, const struct migr
 	if (m && sc == m->up && m->down && !script_refused(m->down))
 		ctx.down = parse_ahead_peek(pa, m->down);
 
-	if (sc->origin && sc->origin->not_utf8_line) {
+	bool translated = sc->origin && sc->origin->translated;
+	if (translated && sc->origin->not_utf8_line) {
 		/* a translated file: its own text, not the SQL made of it */
 		ctx.rule = rule_find("not-utf8");
 		if (ctx.rule && rule_enabled(o, ctx.rule->id))
 			flag_file(&ctx, sc->origin->not_utf8_line,
 				  "file is not valid UTF-8 (first bad byte on this line); Ruby refuses "
 				  "to load it, and sluice read it as best it could");
-	} else if (!sc->origin && !utf8_valid(sc->text, sc->len, &bad_at)) {
+	} else if (!translated && !utf8_valid(sc->text, sc->len, &bad_at)) {
 		ctx.rule = rule_find("not-utf8");
 		if (ctx.rule && rule_enabled(o, ctx.rule->id))
 			flag_file(&ctx, sc->first_line + line_of_offset(sc->text, bad_at) - 1,

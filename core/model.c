@@ -168,21 +168,12 @@ struct script *script_new(const char *path, const char *text, size_t len)
 	return s;
 }
 
-int script_file_line(const struct script *s, int line)
-{
-	if (!s->line_map || !s->nr_line_map)
-		return line;
-	size_t k = line >= s->first_line ? (size_t)(line - s->first_line) : 0;
-	return s->line_map[k < s->nr_line_map ? k : s->nr_line_map - 1];
-}
-
 void script_free(struct script *s)
 {
 	if (!s)
 		return;
 	free(s->path);
 	free(s->text);
-	free(s->line_map);
 	free(s->generated_by);
 	if (s->renamed) {
 		free(s->renamed->path);
@@ -198,7 +189,7 @@ void script_origin_free(struct script_origin *o)
 {
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->nr; i++) {
+	for (size_t i = 0; o->untranslated && i < o->nr; i++) {
 		free(o->untranslated[i]);
 		free(o->source[i]);
 	}
@@ -226,7 +217,7 @@ int script_line(const struct script *s, int text_line)
 const char *script_untranslated(const struct script *s, size_t off)
 {
 	const struct script_origin *o = s->origin;
-	if (!o || !o->nr || off > s->len)
+	if (!o || !o->untranslated || !o->nr || off > s->len)
 		return NULL;
 	/* the last line starting at or before `off`: a binary search, not a scan */
 	size_t lo = 0, hi = o->nr;

@@ -100,18 +100,24 @@ struct file_rename {
 };
 
 /*
- * A script sluice translated from another language (a Rails migration's
- * Ruby, core/discover/rails.c): its text is the SQL the framework sends, and each
- * line of that text comes from a line of the file, so that statements and
- * findings point at the Ruby. A call that could not be translated stands
- * in the text as a line of its own, not parsed: untranslated[] says why.
+ * A script whose text is not the file's own but SQL made from it: translated
+ * by sluice from another language (a Rails migration's Ruby,
+ * core/discover/rails.c) or printed by a tool (Django's sqlmigrate, Alembic,
+ * knex, sluice.sqlFrom: core/discover/sqlgen.c). Each line of that text
+ * comes from a line of the file, so that statements, findings and the
+ * workbench's numbering point at the Ruby, Python or JavaScript
+ * (script_line()). In a translation, a call that could not be translated
+ * stands in the text as a line of its own, not parsed: untranslated[] says why.
  */
 struct script_origin {
 	int *line;           /* [text line - 1]: the file's line */
+	size_t nr;
+	bool translated;     /* sluice made the SQL; false: a tool printed it, and its
+				text is checked as any SQL is (UTF-8) */
+	/* a translation's only (NULL, 0 for a tool's): */
 	char **untranslated; /* [text line - 1]: NULL, or why the call there is not judged */
 	char **source;       /* [text line - 1]: that call's source, shown as the statement */
 	size_t *off;         /* [text line - 1]: where the line starts in the text */
-	size_t nr;
 	int not_utf8_line;   /* the file stops being UTF-8 on this line; 0: it is UTF-8 */
 	char *error;         /* the file could not be translated at all: why */
 };
@@ -130,11 +136,6 @@ struct script {
 	bool from_worktree;  /* uncommitted / untracked */
 	struct file_rename *renamed; /* NULL unless renamed from an applied migration */
 	bool changed;        /* this file existed on the base and was modified on the branch */
-	/* SQL a tool printed for a migration that is not SQL (core/discover/sqlgen.c):
-	 * line k of `text` (1-based) is about line line_map[k - 1] of the file
-	 * at `path`; NULL for a script that is the file's own text. */
-	int *line_map;
-	size_t nr_line_map;
 	char *generated_by;  /* the command that printed it, for messages */
 	struct script_origin *origin; /* NULL: the text is the file's own */
 };
@@ -272,10 +273,8 @@ void stmt_release(struct stmt *st);
 void file_report_release(struct file_report *fr);
 
 struct script *script_new(const char *path, const char *text, size_t len);
-/* The line of the file a line of the script's text stands for (see line_map). */
-int script_file_line(const struct script *s, int line);
 void script_free(struct script *s);
-/* The file line of line `text_line` (1-based) of the script's text. */
+/* The file line of line `text_line` (1-based) of the script's text (see struct script_origin). */
 int script_line(const struct script *s, int text_line);
 /* Why the statement at byte `off` of a translated script is not judged, or NULL. */
 const char *script_untranslated(const struct script *s, size_t off);

@@ -369,9 +369,10 @@ static void parse_piece(struct stmt *st, const char *sql)
 }
 
 /*
- * A translated script (a Rails migration): the statement's lines become
- * the file's, and a call that was not translated shows as its source.
- * Returns why it was not, or NULL. `line` is the statement's text line.
+ * A script made from a file (a Rails migration's translation, the SQL a
+ * tool printed): the statement's lines become the file's, and a call that
+ * was not translated shows as its source. Returns why it was not, or NULL.
+ * `line` is the statement's text line.
  */
 static const char *origin_lines(const struct script *s, struct stmt *st, int line)
 {
@@ -383,7 +384,8 @@ static const char *origin_lines(const struct script *s, struct stmt *st, int lin
 	st->end_line = script_line(s, end);
 	if (st->end_line < st->line)
 		st->end_line = st->line;
-	if (text_line < 1 || (size_t)text_line > o->nr || !o->untranslated[text_line - 1])
+	if (!o->untranslated || text_line < 1 || (size_t)text_line > o->nr ||
+	    !o->untranslated[text_line - 1])
 		return NULL;
 	free(st->sql);
 	st->sql = xstrdup(nonnull(o->source[text_line - 1]));
@@ -411,11 +413,6 @@ int parse_script(const struct script *s, struct file_report *fr)
 		for (size_t k = pieces[i].off; k < pieces[i].off + pieces[i].len; k++)
 			if (s->text[k] == '\n')
 				st->end_line++;
-		/* SQL a tool printed: the lines of the migration file it came from */
-		st->end_line = script_file_line(s, st->end_line);
-		st->line = script_file_line(s, st->line);
-		if (st->end_line < st->line)
-			st->end_line = st->line;
 		st->off = pieces[i].off;
 		st->len = pieces[i].len;
 		st->sql = xstrndup(s->text + st->off, st->len);

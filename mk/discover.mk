@@ -14,4 +14,5 @@ tests_unit_discover_LDADD = $(LIBSLUICE_LIBS)
 # Migrations that are not SQL: the SQL their tools print (core/discover/sqlgen.h).
 libsluice_a_SOURCES += \
 	core/discover/sqlgen.c core/discover/sqlgen.h core/discover/sqlgen_int.h \
-	core/discover/sqlgen_django.c core/discover/sqlgen_alembic.c core/discover/sqlgen_knex.c
+	core/discover/sqlgen_django.c core/discover/sqlgen_alembic.c core/discover/sqlgen_knex.c \
+	core/discover/sqlgen_cache.c

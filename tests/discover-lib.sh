@@ -12,27 +12,19 @@
 # stderr is kept in $T/.judged.err for message checks.
 
 judged() {
-	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    print(f["path"], f["framework"], f["direction"],
-          "txn" if f["in_transaction"] else "notxn")'
+	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" |
+		report_rows files '{path} {framework} {direction} {txn}'
 }
 
 stmt_lines() {
 	_p=$1; _d=$2; shift 2
-	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    if f["path"] == sys.argv[1] and f["direction"] == sys.argv[2]:
-        print(" ".join(str(s["line"]) for s in f["statements"]))' "$_p" "$_d"
+	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" |
+		report_rows files '{lines}' path="$_p" direction="$_d"
 }
 
 summary() {
 	_k=$1; shift
-	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | python3 -c '
-import json, sys
-print(json.load(sys.stdin)["summary"].get(sys.argv[1], ""))' "$_k"
+	"$SLUICE" check --format json "$@" 2>"$T/.judged.err" | report_rows summary "{$_k}"
 }
 
 # new_repo plus the habit of every test: history on main, work on feature.
@@ -41,12 +33,8 @@ print(json.load(sys.stdin)["summary"].get(sys.argv[1], ""))' "$_k"
 rule_findings() {
 	_rule=$1
 	shift
-	"$SLUICE" check --format json "$@" 2>"$T/err" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for x in f["findings"] + [x for s in f["statements"] for x in s["findings"]]:
-        if x["rule"] == sys.argv[1] and not x.get("ignored"):
-            print(f["path"] + "|" + x["severity"] + "|" + x["message"])' "$_rule"
+	"$SLUICE" check --format json "$@" 2>"$T/err" |
+		report_rows findings '{path}|{severity}|{message}' rule="$_rule" ignored=false
 }
 
 feature_branch() {

@@ -50,6 +50,11 @@ expect_exit() {
 # A JSON query through the engine's own JSON reader is not available in sh;
 # tests use jq-free greps on `--format json` output, or python3 when present.
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# report_rows KIND FORMAT [FIELD=VALUE...] [--join SEP] <report.json: one row per
+# file, statement or finding of a `sluice check --format json` report, or the
+# summary (tests/report.py says which fields), e.g.
+#   report_rows findings '{path}:{line}|{severity}' rule=lock-timeout-missing
+report_rows() { /usr/bin/python3 "$SLUICE_SRC/tests/report.py" "$@"; }
 
 # new_repo DIR: an empty git repository on branch main with one commit.
 new_repo() {

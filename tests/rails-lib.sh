@@ -233,3 +233,58 @@ class FiveOh < ActiveRecord::Migration[5.0]
 end
 EOF
 }
+
+# Index names ActiveRecord derives follow a rename_column / rename_table
+# (rename_column_indexes, rename_table_indexes: a custom name does not);
+# create_join_table with its options and block; composite primary keys.
+# After rails_branch, in both tests.
+rails_renames() {
+	d="$1/db/migrate"
+	mkdir -p "$d"
+	cat >"$d/20240301000001_posts.rb" <<'EOF'
+class Posts < ActiveRecord::Migration[6.1]
+  def change
+    create_table :posts do |t|
+      t.string :title, index: true
+      t.references :author
+      t.string :slug
+      t.index [:title, :slug], unique: true
+      t.index :slug, name: "posts_custom_slug"
+    end
+  end
+end
+EOF
+	cat >"$d/20240301000002_rename_indexed.rb" <<'EOF'
+class RenameIndexed < ActiveRecord::Migration[6.1]
+  def change
+    rename_column :posts, :title, :headline
+    rename_table :posts, :articles
+    rename_column :users, :email, :login
+  end
+end
+EOF
+	cat >"$d/20240301000003_join_tables.rb" <<'EOF'
+class JoinTables < ActiveRecord::Migration[6.1]
+  def change
+    create_join_table :users, :articles
+    create_join_table :music_artists, :music_records, table_name: "artist_records",
+                      column_options: { type: :uuid, null: true } do |t|
+      t.index [:music_artist_id, :music_record_id], unique: true
+      t.timestamps
+    end
+  end
+end
+EOF
+	cat >"$d/20240301000004_composite.rb" <<'EOF'
+class Composite < ActiveRecord::Migration[6.1]
+  def change
+    create_table :memberships, primary_key: [:user_id, :article_id] do |t|
+      t.bigint :user_id, null: false
+      t.bigint :article_id, null: false
+      t.string :role
+    end
+    add_index :memberships, :role
+  end
+end
+EOF
+}

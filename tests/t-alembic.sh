@@ -81,27 +81,12 @@ commit_all . "two revisions"
 git config sluice.alembic.command "/usr/bin/python3 -m alembic"
 
 json=$("$SLUICE" check --format json 2>"$T/err")
-files() {
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    print(f["path"], f["framework"], f["direction"], "txn" if f["in_transaction"] else "notxn")'
-}
+files() { echo "$json" | report_rows files '{path} {framework} {direction} {txn}'; }
 stmts() { # PATH DIRECTION: line:first words of each statement
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    if f["path"] == sys.argv[1] and f["direction"] == sys.argv[2]:
-        print(" ".join("%d:%s" % (s["line"], "_".join(s["sql"].split()[:3])) for s in f["statements"]))' "$1" "$2"
+	echo "$json" | report_rows statements '{line}:{head}' path="$1" direction="$2" --join ' '
 }
 findings() { # RULE: path:line|severity
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        for x in s["findings"]:
-            if x["rule"] == sys.argv[1]:
-                print("%s:%d|%s" % (f["path"], s["line"], x["severity"]))' "$1"
+	echo "$json" | report_rows findings '{path}:{line}|{severity}' rule="$1" level=statement
 }
 expect_eq "in the chain's order (not the file names'), each in Alembic's transaction" "$(files)" \
 "alembic/versions/0aa1_email.py alembic up txn
@@ -137,13 +122,9 @@ rm alembic/versions/00ee_unwritten.py
 sed -i 's|^    op.create_index("ix_account_email"|    # sluice:ignore create-index-nonconcurrent -- account has 40 rows\n&|' \
 	alembic/versions/0aa1_email.py
 expect_eq "a '# sluice:ignore' above the op.* call ignores its statement, with the reason" \
-	"$("$SLUICE" check --format json 2>/dev/null | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        for x in s["findings"]:
-            if x["rule"] == "create-index-nonconcurrent":
-                print(f["path"], s["line"], x.get("ignore_reason"))')" \
+	"$("$SLUICE" check --format json 2>/dev/null |
+		report_rows findings '{path} {line} {ignore_reason}' rule=create-index-nonconcurrent \
+			level=statement)" \
 	"alembic/versions/0aa1_email.py 18 account has 40 rows"
 git checkout -q alembic/versions/0aa1_email.py
 

@@ -6,57 +6,10 @@
 # user's setting, never the repository's .sluice.
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/discover-lib.sh"
+. "$SLUICE_SRC/tests/django-lib.sh"
 
-if ! /usr/bin/python3 -c 'import django, psycopg2' 2>/dev/null; then
-	echo "1..0 # SKIP python3-django or python3-psycopg2 is not installed (./dev test installs them)"
-	exit 0
-fi
-if [ -z "${SLUICE_TEST_PG_HOST:-}" ]; then
-	echo "1..0 # SKIP no test server (sqlmigrate reads the database's migration table)"
-	exit 0
-fi
-
-new_repo dj
-cd dj
-mkdir -p proj shop/migrations
-cat >manage.py <<'PY'
-import os, sys
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
-from django.core.management import execute_from_command_line
-execute_from_command_line(sys.argv)
-PY
-: >proj/__init__.py
-cat >proj/settings.py <<'PY'
-import os
-SECRET_KEY = "test"
-INSTALLED_APPS = ["shop"]
-DATABASES = {"default": {
-    "ENGINE": "django.db.backends.postgresql",
-    "HOST": os.environ["SLUICE_TEST_PG_HOST"], "PORT": os.environ["SLUICE_TEST_PG_PORT"],
-    "USER": "postgres", "NAME": "postgres",
-}}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USE_TZ = True
-PY
-: >shop/__init__.py
-: >shop/migrations/__init__.py
-cat >shop/migrations/0001_initial.py <<'PY'
-from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = []
-    operations = [
-        migrations.CreateModel(
-            name="Author",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("name", models.CharField(max_length=100)),
-            ],
-        ),
-    ]
-PY
+django_skip
+django_project dj
 feature_branch .
 # The README's example ("Using sluice with Django") is this migration.
 cat >shop/migrations/0002_author_email.py <<'PY'
@@ -95,27 +48,12 @@ commit_all . "email, and an index built concurrently"
 git config sluice.django.command "/usr/bin/python3 manage.py"
 
 json=$("$SLUICE" check --format json 2>"$T/err")
-files() {
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    print(f["path"], f["framework"], f["direction"], "txn" if f["in_transaction"] else "notxn")'
-}
+files() { echo "$json" | report_rows files '{path} {framework} {direction} {txn}'; }
 lines() { # PATH DIRECTION: the statements' lines
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    if f["path"] == sys.argv[1] and f["direction"] == sys.argv[2]:
-        print(" ".join(str(s["line"]) for s in f["statements"]))' "$1" "$2"
+	echo "$json" | report_rows files '{lines}' path="$1" direction="$2"
 }
 findings() { # RULE: path:line|severity|message
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        for x in s["findings"]:
-            if x["rule"] == sys.argv[1]:
-                print("%s:%d|%s|%s" % (f["path"], s["line"], x["severity"], x["message"]))' "$1"
+	echo "$json" | report_rows findings '{path}:{line}|{severity}|{message}' rule="$1" level=statement
 }
 expect_eq "each pending migration, atomic unless atomic = False" "$(files)" \
 "shop/migrations/0002_author_email.py django up txn
@@ -128,12 +66,7 @@ expect_contains "the AddIndex is a blocking index build, at its line" \
 	"$(findings create-index-nonconcurrent)" \
 	"shop/migrations/0002_author_email.py:12|HIGH|CREATE INDEX author_email_idx on 'shop_author' holds SHARE"
 expect_eq "the statement is the SQL Django sends" \
-	"$(echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        if f["direction"] == "up" and s["line"] == 12:
-            print(s["sql"])')" \
+	"$(echo "$json" | report_rows statements '{sql}' direction=up line=12)" \
 	'CREATE INDEX "author_email_idx" ON "shop_author" ("email")'
 expect_eq "CONCURRENTLY with atomic = False: no transaction finding" \
 	"$(findings concurrently-in-transaction)" ""

@@ -76,27 +76,12 @@ expect_contains "sluice.knex.node unset: the project's code is not run, saying h
 git config sluice.knex.node node
 
 json=$("$SLUICE" check --format json 2>"$T/err")
-files() {
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    print(f["path"], f["framework"], f["direction"], "txn" if f["in_transaction"] else "notxn")'
-}
+files() { echo "$json" | report_rows files '{path} {framework} {direction} {txn}'; }
 stmts() { # PATH DIRECTION: line:sql of each statement
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    if f["path"] == sys.argv[1] and f["direction"] == sys.argv[2]:
-        print("\n".join("%d:%s" % (s["line"], s["sql"]) for s in f["statements"]))' "$1" "$2"
+	echo "$json" | report_rows statements '{line}:{sql}' path="$1" direction="$2"
 }
 findings() { # RULE: path:line|severity
-	echo "$json" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["files"]:
-    for s in f["statements"]:
-        for x in s["findings"]:
-            if x["rule"] == sys.argv[1]:
-                print("%s:%d|%s" % (f["path"], s["line"], x["severity"]))' "$1"
+	echo "$json" | report_rows findings '{path}:{line}|{severity}' rule="$1" level=statement
 }
 expect_eq "each pending knex migration, in a transaction unless its config says not" "$(files)" \
 "db/migrations/002_audit_at.sql plain up notxn
@@ -126,11 +111,8 @@ expect_contains "... the first knex migration names the reason" "$(cat "$T/err")
 expect_eq "... said once" "$(grep -c 'knex is not installed' "$T/err")" 1
 expect_contains "... the others are named too" "$(cat "$T/err")" \
 	"migrations/20240203000000_users_lower_email.js: no knex to run knex migrations, as above; not judged"
-expect_eq "... and the rest is judged" "$(python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(d["summary"]["verdict"], [f["path"] for f in d["files"]])' "$T/out")" \
-	"NOT JUDGED ['db/migrations/002_audit_at.sql']"
+expect_eq "... and the rest is judged" "$(report_rows summary '{verdict}: {paths}' <"$T/out")" \
+	"NOT JUDGED: db/migrations/002_audit_at.sql"
 
 # No node at all.
 ln -s "$cache/node_modules" node_modules

@@ -59,16 +59,7 @@ expect_eq "statement lines are the file's" "$(stmt_lines "$F" up)" "8
 
 json=$("$SLUICE" check --format json 2>/dev/null)
 lines() { # DIRECTION RULE: the lines where RULE fires
-	echo "$json" | python3 -c '
-import json, sys
-out = []
-for f in json.load(sys.stdin)["files"]:
-    if f["direction"] != sys.argv[1]:
-        continue
-    for s in f["statements"]:
-        if any(x["rule"] == sys.argv[2] for x in s["findings"]):
-            out.append(str(s["line"]))
-print(" ".join(out))' "$1" "$2"
+	echo "$json" | report_rows findings '{line}' direction="$1" rule="$2" level=statement --join ' '
 }
 expect_eq "a plain CREATE INDEX in a transactional changeset is flagged at its line" \
 	"$(lines up create-index-nonconcurrent)" "12"
@@ -77,15 +68,10 @@ expect_eq "CONCURRENTLY in runInTransaction:false is fine; with splitStatements:
 expect_contains "... and the message says why (one JDBC batch)" \
 	"$(rule_findings concurrently-in-transaction)" "splitStatements:false"
 expect_eq "the rollback lines are the down, at their lines" \
-	"$(echo "$json" | python3 -c '
-import json, sys
-print(" ".join(str(s["line"]) + ":" + s["sql"] for f in json.load(sys.stdin)["files"]
-      if f["direction"] == "down" for s in f["statements"]))')" \
+	"$(echo "$json" | report_rows statements '{line}:{sql}' direction=down --join ' ')" \
 	"9:DROP INDEX CONCURRENTLY users_email 13:DROP INDEX users_email_lower 22:DROP FUNCTION one"
 expect_eq "endDelimiter:/ ends the function's statement" \
-	"$(echo "$json" | python3 -c '
-import json, sys
-print([s["sql"] for f in json.load(sys.stdin)["files"] for s in f["statements"] if s["line"] == 20][0])')" \
+	"$(echo "$json" | report_rows statements '{sql}' line=20)" \
 	'CREATE FUNCTION one() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql'
 expect_eq "the MySQL changeset is not judged on PostgreSQL, nor reported" \
 	"$(echo "$json" | grep -c ENGINE)" "0"

@@ -7,7 +7,7 @@
 . "$SLUICE_SRC/tests/lib.sh"
 . "$SLUICE_SRC/tests/discover-lib.sh"
 
-verdict() { python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["verdict"])'; }
+verdict() { report_rows summary '{verdict}'; }
 
 # --- NOT JUDGED in every reporter ------------------------------------------
 mkdir -p m

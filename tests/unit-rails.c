@@ -32,7 +32,7 @@ static char *up_of(const char *ruby, bool down)
 {
 	struct rails_migration rm;
 	struct strbuf sb = STRBUF_INIT;
-	rails_translate("x.rb", ruby, strlen(ruby), &rm);
+	rails_translate("x.rb", ruby, strlen(ruby), NULL, &rm);
 	const struct script *s = down ? rm.down : rm.up;
 	int text_line = 1;
 	for (const char *p = s ? s->text : ""; *p;) {

@@ -28,6 +28,10 @@ void discover_refuse_size(struct migration_set *ms, const char *path, unsigned l
  */
 struct markers {
 	struct strlist paths, texts;
+	/* Not a marker file, but also what files read so far tell the next:
+	 * the indexes the Rails migrations before made (core/discover/rails.h),
+	 * which a later rename_column or rename_table renames. */
+	struct rindexes *rails_indexes;
 };
 
 /* A name discovery reads as SQL: .sql, and Synapse's .sql.postgres / .sql.sqlite. */
@@ -99,8 +103,9 @@ enum layout_verdict layout_candidate(const struct markers *mk, const char *path,
  * Classifies a candidate from its path and text; fills `out` (release
  * with layout_file_release). `forced`: the file was named, or sits in a
  * directory named, on the command line, so it counts wherever it is.
+ * A Rails migration adds the indexes it makes to mk->rails_indexes.
  */
-enum layout_verdict layout_classify(const struct markers *mk, const char *path, size_t skip,
+enum layout_verdict layout_classify(struct markers *mk, const char *path, size_t skip,
 				    bool forced, const char *text, size_t len,
 				    struct layout_file *out);
 void layout_file_release(struct layout_file *lf);

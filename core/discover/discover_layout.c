@@ -97,6 +97,10 @@ void markers_clear(struct markers *mk)
 {
 	strlist_clear(&mk->paths);
 	strlist_clear(&mk->texts);
+	if (mk->rails_indexes)
+		rindexes_release(mk->rails_indexes);
+	free(mk->rails_indexes);
+	mk->rails_indexes = NULL;
 }
 
 const char *marker_in(const struct markers *mk, const char *dir, size_t n, const char *name)
@@ -853,7 +857,7 @@ static void classify_by_name(const struct markers *mk, const struct path_parts *
 	one_part(lf, dir, txn, len);
 }
 
-enum layout_verdict layout_classify(const struct markers *mk, const char *path, size_t skip,
+enum layout_verdict layout_classify(struct markers *mk, const char *path, size_t skip,
 				    bool forced, const char *text, size_t len,
 				    struct layout_file *lf)
 {
@@ -869,7 +873,9 @@ enum layout_verdict layout_classify(const struct markers *mk, const char *path, 
 	if (layout_rails_name(path)) {
 		/* Ruby: its SQL is what core/discover/rails.c translates it into */
 		struct rails_migration rm;
-		rails_translate(path, text, len, &rm);
+		if (!mk->rails_indexes)
+			mk->rails_indexes = xcalloc(1, sizeof(*mk->rails_indexes));
+		rails_translate(path, text, len, mk->rails_indexes, &rm);
 		lf->fw = FW_RAILS;
 		lf->part[0] = (struct layout_part){ .dir = DIR_UP, .first_line = 1, .in_txn = rm.in_txn,
 						    .script = rm.up };

@@ -33,6 +33,7 @@ struct walk {
 	int ar_version;
 	bool in_txn;
 	bool dump;
+	struct rindexes *known;
 };
 
 static void translate_calls(const struct walk *w, const struct rcall *calls, size_t n, bool down,
@@ -88,7 +89,8 @@ static bool silent(const struct rcall *c)
 static void translate_one(const struct walk *w, const struct rcall *c, bool down, bool safety,
 			  struct remits *out)
 {
-	struct rctx x = { .ar_version = w->ar_version, .down = down, .dump = w->dump };
+	struct rctx x = { .ar_version = w->ar_version, .down = down, .dump = w->dump,
+			  .known = w->known };
 	size_t from = out->nr;
 	if (c->bad) {
 		remit_untranslated(out, c, "%s", c->bad);
@@ -203,6 +205,7 @@ static struct script *build_script(const char *path, const struct remits *e, enu
 	s->dir = dir;
 	s->in_txn = in_txn;
 	s->origin = b.o;
+	s->origin->translated = true;
 	strbuf_release(&b.text);
 	return s;
 }
@@ -277,12 +280,14 @@ static void refuse(struct rails_migration *out, const char *path, const char *te
 {
 	out->up = script_new(path, "", 0);
 	out->up->origin = xcalloc(1, sizeof(*out->up->origin));
+	out->up->origin->translated = true;
 	out->up->origin->error = why;
 	(void)text;
 	(void)len;
 }
 
-void rails_translate(const char *path, const char *text, size_t len, struct rails_migration *out)
+void rails_translate(const char *path, const char *text, size_t len, struct rindexes *known,
+		     struct rails_migration *out)
 {
 	struct rfile f;
 	struct remits up = { 0 }, down = { 0 };
@@ -298,24 +303,28 @@ void rails_translate(const char *path, const char *text, size_t len, struct rail
 	}
 	rails_read(text, len, &f);
 	const struct rcall *cls = find_class(&f.top);
-	struct walk w = { f.ar_version, true, false };
+	struct walk w = { f.ar_version, true, false, known };
+	struct rindexes after_up = { 0 };
 	const struct rcall *change = cls ? find_def(cls, "change") : NULL;
 	const struct rcall *mup = cls ? find_def(cls, "up") : NULL, *mdown = cls ? find_def(cls, "down") : NULL;
-	bool has_down = false;
+	bool has_down;
 	if (cls)
 		w.in_txn = out->in_txn = !wants_no_txn(cls);
-	if (change) {
+	if (change)
 		translate_calls(&w, change->body, change->nr_body, false, false, &up);
+	else if (mup)
+		translate_calls(&w, mup->body, mup->nr_body, false, false, &up);
+	/* the down runs after the up: it finds the indexes the up left, and
+	 * what it does to them is not what the next migration finds */
+	if (known)
+		rindexes_copy(&after_up, known);
+	w.known = known ? &after_up : NULL;
+	if (change)
 		translate_calls(&w, change->body, change->nr_body, true, false, &down);
-		has_down = true;
-	} else {
-		if (mup)
-			translate_calls(&w, mup->body, mup->nr_body, false, false, &up);
-		if (mdown) {
-			translate_calls(&w, mdown->body, mdown->nr_body, false, false, &down);
-			has_down = true;
-		}
-	}
+	else if (mdown)
+		translate_calls(&w, mdown->body, mdown->nr_body, false, false, &down);
+	has_down = change || mdown;
+	rindexes_release(&after_up);
 	if (f.error) {
 		/* what was read from the broken text on is an artefact of it */
 		drop_from_line(&up, f.error_line);
@@ -419,7 +428,7 @@ struct script *rails_dump_script(const char *path, const char *text, size_t len,
 		return NULL;
 	rails_read(text, len, &f);
 	const struct rcall *b = dump_block(&f.top);
-	struct walk w = { f.ar_version, false, true };
+	struct walk w = { f.ar_version, false, true, NULL };
 	if (b)
 		translate_calls(&w, b->body, b->nr_body, false, false, &e);
 	struct script *s = build_script(path, &e, DIR_UP, false);

@@ -104,6 +104,37 @@ struct remit *remit_sql(struct remits *e, int line, char *sql);
 struct remit *remit_untranslated(struct remits *e, const struct rcall *c, const char *fmt, ...)
 	ATTR_PRINTF(3, 4);
 
+/*
+ * The indexes the migrations read so far made, as ActiveRecord would find
+ * them in the database (its `indexes(table)`, the primary key's left out):
+ * rename_column and rename_table rename those whose name is the one
+ * ActiveRecord derives (index_<table>_on_<columns>), as its
+ * rename_column_indexes / rename_table_indexes do. An index made by an
+ * `execute` is not known. Kept in migration order by discovery
+ * (struct markers), which reads db/migrate/ in file name order.
+ */
+struct rindex {
+	char *table, *name;
+	struct strlist cols;  /* empty: an expression, never renamed */
+};
+struct rindexes {
+	struct rindex *v;
+	size_t nr, alloc;
+};
+void rindexes_release(struct rindexes *ix);
+void rindexes_copy(struct rindexes *to, const struct rindexes *from);
+/* What a call did to them (each does nothing when `ix` is NULL): */
+void rindex_made(struct rindexes *ix, const char *table, const char *name, const struct rvalue *cols,
+		 bool expression);
+void rindex_dropped(struct rindexes *ix, const char *name);
+void rindex_table_dropped(struct rindexes *ix, const char *table);
+void rindex_column_dropped(struct rindexes *ix, const char *table, const char *col);
+/* The ALTER INDEX statements ActiveRecord sends after renaming, at c's line, into `out`. */
+void rindex_rename_column(struct rindexes *ix, const char *table, const char *from, const char *to,
+			  const struct rcall *c, struct remits *out);
+void rindex_rename_table(struct rindexes *ix, const char *from, const char *to, const struct rcall *c,
+			 struct remits *out);
+
 /* How a migration's calls become SQL: options and the table it is on. */
 struct rctx {
 	int ar_version;      /* 0: current */
@@ -111,6 +142,8 @@ struct rctx {
 	bool down;           /* translating a change's derived down */
 	bool dump;           /* db/schema.rb: the history it stands for is not replayed, so
 				force: :cascade has nothing to drop */
+	struct rindexes *known; /* the indexes there are, updated as calls make and drop
+				   them; NULL: not known (no index renamed) */
 };
 
 /*
@@ -145,7 +178,12 @@ struct rails_migration {
 	bool in_txn;
 };
 
-void rails_translate(const char *path, const char *text, size_t len, struct rails_migration *out);
+/*
+ * `known` (NULL: none): the indexes the migrations before this one made; its
+ * up's are added (its down is read from a copy).
+ */
+void rails_translate(const char *path, const char *text, size_t len, struct rindexes *known,
+		     struct rails_migration *out);
 /*
  * db/schema.rb (translated; force: :cascade drops nothing, as the history
  * before it is not replayed) or db/structure.sql (SQL as pg_dump wrote it) as one script

@@ -250,14 +250,19 @@ static bool fk_from_call(const struct rcall *c, struct fk *k, char **owned_colum
 
 /* --- indexes ------------------------------------------------------------------ */
 
+/* add_index :t, "lower(email)": an expression, not a column's name */
+static bool index_expression(const struct rvalue *cols)
+{
+	return cols->kind == RV_STR && strpbrk(cols->s, "()+-*/ ,:'\"");
+}
+
 /* ("a", "b" DESC) or the expression as written. */
 static char *index_columns(const struct rvalue *cols, const struct rcall *c)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const struct rvalue *order = rcall_kw(c, "order"), *opclass = rcall_kw(c, "opclass");
-	if (cols->kind == RV_STR && strpbrk(cols->s, "()+-*/ ,:'\"")) {
-		return xstrdup(cols->s);   /* an expression: sent as written */
-	}
+	if (index_expression(cols))
+		return xstrdup(cols->s);   /* sent as written */
 	size_t n = cols->kind == RV_ARRAY ? cols->nr : 1;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = rv_name(cols->kind == RV_ARRAY ? &cols->items[i] : cols);
@@ -287,8 +292,8 @@ static bool concurrently(const struct rcall *c)
 }
 
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] "name" ON "t" [USING m] (cols) [WHERE w] */
-static bool emit_index(struct remits *out, int line, const char *table, const struct rvalue *cols,
-		       const struct rcall *opts)
+static bool emit_index(const struct rctx *x, struct remits *out, int line, const char *table,
+		       const struct rvalue *cols, const struct rcall *opts)
 {
 	const char *given = rv_name(rcall_kw(opts, "name")), *using = rv_name(rcall_kw(opts, "using"));
 	const struct rvalue *where = rcall_kw(opts, "where");
@@ -307,6 +312,7 @@ static bool emit_index(struct remits *out, int line, const char *table, const st
 	if (where)
 		strbuf_addf(&sb, " WHERE %s", where->s);
 	remit_sql(out, line, strbuf_detach(&sb, NULL));
+	rindex_made(x->known, table, name, cols, index_expression(cols));
 	free(list);
 	free(name);
 	free(qn);
@@ -314,9 +320,11 @@ static bool emit_index(struct remits *out, int line, const char *table, const st
 	return true;
 }
 
-static void emit_drop_index(struct remits *out, int line, const char *name, const struct rcall *opts)
+static void emit_drop_index(const struct rctx *x, struct remits *out, int line, const char *name,
+			    const struct rcall *opts)
 {
 	char *q = rsql_ident(name);
+	rindex_dropped(x->known, name);
 	emit(out, line, "DROP INDEX %s%s%s", concurrently(opts) ? "CONCURRENTLY " : "",
 	     rv_bool(rcall_kw(opts, "if_exists"), false) ? "IF EXISTS " : "", q);
 	free(q);
@@ -334,7 +342,7 @@ static bool add_index(const struct rctx *x, const struct rcall *c, struct remits
 	size_t first;
 	const char *table = table_of(x, c, &first);
 	const struct rvalue *cols = index_cols_of(c, first);
-	return table && cols && emit_index(out, c->line, table, cols, c);
+	return table && cols && emit_index(x, out, c->line, table, cols, c);
 }
 
 /* The name of the index remove_index means, or NULL. */
@@ -357,7 +365,7 @@ static bool add_index_down(const struct rctx *x, const struct rcall *c, struct r
 	char *name = index_name_for(x, c, &table);
 	if (!name)
 		return false;
-	emit_drop_index(out, c->line, name, c);
+	emit_drop_index(x, out, c->line, name, c);
 	free(name);
 	return true;
 }
@@ -378,7 +386,7 @@ static bool remove_index_down(const struct rctx *x, const struct rcall *c, struc
 				   "ActiveRecord::IrreversibleMigration");
 		return true;
 	}
-	return table && cols && emit_index(out, c->line, table, cols, c);
+	return table && cols && emit_index(x, out, c->line, table, cols, c);
 }
 
 /* --- columns -------------------------------------------------------------- */
@@ -403,9 +411,11 @@ static bool add_column(const struct rctx *x, const struct rcall *c, struct remit
 	return true;
 }
 
-static void drop_column(struct remits *out, int line, const char *table, const char *name)
+static void drop_column(const struct rctx *x, struct remits *out, int line, const char *table,
+			const char *name)
 {
 	char *t = rsql_ident(table), *q = rsql_ident(name);
+	rindex_column_dropped(x->known, table, name);
 	emit(out, line, "ALTER TABLE %s DROP COLUMN %s", t, q);
 	free(t);
 	free(q);
@@ -417,7 +427,7 @@ static bool add_column_down(const struct rctx *x, const struct rcall *c, struct 
 	const char *table = table_of(x, c, &first), *name = arg_name(c, first);
 	if (!table || !name)
 		return false;
-	drop_column(out, c->line, table, name);
+	drop_column(x, out, c->line, table, name);
 	return true;
 }
 
@@ -450,7 +460,7 @@ static bool remove_columns(const struct rctx *x, const struct rcall *c, struct r
 		if (!arg_name(c, i))
 			return false;
 	for (size_t i = first; i < c->args.nr; i++)
-		drop_column(out, c->line, table, arg_name(c, i));
+		drop_column(x, out, c->line, table, arg_name(c, i));
 	return true;
 }
 
@@ -493,10 +503,13 @@ static bool rename_column(const struct rctx *x, const struct rcall *c, struct re
 	const char *table = table_of(x, c, &first), *from = arg_name(c, first), *to = arg_name(c, first + 1);
 	if (!table || !from || !to)
 		return false;
-	if (x->down)
-		rename_column_sql(out, c->line, table, to, from);
-	else
-		rename_column_sql(out, c->line, table, from, to);
+	if (x->down) {
+		const char *swap = from;
+		from = to;
+		to = swap;
+	}
+	rename_column_sql(out, c->line, table, from, to);
+	rindex_rename_column(x->known, table, from, to, c, out);
 	return true;
 }
 
@@ -629,8 +642,8 @@ static bool remove_timestamps(const struct rctx *x, const struct rcall *c, struc
 	const char *table = table_of(x, c, &first);
 	if (!table)
 		return false;
-	drop_column(out, c->line, table, "updated_at");
-	drop_column(out, c->line, table, "created_at");
+	drop_column(x, out, c->line, table, "updated_at");
+	drop_column(x, out, c->line, table, "created_at");
 	return true;
 }
 
@@ -715,8 +728,8 @@ static bool reference_of(const struct rctx *x, const char *table, const char *na
 }
 
 /* The index a reference makes: on (x_id), or (x_type, x_id) when polymorphic. */
-static bool reference_index(struct remits *out, int line, const char *table, const struct reference *r,
-			    const struct rcall *c)
+static bool reference_index(const struct rctx *x, struct remits *out, int line, const char *table,
+			    const struct reference *r, const struct rcall *c)
 {
 	struct rvalue cols = { .kind = RV_ARRAY }, item[2];
 	struct rcall opts;
@@ -753,11 +766,11 @@ static bool reference_index(struct remits *out, int line, const char *table, con
 		merged.items[keys.nr] = nm;
 		merged.keys[keys.nr] = (char *)"name";
 		opts.kw = merged;
-		ok = emit_index(out, line, table, &cols, &opts);
+		ok = emit_index(x, out, line, table, &cols, &opts);
 		free(merged.items);
 		free(merged.keys);
 	} else {
-		ok = emit_index(out, line, table, &cols, &opts);
+		ok = emit_index(x, out, line, table, &cols, &opts);
 	}
 	free(name);
 	free(poly);
@@ -781,7 +794,7 @@ static bool add_reference(const struct rctx *x, const struct rcall *c, struct re
 	emit(out, c->line, "ALTER TABLE %s ADD %s", t, r.col_sql);
 	free(t);
 	if (r.index)
-		reference_index(out, c->line, table, &r, c);
+		reference_index(x, out, c->line, table, &r, c);
 	if (r.has_fk)
 		emit_add_fk(out, c->line, &r.fk);
 	reference_release(&r);
@@ -805,9 +818,9 @@ static bool remove_reference(const struct rctx *x, const struct rcall *c, struct
 		free(n);
 	}
 	if (ok) {
-		drop_column(out, c->line, table, r.id_col);
+		drop_column(x, out, c->line, table, r.id_col);
 		if (r.type_col)
-			drop_column(out, c->line, table, r.type_col);
+			drop_column(x, out, c->line, table, r.type_col);
 	}
 	reference_release(&r);
 	return ok;
@@ -979,6 +992,28 @@ static void table_def_release(struct table_def *td)
 	remits_release(&td->bad);
 }
 
+/*
+ * primary_key: [:a, :b]: no id column, PRIMARY KEY ("a", "b") after the
+ * columns the block adds (schema_creation's visit_PrimaryKeyDefinition),
+ * before the foreign keys.
+ */
+static bool composite_key_sql(const struct rvalue *cols, struct table_def *td)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "PRIMARY KEY (");
+	for (size_t i = 0; i < cols->nr; i++) {
+		const char *name = rv_name(&cols->items[i]);
+		if (!name)
+			return strbuf_release(&sb), false;
+		char *q = rsql_ident(name);
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", q);
+		free(q);
+	}
+	strbuf_addch(&sb, ')');
+	strlist_add_nodup(&td->constraints, strbuf_detach(&sb, NULL));
+	return cols->nr > 0;
+}
+
 /* The primary key create_table makes: id:, primary_key:, and the version's default. */
 static bool primary_key_sql(const struct rctx *x, const struct rcall *c, struct table_def *td)
 {
@@ -987,7 +1022,7 @@ static bool primary_key_sql(const struct rctx *x, const struct rcall *c, struct 
 	if (id && id->kind == RV_FALSE)
 		return true;
 	if (pkv && pkv->kind == RV_ARRAY)
-		return false;  /* a composite key: not translated */
+		return composite_key_sql(pkv, td);
 	const char *type = id ? rv_name(id) : NULL;
 	char *q = rsql_ident(pk);
 	if (!type || !strcmp(type, "primary_key")) {
@@ -1033,7 +1068,7 @@ static bool column_in_table(const struct rctx *x, const char *table, const char 
 		const struct rvalue *idx = rcall_kw(t, "index");
 		struct rcall opts;
 		hash_as_call(idx->kind == RV_HASH ? idx : &(struct rvalue){ .kind = RV_HASH }, &opts);
-		emit_index(&td->after, t->line, table, &cols, &opts);
+		emit_index(x, &td->after, t->line, table, &cols, &opts);
 	}
 	return true;
 }
@@ -1059,7 +1094,7 @@ static bool table_call(const struct rctx *x, const char *table, const struct rca
 				strlist_add(&td->cols, r.type_sql);
 			strlist_add(&td->cols, r.col_sql);
 			if (r.index)
-				reference_index(&td->after, t->line, table, &r, t);
+				reference_index(x, &td->after, t->line, table, &r, t);
 			if (r.has_fk) {
 				char *fkname, *clause = fk_clause(&r.fk, &fkname), *n = rsql_ident(fkname);
 				strlist_add_nodup(&td->constraints, xstrfmt("CONSTRAINT %s\n%s", n, clause));
@@ -1073,7 +1108,7 @@ static bool table_call(const struct rctx *x, const char *table, const struct rca
 	}
 	if (!strcmp(m, "index")) {
 		const struct rvalue *cols = rcall_arg(t, 0);
-		return cols && emit_index(&td->after, t->line, table, cols, t);
+		return cols && emit_index(x, &td->after, t->line, table, cols, t);
 	}
 	if (!strcmp(m, "check_constraint")) {
 		const struct rvalue *expr = rcall_arg(t, 0);
@@ -1109,6 +1144,8 @@ static bool create_table(const struct rctx *x, const struct rcall *c, struct rem
 	if (!table)
 		return false;
 	memset(&td, 0, sizeof(td));
+	if ((rv_name(rcall_kw(c, "force")) || rv_bool(rcall_kw(c, "force"), false)) && !x->dump)
+		rindex_table_dropped(x->known, table);   /* dropped first: its indexes too */
 	if (!primary_key_sql(x, c, &td)) {
 		table_def_release(&td);
 		return false;
@@ -1162,34 +1199,41 @@ static bool create_table(const struct rctx *x, const struct rcall *c, struct rem
 	return true;
 }
 
-static void drop_table_sql(struct remits *out, int line, const char *table, const struct rcall *c)
+static void drop_table_sql(const struct rctx *x, struct remits *out, int line, const char *table,
+			   const struct rcall *c)
 {
 	char *q = rsql_ident(table);
+	rindex_table_dropped(x->known, table);
 	const char *force = rv_name(rcall_kw(c, "force"));
 	emit(out, line, "DROP TABLE %s%s%s", rv_bool(rcall_kw(c, "if_exists"), false) ? "IF EXISTS " : "",
 	     q, force && !strcmp(force, "cascade") ? " CASCADE" : "");
 	free(q);
 }
 
+/* DROP TABLE without options: what a create_table's (and a join table's) down sends */
+static void drop_table_plain(const struct rctx *x, struct remits *out, int line, const char *table)
+{
+	char *q = rsql_ident(table);
+	emit(out, line, "DROP TABLE %s", q);
+	rindex_table_dropped(x->known, table);
+	free(q);
+}
+
 static bool create_table_down(const struct rctx *x, const struct rcall *c, struct remits *out)
 {
 	const char *table = arg_name(c, 0);
-	(void)x;
 	if (!table)
 		return false;
-	char *q = rsql_ident(table);
-	emit(out, c->line, "DROP TABLE %s", q);
-	free(q);
+	drop_table_plain(x, out, c->line, table);
 	return true;
 }
 
 static bool drop_table(const struct rctx *x, const struct rcall *c, struct remits *out)
 {
 	const char *table = arg_name(c, 0);
-	(void)x;
 	if (!table || c->args.nr > 1)
 		return false;
-	drop_table_sql(out, c->line, table, c);
+	drop_table_sql(x, out, c->line, table, c);
 	return true;
 }
 
@@ -1226,10 +1270,115 @@ static bool rename_table(const struct rctx *x, const struct rcall *c, struct rem
 	const char *from = arg_name(c, 0), *to = arg_name(c, 1);
 	if (!from || !to)
 		return false;
-	if (x->down)
-		rename_table_sql(out, c->line, to, from);
-	else
-		rename_table_sql(out, c->line, from, to);
+	if (x->down) {
+		const char *swap = from;
+		from = to;
+		to = swap;
+	}
+	rename_table_sql(out, c->line, from, to);
+	rindex_rename_table(x->known, from, to, c, out);
+	return true;
+}
+
+/* --- join tables ----------------------------------------------------------------- */
+
+/*
+ * derive_join_table_name: the two names sorted and joined by "_", a prefix
+ * ending in "_" they share written once (music_artists + music_records:
+ * music_artists_records), as the regex ^(.*_)(.+)\0\1(.+) takes it: the
+ * longest such prefix.
+ */
+static char *join_table_name(const char *a, const char *b)
+{
+	if (strcmp(a, b) > 0) {
+		const char *t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t k = strlen(a) - (*a != '\0'); k > 0; k--)
+		if (a[k - 1] == '_' && !strncmp(a, b, k) && b[k])
+			return xstrfmt("%s_%s", a, b + k);
+	return xstrfmt("%s_%s", a, b);
+}
+
+/* find_join_table_name: table_name:, else the derived one; NULL when not known. */
+static char *join_table_of(const struct rcall *c)
+{
+	const char *t1 = arg_name(c, 0), *t2 = arg_name(c, 1), *given = rv_name(rcall_kw(c, "table_name"));
+	if (!t1 || !t2 || (rcall_kw(c, "table_name") && !given))
+		return NULL;
+	return given ? xstrdup(given) : join_table_name(t1, t2);
+}
+
+/* Appends key: value to a hash rvalue whose arrays the caller frees (not the values). */
+static void hash_put(struct rvalue *h, const char *key, struct rvalue v)
+{
+	h->items = xrealloc(h->items, (h->nr + 1) * sizeof(*h->items));
+	h->keys = xrealloc(h->keys, (h->nr + 1) * sizeof(*h->keys));
+	h->items[h->nr] = v;
+	h->keys[h->nr++] = (char *)key;
+}
+
+/*
+ * create_join_table :users, :accounts, column_options: {}, **options do |t| ... end
+ * is create_table(name, id: false, **options) whose block starts with
+ * t.references for each table's singular (null: false, index: false unless
+ * column_options says otherwise), then runs the given block.
+ */
+static bool create_join_table(const struct rctx *x, const struct rcall *c, struct remits *out)
+{
+	const struct rvalue *colopts = rcall_kw(c, "column_options");
+	char *table = join_table_of(c);
+	if (!table || (colopts && colopts->kind != RV_HASH))
+		return free(table), false;
+	struct rvalue refkw = { .kind = RV_HASH }, kw = { .kind = RV_HASH }, name[2], tname;
+	struct rcall refs[2], ct = *c;
+	for (size_t i = 0; colopts && i < colopts->nr; i++)
+		hash_put(&refkw, colopts->keys[i], colopts->items[i]);
+	if (!hash_get(colopts, "null"))
+		hash_put(&refkw, "null", (struct rvalue){ .kind = RV_FALSE });
+	if (!hash_get(colopts, "index"))
+		hash_put(&refkw, "index", (struct rvalue){ .kind = RV_FALSE });
+	for (size_t i = 0; i < c->kw.nr; i++)
+		if (strcmp(c->kw.keys[i], "table_name") && strcmp(c->kw.keys[i], "column_options") &&
+		    strcmp(c->kw.keys[i], "id"))
+			hash_put(&kw, c->kw.keys[i], c->kw.items[i]);
+	hash_put(&kw, "id", (struct rvalue){ .kind = RV_FALSE });
+	ct.param = c->param ? c->param : (char *)"t";
+	ct.body = xcalloc(c->nr_body + 2, sizeof(*ct.body));
+	for (int i = 0; i < 2; i++) {
+		name[i] = (struct rvalue){ .kind = RV_STR, .s = rsql_singular(arg_name(c, (size_t)i)) };
+		refs[i] = (struct rcall){ .recv = ct.param, .name = (char *)"references", .line = c->line,
+					  .end_line = c->line, .args = { .kind = RV_ARRAY, .items = &name[i], .nr = 1 },
+					  .kw = refkw, .source = c->source };
+		ct.body[i] = refs[i];
+	}
+	for (size_t i = 0; i < c->nr_body; i++)
+		ct.body[i + 2] = c->body[i];
+	ct.nr_body = c->nr_body + 2;
+	tname = (struct rvalue){ .kind = RV_STR, .s = table };
+	ct.args = (struct rvalue){ .kind = RV_ARRAY, .items = &tname, .nr = 1 };
+	ct.kw = kw;
+	bool ok = create_table(x, &ct, out);
+	free(ct.body);
+	free(name[0].s);
+	free(name[1].s);
+	free(refkw.items);
+	free(refkw.keys);
+	free(kw.items);
+	free(kw.keys);
+	free(table);
+	return ok;
+}
+
+/* drop_join_table: drop_table of the join table's name, its other options not passed on */
+static bool drop_join_table(const struct rctx *x, const struct rcall *c, struct remits *out)
+{
+	char *table = join_table_of(c);
+	if (!table)
+		return false;
+	drop_table_plain(x, out, c->line, table);
+	free(table);
 	return true;
 }
 
@@ -1386,7 +1535,7 @@ static bool change_table(const struct rctx *x, const struct rcall *c, struct rem
 			if (x->down && rsql_native_type(t->name)) {
 				/* t.string :a in a change: its down drops the columns */
 				for (size_t i = t->args.nr; i > 0 && arg_name(t, i - 1); i--)
-					drop_column(to, t->line, table, arg_name(t, i - 1));
+					drop_column(x, to, t->line, table, arg_name(t, i - 1));
 				done = to->nr > before;
 			} else {
 				done = combine = change_table_column(&in, t, to);
@@ -1442,6 +1591,8 @@ static const struct dsl_row {
 	{ "enable_extension", enable_extension, enable_extension },
 	{ "disable_extension", disable_extension, disable_extension },
 	{ "change_table", change_table, change_table },
+	{ "create_join_table", create_join_table, drop_join_table },
+	{ "drop_join_table", drop_join_table, create_join_table },
 };
 
 bool rails_dsl_translate(const struct rctx *x, const struct rcall *c, struct remits *out)

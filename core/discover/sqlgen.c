@@ -533,8 +533,9 @@ static struct script *generated_script(const struct script *src, enum direction 
 	s->in_txn = g->in_txn;
 	s->from_worktree = src->from_worktree;
 	s->changed = src->changed;
-	s->line_map = g->map;
-	s->nr_line_map = g->nr;
+	s->origin = xcalloc(1, sizeof(*s->origin));
+	s->origin->line = g->map;
+	s->origin->nr = g->nr;
 	s->generated_by = g->command;
 	g->map = NULL;
 	g->command = NULL;
@@ -555,6 +556,55 @@ static int generate(struct sqlgen *g, const struct migration *m, enum direction 
 	default:
 		return d == DIR_UP ? sqlfrom_sql(g, sqlfrom, src, out, why) : 1;
 	}
+}
+
+/*
+ * The history's migrations: at most this many tool runs per check (a
+ * Django sqlmigrate takes about a second); the cache answers the rest on
+ * later runs.
+ */
+#define HISTORY_RUNS_MAX 50
+
+struct history {
+	struct sqlgen_cache cache;
+	int runs;
+	struct strlist gave_up;   /* frameworks whose tool is not allowed or cannot run */
+};
+
+/*
+ * A history migration: its up's SQL, so the schema model knows the tables
+ * it made; from the cache, else from its tool when the tool's command is
+ * set. Short of that (not allowed, fails, over HISTORY_RUNS_MAX) it stays
+ * history without SQL, as its tables being taken to hold rows always was,
+ * and nothing is said: what is judged is the pending migrations.
+ */
+static void history_sql(struct sqlgen *g, struct history *h, struct migration *m, const char *sqlfrom)
+{
+	struct script *src = m->up;
+	struct gen_sql up = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	const char *fw = framework_name(m->fw);
+	sqlgen_cache_next(&h->cache, &g->run->cfg, m, src);
+	bool ok = sqlgen_cache_get(&h->cache, &up);
+	if (!ok && h->runs < HISTORY_RUNS_MAX && !strlist_has(&h->gave_up, fw)) {
+		/* its failures are not reported: the pending's "say once" hints stay theirs */
+		struct strlist said = g->said;
+		memset(&g->said, 0, sizeof(g->said));
+		h->runs++;
+		ok = generate(g, m, DIR_UP, src, sqlfrom, &up, &why) == 0;
+		strlist_clear(&g->said);
+		g->said = said;
+		if (ok)
+			sqlgen_cache_put(&h->cache, &up);
+		else if (starts_with(nonnull(why.buf), "not run") || starts_with(nonnull(why.buf), "cannot run"))
+			strlist_add(&h->gave_up, fw);
+	}
+	m->up = ok ? generated_script(src, DIR_UP, &up) : NULL;
+	script_free(m->down);
+	m->down = NULL;
+	script_free(src);
+	gen_sql_release(&up);
+	strbuf_release(&why);
 }
 
 /* One pending migration: its up (an error leaves it NOT JUDGED) and its down (when there is one). */
@@ -588,6 +638,7 @@ void sqlgen_prepare(struct check_run *run)
 {
 	struct migration_set *ms = &run->ms;
 	struct sqlgen g = { .run = run };
+	struct history h = { 0 };
 	const char *sqlfrom = config_get(&run->cfg, "sluice.sqlfrom");
 	size_t out = 0;
 	g.top = ms->workdir ? ms->workdir : "";
@@ -596,6 +647,7 @@ void sqlgen_prepare(struct check_run *run)
 		g.timeout_ms = TOOL_TIMEOUT_S * 1000;
 	g.max_bytes = TOOL_MAX_BYTES;
 	alembic_order(ms);
+	sqlgen_cache_open(&h.cache);
 	for (size_t i = 0; i < ms->nr; i++) {
 		struct migration *m = ms->v[i];
 		/* a file named on the command line that is not SQL: the hook's, when set */
@@ -608,14 +660,15 @@ void sqlgen_prepare(struct check_run *run)
 		ms->v[out++] = m;
 		if (!tool_framework(m->fw) || !m->up)
 			continue;
-		if (m->pending || run->all) {
+		if (m->pending || run->all)
 			convert(&g, m, sqlfrom);
-		} else {
-			forget_scripts(m);   /* history: not replayed (see sqlgen.h) */
-		}
+		else
+			history_sql(&g, &h, m, sqlfrom);
 	}
 	ms->nr = out;
 	strlist_clear(&g.said);
+	strlist_clear(&h.gave_up);
+	sqlgen_cache_close(&h.cache);
 }
 
 void sqlgen_forget(struct migration_set *ms)

@@ -6,9 +6,12 @@
  * Discovery (core/discover/discover_tool.c) finds these files without settings; here,
  * with the user's settings read, each pending one gets its script replaced
  * by the SQL the tool prints, each line mapped back to the line of the
- * migration file it came from (script.line_map), its transaction as the
- * tool runs it. The history's are not replayed (running a tool per applied
- * migration would cost seconds each): their tables are taken to hold rows.
+ * migration file it came from (struct script_origin), its transaction as the
+ * tool runs it. The history's get their up's SQL too, when their tool's
+ * command is set, so that the schema model knows the tables they made:
+ * kept across runs (sqlgen_cache.c), at most HISTORY_RUNS_MAX tool runs a
+ * check; one that gets none is history without SQL, its tables taken to
+ * hold rows.
  *
  * A tool that is missing, fails, times out or prints too much leaves that
  * migration NOT JUDGED (ms->errors, naming it and why); the rest are judged.

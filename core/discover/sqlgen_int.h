@@ -94,4 +94,18 @@ int knex_sql(struct sqlgen *g, const struct migration *m, enum direction d,
 /* Alembic: the migrations of each versions directory in their revision chain's order. */
 void alembic_order(struct migration_set *ms);
 
+/* The SQL printed for the history's migrations, kept across runs (sqlgen_cache.c). */
+struct sqlgen_cache {
+	char *dir;            /* NULL: no home to keep it in */
+	char key[65];         /* the current migration's, chained from the one before */
+};
+struct config;
+void sqlgen_cache_open(struct sqlgen_cache *c);
+void sqlgen_cache_close(struct sqlgen_cache *c);
+/* Moves the key on to migration m (call for each history migration, in apply order). */
+void sqlgen_cache_next(struct sqlgen_cache *c, const struct config *cfg, const struct migration *m,
+		       const struct script *src);
+bool sqlgen_cache_get(const struct sqlgen_cache *c, struct gen_sql *out);
+void sqlgen_cache_put(const struct sqlgen_cache *c, const struct gen_sql *g);
+
 #endif
