@@ -10,7 +10,7 @@
 #include "tree.h"
 
 /*
- * draft.c: the draft's SQL files discovered as if they were in the
+ * draft_run.c: the draft's SQL files discovered as if they were in the
  * repository (all pending), marked to run outside a transaction where the
  * draft wrote the framework's marker.
  */

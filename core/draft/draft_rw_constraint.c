@@ -17,25 +17,6 @@
 #include <string.h>
 
 /*
- * VALIDATE, whose exact undo is "the same constraint, not validated": the
- * down drops it and adds it back NOT VALID (both brief, neither scans).
- */
-void add_validate(struct split *sp, struct unit *u, const char *rel, const char *qcon,
-		  const char *validate, const char *add_not_valid)
-{
-	char *drop = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s", rel, qcon);
-	add_up(sp, u, validate);
-	/* downs are written last first: drop, then add back */
-	strlist_add(&u->downs, add_not_valid);
-	strlist_add(&u->downs, drop);
-	free(drop);
-	cJSON *tree = parse_generated(sp, validate);
-	if (tree)
-		schema_apply(sp->s, tree);
-	cJSON_Delete(tree);
-}
-
-/*
  * A foreign key wants an index on its columns (else every DELETE on the
  * referenced table scans this one): build it first, CONCURRENTLY, when the
  * history shows none.
