@@ -13,7 +13,6 @@
  * pair is what the repository will hold once it is accepted.
  */
 #include "draft_shadow.h"
-#include "discover_int.h"
 #include "draft_int.h"
 
 #include <stdlib.h>
@@ -130,8 +129,8 @@ void draft_discover(const struct draft *d, struct migration_set *drafted)
 	for (size_t i = 0; i < d->nr; i++)
 		if (d->files[i].sql)
 			/* as if named on the command line: judged whatever the directory */
-			discover_add(drafted, d->files[i].path, 0, true, d->files[i].text,
-				     strlen(d->files[i].text), true);
+			discover_add_named(drafted, d->files[i].path, d->files[i].text,
+					   strlen(d->files[i].text), true);
 	discover_finish(drafted);
 	for (size_t i = 0; i < drafted->nr; i++) {
 		struct script *scripts[2] = { drafted->v[i]->up, drafted->v[i]->down };
