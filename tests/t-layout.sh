@@ -19,40 +19,34 @@ sources() {
 		-type f \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' | sort)
 }
 
-# The #include lines of a file: "file:line:name", the name without <>, "" or a directory.
-includes() {
-	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p' "$1"
+# "file name" for every #include of the C files under $1 (name without <>, "" or a directory).
+all_includes() {
+	sources "$1" | (cd "$1" && xargs awk '
+		/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]/ {
+			s = $0; sub(/^[^<"]*[<"]/, "", s); sub(/[>"].*$/, "", s); print FILENAME, s
+		}')
 }
 
 # private_violations ROOT: "file includes header" for every private header used outside its part.
 private_violations() {
-	root=$1
-	sources "$root" >"$T/files"
-	for hdr in $(cd "$root" && ls core/*/*_int.h 2>/dev/null); do
+	all_includes "$1" >"$T/incs"
+	for hdr in $(cd "$1" && ls core/*/*_int.h 2>/dev/null); do
 		part=$(echo "$hdr" | cut -d/ -f2)
 		name=${hdr##*/}
-		while read -r f; do
+		while read -r f inc; do
 			case $f in
 			core/"$part"/*|tests/unit-"$part".c) continue ;;
 			esac
-			includes "$root/$f" | while read -r inc; do
-				[ "${inc##*/}" = "$name" ] && echo "$f includes $hdr"
-			done
-		done <"$T/files"
+			[ "${inc##*/}" = "$name" ] && echo "$f includes $hdr"
+		done <"$T/incs"
 	done
 }
 
 # banned_violations ROOT DIRS PATTERN: "file includes name" for includes matching PATTERN (ERE).
 banned_violations() {
-	root=$1 dirs=$2 pattern=$3
-	sources "$root" | while read -r f; do
-		under=
-		for d in $dirs; do
-			case $f in "$d"/*) under=1 ;; esac
-		done
-		[ -n "$under" ] || continue
-		includes "$root/$f" | grep -E "$pattern" | sed "s|^|$f includes |"
-	done
+	all_includes "$1" | awk -v dirs="$2" -v pat="$3" '
+		BEGIN { n = split(dirs, d, " ") }
+		{ for (i = 1; i <= n; i++) if (index($1, d[i] "/") == 1 && $2 ~ pat) print $1 " includes " $2 }'
 }
 
 CURSES='(^|/)n?curses(w)?(\.h$|/)|^ncursesw?/|(^|/)(term|panel|menu|form)\.h$'
