@@ -17,6 +17,25 @@
 #include <string.h>
 
 /*
+ * The code that must deploy before a CHECK that makes columns required:
+ * the INSERTs that do not set them fail from the NOT VALID step on.
+ */
+static char *check_deploy_first(const struct split *sp, const char *table, const cJSON *con)
+{
+	struct strlist cols = STRLIST_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	tree_check_required_columns(tree_path(con, "raw_expr", NULL), &cols);
+	for (size_t i = 0; i < cols.nr; i++) {
+		char *code = insert_missing_code(sp, table, cols.items[i]);
+		if (code)
+			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", code);
+		free(code);
+	}
+	strlist_clear(&cols);
+	return sb.len ? strbuf_detach(&sb, NULL) : (strbuf_release(&sb), NULL);
+}
+
+/*
  * A foreign key wants an index on its columns (else every DELETE on the
  * referenced table scans this one): build it first, CONCURRENTLY, when the
  * history shows none.
@@ -95,6 +114,8 @@ bool rw_add_constraint(struct split *sp, const char *table, const struct stmt *s
 					fk ? "foreign key" : "check", name);
 		struct unit *u = new_unit(sp, "expand", false, nm, purpose);
 		u->locks = true;
+		if (check)
+			u->deploy_first = check_deploy_first(sp, table, con);
 		unit_add(sp, u, add, NULL);
 		free(nm);
 		free(purpose);

@@ -35,7 +35,7 @@ void add_validate(struct split *sp, struct unit *u, const char *rel, const char 
  * or NULL: from the NOT VALID check on, those INSERTs fail, so that code
  * deploys first.
  */
-static char *insert_missing_code(const struct split *sp, const char *table, const char *col)
+char *insert_missing_code(const struct split *sp, const char *table, const char *col)
 {
 	const struct app_compat *c = sp->report ? sp->report->compat : NULL;
 	char *a = xstrfmt("%s.%s", table, col), *b = xstrfmt("%s.%s", table_key(table), col);

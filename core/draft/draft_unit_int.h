@@ -52,5 +52,11 @@ void add_backfill(struct split *sp, const char *table, const char *job, const ch
 void add_validate(struct split *sp, struct unit *u, const char *rel, const char *qcon,
 		  const char *validate, const char *add_not_valid);
 void add_not_null_steps(struct split *sp, const char *table, const char *col);
+/*
+ * The application code that inserts into table.col without setting it (the
+ * cross-check's app-insert-missing-column list) as "a.go:3, b.py:7", or
+ * NULL: a step that makes the column required waits for that code.
+ */
+char *insert_missing_code(const struct split *sp, const char *table, const char *col);
 
 #endif
