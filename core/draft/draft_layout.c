@@ -265,6 +265,8 @@ static void add_up_text(struct strbuf *sb, const struct layout *l, const struct 
 		strbuf_addf(sb, "%s %s\n", APP_SQL_DEPLOY_MARK, u->deploy_first);
 	if (u->backup_first)
 		strbuf_addf(sb, "%s %s\n", DRAFT_BACKUP_MARK, u->backup_first);
+	if (u->check_first)
+		strbuf_addf(sb, "%s %s\n", DRAFT_CHECK_MARK, u->check_first);
 	if (u->locks && !u->no_txn)
 		strbuf_addstr(sb, "SET LOCAL lock_timeout = '2s';\n");
 	else if (u->locks && l->fw == FW_GOOSE)
