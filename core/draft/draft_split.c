@@ -105,6 +105,32 @@ static void keep_statement(struct split *sp, const struct stmt *st)
 	schema_apply(sp->s, st->tree);
 }
 
+/* Can this statement run inside a transaction block (no CONCURRENTLY, no VACUUM)? */
+static bool txn_safe(const char *sql)
+{
+	return sql_find_word(sql, 0, "concurrently") == (size_t)-1 &&
+	       sql_find_word(sql, 0, "vacuum") == (size_t)-1;
+}
+
+/*
+ * golang-migrate sends a file as one query: one statement runs by itself,
+ * several as one implicit transaction. The original file ran outside a
+ * transaction only because it held one statement; when what is left of it
+ * locks a table, the step takes SET LOCAL lock_timeout like any other, and
+ * the two statements run as one transaction, as a multi-statement file
+ * does. (popx's .autocommit. files are outside a transaction by name.)
+ */
+static void lock_timeout_for_one_statement(const struct migration *m, struct unit *u)
+{
+	if (!u->no_txn || !u->locks || m->fw != FW_GOLANG_MIGRATE || m->up->in_txn ||
+	    strstr(m->up->path, ".autocommit."))
+		return;
+	for (size_t i = 0; i < u->ups.nr; i++)
+		if (!txn_safe(u->ups.items[i]))
+			return;
+	u->no_txn = false;
+}
+
 int draft_split(const struct draft_ctx *ctx, struct draft *d)
 {
 	const struct migration *m = ctx->ms->v[ctx->target];
@@ -180,10 +206,12 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 			size_t first_file = d->nr;
 			if (!u->ups.nr)
 				continue;
-			if (k == 0)
+			if (k == 0) {
+				lock_timeout_for_one_statement(m, u);
 				layout_emit_target(&l, m, u, d);
-			else
+			} else {
 				layout_emit(&l, k, u, d);
+			}
 			k++;
 			if (u->deploy_first && first_file < d->nr)
 				strlist_add_nodup(&d->notes, xstrfmt(
