@@ -189,3 +189,19 @@ const char *tree_option_str(const cJSON *options, const char *name)
 {
 	return tree_str(tree_path(tree_option(options, name), "arg", "String", "sval", NULL));
 }
+
+void tree_check_required_columns(const cJSON *expr, struct strlist *out)
+{
+	const cJSON *nt = tree_path(expr, "NullTest", NULL), *a;
+	if (nt && !strcmp(nonnull(tree_str(tree_path(nt, "nulltesttype", NULL))), "IS_NOT_NULL")) {
+		const cJSON *f = tree_path(nt, "arg", "ColumnRef", "fields", NULL);
+		const char *col = tree_str(tree_path(cJSON_GetArrayItem(f, cJSON_GetArraySize(f) - 1),
+						     "String", "sval", NULL));
+		if (col)
+			strlist_add(out, col);
+	}
+	const cJSON *be = tree_path(expr, "BoolExpr", NULL);
+	if (be && !strcmp(nonnull(tree_str(tree_path(be, "boolop", NULL))), "AND_EXPR"))
+		cJSON_ArrayForEach(a, tree_path(be, "args", NULL))
+			tree_check_required_columns(a, out);
+}

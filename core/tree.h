@@ -54,5 +54,11 @@ const char *tree_option_str(const cJSON *options, const char *name);
 bool tree_contains_kind(const cJSON *node, const char *kind);
 /* Calls fn on every FuncCall name below node; stops when fn returns true. */
 bool tree_any_funccall(const cJSON *node, bool (*fn)(const char *name, void *data), void *data);
+/*
+ * The columns a CHECK expression makes required: `col IS NOT NULL`, alone or
+ * ANDed with other conditions (NULL passes any other CHECK), added to out.
+ */
+struct strlist;
+void tree_check_required_columns(const cJSON *expr, struct strlist *out);
 
 #endif

@@ -15,7 +15,6 @@
 #include "llm.h"
 #include "draft.h"
 #include "schema.h"
-#include "draft_int.h"
 
 #include <string.h>
 
@@ -189,27 +188,20 @@ static void add_refs(struct strbuf *u, const struct file_report *fr)
 
 static void add_conventions(struct strbuf *u, const struct draft_ctx *ctx)
 {
-	struct layout l;
+	struct draft_conventions l;
 	const struct migration *m = ctx->ms->v[ctx->target];
-	const char *marker;
-	layout_detect(ctx->ms, ctx->target, &l);
+	draft_conventions(ctx->ms, ctx->target, &l);
 	strbuf_addf(u, "- framework: %s\n- directory: %s\n- this migration: %s", framework_name(l.fw),
 		    *l.dir ? l.dir : "./", m->up->path);
 	if (m->down)
 		strbuf_addf(u, " (down: %s)", m->down->path);
 	strbuf_addf(u, "\n- numbering: %d digits%s; highest existing number %llu, so new files "
 		    "start at %llu\n", l.width, l.dashed ? " (YYYY-MM-DD-HHMMSS)" : "", l.max, l.max + 1);
-	marker = layout_no_txn_marker(l.fw);
-	if (marker)
-		strbuf_addf(u, "- a migration that must run outside a transaction starts with: %s", marker);
-	else if (l.fw == FW_DBMATE)
-		strbuf_addstr(u, "- outside a transaction: '-- migrate:up transaction:false'\n");
-	else if (l.fw == FW_FLYWAY)
-		strbuf_addstr(u, "- outside a transaction: a V...sql.conf file with executeInTransaction=false\n");
-	else if (l.fw == FW_DIESEL)
-		strbuf_addstr(u, "- outside a transaction: metadata.toml with run_in_transaction = false\n");
+	if (l.no_txn_marker)
+		strbuf_addf(u, "- a migration that must run outside a transaction starts with: %s",
+			    l.no_txn_marker);
 	else
-		strbuf_addstr(u, "- outside a transaction: put the statement alone in its own file\n");
+		strbuf_addf(u, "- outside a transaction: %s\n", l.no_txn_how);
 	strbuf_addstr(u, "- other migrations in the directory:");
 	for (size_t i = 0, n = 0; i < ctx->ms->nr && n < 12; i++) {
 		const struct script *sc = ctx->ms->v[i]->up;
@@ -219,7 +211,7 @@ static void add_conventions(struct strbuf *u, const struct draft_ctx *ctx)
 		}
 	}
 	strbuf_addch(u, '\n');
-	layout_release(&l);
+	draft_conventions_release(&l);
 }
 
 void llm_prompt(const struct draft_ctx *ctx, struct strbuf *system, struct strbuf *user)

@@ -5,6 +5,8 @@ libsluice_a_SOURCES += \
 	core/draft/draft_shadow.c core/draft/draft_shadow.h core/draft/draft_run.c \
 	core/draft/draft_sql.c core/draft/draft_layout.c core/draft/draft_down.c core/draft/draft_down_history.c \
 	core/draft/draft_split.c core/draft/draft_split_int.h \
+	core/draft/draft_base.c core/draft/draft_unit.c core/draft/draft_unit_int.h \
+	core/draft/draft_backfill.c core/draft/draft_steps.c \
 	core/draft/draft_rw_index.c core/draft/draft_rw_alter.c core/draft/draft_rw_column.c \
 	core/draft/draft_rw_constraint.c core/draft/draft_rw_rename.c core/draft/draft_rw_batch.c \
 	core/draft/draft_deps.c core/draft/draft_deps.h core/draft/draft_rw_swap.c core/draft/draft_rw_drop.c \

@@ -99,8 +99,8 @@ expect_contains "usingint: the engineer's conversion in the trigger" "$out" \
 	"NEW.qty_new := (NULLIF(regexp_replace(NEW.qty, '\\D', '', 'g'), '')::int)::int;"
 expect_contains "usingint: and in the backfill" "$out" \
 	"UPDATE items SET qty_new = (NULLIF(regexp_replace(qty, '\\D', '', 'g'), '')::int)::int WHERE (id) > (l_1)"
-expect_contains "usingint: how to count the values it refuses" "$out" \
-	"SELECT count(*) FROM (SELECT (NULLIF(regexp_replace(qty, '\\D', '', 'g'), '')::int)::int FROM items) s;"
+expect_contains "usingint: how to count the values it refuses (t-draft-cases3.sh runs it)" "$out" \
+	"PERFORM (NULLIF(regexp_replace(qty, '\\D', '', 'g'), '')::int)::int FROM items WHERE ctid = r.ctid;"
 expect_eq "usingint: qty is an integer, every row converted" \
 	"$(q "$db" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'items'::regclass AND attname = 'qty';
 	   SELECT count(*) FILTER (WHERE qty = id) FROM items")" "integer

@@ -82,8 +82,9 @@ expect_eq "--set --shadow: exit 0" "$?" 0
 expect_contains "on the shadow: round trip ok" "$out" "round trip ok"
 out=$(cd r && "$SLUICE" draft --set users.plan="'free'" --commit "$mig" 2>&1)
 expect_eq "--set --commit: committed" "$(git -C r rev-list --count "$head0"..HEAD)" 1
-expect_eq "the committed migration has the value" "$(git -C r show HEAD:$mig)" \
-	"ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';"
+expect_eq "the committed migration has the value (and, one statement, its lock_timeout)" \
+	"$(git -C r show HEAD:$mig)" "SET LOCAL lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';"
 
 # --- A value that cannot be a stored default: the long split backfills it.
 plan_repo v

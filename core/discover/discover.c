@@ -253,6 +253,12 @@ int discover_add_file(struct migration_set *ms, const char *relpath, const char 
 	return discover_add(ms, relpath, 0, false, text, len, from_worktree);
 }
 
+int discover_add_named(struct migration_set *ms, const char *relpath, const char *text, size_t len,
+		       bool from_worktree)
+{
+	return discover_add(ms, relpath, 0, true, text, len, from_worktree);
+}
+
 /* --- apply order and pairing ------------------------------------------- */
 
 static int cmp_meta(const void *a, const void *b)

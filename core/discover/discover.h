@@ -46,6 +46,13 @@ size_t migration_set_pending(const struct migration_set *ms);
  */
 int discover_add_file(struct migration_set *ms, const char *relpath,
 		      const char *text, size_t len, bool from_worktree);
+/*
+ * discover_add_file() for a file named on the command line: it counts as a
+ * migration wherever it is (a draft's files are judged so before they are
+ * in the repository).
+ */
+int discover_add_named(struct migration_set *ms, const char *relpath,
+		       const char *text, size_t len, bool from_worktree);
 
 /* Files and directories named on the command line (no git needed). */
 int discover_paths(struct migration_set *ms, const char *const *paths, size_t n);

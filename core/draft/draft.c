@@ -9,7 +9,6 @@
  * worst finding is not better than the original's, fails.
  */
 #include "draft.h"
-#include "discover_int.h"
 #include "draft_input.h"
 #include "draft_int.h"
 #include "draft_shadow.h"
@@ -22,65 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void draft_init(struct draft *d)
-{
-	memset(d, 0, sizeof(*d));
-}
-
-void draft_release(struct draft *d)
-{
-	for (size_t i = 0; i < d->nr; i++) {
-		free(d->files[i].path);
-		free(d->files[i].text);
-		free(d->files[i].purpose);
-	}
-	free(d->files);
-	free(d->title);
-	free(d->origin);
-	free(d->failed);
-	free(d->shadow);
-	strlist_clear(&d->notes);
-	memset(d, 0, sizeof(*d));
-}
-
-struct draft_file *draft_add_file(struct draft *d, const char *path, char *text,
-				  const char *purpose, bool sql)
-{
-	ALLOC_GROW(d->files, d->nr + 1, d->alloc);
-	struct draft_file *f = &d->files[d->nr++];
-	memset(f, 0, sizeof(*f));
-	f->path = xstrdup(path);
-	f->text = text;
-	f->purpose = xstrdup(nonnull(purpose));
-	f->sql = sql;
-	f->dir = DIR_UP;
-	return f;
-}
-
-void draft_fail(struct draft *d, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	if (d->failed) {
-		strbuf_release(&sb);
-		return; /* the first reason is the one to show */
-	}
-	d->failed = strbuf_detach(&sb, NULL);
-}
-
-void draft_history_schema(const struct migration_set *ms, size_t upto, struct schema *out)
-{
-	schema_init(out);
-	for (size_t i = 0; i < upto && i < ms->nr; i++) {
-		schema_begin_migration(out, ms->v[i]->id);
-		if (ms->v[i]->up)
-			replay_script(out, ms->v[i]->up);
-	}
-}
 
 /* The first statement of a judged file that did not parse, or NULL. */
 static const struct stmt *first_unparsed(const struct file_report *fr)
@@ -109,34 +49,6 @@ static const struct finding *worst_finding(const struct file_report *fr, int *li
 			*line = w->line;
 		}
 	return w;
-}
-
-static const struct draft_file *file_for(const struct draft *d, const char *path)
-{
-	for (size_t i = 0; i < d->nr; i++)
-		if (!strcmp(d->files[i].path, path))
-			return &d->files[i];
-	return NULL;
-}
-
-void draft_discover(const struct draft *d, struct migration_set *drafted)
-{
-	migration_set_init(drafted);
-	for (size_t i = 0; i < d->nr; i++)
-		if (d->files[i].sql)
-			/* as if named on the command line: judged whatever the directory */
-			discover_add(drafted, d->files[i].path, 0, true, d->files[i].text,
-				     strlen(d->files[i].text), true);
-	discover_finish(drafted);
-	for (size_t i = 0; i < drafted->nr; i++) {
-		struct script *scripts[2] = { drafted->v[i]->up, drafted->v[i]->down };
-		for (int k = 0; k < 2; k++) {
-			const struct draft_file *df = scripts[k] ? file_for(d, scripts[k]->path) : NULL;
-			/* We wrote the framework's no-transaction marker: judge it as it will run. */
-			if (df && df->no_txn)
-				scripts[k]->in_txn = false;
-		}
-	}
 }
 
 /* The worst severity of the target's up script, judged as `sluice check` would judge it. */

@@ -104,6 +104,25 @@ void draft_print(FILE *out, const struct draft *d);
 /* Writes the files under `dir` (paths kept relative). Returns 0 or -1 with a message. */
 int draft_write_dir(const struct draft *d, const char *dir);
 
+/*
+ * How the repository names, numbers and marks the migration being drafted,
+ * for whoever writes new ones beside it (the LLM prompt, llm/prompt.c):
+ * filled by draft_conventions() from the migration set, released with
+ * draft_conventions_release().
+ */
+struct draft_conventions {
+	enum framework fw;
+	char *dir;                  /* directory of the migration, with '/' (or "") */
+	int width;                  /* digits of its number */
+	bool dashed;                /* diesel's 2024-01-02-030405 */
+	unsigned long long max;     /* highest number in the directory */
+	const char *no_txn_marker;  /* the line that starts a file run outside a transaction,
+				       or NULL when the framework has none: then no_txn_how */
+	const char *no_txn_how;     /* how else a migration runs outside a transaction */
+};
+void draft_conventions(const struct migration_set *ms, size_t target, struct draft_conventions *out);
+void draft_conventions_release(struct draft_conventions *c);
+
 /* SQL text helpers (core/draft/draft_sql.c), also used by llm/. */
 void sql_add_ident(struct strbuf *sb, const char *ident);      /* quote_ident() */
 void sql_add_literal(struct strbuf *sb, const char *s);       /* quote_literal() */

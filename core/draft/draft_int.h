@@ -10,7 +10,7 @@
 #include "tree.h"
 
 /*
- * draft.c: the draft's SQL files discovered as if they were in the
+ * draft_run.c: the draft's SQL files discovered as if they were in the
  * repository (all pending), marked to run outside a transaction where the
  * draft wrote the framework's marker.
  */
@@ -48,6 +48,8 @@ void layout_release(struct layout *l);
 
 /* The line on a drop step naming the backup to take first (runbooks read it). */
 #define DRAFT_BACKUP_MARK "-- sluice: backup first:"
+/* The line on a step naming the data check to run first (runbooks read it). */
+#define DRAFT_CHECK_MARK "-- sluice: check first:"
 
 /* One migration of a split draft. */
 struct unit {
@@ -61,6 +63,8 @@ struct unit {
 	char *deploy_first;        /* "a.go:3, b.py:7": code that must deploy before this step
 				      (its statements fail from here on), or NULL */
 	char *backup_first;        /* the command that backs up what this step destroys, or NULL */
+	char *check_first;         /* a one-line query whose NOTICE must report 0 before this
+				      step (values a conversion refuses), or NULL */
 };
 
 /*

@@ -265,6 +265,8 @@ static void add_up_text(struct strbuf *sb, const struct layout *l, const struct 
 		strbuf_addf(sb, "%s %s\n", APP_SQL_DEPLOY_MARK, u->deploy_first);
 	if (u->backup_first)
 		strbuf_addf(sb, "%s %s\n", DRAFT_BACKUP_MARK, u->backup_first);
+	if (u->check_first)
+		strbuf_addf(sb, "%s %s\n", DRAFT_CHECK_MARK, u->check_first);
 	if (u->locks && !u->no_txn)
 		strbuf_addstr(sb, "SET LOCAL lock_timeout = '2s';\n");
 	else if (u->locks && l->fw == FW_GOOSE)
@@ -394,4 +396,40 @@ void layout_emit_target(const struct layout *l, const struct migration *m, const
 	if (u->no_txn)
 		emit_no_txn_side_file(l, up, d);
 	free(down);
+}
+
+/* Where the framework has no marker line, how a step says "outside a transaction". */
+static const char *no_txn_how(enum framework fw)
+{
+	switch (fw) {
+	case FW_DBMATE:
+		return "'-- migrate:up transaction:false'";
+	case FW_FLYWAY:
+		return "a V...sql.conf file with executeInTransaction=false";
+	case FW_DIESEL:
+		return "metadata.toml with run_in_transaction = false";
+	default:
+		return "put the statement alone in its own file";
+	}
+}
+
+void draft_conventions(const struct migration_set *ms, size_t target, struct draft_conventions *out)
+{
+	struct layout l;
+	layout_detect(ms, target, &l);
+	out->fw = l.fw;
+	out->dir = l.dir;
+	l.dir = NULL;
+	out->width = l.width;
+	out->dashed = l.dashed;
+	out->max = l.max;
+	out->no_txn_marker = layout_no_txn_marker(l.fw);
+	out->no_txn_how = no_txn_how(l.fw);
+	layout_release(&l);
+}
+
+void draft_conventions_release(struct draft_conventions *c)
+{
+	free(c->dir);
+	memset(c, 0, sizeof(*c));
 }

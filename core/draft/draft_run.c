@@ -109,3 +109,36 @@ bool draft_run_file(const struct check_run *run, size_t history, const struct fi
 			return true;
 	return false;
 }
+
+static const struct draft_file *file_for(const struct draft *d, const char *path)
+{
+	for (size_t i = 0; i < d->nr; i++)
+		if (!strcmp(d->files[i].path, path))
+			return &d->files[i];
+	return NULL;
+}
+
+/*
+ * The draft's SQL files discovered as if they were in the repository (all
+ * pending), marked to run outside a transaction where the draft wrote the
+ * framework's marker.
+ */
+void draft_discover(const struct draft *d, struct migration_set *drafted)
+{
+	migration_set_init(drafted);
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->files[i].sql)
+			/* as if named on the command line: judged whatever the directory */
+			discover_add_named(drafted, d->files[i].path, d->files[i].text,
+					   strlen(d->files[i].text), true);
+	discover_finish(drafted);
+	for (size_t i = 0; i < drafted->nr; i++) {
+		struct script *scripts[2] = { drafted->v[i]->up, drafted->v[i]->down };
+		for (int k = 0; k < 2; k++) {
+			const struct draft_file *df = scripts[k] ? file_for(d, scripts[k]->path) : NULL;
+			/* We wrote the framework's no-transaction marker: judge it as it will run. */
+			if (df && df->no_txn)
+				scripts[k]->in_txn = false;
+		}
+	}
+}

@@ -17,22 +17,22 @@
 #include <string.h>
 
 /*
- * VALIDATE, whose exact undo is "the same constraint, not validated": the
- * down drops it and adds it back NOT VALID (both brief, neither scans).
+ * The code that must deploy before a CHECK that makes columns required:
+ * the INSERTs that do not set them fail from the NOT VALID step on.
  */
-void add_validate(struct split *sp, struct unit *u, const char *rel, const char *qcon,
-		  const char *validate, const char *add_not_valid)
+static char *check_deploy_first(const struct split *sp, const char *table, const cJSON *con)
 {
-	char *drop = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s", rel, qcon);
-	add_up(sp, u, validate);
-	/* downs are written last first: drop, then add back */
-	strlist_add(&u->downs, add_not_valid);
-	strlist_add(&u->downs, drop);
-	free(drop);
-	cJSON *tree = parse_generated(sp, validate);
-	if (tree)
-		schema_apply(sp->s, tree);
-	cJSON_Delete(tree);
+	struct strlist cols = STRLIST_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	tree_check_required_columns(tree_path(con, "raw_expr", NULL), &cols);
+	for (size_t i = 0; i < cols.nr; i++) {
+		char *code = insert_missing_code(sp, table, cols.items[i]);
+		if (code)
+			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", code);
+		free(code);
+	}
+	strlist_clear(&cols);
+	return sb.len ? strbuf_detach(&sb, NULL) : (strbuf_release(&sb), NULL);
 }
 
 /*
@@ -114,6 +114,8 @@ bool rw_add_constraint(struct split *sp, const char *table, const struct stmt *s
 					fk ? "foreign key" : "check", name);
 		struct unit *u = new_unit(sp, "expand", false, nm, purpose);
 		u->locks = true;
+		if (check)
+			u->deploy_first = check_deploy_first(sp, table, con);
 		unit_add(sp, u, add, NULL);
 		free(nm);
 		free(purpose);

@@ -16,6 +16,7 @@
  * own: never a copy of user data into the same database. The down puts
  * back the schema exactly as the history wrote it (draft_down_history.c).
  */
+#include "draft_deps.h"
 #include "draft_split_int.h"
 #include "app_sql.h"
 #include "schema.h"
@@ -98,6 +99,71 @@ static void down_from_backup(struct unit *u, const char *file, bool nullable)
 	}
 }
 
+/*
+ * A table other tables' foreign keys point at cannot be dropped (without
+ * CASCADE, which would drop them unsaid): a step of its own drops them
+ * first, by name, after the same code deploy as the drop. Its down adds
+ * them back as the history wrote them and validates them, so it runs once
+ * the table's own down has brought the table back and its backup is
+ * loaded (the note says so).
+ */
+static void drop_inbound_fks(struct split *sp, const char *table, const char *deploy_first)
+{
+	struct unit *u = NULL;
+	struct strlist cols = STRLIST_INIT, done = STRLIST_INIT;
+	for (size_t i = 0; i < sp->s->nr_cons; i++) {
+		const struct constraint_def *c = &sp->s->cons[i];
+		if (c->type == CON_FOREIGN && c->ref_table && table_names_equal(c->ref_table, table))
+			for (size_t k = 0; k < c->ref_columns.nr; k++)
+				if (!strlist_has(&cols, c->ref_columns.items[k]))
+					strlist_add(&cols, c->ref_columns.items[k]);
+	}
+	for (size_t i = 0; i < cols.nr; i++) {
+		struct col_deps cd;
+		col_deps_read(sp->ms, sp->target, table, cols.items[i], cols.items[i], &cd);
+		for (size_t k = 0; k < cd.nr; k++) {
+			const struct col_dep *dep = &cd.v[k];
+			char *key = xstrfmt("%s.%s", dep->table, dep->name);
+			if (dep->kind != DEP_FK_IN || table_names_equal(dep->table, table) ||
+			    strlist_has(&done, key)) {
+				free(key);
+				continue;
+			}
+			strlist_add_nodup(&done, key);
+			char *rel = sql_qualified(dep->table), *qn = sql_ident(dep->name);
+			char *drop = xstrfmt("ALTER TABLE %s DROP CONSTRAINT %s", rel, qn);
+			char *add = xstrfmt("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", rel, qn, dep->def);
+			char *validate = xstrfmt("ALTER TABLE %s VALIDATE CONSTRAINT %s", rel, qn);
+			if (!u) {
+				char *nm = xstrfmt("drop_fks_to_%s", table_key(table));
+				char *purpose = xstrfmt("drop the foreign keys that point at %s, once no "
+							"deployed code uses it", table_key(table));
+				u = new_unit(sp, "contract", false, nm, purpose);
+				u->locks = true;
+				u->deploy_first = deploy_first ? xstrdup(deploy_first) : NULL;
+				free(nm);
+				free(purpose);
+			}
+			/* downs run last first: added back NOT VALID, then validated */
+			strlist_add(&u->downs, validate);
+			unit_add(sp, u, drop, add);
+			strlist_add_nodup(&sp->d->notes, xstrfmt("the drop of '%s' drops the foreign key "
+								 "%s on '%s' in the step before; rolling "
+								 "back, that step's down validates it again: "
+								 "load the table's backup before it",
+								 table_key(table), dep->name, dep->table));
+			free(validate);
+			free(rel);
+			free(qn);
+			free(drop);
+			free(add);
+		}
+		col_deps_release(&cd);
+	}
+	strlist_clear(&cols);
+	strlist_clear(&done);
+}
+
 /* The drop step: its own migration, after the code deploy and the backup. */
 static struct unit *add_drop_step(struct split *sp, const char *table, const char *col,
 				  const char *sql, const char *backup)
@@ -106,9 +172,12 @@ static struct unit *add_drop_step(struct split *sp, const char *table, const cha
 	char *nm = col ? xstrfmt("drop_%s_%s", table_key(table), col) : xstrfmt("drop_%s", table_key(table));
 	char *purpose = xstrfmt("drop %s %s, once no deployed code uses it and the backup is taken",
 				col ? "column" : "table", element);
+	char *code = code_using(sp, element);
+	if (!col)
+		drop_inbound_fks(sp, table, code);
 	struct unit *u = new_unit(sp, "contract", false, nm, purpose);
 	u->locks = true;
-	u->deploy_first = code_using(sp, element);
+	u->deploy_first = code;
 	u->backup_first = xstrdup(backup);
 	unit_add_from_history(sp, u, sql);
 	if (!u->deploy_first)

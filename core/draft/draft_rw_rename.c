@@ -58,12 +58,13 @@ static void note_unknown(struct split *sp, const struct col_deps *cd)
 static void expand_synced_column(struct split *sp, const char *table, const char *col,
 				 const char *add, const char *fn, const char *body,
 				 const char *purpose, const char *change, const char *why,
-				 bool not_null)
+				 bool not_null, char *check_first)
 {
 	char *nm = xstrfmt("add_%s_%s", table_key(table), col);
 	char *job = xstrfmt("%s.%s", table_key(table), col);
 	struct unit *u = new_unit(sp, "expand", false, nm, purpose);
 	u->locks = true;
+	u->check_first = check_first;
 	unit_add(sp, u, add, NULL);
 	add_sync_trigger(sp, u, table, fn, body);
 	ensure_progress_table(sp, u);
@@ -72,6 +73,31 @@ static void expand_synced_column(struct split *sp, const char *table, const char
 		add_not_null_steps(sp, table, col);
 	free(nm);
 	free(job);
+}
+
+/* text, varchar(n), char(n): a cast from them to another type can refuse values */
+static bool is_text_type(const char *t)
+{
+	return t && (!strcmp(t, "text") || starts_with(t, "varchar") || starts_with(t, "bpchar") ||
+		     starts_with(t, "char") || starts_with(t, "character"));
+}
+
+/*
+ * The exact count of rows whose value the conversion refuses, as one line
+ * a person runs (on a replica: it only reads): each row is converted in a
+ * block of its own that counts the error instead of stopping, and a
+ * NOTICE reports the count.
+ */
+static char *conversion_check(const char *rel, const char *expr, const char *type)
+{
+	char *s = xstrfmt("DO $sluice$ DECLARE r record; bad bigint := 0; BEGIN FOR r IN SELECT ctid "
+		       "FROM %s LOOP BEGIN PERFORM (%s)::%s FROM %s WHERE ctid = r.ctid; EXCEPTION "
+		       "WHEN others THEN bad := bad + 1; END; END LOOP; RAISE NOTICE 'sluice check: "
+		       "%% value(s) the conversion refuses', bad; END $sluice$;", rel, expr, type, rel);
+	for (char *p = s; *p; p++)   /* one line: an expression written over several */
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return s;
 }
 
 /*
@@ -165,7 +191,7 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	if (type_change_is_free(sp, table, c, cd))
 		return false;
 	/* c points into the table's columns, which the ADD COLUMN below may move */
-	bool not_null = c->not_null;
+	bool not_null = c->not_null, from_text = is_text_type(c->type);
 	size_t tloc = (size_t)tree_int(tree_path(cd, "typeName", NULL), "location");
 	char *type = sql_slice(st->sql, tloc, sql_clause_end(st->sql, tloc, to, stops));
 	char *tmp = sql_make_name(col, NULL, "new"), *old = sql_make_name(col, NULL, "old");
@@ -176,27 +202,31 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 	not_null |= deps.not_null;
 	char *fn = sql_make_name(table_key(table), col, "sync");
 	char *add = xstrfmt("ALTER TABLE %s ADD COLUMN %s %s", rel, qtmp, type);
-	char *expr = NULL, *nexpr = NULL;
+	char *expr = NULL, *nexpr = NULL, *check = NULL;
 	char *body, *change;
 	if (using_expr(st, cd, col, type, to, &expr, &nexpr)) {
 		/* the engineer's conversion, as written, in the trigger and the backfill */
 		body = xstrfmt("NEW.%s := (%s)::%s;\n", qtmp, nexpr, type);
 		change = xstrfmt("UPDATE %s SET %s = (%s)::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				 rel, qtmp, expr, type, qtmp, qc);
-		strlist_add_nodup(&sp->d->notes, xstrfmt(
-			"values the conversion refuses stop the backfill (and fail the app's writes once "
-			"the trigger is in): count them first, on a replica: SELECT count(*) FROM (SELECT "
-			"(%s)::%s FROM %s) s;", expr, type, rel));
+		check = conversion_check(rel, expr, type);
 	} else {
 		body = xstrfmt("NEW.%s := NEW.%s::%s;\n", qtmp, qc, type);
 		change = xstrfmt("UPDATE %s SET %s = %s::%s WHERE {range} AND %s IS NULL AND %s IS NOT NULL",
 				 rel, qtmp, qc, type, qtmp, qc);
+		if (from_text)
+			check = conversion_check(rel, qc, type);
 	}
+	if (check)
+		strlist_add_nodup(&sp->d->notes, xstrfmt(
+			"values the conversion to %s refuses would stop the backfill and fail the app's "
+			"writes once the trigger is in: the first step's '" DRAFT_CHECK_MARK "' line (the "
+			"runbook's check before it) counts them; it must report 0", type));
 	free(expr);
 	free(nexpr);
 	char *purpose = xstrfmt("add '%s' as %s and keep it in sync with '%s' by trigger", tmp, type, col);
 	expand_synced_column(sp, table, tmp, add, fn, body, purpose, change,
-			     "copy existing values into the new column in batches", not_null);
+			     "copy existing values into the new column in batches", not_null, check);
 
 	/* The copies of everything on the old column, built without blocking. */
 	carry_build(sp, table, &deps, col, tmp, true);
@@ -339,7 +369,7 @@ bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b)
 				       rel, qto, qfrom, qto, qfrom);
 		expand_synced_column(sp, table, to, add, fn, body, purpose, change,
 				     "copy existing values to the new name in batches",
-				     not_null || deps.not_null);
+				     not_null || deps.not_null, NULL);
 		/* indexes, CHECKs, keys and the default: on the new name too, before the cut-over */
 		carry_build(sp, table, &deps, from, to, false);
 		note_unknown(sp, &deps);

@@ -38,7 +38,12 @@
  *   draft_rw_column.c        ADD COLUMN, SET NOT NULL
  *   draft_rw_constraint.c    ADD CONSTRAINT, VALIDATE
  *   draft_rw_rename.c        ALTER COLUMN TYPE; and RENAME COLUMN / TABLE
- *   draft_rw_batch.c       UPDATE, DELETE; the batched backfill the others share
+ *   draft_rw_batch.c       UPDATE, DELETE
+ *
+ * The rewrites build with leaf files that call no rewrite and nothing in
+ * this driver (draft_unit_int.h): draft_unit.c (units and the statements added
+ * to them), draft_backfill.c (the batched backfill and its progress
+ * table), draft_steps.c (VALIDATE, the NOT NULL steps).
  */
 #include "draft_split_int.h"
 #include "parse.h"
@@ -46,143 +51,6 @@
 #include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct unit *new_unit(struct split *sp, const char *phase, bool no_txn, const char *name,
-		      const char *purpose)
-{
-	ALLOC_GROW(sp->units, sp->nr + 1, sp->alloc);
-	struct unit *u = &sp->units[sp->nr++];
-	memset(u, 0, sizeof(*u));
-	u->phase = phase;
-	u->no_txn = no_txn;
-	u->name = xstrdup(name);
-	u->purpose = xstrdup(purpose);
-	return u;
-}
-
-static void release_unit(struct unit *u)
-{
-	strlist_clear(&u->ups);
-	strlist_clear(&u->downs);
-	free(u->name);
-	free(u->purpose);
-	free(u->deploy_first);
-	free(u->backup_first);
-}
-
-/* Parses one generated statement; NULL (and a note) when it does not parse: a sluice bug. */
-cJSON *parse_generated(struct split *sp, const char *sql)
-{
-	PgQueryParseResult r = pg_query_parse(sql);
-	cJSON *root = NULL, *node = NULL;
-	if (r.error) {
-		strlist_add_nodup(&sp->d->notes, xstrfmt("internal: a generated statement does not "
-							 "parse (%s): %s", r.error->message, sql));
-	} else {
-		root = cJSON_Parse(r.parse_tree);
-		cJSON *first = cJSON_GetArrayItem(tree_path(root, "stmts", NULL), 0);
-		if (first)
-			node = cJSON_DetachItemFromObject(first, "stmt");
-	}
-	pg_query_free_parse_result(r);
-	cJSON_Delete(root);
-	return node;
-}
-
-/*
- * The comment lines before a statement, without the framework's markers
- * (the layout writes its own) or sluice's ignores (the rewrite no longer
- * needs them); NULL when nothing is left. The engineer wrote them for the
- * reviewer: a draft that drops "why this index" loses something.
- */
-char *own_comment(const char *comments)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = comments;
-	while (p && *p) {
-		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-			p++;
-		size_t len = (size_t)(end - p);
-		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
-			len--;
-		if (len > 2 && !strncmp(p, "--", 2) && strncmp(p, "-- +goose", 9) &&
-		    strncmp(p, "-- migrate:", 11) && strncmp(p, "-- sluice:", 10) &&
-		    strncmp(p, "--sluice:", 9))
-			strbuf_addf(&sb, "%.*s\n", (int)len, p);
-		p = nl ? nl + 1 : end;
-	}
-	if (!sb.len) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-/* Adds an up statement, with the comment of the statement it came from before the first. */
-void add_up(struct split *sp, struct unit *u, const char *sql)
-{
-	if (sp->comment) {
-		strlist_add_nodup(&u->ups, xstrfmt("%s%s", sp->comment, sql));
-		free(sp->comment);
-		sp->comment = NULL;
-	} else {
-		strlist_add(&u->ups, sql);
-	}
-}
-
-/*
- * Adds a generated statement to a unit: its down (given, or derived from
- * the tree against the running schema) and its effect on the schema.
- */
-static void add_with_down(struct split *sp, struct unit *u, const char *sql, const char *down,
-			  bool from_history)
-{
-	cJSON *tree = parse_generated(sp, sql);
-	add_up(sp, u, sql);
-	if (down) {
-		strlist_add(&u->downs, down);
-	} else if (tree) {
-		struct stmt st;
-		struct strbuf loss = STRBUF_INIT;
-		memset(&st, 0, sizeof(st));
-		st.tree = tree;
-		st.kind = tree_kind(tree);
-		st.sql = (char *)sql;
-		if (from_history)
-			reverse_with_history(&st, sp->s, sp->ms, sp->target, &u->downs, &loss);
-		else
-			reverse_statement(&st, sp->s, &u->downs, &loss);
-		strbuf_release(&loss);
-	}
-	if (tree) {
-		schema_apply(sp->s, tree);
-		cJSON_Delete(tree);
-	}
-}
-
-void unit_add(struct split *sp, struct unit *u, const char *sql, const char *down)
-{
-	add_with_down(sp, u, sql, down, false);
-}
-
-/*
- * unit_add() for a statement that destroys something the history created
- * (DROP TABLE, DROP COLUMN): its down is the history's own definition.
- */
-void unit_add_from_history(struct split *sp, struct unit *u, const char *sql)
-{
-	add_with_down(sp, u, sql, NULL, true);
-}
-
-struct unit *current_unit(struct split *sp)
-{
-	if (sp->cur < 0) {
-		new_unit(sp, "expand", false, "follow_up", "the statements that followed");
-		sp->cur = (long)sp->nr - 1;
-	}
-	return &sp->units[sp->cur];
-}
 
 static enum rw_result rewrite_statement(struct split *sp, const struct stmt *st)
 {
@@ -235,6 +103,32 @@ static void keep_statement(struct split *sp, const struct stmt *st)
 		u->locks = true;
 	strbuf_release(&loss);
 	schema_apply(sp->s, st->tree);
+}
+
+/* Can this statement run inside a transaction block (no CONCURRENTLY, no VACUUM)? */
+static bool txn_safe(const char *sql)
+{
+	return sql_find_word(sql, 0, "concurrently") == (size_t)-1 &&
+	       sql_find_word(sql, 0, "vacuum") == (size_t)-1;
+}
+
+/*
+ * golang-migrate sends a file as one query: one statement runs by itself,
+ * several as one implicit transaction. The original file ran outside a
+ * transaction only because it held one statement; when what is left of it
+ * locks a table, the step takes SET LOCAL lock_timeout like any other, and
+ * the two statements run as one transaction, as a multi-statement file
+ * does. (popx's .autocommit. files are outside a transaction by name.)
+ */
+static void lock_timeout_for_one_statement(const struct migration *m, struct unit *u)
+{
+	if (!u->no_txn || !u->locks || m->fw != FW_GOLANG_MIGRATE || m->up->in_txn ||
+	    strstr(m->up->path, ".autocommit."))
+		return;
+	for (size_t i = 0; i < u->ups.nr; i++)
+		if (!txn_safe(u->ups.items[i]))
+			return;
+	u->no_txn = false;
 }
 
 int draft_split(const struct draft_ctx *ctx, struct draft *d)
@@ -312,10 +206,12 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 			size_t first_file = d->nr;
 			if (!u->ups.nr)
 				continue;
-			if (k == 0)
+			if (k == 0) {
+				lock_timeout_for_one_statement(m, u);
 				layout_emit_target(&l, m, u, d);
-			else
+			} else {
 				layout_emit(&l, k, u, d);
+			}
 			k++;
 			if (u->deploy_first && first_file < d->nr)
 				strlist_add_nodup(&d->notes, xstrfmt(
@@ -339,7 +235,7 @@ int draft_split(const struct draft_ctx *ctx, struct draft *d)
 	}
 	strlist_clear(&sp.safe);
 	for (size_t i = 0; i < sp.nr; i++)
-		release_unit(&sp.units[i]);
+		unit_release(&sp.units[i]);
 	free(sp.units);
 	free(sp.comment);
 	schema_release(&s);

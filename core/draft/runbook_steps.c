@@ -366,6 +366,12 @@ static void one_step(struct steps *s, int k, const struct draft_file *up, const 
 	add_marked(sb, up->text, APP_SQL_DEPLOY_MARK, "- [ ] Code deploy first: the code at ",
 		   " must no longer need the old schema, deployed everywhere.\n");
 	add_marked(sb, up->text, DRAFT_BACKUP_MARK, "- [ ] Back up, outside the database: `", "`\n");
+	add_marked(sb, up->text, DRAFT_CHECK_MARK, "- [ ] Values the conversion refuses: the NOTICE "
+		   "must say 0 (run it on a replica: it only reads, row by row):\n  ```sql\n  ",
+		   "\n  ```\n  Not 0: do not run this step. Those rows would stop the backfill at the "
+		   "first one, and once the trigger is in, the app's writes of such a value fail. Fix "
+		   "or clear them in batches first, or give the conversion a USING expression that "
+		   "maps them (NULLIF, a regexp) and draft again; then count again.\n");
 	if (f.before.len)
 		strbuf_addstr(sb, f.before.buf);
 	strbuf_addstr(sb, "- [ ] No long transaction on its tables (`pg_stat_activity`, above).\n");

@@ -111,6 +111,15 @@ static void extract_alter(const cJSON *b, size_t file, size_t idx, struct xref_s
 				e->detail = type_display(tree_type_name(tree_path(cd, "typeName", NULL)));
 		} else if (!strcmp(sub, "AT_SetNotNull") && col) {
 			add_elem(out, sch, rel, col, XC_SET_NOT_NULL, file, idx);
+		} else if (!strcmp(sub, "AT_AddConstraint") &&
+			   !strcmp(nonnull(tree_str(tree_path(cmd, "def", "Constraint", "contype", NULL))),
+				   "CONSTR_CHECK")) {
+			/* CHECK (col IS NOT NULL): the column becomes required as with SET NOT NULL */
+			struct strlist req = STRLIST_INIT;
+			tree_check_required_columns(tree_path(cmd, "def", "Constraint", "raw_expr", NULL), &req);
+			for (size_t i = 0; i < req.nr; i++)
+				add_elem(out, sch, rel, req.items[i], XC_SET_NOT_NULL, file, idx);
+			strlist_clear(&req);
 		} else if (!strcmp(sub, "AT_AddColumn") && cd && column_def_not_null_no_default(cd)) {
 			const char *name = tree_str(tree_path(cd, "colname", NULL));
 			if (name)

@@ -1,0 +1,120 @@
+#!/bin/sh
+# t-layout.sh - the parts of the source keep to their borders:
+#
+#   - a part's private headers (core/<part>/*_int.h) are included only in
+#     core/<part>/ and in that part's unit test (tests/unit-<part>.c);
+#   - core/ and llm/ never include curses (the engine runs headless);
+#   - views/ never include libpq-fe.h or curl (screens ask the engine);
+#   - in core/draft/, nothing calls back into the driver: no object but
+#     draft.o uses a symbol draft_split.o defines, and neither the rewrites
+#     (draft_rw_*.o) nor the leaves they build with use one of draft.o's.
+#
+# Each rule is first run on a small tree with one violation planted, so
+# that a checker that sees nothing cannot pass.
+. "$SLUICE_SRC/tests/lib.sh"
+
+# Every C source and header under $1, as paths relative to it (no build trees).
+sources() {
+	(cd "$1" && find . \( -name .git -o -name 'build*' \) -prune -o \
+		-type f \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' | sort)
+}
+
+# "file name" for every #include of the C files under $1 (name without <>, "" or a directory).
+all_includes() {
+	sources "$1" | (cd "$1" && xargs awk '
+		/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]/ {
+			s = $0; sub(/^[^<"]*[<"]/, "", s); sub(/[>"].*$/, "", s); print FILENAME, s
+		}')
+}
+
+# private_violations ROOT: "file includes header" for every private header used outside its part.
+private_violations() {
+	all_includes "$1" >"$T/incs"
+	for hdr in $(cd "$1" && ls core/*/*_int.h 2>/dev/null); do
+		part=$(echo "$hdr" | cut -d/ -f2)
+		name=${hdr##*/}
+		while read -r f inc; do
+			case $f in
+			core/"$part"/*|tests/unit-"$part".c) continue ;;
+			esac
+			[ "${inc##*/}" = "$name" ] && echo "$f includes $hdr"
+		done <"$T/incs"
+	done
+}
+
+# banned_violations ROOT DIRS PATTERN: "file includes name" for includes matching PATTERN (ERE).
+banned_violations() {
+	all_includes "$1" | awk -v dirs="$2" -v pat="$3" '
+		BEGIN { n = split(dirs, d, " ") }
+		{ for (i = 1; i <= n; i++) if (index($1, d[i] "/") == 1 && $2 ~ pat) print $1 " includes " $2 }'
+}
+
+CURSES='(^|/)n?curses(w)?(\.h$|/)|^ncursesw?/|(^|/)(term|panel|menu|form)\.h$'
+NETDB='(^|/)libpq-fe\.h$|(^|/)libpq/|^curl/'
+
+# The rules on a planted tree: each must name exactly the violation planted.
+mkdir -p plant/core/draft plant/core/xref plant/llm plant/views plant/tests plant/cli
+echo '#include "draft.h"' >plant/core/draft/draft.h
+echo '#include "draft_int.h"' >plant/core/draft/draft_rw_x.c
+: >plant/core/draft/draft_int.h
+: >plant/core/xref/xref_int.h
+echo '#include "xref_int.h"' >plant/tests/unit-xref.c
+echo '#include "draft_int.h"' >plant/tests/unit-xref2.c
+printf '#include <stdio.h>\n  #  include "draft_int.h" /* private */\n' >plant/llm/prompt.c
+echo '#include <ncursesw/curses.h>' >plant/core/draft/ui.c
+echo '#include <curses.h>' >plant/llm/tty.c
+echo '#include <curses.h>' >plant/views/ok.c
+echo '#include <libpq-fe.h>' >plant/views/db.c
+echo '#include <curl/curl.h>' >plant/views/net.c
+echo '#include <libpq-fe.h>' >plant/cli/fine.c
+expect_eq "planted: private headers used outside their part are named" \
+	"$(private_violations plant | sort)" \
+"llm/prompt.c includes core/draft/draft_int.h
+tests/unit-xref2.c includes core/draft/draft_int.h"
+expect_eq "planted: curses in core/ and llm/ is named" \
+	"$(banned_violations plant 'core llm' "$CURSES" | sort)" \
+"core/draft/ui.c includes ncursesw/curses.h
+llm/tty.c includes curses.h"
+expect_eq "planted: libpq and curl in views/ are named" \
+	"$(banned_violations plant views "$NETDB" | sort)" \
+"views/db.c includes libpq-fe.h
+views/net.c includes curl/curl.h"
+
+# The rules on the source tree.
+v=$(private_violations "$SLUICE_SRC")
+expect_eq "no private header (core/<part>/*_int.h) is included outside its part" "$v" ""
+check "the private headers were found (core/draft/draft_int.h among them)" \
+	test -f "$SLUICE_SRC/core/draft/draft_int.h" -a -f "$SLUICE_SRC/core/discover/discover_int.h"
+v=$(banned_violations "$SLUICE_SRC" 'core llm' "$CURSES")
+expect_eq "core/ and llm/ include no curses header" "$v" ""
+v=$(banned_violations "$SLUICE_SRC" views "$NETDB")
+expect_eq "views/ include neither libpq nor curl" "$v" ""
+check "views/ exist and were searched" test -n "$(sources "$SLUICE_SRC" | grep '^views/.*\.c$')"
+
+# The draft code: the driver calls the rewrites, nothing calls back (from the objects).
+obj=$SLUICE_BUILD/core/draft
+if [ -f "$obj/draft_split.o" ] && command -v nm >/dev/null; then
+	defs() { nm --defined-only -g "$obj/$1.o" | awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort; }
+	uses() { nm -u "$obj/$1.o" | awk '{ print $2 }' | sort; }
+	defs draft_split >"$T/split.defs"
+	defs draft >"$T/draft.defs"
+	back=
+	for o in "$obj"/*.o; do
+		n=$(basename "$o" .o)
+		[ "$n" = draft ] || [ "$n" = draft_split ] && continue
+		s=$(uses "$n" | comm -12 - "$T/split.defs" | tr '\n' ' ')
+		[ -n "$s" ] && back="$back $n -> draft_split: $s;"
+		case $n in
+		draft_rw_*|draft_unit|draft_backfill|draft_steps|draft_sql|draft_down|draft_down_history|draft_deps)
+			s=$(uses "$n" | comm -12 - "$T/draft.defs" | tr '\n' ' ')
+			[ -n "$s" ] && back="$back $n -> draft: $s;" ;;
+		esac
+	done
+	expect_eq "core/draft: nothing calls back into the driver (draft_split.o, draft.o)" "$back" ""
+	check "core/draft: the driver does call the rewrites" \
+		sh -c "nm -u '$obj/draft_split.o' | grep -q rw_alter"
+else
+	not_ok "core/draft: the objects to check are in $obj (build first)"
+fi
+
+finish
