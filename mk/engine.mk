@@ -22,3 +22,4 @@ libsluice_a_SOURCES += core/run_command.c core/run_command.h
 check_PROGRAMS += tests/unit-shadow-trust
 tests_unit_shadow_trust_SOURCES = tests/unit-shadow-trust.c tests/tap.h
 tests_unit_shadow_trust_LDADD = $(LIBSLUICE_LIBS)
+libsluice_a_SOURCES += core/heap.c core/heap.h

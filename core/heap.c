@@ -1,0 +1,31 @@
+/*
+ * heap.c - the heap of a batch run, in huge pages (see heap.h).
+ */
+#include "heap.h"
+
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define HEAP_RESERVE ((size_t)64 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+void heap_for_batch(void)
+{
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_TRIM_THRESHOLD, (int)(HEAP_RESERVE * 4));
+	mallopt(M_MMAP_THRESHOLD, (int)(HEAP_RESERVE / 2));
+	mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
+	/* more than the top of the heap holds: sbrk() by it and the pad */
+	uintptr_t lo = (uintptr_t)sbrk(0);
+	void *volatile p = malloc(HUGE_PAGE);    /* volatile: not optimised away */
+	free(p);
+	uintptr_t hi = (uintptr_t)sbrk(0);
+	mallopt(M_TOP_PAD, 128 << 10);   /* glibc's default */
+	lo = (lo + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi &= ~(HUGE_PAGE - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
