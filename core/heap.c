@@ -18,9 +18,14 @@ void heap_for_batch(void)
 	mallopt(M_TRIM_THRESHOLD, (int)(HEAP_RESERVE * 4));
 	mallopt(M_MMAP_THRESHOLD, (int)(HEAP_RESERVE / 2));
 	mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
-	/* more than the top of the heap holds: sbrk() by it and the pad */
-	uintptr_t lo = (uintptr_t)sbrk(0);
-	void *volatile p = malloc(HUGE_PAGE);    /* volatile: not optimised away */
+	/*
+	 * One byte more than the top of the heap holds: sbrk() by that and
+	 * the pad. The new top's header is written just past the old break,
+	 * below the first huge page; a page touched before the advice would
+	 * keep its 2 MiB range in small pages.
+	 */
+	uintptr_t lo = (uintptr_t)sbrk(0) + 4096;
+	void *volatile p = malloc(mallinfo2().keepcost + 1);    /* volatile: not optimised away */
 	free(p);
 	uintptr_t hi = (uintptr_t)sbrk(0);
 	mallopt(M_TOP_PAD, 128 << 10);   /* glibc's default */
