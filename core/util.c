@@ -233,17 +233,29 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
 
 int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max)
 {
+	struct stat st;
+	return strbuf_read_regular_st(sb, path, max, &st);
+}
+
+int strbuf_read_regular_st(struct strbuf *sb, const char *path, size_t max, struct stat *st)
+{
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
+	memset(st, 0, sizeof(*st));
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
-	return read_fd(sb, fd, max, &st);
+	if (max && (size_t)st->st_size > max) {
+		/* refused before reading: a 5 GB dump must not cost 5 GB */
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	return read_fd(sb, fd, max, st);
 }
 
 void strlist_add(struct strlist *l, const char *s)
