@@ -46,6 +46,6 @@ void heap_for_batch(void)
 	 * block, kept for the run and never touched, takes it from the top,
 	 * so that the run's data starts at the first huge page.
 	 */
-	if (p && lo > top + HUGE_PAGE / 64 && lo - top < HUGE_PAGE)
+	if (p && lo > top + HUGE_PAGE / 64 && lo - top < 2 * HUGE_PAGE)
 		head = malloc(lo - top - sizeof(size_t));
 }
