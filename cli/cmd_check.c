@@ -12,6 +12,7 @@
 #include "policy.h"
 #include "db.h"
 #include "db_check.h"
+#include "heap.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ static int check_command(int argc, char **argv, bool verify)
 	struct strlist disable = STRLIST_INIT;
 	int c, ret = 0;
 
+	heap_for_batch();
 	check_run_init(&run);
 	run.db.verify = verify;
 	optind = 1;

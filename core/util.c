@@ -179,18 +179,25 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb, 0);
 }
 
-/* read(2) straight into the buffer, sized from fstat: no stdio buffer to fill and copy. */
-static int read_fd(struct strbuf *sb, int fd, size_t max)
+/*
+ * read(2) straight into the buffer, sized from fstat: no stdio buffer to
+ * fill and copy. `st` is the file's fstat, or NULL. A regular file read
+ * up to the size fstat gave, by a read that stopped short of the room it
+ * had, is at its end: the read that would return 0 is not made (one
+ * system call in eight of discovery). Files whose size says nothing
+ * (/proc's are 0) are read to the 0.
+ */
+static int read_fd(struct strbuf *sb, int fd, size_t max, const struct stat *st)
 {
-	struct stat st;
+	bool regular = st && S_ISREG(st->st_mode);
 	/* Room for the whole file and the read that finds its end. */
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (!max || (size_t)st.st_size <= max))
-		strbuf_grow(sb, (size_t)st.st_size + 1);
+	if (regular && st->st_size > 0 && (!max || (size_t)st->st_size <= max))
+		strbuf_grow(sb, (size_t)st->st_size + 1);
 	for (;;) {
 		if (sb->alloc - sb->len < 2)
 			strbuf_grow(sb, 65536);
-		ssize_t n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		size_t room = sb->alloc - sb->len - 1;
+		ssize_t n = read(fd, sb->buf + sb->len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -207,6 +214,8 @@ static int read_fd(struct strbuf *sb, int fd, size_t max)
 		}
 		sb->len += (size_t)n;
 		sb->buf[sb->len] = '\0';
+		if (regular && st->st_size > 0 && sb->len >= (size_t)st->st_size && (size_t)n < room)
+			break;
 	}
 	close(fd);
 	strbuf_grow(sb, 0);
@@ -216,22 +225,37 @@ static int read_fd(struct strbuf *sb, int fd, size_t max)
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -1 : read_fd(sb, fd, max);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	return read_fd(sb, fd, max, fstat(fd, &st) ? NULL : &st);
 }
 
 int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max)
 {
+	struct stat st;
+	return strbuf_read_regular_st(sb, path, max, &st);
+}
+
+int strbuf_read_regular_st(struct strbuf *sb, const char *path, size_t max, struct stat *st)
+{
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
+	memset(st, 0, sizeof(*st));
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
-	return read_fd(sb, fd, max);
+	if (max && (size_t)st->st_size > max) {
+		/* refused before reading: a 5 GB dump must not cost 5 GB */
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	return read_fd(sb, fd, max, st);
 }
 
 void strlist_add(struct strlist *l, const char *s)

@@ -73,6 +73,14 @@ void strbuf_release(struct strbuf *sb);
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max);
 /* The same for a regular file only: never waits on a FIFO or reads a device (EINVAL). */
 int strbuf_read_regular(struct strbuf *sb, const char *path, size_t max);
+/*
+ * The same, saying what the file is in *st (its fstat; zeroed when it
+ * could not be opened): EINVAL when it is not regular, EFBIG when it is
+ * over `max`, refused before a byte is read. One open and one fstat, for
+ * callers that would stat the path first to say so.
+ */
+struct stat;
+int strbuf_read_regular_st(struct strbuf *sb, const char *path, size_t max, struct stat *st);
 
 /* A list of owned strings. */
 struct strlist {

@@ -22,3 +22,8 @@ libsluice_a_SOURCES += core/run_command.c core/run_command.h
 check_PROGRAMS += tests/unit-shadow-trust
 tests_unit_shadow_trust_SOURCES = tests/unit-shadow-trust.c tests/tap.h
 tests_unit_shadow_trust_LDADD = $(LIBSLUICE_LIBS)
+libsluice_a_SOURCES += core/heap.c core/heap.h
+# unit-read: whole files read by strbuf_read_file/_regular, with the end-of-file read skipped.
+check_PROGRAMS += tests/unit-read
+tests_unit_read_SOURCES = tests/unit-read.c tests/tap.h
+tests_unit_read_LDADD = $(LIBSLUICE_LIBS)

@@ -480,24 +480,24 @@ static void not_regular(struct migration_set *ms, const char *name, mode_t mode)
 int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
 		       struct strbuf *sb)
 {
+	/* regular only (a FIFO must not hang us), and what it is from the one open */
 	struct stat st;
-	if (stat(path, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
+	if (strbuf_read_regular_st(sb, path, MAX_MIGRATION_BYTES, &st) == 0)
+		return 0;
+	int err = errno;
+	/* a socket cannot be opened at all: stat says what it is */
+	if (!st.st_mode && stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (st.st_mode && !S_ISREG(st.st_mode)) {
 		not_regular(ms, name, st.st_mode);
 		return -1;
 	}
-	if ((size_t)st.st_size > MAX_MIGRATION_BYTES) {
+	if (err == EFBIG && (size_t)st.st_size > MAX_MIGRATION_BYTES) {
 		/* refused before reading: a 5 GB dump must not cost 5 GB */
 		discover_refuse_size(ms, name, (unsigned long long)st.st_size);
 		return -1;
 	}
-	/* regular only: swapped for a FIFO since the stat, it must not hang us */
-	if (strbuf_read_regular(sb, path, MAX_MIGRATION_BYTES) < 0)
-		goto fail;
-	return 0;
-fail:
-	strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", name, strerror(errno)));
+	strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", name, strerror(err)));
 	return -1;
 }
 
@@ -642,7 +642,10 @@ static void walk_dir(struct walk *w, const char *dir)
 	while ((de = readdir(d))) {
 		struct stat st;
 		char *p = xstrfmt("%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || stat(p, &st) < 0) {
+		/* a regular file needs no stat: its directory entry says so */
+		if (de->d_type == DT_REG)
+			st.st_mode = S_IFREG;
+		if (de->d_name[0] == '.' || (de->d_type != DT_REG && stat(p, &st) < 0)) {
 			/* dot files, dangling links */
 		} else if (S_ISDIR(st.st_mode)) {
 			if (!skipped_dir(de->d_name) && st.st_dev == w->dev && first_visit(w, &st))
