@@ -4,7 +4,7 @@
  * re-judge helpers (core/rejudge.c): file stamps that notice an edit (in
  * place, by rename, a deletion, a write during the scan) and the cursor's
  * statement found again after an edit above, below or in it; and a file
- * diffed against the base branch (core/basediff.c) in a real repository.
+ * diffed against the base branch (core/discover/basediff.c) in a real repository.
  */
 #include "check.h"
 #include "basediff.h"

@@ -1,7 +1,7 @@
 /*
  * basediff.c - the migration's diff against the base branch (=), a screen
  * of its own: what this branch changed in the file, from the merge-base
- * the scan used to the work tree as it is now (core/basediff.c reads
+ * the scan used to the work tree as it is now (core/discover/basediff.c reads
  * both). Enter or e opens the file at the line under the cursor; <Left>
  * and <Right> scroll long lines, w wraps them; q goes back.
  *
