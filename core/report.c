@@ -18,6 +18,8 @@ void report_count(const struct report *r, struct report_counts *c)
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_report *fr = &r->files[i];
 		c->statements += fr->nr_stmts;
+		for (size_t s = 0; s < fr->nr_stmts; s++)
+			c->unparsed += fr->stmts[s].parse_error != NULL;
 		for (size_t s = 0; s <= fr->nr_stmts; s++) {
 			const struct finding *fs = s < fr->nr_stmts ? fr->stmts[s].findings : fr->findings;
 			size_t n = s < fr->nr_stmts ? fr->stmts[s].nr_findings : fr->nr_findings;
@@ -33,6 +35,23 @@ void report_count(const struct report *r, struct report_counts *c)
 			}
 		}
 	}
+}
+
+const char *stmt_class_label(const struct stmt *st)
+{
+	return st->parse_error ? "NOT JUDGED" : class_name(st->cls);
+}
+
+const char *stmt_lock_label(const struct stmt *st)
+{
+	return st->parse_error ? "not judged" : lock_name(st->lock);
+}
+
+void report_unparsed_note(struct strbuf *sb, const struct report_counts *c)
+{
+	if (c->unparsed)
+		strbuf_addf(sb, "; %zu statement%s not judged (%s not parse)", c->unparsed,
+			    c->unparsed == 1 ? "" : "s", c->unparsed == 1 ? "it does" : "they do");
 }
 
 bool report_fails(const struct report *r)
@@ -111,8 +130,8 @@ static void write_stmt(struct json_out *jo, const struct stmt *st)
 	json_str(jo, "kind", st->kind ? st->kind : "unparsed");
 	if (st->table)
 		json_str(jo, "table", st->table);
-	json_str(jo, "class", class_name(st->cls));
-	json_str(jo, "lock", lock_name(st->lock));
+	json_str(jo, "class", stmt_class_label(st));
+	json_str(jo, "lock", stmt_lock_label(st));
 	json_bool(jo, "rewrite", st->rewrite);
 	json_bool(jo, "scan", st->scan);
 	json_bool(jo, "in_transaction", st->in_txn);
@@ -205,6 +224,7 @@ static cJSON *summary_json(const struct report *r)
 	cJSON_AddNumberToObject(sum, "statements", (double)c.statements);
 	cJSON_AddNumberToObject(sum, "findings", (double)c.findings);
 	cJSON_AddNumberToObject(sum, "ignored", (double)c.ignored);
+	cJSON_AddNumberToObject(sum, "unparsed", (double)c.unparsed);
 	for (int s = SEV_LOW; s < SEV__COUNT; s++)
 		cJSON_AddNumberToObject(sum, severity_name(s), (double)c.by_sev[s]);
 	cJSON_AddStringToObject(sum, "worst", severity_name(c.worst));
@@ -431,9 +451,9 @@ static void text_statement(struct strbuf *o, struct strbuf *tmp, const struct st
 	add_padded(o, st->sev ? severity_name(st->sev) : "ok", 8);
 	strbuf_addstr(o, color ? "\033[0m" : "");
 	strbuf_addch(o, ' ');
-	add_padded(o, class_name(st->cls), 11);
+	add_padded(o, stmt_class_label(st), 11);
 	strbuf_addch(o, ' ');
-	add_padded(o, lock_name(st->lock), 22);
+	add_padded(o, stmt_lock_label(st), 22);
 	strbuf_addch(o, ' ');
 	strbuf_addstr(o, tmp->buf);
 	strbuf_addch(o, '\n');
@@ -501,8 +521,10 @@ void report_text(FILE *out, const struct report *r, bool color)
 	fprintf(out, "%zu files, %zu statements, %zu findings (", c.files, c.statements, c.findings);
 	for (int s = SEV_BLOCKER; s >= SEV_LOW; s--)
 		fprintf(out, "%s%zu %s", s == SEV_BLOCKER ? "" : ", ", c.by_sev[s], severity_name(s));
-	fprintf(out, ")%s%zu ignored; verdict: %s%s%s\n", c.ignored ? ", " : ", ", c.ignored,
-		bold, verdict_name(report_verdict(r)), reset);
+	strbuf_reset(&sb);
+	report_unparsed_note(&sb, &c);
+	fprintf(out, ")%s%zu ignored; verdict: %s%s%s%s\n", c.ignored ? ", " : ", ", c.ignored,
+		bold, verdict_name(report_verdict(r)), reset, sb.buf);
 	struct strlist nj = STRLIST_INIT;
 	report_not_judged(r, &nj);
 	for (size_t i = 0; i < nj.nr; i++)

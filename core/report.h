@@ -27,10 +27,20 @@ struct report {
 
 struct report_counts {
 	size_t files, statements, findings, ignored;
+	size_t unparsed;             /* statements that did not parse: not judged */
 	size_t by_sev[SEV__COUNT];
 	enum severity worst;
 };
 void report_count(const struct report *r, struct report_counts *c);
+/*
+ * A statement's class and lock as every reporter prints them: one that did
+ * not parse was not judged, so it has neither ("NOT JUDGED", "not judged"),
+ * never "SAFE" and "none".
+ */
+const char *stmt_class_label(const struct stmt *st);
+const char *stmt_lock_label(const struct stmt *st);
+/* "; 2 statements not judged (they do not parse)" for the verdict line, or "". */
+void report_unparsed_note(struct strbuf *sb, const struct report_counts *c);
 /* Does anything unsuppressed reach the --fail-on threshold? */
 bool report_fails(const struct report *r);
 

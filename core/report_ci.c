@@ -129,8 +129,8 @@ static void sarif_result(const struct file_report *fr, const struct stmt *st,
 	cJSON *props = cJSON_AddObjectToObject(o, "properties");
 	cJSON_AddStringToObject(props, "severity", severity_name(f->sev));
 	if (st) {
-		cJSON_AddStringToObject(props, "class", class_name(st->cls));
-		cJSON_AddStringToObject(props, "lock", lock_name(st->lock));
+		cJSON_AddStringToObject(props, "class", stmt_class_label(st));
+		cJSON_AddStringToObject(props, "lock", stmt_lock_label(st));
 	}
 	if (f->fix)
 		cJSON_AddStringToObject(props, "fix", f->fix);
@@ -279,10 +279,12 @@ void report_github(FILE *out, const struct report *r)
 	report_each_finding(r, gh_annotation, out);
 	/* A plain closing line for the log; annotations carry the detail. */
 	report_count(r, &c);
-	fprintf(out, "sluice: %zu files, %zu statements, %zu findings, %zu ignored; verdict: %s\n",
-		c.files, c.statements, c.findings, c.ignored, verdict_name(report_verdict(r)));
 	struct strlist nj = STRLIST_INIT;
 	struct strbuf sb = STRBUF_INIT;
+	report_unparsed_note(&sb, &c);
+	fprintf(out, "sluice: %zu files, %zu statements, %zu findings, %zu ignored; verdict: %s%s\n",
+		c.files, c.statements, c.findings, c.ignored, verdict_name(report_verdict(r)), sb.buf);
+	strbuf_reset(&sb);
 	report_not_judged(r, &nj);
 	for (size_t i = 0; i < nj.nr; i++)
 		fprintf(out, "sluice: not judged: %s\n", printable(&sb, nj.items[i]));
@@ -398,7 +400,7 @@ static void md_file(struct strbuf *sb, const struct file_report *fr)
 		const struct finding *w = worst_finding(st);
 		strbuf_addf(sb, "| %d | `", st->line);
 		md_cell(sb, st->sql, 100, true);
-		strbuf_addf(sb, "` | %s | %s | %s | ", class_name(st->cls), lock_name(st->lock),
+		strbuf_addf(sb, "` | %s | %s | %s | ", stmt_class_label(st), stmt_lock_label(st),
 			    st->sev ? severity_name(st->sev) : "ok");
 		if (w && w->fix)
 			md_cell(sb, w->fix, 0, false);
@@ -458,9 +460,11 @@ void report_markdown(FILE *out, const struct report *r)
 	report_count(r, &c);
 	strbuf_addf(&sb, "## %s sluice: %s\n\n", verdict_badge(v), verdict_name(v));
 	strbuf_addf(&sb, "%zu migration files, %zu statements, %zu findings (%zu BLOCKER, "
-		    "%zu HIGH, %zu MEDIUM, %zu LOW), %zu ignored.\n\n",
+		    "%zu HIGH, %zu MEDIUM, %zu LOW), %zu ignored",
 		    c.files, c.statements, c.findings, c.by_sev[SEV_BLOCKER], c.by_sev[SEV_HIGH],
 		    c.by_sev[SEV_MEDIUM], c.by_sev[SEV_LOW], c.ignored);
+	report_unparsed_note(&sb, &c);
+	strbuf_addstr(&sb, ".\n\n");
 	md_not_judged(&sb, r);
 	md_categories(&sb, r);
 	for (size_t i = 0; i < r->nr; i++)

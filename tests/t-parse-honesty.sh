@@ -50,6 +50,25 @@ expect_contains "the statement after them is still judged" "$out" \
 	"002_newer.sql:11: HIGH [create-index-nonconcurrent]"
 expect_not_contains "no message calls the SQL invalid" "$out" "invalid"
 
+# Not judged is said as such in every format: never "SAFE" and "none".
+expect_contains "text: an unparsed statement's row says NOT JUDGED, not SAFE" "$out" \
+	"MEDIUM   NOT JUDGED  not judged             ALTER TABLEX users ADD COLUMN name text"
+expect_contains "text: the verdict line counts them" "$out" "; 6 statements not judged (they do not parse)"
+"$SLUICE" check --format json migrations >out.json 2>/dev/null
+expect_eq "json: their class and lock" \
+	"$(json_get 'sorted(set((s["class"], s["lock"]) for f in d["files"] for s in f["statements"] if s["kind"] == "unparsed"))' <out.json)" \
+	"[('NOT JUDGED', 'not judged')]"
+expect_eq "json: a parsed statement keeps its class" \
+	"$(json_get '[s["class"] for f in d["files"] for s in f["statements"] if s["line"] == 11]' <out.json)" "['BLOCKING']"
+expect_eq "json: summary.unparsed" "$(json_get 'd["summary"]["unparsed"]' <out.json)" 6
+md=$("$SLUICE" check --format markdown migrations 2>/dev/null)
+expect_contains "markdown: the statement table says so" "$md" "| NOT JUDGED | not judged | MEDIUM |"
+expect_contains "markdown: and the counts line" "$md" "6 statements not judged (they do not parse)."
+expect_contains "github: the closing line" "$("$SLUICE" check --format github migrations 2>/dev/null)" \
+	"6 statements not judged (they do not parse)"
+expect_eq "sarif: the parse-error results' class" \
+	"$("$SLUICE" check --format sarif migrations 2>/dev/null | json_get 'sorted(set(r["properties"].get("class") for r in d["runs"][0]["results"] if r["ruleId"] == "parse-error"))')" "['NOT JUDGED']"
+
 # sluice.unparsedSeverity moves them, and is checked
 printf '[sluice]\n\tunparsedSeverity = HIGH\n' >.sluice
 "$SLUICE" check migrations >out2.txt 2>&1
