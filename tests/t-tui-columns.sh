@@ -5,7 +5,8 @@
 # space before the name on every row; the list says where its cursor is
 # (1/345, 3/345, 345/345); a title naming a file too long for its pane
 # keeps the file's tail (the migration's directory is never lost to the
-# end being clipped), and shows the whole path when it fits (the preview).
+# end being clipped), and shows the whole path when it fits (the preview);
+# the diff against the base (=) cuts its path the same way, so its counts show.
 . "$SLUICE_SRC/tests/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -72,6 +73,12 @@ for size in 80x24 200x60; do
 	expect_contains "$size: its start is cut, and says so" "$title" " …"
 	expect_not_contains "$size: not the whole path" "$title" "$path"
 	expect_contains "$size: the cursor's position still shows" "$title" "1/1"
+	keys =
+	check "$size: = opens the diff against the base" wait_for "against main"
+	expect_contains "$size: its title keeps the file's tail and the counts, cutting the path" \
+		"$(screen)" "_reports/up.sql  new file +1 -0  against main"
+	keys q
+	check "$size: back on the statement" wait_for "ALTER TABLE users ADD COLUMN c1 int;"
 	keys q
 	check "$size: back on the list" wait_for "MIGRATION (pending)"
 	keys q

@@ -94,16 +94,18 @@ static void basediff_open(struct view *v)
 
 static void basediff_title(struct view *v, struct strbuf *out)
 {
-	(void)v;
 	if (!have_diff)
 		return;
-	/* What changed first: a narrow terminal clips the base's name, not the counts. */
-	strbuf_addf(out, " %s  ", path);
+	/* The path is cut at its directories first (its file name stays), then the base's name. */
+	struct strbuf rest = STRBUF_INIT;
+	strbuf_addstr(&rest, "  ");
 	if (shown.new_file)
-		strbuf_addstr(out, "new file ");
+		strbuf_addstr(&rest, "new file ");
 	else if (shown.removed)
-		strbuf_addstr(out, "removed ");
-	strbuf_addf(out, "+%zu -%zu  against %s", shown.diff.added, shown.diff.deleted, base_label);
+		strbuf_addstr(&rest, "removed ");
+	strbuf_addf(&rest, "+%zu -%zu  against %s", shown.diff.added, shown.diff.deleted, base_label);
+	view_title_path(v, out, path, rest.buf);
+	strbuf_release(&rest);
 }
 
 static void basediff_draw(struct view *v, size_t line, int y)
