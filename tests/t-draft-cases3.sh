@@ -139,8 +139,9 @@ expect_contains "drop: the inbound foreign key goes first, in a step of its own 
 -- sluice: deploy first: app/users.go:3, app/users.go:5, app/users.go:7
 SET LOCAL lock_timeout = '2s';
 ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;"
-expect_contains "drop: its down adds it back and validates it" "$out" \
-	"ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
+expect_contains "drop: its down says to load the backup first, then adds it back and validates it" "$out" \
+	"-- sluice: before this down: if the next step dropped 'users', its down made the table again, empty: load its backup into it first, or VALIDATE fails on the rows that point at it
+ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
 ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey;"
 expect_contains "drop: then the table, after the same code and the backup" "$out" \
 	"==> db/migrations/000003_drop_users.up.sql <==  -- drop table users, once no deployed code uses it and the backup is taken
@@ -151,6 +152,9 @@ DROP TABLE users;"
 expect_contains "drop: the note says to load the backup before the key's down" "$out" \
 	"drops the foreign key orders_user_id_fkey on 'orders' in the step before; rolling back, that step's down validates it again: load the table's backup before it"
 expect_contains "drop: the shadow's round trip restores the schema" "$out" "round trip ok"
+rb=$(cd r && "$SLUICE" draft --runbook db/migrations/000002_change.up.sql 2>&1)
+expect_contains "drop: the runbook's rollback from the key's step says so too" "$rb" \
+	"-- sluice: before this down: if the next step dropped 'users', its down made the table again, empty: load its backup into it first"
 (cd r && "$SLUICE" draft --out . db/migrations/000002_change.up.sql >/dev/null 2>&1)
 scratch_db ddb dropfk
 apply_files "$PG dbname=$ddb" r/db/migrations/000001_init.up.sql

@@ -65,6 +65,8 @@ struct unit {
 	char *backup_first;        /* the command that backs up what this step destroys, or NULL */
 	char *check_first;         /* a one-line query whose NOTICE must report 0 before this
 				      step (values a conversion refuses), or NULL */
+	char *down_first;          /* what must be done before this step's down runs (a
+				      backup loaded), or NULL: a comment atop the down */
 };
 
 /*

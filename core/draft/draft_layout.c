@@ -251,6 +251,14 @@ static void add_statements(struct strbuf *sb, const struct strlist *l, bool reve
 	}
 }
 
+/* The down text: what must come first, as a comment the runbook's rollback shows too. */
+static void add_down_text(struct strbuf *sb, const struct unit *u, enum framework fw)
+{
+	if (u->down_first)
+		strbuf_addf(sb, "-- sluice: before this down: %s\n", u->down_first);
+	add_statements(sb, &u->downs, true, fw);
+}
+
 /*
  * The up text: a blocking step gets a lock_timeout first, so that it gives
  * up instead of queueing every other query of the table behind it. Outside
@@ -289,7 +297,7 @@ static void emit_single_file(const struct layout *l, const char *path, const str
 		add_up_text(&sb, l, u);
 		strbuf_addf(&sb, "\n-- migrate:down%s\n", u->no_txn ? " transaction:false" : "");
 	}
-	add_statements(&sb, &u->downs, true, l->fw);
+	add_down_text(&sb, u, l->fw);
 	struct draft_file *f = draft_add_file(d, path, strbuf_detach(&sb, NULL), u->purpose, true);
 	f->replaces = replaces;
 	f->no_txn = u->no_txn;
@@ -312,7 +320,7 @@ static void emit_pair(const struct layout *l, const char *up, const char *down,
 		strbuf_addstr(&sb, marker);
 	if (!u->downs.nr)
 		strbuf_addstr(&sb, "-- nothing to undo: this step only reads or validates\n");
-	add_statements(&sb, &u->downs, true, l->fw);
+	add_down_text(&sb, u, l->fw);
 	char *purpose = xstrfmt("undo: %s", u->purpose);
 	f = draft_add_file(d, down, strbuf_detach(&sb, NULL), purpose, true);
 	f->dir = DIR_DOWN;

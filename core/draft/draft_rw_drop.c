@@ -141,6 +141,10 @@ static void drop_inbound_fks(struct split *sp, const char *table, const char *de
 				u = new_unit(sp, "contract", false, nm, purpose);
 				u->locks = true;
 				u->deploy_first = deploy_first ? xstrdup(deploy_first) : NULL;
+				u->down_first = xstrfmt("if the next step dropped '%s', its down made "
+							"the table again, empty: load its backup into it "
+							"first, or VALIDATE fails on the rows that point "
+							"at it", table_key(table));
 				free(nm);
 				free(purpose);
 			}

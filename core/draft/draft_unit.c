@@ -35,6 +35,7 @@ void unit_release(struct unit *u)
 	free(u->deploy_first);
 	free(u->backup_first);
 	free(u->check_first);
+	free(u->down_first);
 }
 
 /* Parses one generated statement; NULL (and a note) when it does not parse: a sluice bug. */
