@@ -39,9 +39,20 @@ git -C mod checkout -q -b feature
 printf 'ALTER TABLE users ADD COLUMN nickname text;\n' >mod/db/migrations/000002_nick.up.sql
 commit_all mod nick
 
-for repo in ex mod; do
+# A branch with a statement that does not parse: both say it was not judged.
+new_repo unp
+mkdir -p unp/db/migrations
+cp mod/db/migrations/000001_* unp/db/migrations/
+commit_all unp init
+git -C unp checkout -q -b feature
+printf 'ALTER TABLE users ADD COLUMN nickname text;\nALTER TABLEX users ADD COLUMN b text;\n' >unp/db/migrations/000002_nick.up.sql
+commit_all unp nick
+
+for repo in ex mod unp; do
 	want=$("$SLUICE" -C "$T/$repo" check --color never 2>/dev/null | sed -n 's/.*; verdict: //p')
 	check "$repo: sluice check gives a verdict ($want)" test -n "$want"
+	[ "$repo" = unp ] && expect_contains "unp: check's verdict says a statement was not judged" "$want" \
+		"; 1 statement not judged (it does not parse)"
 	"$SLUICE" -C "$T/$repo" check --color never >"$T/$repo.check" 2>/dev/null
 	for size in 80x24 200x60; do
 		cols=${size%x*} rows=${size#*x}

@@ -37,7 +37,10 @@ static void verdict_title(struct view *v, struct strbuf *out)
 		strbuf_addstr(out, " Verdict: not yet (scanning)");
 		return;
 	}
+	struct report_counts c;
+	report_count(&app.run->report, &c);
 	strbuf_addf(out, " Verdict: %s", verdict_name(report_verdict(&app.run->report)));
+	report_unparsed_note(out, &c);   /* as sluice check's verdict line says it */
 	strbuf_addstr(out, app.all ? "  (all migrations: the branch's own verdict is on pending ones, a)"
 				   : "  (as sluice check judges the branch)");
 }
