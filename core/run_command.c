@@ -160,10 +160,17 @@ static void read_outputs(struct child_process *cp, int out, int errp)
 				fds[i].fd = -1;
 				continue;
 			}
-			/* past the limit the rest is read and dropped, until it is killed */
-			if (!cp->capture_max || dst[i]->len < cp->capture_max)
-				strbuf_add(dst[i], buf, (size_t)n);
-			if (i == 0 && cp->capture_max && dst[0]->len > cp->capture_max && !killed) {
+			/*
+			 * Past the limit the rest is read and dropped, until it is
+			 * killed. "Past" is a byte beyond it arriving: comparing the
+			 * kept length alone missed output that filled the limit
+			 * exactly in whole reads (16 MiB is 2,048 reads of 8 KiB),
+			 * and `yes` then ran until the timeout.
+			 */
+			size_t room = cp->capture_max > dst[i]->len ? cp->capture_max - dst[i]->len : 0;
+			bool over = cp->capture_max && (size_t)n > room;
+			strbuf_add(dst[i], buf, over ? room : (size_t)n);
+			if (i == 0 && over && !killed) {
 				cp->too_long = killed = true;
 				kill_child(cp);
 				deadline = now_seconds() + 2;

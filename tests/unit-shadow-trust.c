@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Refused, and the reason says `why`. */
@@ -154,6 +155,28 @@ static void test_run_command(void)
 	struct child_process cp4 = CHILD_PROCESS_INIT;
 	cp4.argv = argv4;
 	is_int(run_command(&cp4, &err), 128 + 15, "killed by a signal: 128 + its number");
+
+	/*
+	 * Output that fills the limit exactly, then one byte more: stopped as
+	 * too long at once (it used to be kept waiting for the timeout,
+	 * because the kept length never passed the limit).
+	 */
+	const char *argv5[] = { "/bin/sh", "-c",
+				"head -c 32768 /dev/zero; sleep 1; printf x; sleep 30", NULL };
+	struct child_process cp5 = CHILD_PROCESS_INIT;
+	struct strbuf big = STRBUF_INIT;
+	cp5.argv = argv5;
+	cp5.capture = &big;
+	cp5.capture_max = 32768;
+	cp5.timeout_ms = 20000;
+	cp5.new_session = true;
+	time_t t0 = time(NULL);
+	run_command(&cp5, &err);
+	ok(cp5.too_long && !cp5.timed_out, "a byte past a limit filled exactly is too long");
+	ok(time(NULL) - t0 < 10, "... and stops it at once, not at the timeout (%lld s)",
+	   (long long)(time(NULL) - t0));
+	is_int((int)big.len, 32768, "... keeping the limit's worth");
+	strbuf_release(&big);
 
 	unlink(log);
 	rmdir(dir);
