@@ -33,8 +33,11 @@ summary() {
 rule_findings() {
 	_rule=$1
 	shift
-	"$SLUICE" check --format json "$@" 2>"$T/err" |
-		report_rows findings '{path}|{severity}|{message}' rule="$_rule" ignored=false
+	"$SLUICE" check --format json "$@" >"$T/out.json" 2>"$T/err"
+	_rc=$?
+	# No report at all: its exit status and stderr go to the test's log.
+	report_rows findings '{path}|{severity}|{message}' rule="$_rule" ignored=false <"$T/out.json" ||
+		echo "# sluice check exited $_rc: $(cat "$T/err")" >&2
 }
 
 feature_branch() {

@@ -91,8 +91,14 @@ def main(argv):
             wanted.append(a.split("=", 1))
         else:
             sys.exit("report.py: '%s' is neither FIELD=VALUE nor --join SEP" % a)
+    text_in = sys.stdin.read()
+    try:
+        report = json.loads(text_in)
+    except ValueError as e:
+        # sluice printed no report: say what came instead, for the test's log
+        sys.exit("report.py: not a JSON report (%d bytes: %r): %s" % (len(text_in), text_in[:200], e))
     out = []
-    for row in rows(json.load(sys.stdin), kind):
+    for row in rows(report, kind):
         if all(text(row.get(k)) == v for k, v in wanted):
             # a field the row does not have reads "" (a summary without a base)
             out.append(template.format_map(defaultdict(str, {k: text(v) for k, v in row.items()})))
