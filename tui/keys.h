@@ -52,7 +52,7 @@ struct config;
 	X(REQ_DRIFT, "drift", "D", "Schema drift against the live database (--db)") \
 	X(REQ_HELP, "help", "? <F1>", "Show this help") \
 	X(REQ_REDRAW, "redraw", "<C-l>", "Redraw the screen") \
-	X(REQ_BACK, "back", "q <Esc>", "Close this screen; quit from the list") \
+	X(REQ_BACK, "back", "q <Esc>", "Close this screen; q on the list quits (Esc never does)") \
 	X(REQ_QUIT, "quit", "Q", "Quit sluice") \
 	X(REQ_UNDO, "undo", "U", "Undo sluice's own last commit (while it is HEAD and untouched)") \
 	X(REQ_SCROLL_LEFT, "scroll-left", "<Left>", "Scroll long lines left (SQL, diff, runbook); else as h") \
