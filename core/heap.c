@@ -4,6 +4,7 @@
 #include "heap.h"
 
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -11,6 +12,17 @@
 
 #define HEAP_RESERVE ((size_t)64 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+/*
+ * How much a heap grows by at a time. A thread's arena is a 64 MiB mapping
+ * made writable piece by piece; the kernel backs a 2 MiB range with one
+ * huge page only once all of it is writable, so the pieces are whole huge
+ * pages.
+ */
+#define GROW_PAD ((int)(4 * HUGE_PAGE))
+/* glibc's HEAP_MAX_SIZE on 64-bit: a thread arena's mapping, aligned to it. */
+#define ARENA_HEAP ((uintptr_t)64 << 20)
+
+static bool batch;
 
 /*
  * Kept for the run: see below. Reachable, so no leak to LeakSanitizer;
@@ -20,7 +32,7 @@ static void *volatile head;
 
 void heap_for_batch(void)
 {
-	mallopt(M_ARENA_MAX, 1);
+	batch = true;
 	mallopt(M_TRIM_THRESHOLD, (int)(HEAP_RESERVE * 4));
 	mallopt(M_MMAP_THRESHOLD, (int)(HEAP_RESERVE / 2));
 	mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
@@ -35,7 +47,7 @@ void heap_for_batch(void)
 	uintptr_t top = (uintptr_t)p - 2 * sizeof(size_t);     /* its chunk: where the top starts */
 	free(p);
 	uintptr_t hi = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
-	mallopt(M_TOP_PAD, 128 << 10);   /* glibc's default */
+	mallopt(M_TOP_PAD, GROW_PAD);
 	lo = (lo + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	if (hi <= lo)
 		return;
@@ -48,4 +60,36 @@ void heap_for_batch(void)
 	 */
 	if (p && lo > top + HUGE_PAGE / 64 && lo - top < 2 * HUGE_PAGE)
 		head = malloc(lo - top - sizeof(size_t));
+}
+
+/* Blocks kept for the run, as `head` is: one per thread arena. */
+static void *volatile thread_heads[64];
+static unsigned nr_thread_heads;
+
+void heap_for_thread(void)
+{
+	extern char end;        /* the end of the program's data: the break starts above */
+#if defined(__SANITIZE_ADDRESS__)
+	return;                 /* the sanitizer's allocator: none of glibc's arenas */
+#endif
+	if (!batch)
+		return;
+	/* The thread's first malloc gives it its own arena (below glibc's limit of 8 a CPU). */
+	void *volatile p = malloc(1);
+	uintptr_t a = (uintptr_t)p;
+	if (!p || (a >= (uintptr_t)&end && a < (uintptr_t)sbrk(0))) {
+		free(p);
+		return;         /* the main arena: there was no other to be had */
+	}
+	uintptr_t base = a & ~(ARENA_HEAP - 1);
+	madvise((void *)base, ARENA_HEAP, MADV_HUGEPAGE);
+	/*
+	 * The arena's first 2 MiB were touched before the advice (glibc's
+	 * bookkeeping at its start) and stay small pages: a block kept for the
+	 * run and never touched takes the rest of them, as in heap_for_batch().
+	 */
+	unsigned i = __atomic_fetch_add(&nr_thread_heads, 1, __ATOMIC_RELAXED);
+	if (i < sizeof(thread_heads) / sizeof(*thread_heads) && base + HUGE_PAGE > a + 256)
+		thread_heads[i] = malloc(base + HUGE_PAGE - a - 256);
+	free(p);
 }

@@ -2,6 +2,7 @@
  * parallel.c - the thread count and parallel_for() (see parallel.h).
  */
 #include "parallel.h"
+#include "heap.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,16 +27,22 @@ struct loop {
 	void *data;
 };
 
-static void *run_loop(void *arg)
+static void run_loop(struct loop *l)
 {
-	struct loop *l = arg;
 	for (;;) {
 		size_t b = __atomic_fetch_add(&l->next, CHUNK, __ATOMIC_RELAXED);
 		if (b >= l->n)
-			return NULL;
+			return;
 		for (size_t i = b; i < b + CHUNK && i < l->n; i++)
 			l->fn(i, l->data);
 	}
+}
+
+static void *loop_thread(void *arg)
+{
+	heap_for_thread();
+	run_loop(arg);
+	return NULL;
 }
 
 void parallel_for(size_t n, int threads, void (*fn)(size_t i, void *data), void *data)
@@ -47,7 +54,7 @@ void parallel_for(size_t n, int threads, void (*fn)(size_t i, void *data), void 
 		threads = MAX_THREADS;
 	/* A thread per CHUNK items at most: a short loop is not worth one. */
 	while (started + 1 < threads && (size_t)(started + 1) * CHUNK < n &&
-	       !pthread_create(&t[started], NULL, run_loop, &l))
+	       !pthread_create(&t[started], NULL, loop_thread, &l))
 		started++;
 	run_loop(&l);
 	for (int i = 0; i < started; i++)

@@ -18,6 +18,7 @@
  * there is either job.
  */
 #include "parseahead.h"
+#include "heap.h"
 #include "judge.h"
 #include "parse.h"
 #include "parallel.h"
@@ -95,6 +96,8 @@ static void parse_one(struct parse_ahead *pa, size_t i, struct file_report *slot
 static void *worker(void *data)
 {
 	struct parse_ahead *pa = data;
+	pthread_setname_np(pthread_self(), "sluice-parse");
+	heap_for_thread();
 	pthread_mutex_lock(&pa->lock);
 	while (!pa->stop) {
 		if (may_claim(pa)) {

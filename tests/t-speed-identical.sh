@@ -8,7 +8,8 @@
 # machine may have cores) the output must be the same, byte for byte, in
 # every format, on a generated set of ups and downs with the awkward cases
 # among them: a statement that does not parse, a binary down (refused, so
-# its up parses it itself), bytes that are not UTF-8, DO blocks, an ignore.
+# its up parses it itself), bytes that are not UTF-8, DO blocks, an ignore,
+# files too big to read (discovery reads on every core too).
 # Then on the real corpus's largest directory (lemmy: triggers, PL/pgSQL,
 # a down for every up), when the corpus is there.
 . "$SLUICE_SRC/tests/lib.sh"
@@ -28,6 +29,10 @@ printf 'DROP TABLE bin2;\0\001\002' >m/000151_zz_binary.down.sql
 printf 'DO $$ BEGIN UPDATE t1 SET name = 1; COMMIT; END $$;\n' >m/000152_zz_do.up.sql
 printf -- "-- caf\351\nALTER TABLE t2 ADD COLUMN \"caf\351\" text;\n" >m/000153_zz_latin1.up.sql
 printf -- '-- sluice:ignore add-column-default reason: tested\nALTER TABLE t3 ADD COLUMN x int DEFAULT random();\n' >m/000154_zz_ignored.up.sql
+# Files discovery refuses, in the first and in a later batch of its reads
+# on several threads (core/discover/discover.c): each is named, in order.
+truncate -s 65M m/000100_zz_big.up.sql
+truncate -s 65M m/000399_zz_big.up.sql
 check "downs among the ups" test "$(ls m/*.down.sql | wc -l)" -ge 100
 
 for fmt in json text sarif markdown; do
@@ -42,7 +47,9 @@ for fmt in json text sarif markdown; do
 	done
 done
 files=$(json_get 'len(d["files"])' <json.1)
-expect_eq "every file but the binary one is in the report" "$files" "$(($(ls m/*.sql | wc -l) - 1))"
+expect_eq "every file but the binary and the big ones is in the report" "$files" "$(($(ls m/*.sql | wc -l) - 3))"
+expect_contains "a big file in discovery's first batch is named" "$(cat json.1.err)" '000100_zz_big.up.sql'
+expect_contains "a big file in a later batch is named" "$(cat json.1.err)" '000399_zz_big.up.sql'
 expect_contains "the broken statement is reported" "$(cat json.1)" '"parse_error":'
 expect_contains "the binary down is refused with its name" "$(cat json.1.err)" '000151_zz_binary.down.sql'
 expect_contains "a down that leaves things behind is found" "$(cat json.1)" 'the down migration does not undo'

@@ -9,6 +9,7 @@
  * up and marker files may arrive after the scripts they govern.
  */
 #include "discover_int.h"
+#include "parallel.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -477,28 +478,38 @@ static void not_regular(struct migration_set *ms, const char *name, mode_t mode)
 					       file_kind(mode)));
 }
 
+/* The text of the regular file at `path` into sb: 0, or errno (st: what the one open saw). */
+static int read_regular(const char *path, struct strbuf *sb, struct stat *st)
+{
+	return strbuf_read_regular_st(sb, path, MAX_MIGRATION_BYTES, st) == 0 ? 0 : errno;
+}
+
+/* Why the file `name` at `path` could not be read (err from read_regular), in ms->errors. */
+static void read_failed(struct migration_set *ms, const char *path, const char *name, int err,
+			struct stat *st)
+{
+	/* a socket cannot be opened at all: stat says what it is */
+	if (!st->st_mode && stat(path, st) < 0)
+		memset(st, 0, sizeof(*st));
+	if (st->st_mode && !S_ISREG(st->st_mode)) {
+		not_regular(ms, name, st->st_mode);
+	} else if (err == EFBIG && (size_t)st->st_size > MAX_MIGRATION_BYTES) {
+		/* refused before reading: a 5 GB dump must not cost 5 GB */
+		discover_refuse_size(ms, name, (unsigned long long)st->st_size);
+	} else {
+		strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", name, strerror(err)));
+	}
+}
+
 int discover_read_disk(struct migration_set *ms, const char *path, const char *name,
 		       struct strbuf *sb)
 {
 	/* regular only (a FIFO must not hang us), and what it is from the one open */
 	struct stat st;
-	if (strbuf_read_regular_st(sb, path, MAX_MIGRATION_BYTES, &st) == 0)
-		return 0;
-	int err = errno;
-	/* a socket cannot be opened at all: stat says what it is */
-	if (!st.st_mode && stat(path, &st) < 0)
-		memset(&st, 0, sizeof(st));
-	if (st.st_mode && !S_ISREG(st.st_mode)) {
-		not_regular(ms, name, st.st_mode);
-		return -1;
-	}
-	if (err == EFBIG && (size_t)st.st_size > MAX_MIGRATION_BYTES) {
-		/* refused before reading: a 5 GB dump must not cost 5 GB */
-		discover_refuse_size(ms, name, (unsigned long long)st.st_size);
-		return -1;
-	}
-	strlist_add_nodup(&ms->errors, xstrfmt("%s: cannot read: %s", name, strerror(err)));
-	return -1;
+	int err = read_regular(path, sb, &st);
+	if (err)
+		read_failed(ms, path, name, err, &st);
+	return err ? -1 : 0;
 }
 
 static void note_disk_marker(struct migration_set *ms, const char *path)
@@ -540,12 +551,18 @@ static void note_markers_near(struct migration_set *ms, const char *path)
 	free(tmp);
 }
 
+/* Is the file at `path` one discovery reads (a migration's name, or a tool's)? */
+static bool disk_candidate(struct migration_set *ms, const char *path, size_t skip, bool forced)
+{
+	return layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION ||
+	       (!layout_sql_name(path) && tool_candidate(path, skip, forced));
+}
+
 static int add_disk_file(struct migration_set *ms, const char *path, size_t skip, bool forced)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r = 1;
-	if (layout_candidate(discover_markers(ms), path, skip, forced) == LAYOUT_MIGRATION ||
-	    (!layout_sql_name(path) && tool_candidate(path, skip, forced))) {
+	if (disk_candidate(ms, path, skip, forced)) {
 		r = discover_read_disk(ms, path, path, &sb);
 		if (!r)
 			r = discover_add(ms, path, skip, forced, sb.buf, sb.len, true);
@@ -669,6 +686,57 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * A directory's candidate files are read on every core, READ_BATCH at a
+ * time, then added one by one in order. Reading is four system calls a
+ * file (open, fstat, read, close), and on the virtual machines sluice runs
+ * on a system call costs 1-2 us: on lemmy's 684 files, half of discovery.
+ */
+#define READ_BATCH 256
+
+struct read_batch {
+	char *const *paths;
+	const bool *wanted;
+	struct strbuf *texts;
+	struct stat *st;
+	int *err;
+};
+
+static void read_batch_file(size_t i, void *data)
+{
+	struct read_batch *b = data;
+	if (b->wanted[i])
+		b->err[i] = read_regular(b->paths[i], &b->texts[i], &b->st[i]);
+}
+
+/* Adds files[0..n) (not forced), as add_disk_file() would; returns how many were taken. */
+static size_t add_disk_files(struct migration_set *ms, char *const *files, size_t n, size_t skip)
+{
+	bool wanted[READ_BATCH];
+	struct strbuf texts[READ_BATCH];
+	struct stat st[READ_BATCH];
+	int err[READ_BATCH];
+	struct read_batch b = { files, wanted, texts, st, err };
+	size_t found = 0;
+	for (size_t i = 0; i < n; i++) {
+		wanted[i] = disk_candidate(ms, files[i], skip, false);
+		strbuf_init(&texts[i], 0);
+		err[i] = 0;
+	}
+	parallel_for(n, parallel_threads(), read_batch_file, &b);
+	for (size_t i = 0; i < n; i++) {
+		if (!wanted[i])
+			;
+		else if (err[i])
+			read_failed(ms, files[i], files[i], err[i], &st[i]);
+		else
+			found += discover_add(ms, files[i], skip, false, texts[i].buf, texts[i].len,
+					      true) == 0;
+		strbuf_release(&texts[i]);
+	}
+	return found;
+}
+
 void discover_add_dir(struct migration_set *ms, const char *dir)
 {
 	struct strlist files = STRLIST_INIT;
@@ -683,8 +751,9 @@ void discover_add_dir(struct migration_set *ms, const char *dir)
 	free(w.seen);
 	if (files.nr)
 		qsort(files.items, files.nr, sizeof(*files.items), cmp_str);
-	for (size_t i = 0; i < files.nr; i++)
-		found += add_disk_file(ms, files.items[i], skip, false) == 0;
+	for (size_t i = 0; i < files.nr; i += READ_BATCH)
+		found += add_disk_files(ms, files.items + i,
+					files.nr - i < READ_BATCH ? files.nr - i : READ_BATCH, skip);
 	/*
 	 * A directory named on the command line that holds no recognised
 	 * migration directory is itself the migration directory.

@@ -16,6 +16,7 @@
  * binaries and big files are not application code anyone edits by hand,
  * and are left out.
  */
+#include "heap.h"
 #include "xref_int.h"
 
 #include <dirent.h>
@@ -211,6 +212,7 @@ static void *reader(void *arg)
 	struct walk *w = arg;
 	struct strbuf buf = STRBUF_INIT;
 	size_t files = 0, bytes = 0, skipped = 0;
+	heap_for_thread();
 	strbuf_init(&buf, 65536);
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
