@@ -13,12 +13,14 @@
 #define HEAP_RESERVE ((size_t)64 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 /*
- * How much a heap grows by at a time. A thread's arena is a 64 MiB mapping
- * made writable piece by piece; the kernel backs a 2 MiB range with one
- * huge page only once all of it is writable, so the pieces are whole huge
- * pages.
+ * What a heap grows by at a time. A thread's arena is a 64 MiB mapping
+ * that glibc makes writable as it grows, by what each malloc needs; the
+ * kernel backs a 2 MiB range with a huge page only when all of it is
+ * writable, so an arena grown page by page got none. glibc makes an
+ * arena's first `top pad` bytes writable when it creates it: with the pad
+ * at 64 MiB, that is all of it (address space only: nothing is touched).
  */
-#define GROW_PAD ((int)(4 * HUGE_PAGE))
+#define GROW_PAD ((int)HEAP_RESERVE)
 /* glibc's HEAP_MAX_SIZE on 64-bit: a thread arena's mapping, aligned to it. */
 #define ARENA_HEAP ((uintptr_t)64 << 20)
 
