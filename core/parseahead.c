@@ -5,8 +5,9 @@
  * next script a worker may take up), `taken` (how many the judge has
  * taken) and, per slot, the index of the script parsed into it plus one
  * (`done`). Workers claim scripts in order and parse them in any order,
- * at most WINDOW ahead of the judge so memory stays bounded; the judge
- * waits until the script it needs is done. Slot i % WINDOW belongs to
+ * at most WINDOW ahead of the judge so memory stays bounded; the judge,
+ * until the script it needs is done, claims and parses the next ones too,
+ * and sleeps only when the window is full. Slot i % WINDOW belongs to
  * script i from its claim until the judge takes it, so no two threads
  * ever write one. libpg_query keeps its memory per thread, so parsing on
  * the workers is safe while the judge parses PL/pgSQL bodies.
@@ -14,8 +15,8 @@
  * The same lock guards the trash: parse trees the judge is done with.
  * Freeing a tree costs about what building it did, so whichever thread
  * would otherwise wait frees it: a worker when the window is full, the
- * judge when the script it needs is not parsed yet. No core idles while
- * there is either job.
+ * judge when the script it needs is not parsed yet and none is left to
+ * parse. No core idles while there is either job.
  */
 #include "parseahead.h"
 #include "heap.h"
@@ -144,22 +145,13 @@ struct parse_ahead *parse_ahead_start(struct script *const *scripts, const bool 
 	pthread_mutex_init(&pa->lock, NULL);
 	pthread_cond_init(&pa->ready, NULL);
 	pthread_cond_init(&pa->room, NULL);
-	for (int t = 0; threads > 1 && t < threads && t < MAX_WORKERS; t++) {
+	/* The judge is one of the `threads`: it parses too, when it would wait. */
+	for (int t = 1; t < threads && t <= MAX_WORKERS; t++) {
 		if (pthread_create(&pa->threads[pa->nr_threads], NULL, worker, pa))
 			break;
 		pa->nr_threads++;
 	}
 	return pa;
-}
-
-/* No workers: the judge parses the next script itself, when it needs it. */
-static void parse_inline(struct parse_ahead *pa)
-{
-	size_t i = pa->claimed++;
-	struct file_report *slot = &pa->slots[i % WINDOW];
-	memset(slot, 0, sizeof(*slot));
-	parse_one(pa, i, slot);
-	pa->done[i % WINDOW] = i + 1;
 }
 
 /*
@@ -178,15 +170,37 @@ static void wake_workers(struct parse_ahead *pa, bool judge_waiting)
 		pthread_cond_broadcast(&pa->room);
 }
 
-/* Is sc the next script to take? Then waits until it is parsed. Takes and leaves the lock. */
+/*
+ * Claims the next script and parses it on this thread (the judge's),
+ * unlocking meanwhile. Under the lock.
+ */
+static void parse_here(struct parse_ahead *pa)
+{
+	size_t i = pa->claimed++;
+	struct file_report *slot = &pa->slots[i % WINDOW];
+	pthread_mutex_unlock(&pa->lock);
+	memset(slot, 0, sizeof(*slot));
+	parse_one(pa, i, slot);
+	pthread_mutex_lock(&pa->lock);
+	pa->done[i % WINDOW] = i + 1;
+}
+
+/*
+ * Is sc the next script to take? Then waits until it is parsed, parsing
+ * the next unclaimed script meanwhile rather than sleep (with no worker,
+ * that is sc itself): a judge asleep had to be woken, which on a loaded
+ * machine took milliseconds when the workers held both cores, and a
+ * thread that sleeps gives its core's work to no one. Takes and leaves
+ * the lock.
+ */
 static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 {
 	if (!pa || pa->taken >= pa->n || pa->scripts[pa->taken] != sc)
 		return false;
 	pthread_mutex_lock(&pa->lock);
 	while (pa->done[pa->taken % WINDOW] != pa->taken + 1) {
-		if (!pa->nr_threads)
-			parse_inline(pa);
+		if (may_claim(pa))
+			parse_here(pa);
 		else if (pa->nr_trash)
 			empty_trash(pa);
 		else {
@@ -198,8 +212,6 @@ static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 	}
 	return true;
 }
-
-
 
 bool parse_ahead_take(struct parse_ahead *pa, const struct script *sc, struct file_report *fr)
 {

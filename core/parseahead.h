@@ -21,10 +21,13 @@ struct cJSON;
 struct parse_ahead;
 
 /*
- * Starts `threads` workers (parallel_threads()) parsing `scripts` (in the
- * order they will be taken); those judged[i] says will be judged (NULL:
- * all) get judge_prepare() too, the rest are only replayed. With threads < 2, or when no thread starts, there are none: the
- * judge parses each script as it takes it, the same way.
+ * Starts `threads` - 1 workers (threads: parallel_threads(); the judge is
+ * the other) parsing `scripts` (in the order they will be taken); those
+ * judged[i] says will be judged (NULL: all) get judge_prepare() too, the
+ * rest are only replayed. The judge parses the next scripts itself while
+ * the one it needs is not ready. With threads < 2, or when no thread
+ * starts, there are no workers: the judge parses each script as it takes
+ * it, the same way.
  */
 struct parse_ahead *parse_ahead_start(struct script *const *scripts, const bool *judged,
 				      size_t n, int threads);
