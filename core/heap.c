@@ -26,6 +26,21 @@
 
 static bool batch;
 
+/* Under a sanitizer malloc is the sanitizer's: there are no glibc arenas to advise. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SLUICE_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SLUICE_SANITIZED 1
+#endif
+#ifdef SLUICE_SANITIZED
+static const bool sanitized = true;
+#else
+static const bool sanitized = false;
+#endif
+
 /*
  * Kept for the run: see below. Reachable, so no leak to LeakSanitizer;
  * volatile, or the compiler drops a malloc whose block nothing reads.
@@ -71,10 +86,7 @@ static unsigned nr_thread_heads;
 void heap_for_thread(void)
 {
 	extern char end;        /* the end of the program's data: the break starts above */
-#if defined(__SANITIZE_ADDRESS__)
-	return;                 /* the sanitizer's allocator: none of glibc's arenas */
-#endif
-	if (!batch)
+	if (!batch || sanitized)
 		return;
 	/* The thread's first malloc gives it its own arena (below glibc's limit of 8 a CPU). */
 	void *volatile p = malloc(1);
