@@ -16,6 +16,8 @@ export HOME="$T/home"
 unset XDG_CONFIG_HOME
 mkdir -p "$HOME"
 
+check "sluice is not linked with libgit2" sh -c '! ldd "$0" | grep -q "libgit2"' "$SLUICE"
+
 mkdir -p plain/db
 echo 'CREATE INDEX users_id ON users (id);' >plain/db/1_idx.sql
 
