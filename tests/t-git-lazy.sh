@@ -21,12 +21,15 @@ check "sluice is not linked with libgit2" sh -c '! ldd "$0" | grep -q "libgit2"'
 mkdir -p plain/db
 echo 'CREATE INDEX users_id ON users (id);' >plain/db/1_idx.sql
 
-# rules: the rules `sluice check --format json plain/db` reports, joined by
-# spaces; the run's LD_DEBUG log (the libraries it loaded) in $T/libs.log.
-rules() {
-	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" "$SLUICE" check --format json plain/db \
-		>"$T/out.json" 2>"$T/err"
+# sluice_logged ARGS...: `sluice ARGS` with its report in $T/out.json and
+# the libraries it loaded (its LD_DEBUG log) in $T/libs.log.
+sluice_logged() {
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" "$SLUICE" "$@" >"$T/out.json" 2>"$T/err"
 	cat "$T"/ld.* >"$T/libs.log" 2>/dev/null; rm -f "$T"/ld.*
+}
+# rules: the rules `sluice check --format json plain/db` reports, joined by spaces.
+rules() {
+	sluice_logged check --format json plain/db
 	report_rows findings '{rule}' --join ' ' <"$T/out.json"
 }
 loaded_git() { grep -q 'file=libgit2\.so' "$T/libs.log"; }
@@ -87,8 +90,7 @@ commit_all repo "history"
 git -C repo checkout -q -b feature
 cp plain/db/1_idx.sql repo/db/migrations/2_idx.sql
 git -C repo config sluice.disable lock-timeout-missing
-LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" "$SLUICE" -C repo check --format json >"$T/out.json" 2>"$T/err"
-cat "$T"/ld.* >"$T/libs.log" 2>/dev/null; rm -f "$T"/ld.*
+sluice_logged -C repo check --format json
 expect_eq "in a repository: its pending migration, judged with its .git/config" \
 	"$(report_rows findings '{path} {rule}' <"$T/out.json")" "db/migrations/2_idx.sql create-index-nonconcurrent"
 check "... through libgit2" loaded_git
