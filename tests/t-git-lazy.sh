@@ -2,8 +2,8 @@
 # t-git-lazy.sh - libgit2 is opened only when a run needs git
 # (core/discover/git_shim.c, core/discover/gitprobe.c): `sluice check DIR`
 # outside any repository, with no sluice.* key in the user's git config,
-# never loads it and reports what it reported with it; in a repository it
-# does; a sluice.* key in ~/.gitconfig, $XDG_CONFIG_HOME/git/config,
+# never loads it and reports what it reported with it; in a repository (at
+# its top, below it, a bare one) it does; a sluice.* key in ~/.gitconfig, $XDG_CONFIG_HOME/git/config,
 # ~/.config/git/config or a file ~/.gitconfig includes still counts
 # outside one. And libgit2's start-up still skips the CA certificates
 # (cli/tls_certs.c), now that the program exports its stand-ins itself.
@@ -94,6 +94,15 @@ sluice_logged -C repo check --format json
 expect_eq "in a repository: its pending migration, judged with its .git/config" \
 	"$(report_rows findings '{path} {rule}' <"$T/out.json")" "db/migrations/2_idx.sql create-index-nonconcurrent"
 check "... through libgit2" loaded_git
+(cd repo/db/migrations && sluice_logged check --format json 2_idx.sql)
+expect_eq "from a directory below the top, a FILE: judged with .git/config too" \
+	"$(report_rows findings '{rule}' <"$T/out.json")" "create-index-nonconcurrent"
+# A bare repository has no .git: libgit2 knows it by its HEAD (and more).
+git clone -q --bare repo bare.git
+git -C bare.git config sluice.disable lock-timeout-missing
+(cd bare.git && sluice_logged check --format json ../plain/db/1_idx.sql)
+expect_eq "in a bare repository, a FILE: judged with its config" \
+	"$(report_rows findings '{rule}' <"$T/out.json")" "create-index-nonconcurrent"
 
 # libgit2's start-up would parse ~140 CA certificates; cli/tls_certs.c's
 # mbedtls_x509_crt_parse_file(), exported by the program, stands in.
