@@ -34,6 +34,20 @@ ory__kratos/persistence/sql/migrations/sql ente-io__ente/server/migrations"
 [ -x "$SLUICE" ] || { echo "squawk-bench: no binary at $SLUICE (build first)" >&2; exit 2; }
 [ -d "$CORPUS" ] || { echo "squawk-bench: no corpus at $CORPUS" >&2; exit 2; }
 
+# Both run from the corpus, as outside a repository as its directories are:
+# sluice reads the git config and .sluice of the directory it runs in
+# (libgit2 is loaded only when there may be one, core/discover/gitprobe.h),
+# and where this script is started from must not change what is measured.
+absolute() {
+	case $1 in
+	/*) echo "$1" ;;
+	*/*) echo "$PWD/$1" ;;
+	*) echo "$1" ;;   # a bare name, looked up in $PATH
+	esac
+}
+SLUICE=$(absolute "$SLUICE")
+CORPUS=$(cd "$CORPUS" && pwd)
+
 # squawk: $SQUAWK, else the native binary of an npm install in a temporary folder.
 install_squawk() {
 	dir=${TMPDIR:-/tmp}/sluice-bench-squawk-$VERSION
@@ -50,10 +64,12 @@ install_squawk() {
 	SQUAWK=$bin
 }
 [ -n "${SQUAWK:-}" ] || install_squawk
+SQUAWK=$(absolute "$SQUAWK")
 "$SQUAWK" --version >/dev/null 2>&1 || { echo "squawk-bench: $SQUAWK does not run" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cd "$CORPUS"
 files=0
 for d in $DIRS; do
 	find "$CORPUS/$d" -name '*.sql' | sort >"$tmp/$(echo "$d" | tr / _).list"

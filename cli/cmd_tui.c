@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "check.h"
 #include "db.h"
+#include "gitprobe.h"
 #include "settings.h"
 #include "tui/app.h"
 #include "tui/display.h"
@@ -62,7 +63,11 @@ static const struct option tui_options[] = {
 static bool inside_repository(void)
 {
 	git_repository *repo = NULL;
-	int r = git_repository_open_ext(&repo, ".", 0, NULL);
+	int r;
+	/* libgit2 stays unloaded where it could find nothing (core/discover/gitprobe.h) */
+	if (!gitprobe_maybe_in_repo("."))
+		return false;
+	r = git_repository_open_ext(&repo, ".", 0, NULL);
 	git_repository_free(repo);
 	return r == 0;
 }

@@ -94,7 +94,11 @@ int main(int argc, char **argv)
 		strcpy(start_dir, ".");
 	if (take_directory_options(&argc, argv) < 0)
 		return 2;
-	git_libgit2_init();
+	/*
+	 * libgit2 is initialised when first used (core/discover/git_shim.c):
+	 * most runs outside a repository never load it. Each
+	 * git_libgit2_shutdown() below undoes that, and is nothing otherwise.
+	 */
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 			 !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);

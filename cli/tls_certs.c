@@ -13,6 +13,11 @@
  * certificate it would refuse every server rather than trust one.
  *
  * A libgit2 built on OpenSSL never calls it; the symbol is then unused.
+ *
+ * libgit2 is opened when first used (core/discover/git_shim.c), not linked,
+ * so the linker would not export these from the program for it to bind
+ * to: mk/tui.mk names them (--export-dynamic-symbol), and
+ * tests/t-git-lazy.sh checks that the certificates are never opened.
  */
 #include <stddef.h>
 

@@ -19,16 +19,27 @@
 struct dynlib {
 	const char *soname;      /* "libpq.so.5" */
 	const char *package;     /* the Debian package that has it, for the message */
-	void *handle;
+	/*
+	 * Run once, just after the library is opened and before any of its
+	 * functions is handed out (libgit2 must be initialised before its
+	 * first call); NULL for none. It looks up what it needs with dlsym().
+	 */
+	void (*on_open)(void *handle);
+	void *handle;            /* set once on_open has returned */
 	pthread_mutex_t lock;
 };
-#define DYNLIB_INIT(soname, package) { soname, package, NULL, PTHREAD_MUTEX_INITIALIZER }
+#define DYNLIB_INIT(soname, package) DYNLIB_INIT_HOOK(soname, package, NULL)
+#define DYNLIB_INIT_HOOK(soname, package, on_open) \
+	{ soname, package, on_open, NULL, PTHREAD_MUTEX_INITIALIZER }
 
 /*
  * The address of `name` in lib, opened when needed, kept in *cache (any
  * thread may ask); dies naming both when missing.
  */
 void *dynlib_sym(struct dynlib *lib, void **cache, const char *name);
+
+/* Whether lib was opened: whether anything of it may need undoing. */
+int dynlib_is_open(struct dynlib *lib);
 
 /*
  * Defines `ret name params`, calling through to the library's function

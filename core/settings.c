@@ -10,6 +10,7 @@
  * connect, which secret to send or what to run.
  */
 #include "settings.h"
+#include "gitprobe.h"
 #include "judge.h"
 #include "rules.h"
 
@@ -215,10 +216,21 @@ static int load_policy_blob(struct config *c, git_repository *repo, const char *
 	return ret;
 }
 
+/*
+ * Whether libgit2 can be left unloaded (core/discover/git_shim.c): outside
+ * a repository, when no config file it would read can set a sluice.* key.
+ */
+static bool no_git_config(const char *workdir)
+{
+	return workdir && !gitprobe_maybe_in_repo(workdir) && !gitprobe_user_config_maybe_sluice();
+}
+
 int config_load_user(struct config *c, const char *workdir)
 {
 	git_config *cfg = NULL;
 	git_repository *repo;
+	if (no_git_config(workdir))
+		return 0;
 	if (workdir && git_repository_open_ext(&repo, workdir, 0, NULL) == 0) {
 		if (git_repository_config_snapshot(&cfg, repo) == 0) {
 			load_from(c, cfg, "git config", false, false);
@@ -245,7 +257,9 @@ int config_load_repo_file(struct config *c, const char *workdir, const char *com
 	int ret;
 	if (!workdir)
 		return 0;
-	if (git_repository_open_ext(&repo, workdir, 0, NULL) < 0)
+	/* load_policy() needs no libgit2 when there is no .sluice */
+	if (!gitprobe_maybe_in_repo(workdir) ||
+	    git_repository_open_ext(&repo, workdir, 0, NULL) < 0)
 		return commit ? 0 : load_policy(c, workdir, warn);
 	if (commit) {
 		ret = load_policy_blob(c, repo, commit, origin);

@@ -6,6 +6,8 @@ libsluice_a_SOURCES += \
 	core/settings.c core/settings.h \
 	core/policy.c core/policy.h \
 	core/check.c core/check.h
+# libgit2 is opened on first use, not linked (core/dynlib.h).
+libsluice_a_SOURCES += core/discover/git_shim.c core/discover/gitprobe.c core/discover/gitprobe.h
 
 check_PROGRAMS += tests/unit-discover
 tests_unit_discover_SOURCES = tests/unit-discover.c tests/tap.h

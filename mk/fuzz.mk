@@ -26,7 +26,7 @@ FUZZ_LINK = @mkdir -p fuzz; \
 	echo "  CCLD     $@"; \
 	$(CC) $(DEFS) -I. $(AM_CPPFLAGS) $(CPPFLAGS) -std=c11 $(WARN_CFLAGS) $(FUZZ_FLAGS) \
 	  -o $@ $(srcdir)/$@.c $$srcs \
-	  $(PGQUERY_LIBS) $(GIT2_LIBS) $(CJSON_LIBS) $(CURL_LIBS) $(PQ_LIBS) $(LIBS)
+	  $(PGQUERY_LIBS) $(CJSON_LIBS) $(CURL_LIBS) $(PQ_LIBS) $(LIBS)
 
 fuzz/fuzz-judge: $(srcdir)/fuzz/fuzz-judge.c $(libsluice_a_SOURCES) config.h
 	$(FUZZ_LINK)

@@ -1,5 +1,10 @@
 # The program, the ncurses frame, views and themes.
 sluice_SOURCES += cli/main.c cli/commands.h cli/cmd_check.c cli/cmd_tui.c cli/cmd_mcp.c cli/tls_certs.c
+# cli/tls_certs.c's functions stand in for libgit2's dependencies' own. The
+# linker exports a program's symbols only when a library linked with it
+# uses them; libgit2 is opened later (dlopen), so they are named here.
+sluice_LDFLAGS = -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file \
+	-Wl,--export-dynamic-symbol=libssh2_init
 sluice_SOURCES += cli/cmd_undo.c
 
 # tui/: the frame (the only code that talks to ncurses is tui/display.c).
