@@ -34,4 +34,12 @@ fuzz/fuzz-settings: $(srcdir)/fuzz/fuzz-settings.c $(libsluice_a_SOURCES) config
 	$(FUZZ_LINK)
 
 fuzz: $(FUZZ_TARGETS)
-.PHONY: fuzz
+
+# The targets against the engine's headers, with any compiler and no
+# fuzzer: tests/t-fuzz-regress.sh runs it, so that a change to the engine's
+# interface cannot leave them uncompilable unseen (it did once).
+fuzz-syntax:
+	$(CC) $(DEFS) -I. $(AM_CPPFLAGS) $(CPPFLAGS) -std=c11 $(WARN_CFLAGS) \
+	  -Werror=implicit-function-declaration -fsyntax-only \
+	  $(srcdir)/fuzz/fuzz-judge.c $(srcdir)/fuzz/fuzz-settings.c
+.PHONY: fuzz fuzz-syntax
