@@ -4,6 +4,7 @@
 #include "heap.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -79,16 +80,37 @@ void heap_for_batch(void)
 		head = malloc(lo - top - sizeof(size_t));
 }
 
-/* Blocks kept for the run, as `head` is: one per thread arena. */
-static void *volatile thread_heads[64];
-static unsigned nr_thread_heads;
+/*
+ * The thread arenas seen so far, and a block kept for the run in each (as
+ * `head` is). A thread that ends leaves its arena to the next one started:
+ * the 20 threads that read 5,000 files share one, which must be set up once
+ * (a kept block per thread took 2 MiB of huge page each).
+ */
+#define MAX_ARENAS 64
+static struct {
+	uintptr_t base;
+	void *kept;
+} arenas[MAX_ARENAS];
+static size_t nr_arenas;
+static pthread_mutex_t arenas_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Records the arena at `base`; false when it was already, or there is no room. */
+static bool first_sight(uintptr_t base)
+{
+	bool first = nr_arenas < MAX_ARENAS;
+	for (size_t i = 0; first && i < nr_arenas; i++)
+		first = arenas[i].base != base;
+	if (first)
+		arenas[nr_arenas++].base = base;
+	return first;
+}
 
 void heap_for_thread(void)
 {
 	extern char end;        /* the end of the program's data: the break starts above */
 	if (!batch || sanitized)
 		return;
-	/* The thread's first malloc gives it its own arena (below glibc's limit of 8 a CPU). */
+	/* The thread's first malloc gives it an arena of its own (glibc allows 8 a CPU). */
 	void *volatile p = malloc(1);
 	uintptr_t a = (uintptr_t)p;
 	if (!p || (a >= (uintptr_t)&end && a < (uintptr_t)sbrk(0))) {
@@ -96,14 +118,18 @@ void heap_for_thread(void)
 		return;         /* the main arena: there was no other to be had */
 	}
 	uintptr_t base = a & ~(ARENA_HEAP - 1);
-	madvise((void *)base, ARENA_HEAP, MADV_HUGEPAGE);
-	/*
-	 * The arena's first 2 MiB were touched before the advice (glibc's
-	 * bookkeeping at its start) and stay small pages: a block kept for the
-	 * run and never touched takes the rest of them, as in heap_for_batch().
-	 */
-	unsigned i = __atomic_fetch_add(&nr_thread_heads, 1, __ATOMIC_RELAXED);
-	if (i < sizeof(thread_heads) / sizeof(*thread_heads) && base + HUGE_PAGE > a + 256)
-		thread_heads[i] = malloc(base + HUGE_PAGE - a - 256);
+	pthread_mutex_lock(&arenas_lock);
+	if (first_sight(base)) {
+		madvise((void *)base, ARENA_HEAP, MADV_HUGEPAGE);
+		/*
+		 * The arena's first 2 MiB were touched before the advice (glibc's
+		 * bookkeeping at its start) and stay small pages: a block kept
+		 * for the run and never touched takes the rest of them, as in
+		 * heap_for_batch().
+		 */
+		if (base + HUGE_PAGE > a + 256)
+			arenas[nr_arenas - 1].kept = malloc(base + HUGE_PAGE - a - 256);
+	}
+	pthread_mutex_unlock(&arenas_lock);
 	free(p);
 }
