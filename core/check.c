@@ -9,11 +9,11 @@
  */
 #include "check.h"
 #include "stats.h"
-#include "commit.h"
+#include "draft.h"
 #include "parallel.h"
 #include "parseahead.h"
 #include "policy.h"
-#include "sqlgen.h"
+#include "discover.h"
 #include "tree.h"
 #include "util.h"
 #include "xref.h"

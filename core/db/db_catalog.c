@@ -7,7 +7,7 @@
  * which is listed itself), as are the migration frameworks' tables and
  * everything hanging off them.
  */
-#include "db_catalog.h"
+#include "db_catalog_int.h"
 #include "db.h"
 
 #include <stdlib.h>

@@ -11,9 +11,8 @@
  * for its lock on that table, and pg_locks shows the mode it asks for (not
  * yet granted). The second connection reads it, then lets go.
  */
-#include "shadow.h"
-#include "shadow_trust.h"
 #include "db.h"
+#include "shadow_trust_int.h"
 #include "parse.h"
 
 #include <errno.h>

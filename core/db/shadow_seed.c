@@ -8,7 +8,6 @@
  * generate_series per table. Its verdict per table lands in a temporary
  * table that the C side reads back.
  */
-#include "shadow_seed.h"
 #include "db.h"
 
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * look (COPY, SET, functions and DO blocks, CREATE EXTENSION, set_config)
  * and get a small function each. New entries go at the end of a table.
  */
-#include "shadow_trust.h"
+#include "shadow_trust_int.h"
 #include "tree.h"
 
 #include <pg_query.h>

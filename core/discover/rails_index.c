@@ -16,7 +16,7 @@
  * which sorts as bytes); sluice from what the migrations before made. A
  * new name over 63 bytes makes ActiveRecord raise (validate_index_length!).
  */
-#include "rails.h"
+#include "rails_int.h"
 
 #include <stdlib.h>
 #include <string.h>

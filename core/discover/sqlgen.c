@@ -3,7 +3,7 @@
  * not SQL files (see sqlgen.h), the generic hook sluice.sqlFrom, and what
  * the tool drivers share.
  */
-#include "sqlgen.h"
+#include "discover.h"
 #include "sqlgen_int.h"
 #include "discover_int.h"
 #include "parse.h"

@@ -26,9 +26,8 @@
  * full disk or a lost race would, after SECONDS of sleep, so that each
  * rollback can be checked. No user setting reads it.
  */
-#include "commit.h"
-#include "discover.h"
 #include "draft.h"
+#include "discover.h"
 #include "util.h"
 
 #include <errno.h>

@@ -17,7 +17,7 @@
  *
  * Anything else goes to reverse_statement() (draft_down.c).
  */
-#include "draft_deps.h"
+#include "draft_deps_int.h"
 #include "draft_int.h"
 #include "parse.h"
 #include "tree.h"

@@ -12,7 +12,7 @@
  * draft that only rewrites the up keeps the original down), since that
  * pair is what the repository will hold once it is accepted.
  */
-#include "draft_shadow.h"
+#include "draft.h"
 #include "draft_int.h"
 
 #include <stdlib.h>

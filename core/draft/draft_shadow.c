@@ -7,7 +7,7 @@
  * draft's migrations, all pending: the whole pipeline runs on it with the
  * shadow stage, as `sluice verify` would once the draft is accepted.
  */
-#include "draft_shadow.h"
+#include "draft.h"
 #include "draft_int.h"
 #include "rules.h"
 

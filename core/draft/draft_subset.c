@@ -9,9 +9,8 @@
  * one does depends on that file. Names are compared as the schema model
  * compares them: unqualified, as PostgreSQL folds them.
  */
-#include "draft_subset.h"
-#include "discover.h"
 #include "draft.h"
+#include "discover.h"
 #include "model.h"
 #include "parse.h"
 #include "tree.h"

@@ -8,7 +8,7 @@
  * migration. It fails on every database it reaches: HIGH (the deploy fails),
  * a BLOCKER where that leaves the database half-migrated.
  */
-#include "draft_input.h"
+#include "draft.h"
 #include "rules.h"
 
 #include <stdlib.h>
