@@ -174,7 +174,7 @@ void accepting_commit(void)
 		return;
 	}
 	drafting_selection(&sel, true);
-	/* the migration under review: what the draft may rewrite (core/draft/commit.h) */
+	/* the migration under review: what the draft may rewrite (core/draft/draft.h) */
 	struct draft_ctx ctx;
 	struct commit_scope scope = { NULL, NULL };
 	char *up = NULL, *down = NULL;

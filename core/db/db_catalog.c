@@ -1,6 +1,6 @@
 /*
  * db_catalog.c - reading a schema from the catalogues and diffing two
- * (see db_catalog.h).
+ * (see db_catalog_int.h).
  *
  * One query, one round trip: a UNION ALL over the object kinds. Objects
  * that belong to extensions are skipped (they come from CREATE EXTENSION,

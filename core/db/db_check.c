@@ -1,5 +1,5 @@
 /*
- * db_check.c - the database's part of `sluice check` (see db_check.h).
+ * db_check.c - the database's part of `sluice check` (see db.h).
  */
 #include "db.h"
 #include "check.h"

@@ -1,6 +1,6 @@
 /*
  * drift.c - comparing the live schema with the one the history builds
- * (see drift.h).
+ * (see db.h).
  */
 #include "db.h"
 #include "db_catalog_int.h"

@@ -1,6 +1,6 @@
 /*
  * shadow.c - the scratch database and running statements on it with their
- * locks traced (see shadow.h).
+ * locks traced (see db.h).
  *
  * Tracing in a transaction is exact: after the statement, before COMMIT,
  * pg_locks lists every lock the backend holds, and locks are held to the

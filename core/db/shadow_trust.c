@@ -1,6 +1,6 @@
 /*
  * shadow_trust.c - deciding from the parse tree what a shadow will not run
- * (see shadow_trust.h).
+ * (see shadow_trust_int.h).
  *
  * Three tables: statement kinds refused outright or when one field has a
  * value (RenameStmt of a database, GRANT ON TABLESPACE, ...), functions

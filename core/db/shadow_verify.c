@@ -1,6 +1,6 @@
 /*
  * shadow_verify.c - the up/down round trip and traced locks on the shadow
- * (see shadow_verify.h).
+ * (see db.h).
  *
  * Migrations are applied in the run's apply order. History is run as is.
  * A pending migration's up script runs statement by statement, each traced

@@ -1,5 +1,5 @@
 /*
- * basediff.c - a migration file against the base branch (see basediff.h).
+ * basediff.c - a migration file against the base branch (see discover.h).
  */
 #include "discover.h"
 #include "discover_int.h"

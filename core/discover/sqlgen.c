@@ -1,6 +1,6 @@
 /*
  * sqlgen.c - the stage that asks tools for the SQL of migrations that are
- * not SQL files (see sqlgen.h), the generic hook sluice.sqlFrom, and what
+ * not SQL files (see discover.h), the generic hook sluice.sqlFrom, and what
  * the tool drivers share.
  */
 #include "discover.h"

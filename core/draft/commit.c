@@ -1,6 +1,6 @@
 /*
  * commit.c - writing a draft into the repository and committing it with
- * libgit2 (see commit.h for the rules).
+ * libgit2 (see draft.h for the rules).
  *
  * The order is what makes failure safe:
  *   1. check: a branch is checked out and it is the expected one; take the

@@ -47,8 +47,8 @@ struct draft {
 	enum severity before; /* worst severity of the original */
 	enum severity after;  /* worst over the draft's SQL files, after draft_verify */
 	char *failed;         /* non-NULL: cannot be accepted, and why */
-	char *shadow;         /* one line: how it ran on a shadow database (draft_shadow.h), or NULL */
-	bool needs_input;     /* holds a placeholder (draft_input.h): `failed` says which value */
+	char *shadow;         /* one line: how it ran on a shadow database (draft_shadow_run), or NULL */
+	bool needs_input;     /* holds a placeholder (below): `failed` says which value */
 	bool already_safe;    /* no draft because none is needed: `failed` says why */
 };
 
@@ -64,7 +64,7 @@ struct draft_ctx {
 	const struct file_report *report; /* the judged up script of the target */
 	const struct schema *stats;  /* table statistics from a database, or NULL */
 	const struct strlist *values; /* "table.column=expression" given by the engineer
-					 (--set), or NULL: see draft_input.h */
+					 (--set), or NULL: see the placeholders below */
 	const char *runbook_dir;     /* sluice.runbookDir; NULL: docs/runbooks */
 };
 

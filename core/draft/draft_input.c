@@ -1,6 +1,6 @@
 /*
  * draft_input.c - placeholders and the values that replace them (see
- * draft_input.h).
+ * draft.h).
  */
 #include "draft.h"
 #include "rules.h"

@@ -1,5 +1,5 @@
 /*
- * draft_run.c - the run a draft is judged in (see draft_shadow.h): the
+ * draft_run.c - the run a draft is judged in (see draft.h): the
  * repository as it will be once the draft is accepted, judged by the same
  * pipeline `sluice check` runs in CI (core/check.h), the cross-check with
  * the application code included.

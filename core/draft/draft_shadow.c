@@ -1,6 +1,6 @@
 /*
  * draft_shadow.c - a draft applied up and down on a shadow database (see
- * draft_shadow.h).
+ * draft.h).
  *
  * The run is draft_run.c's, with the history's scripts as applied history
  * (not pending, so they are replayed as they are on the shadow), then the

@@ -1,6 +1,6 @@
 /*
  * draft_subset.c - the dependencies between a draft's files (see
- * draft_subset.h).
+ * draft.h).
  *
  * Each SQL file is parsed and walked once: every name a statement creates
  * ("constraint users_org_fk", "column users.status", "index x_idx") is a
