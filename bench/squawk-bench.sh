@@ -36,7 +36,7 @@ ory__kratos/persistence/sql/migrations/sql ente-io__ente/server/migrations"
 
 # Both run from the corpus, as outside a repository as its directories are:
 # sluice reads the git config and .sluice of the directory it runs in
-# (libgit2 is loaded only when there may be one, core/discover/gitprobe.h),
+# (libgit2 is loaded only when there may be one, core/gitprobe.h),
 # and where this script is started from must not change what is measured.
 absolute() {
 	case $1 in

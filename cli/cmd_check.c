@@ -11,7 +11,6 @@
 #include "check.h"
 #include "policy.h"
 #include "db.h"
-#include "db_check.h"
 #include "heap.h"
 
 #include <getopt.h>

@@ -13,10 +13,7 @@
  */
 #include "commands.h"
 #include "check.h"
-#include "commit.h"
 #include "draft.h"
-#include "draft_input.h"
-#include "draft_shadow.h"
 #include "llm/llm.h"
 
 #include <errno.h>

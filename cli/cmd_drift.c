@@ -5,8 +5,6 @@
 #include "commands.h"
 #include "check.h"
 #include "db.h"
-#include "drift.h"
-#include "shadow.h"
 
 #include <getopt.h>
 #include <stdlib.h>

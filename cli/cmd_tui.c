@@ -64,7 +64,7 @@ static bool inside_repository(void)
 {
 	git_repository *repo = NULL;
 	int r;
-	/* libgit2 stays unloaded where it could find nothing (core/discover/gitprobe.h) */
+	/* libgit2 stays unloaded where it could find nothing (core/gitprobe.h) */
 	if (!gitprobe_maybe_in_repo("."))
 		return false;
 	r = git_repository_open_ext(&repo, ".", 0, NULL);

@@ -8,7 +8,7 @@
  * other case it refuses and says why, changing nothing.
  */
 #include "commands.h"
-#include "commit.h"
+#include "draft.h"
 #include "util.h"
 
 #include <stdio.h>

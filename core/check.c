@@ -9,11 +9,11 @@
  */
 #include "check.h"
 #include "stats.h"
-#include "commit.h"
+#include "draft.h"
 #include "parallel.h"
 #include "parseahead.h"
 #include "policy.h"
-#include "sqlgen.h"
+#include "discover.h"
 #include "tree.h"
 #include "util.h"
 #include "xref.h"
@@ -107,7 +107,7 @@ int check_prepare(struct check_run *run, const char *const *paths, size_t n)
 		return -1;
 	if (!run->base && config_get(&run->cfg, "sluice.base"))
 		run->base = xstrdup(config_get(&run->cfg, "sluice.base"));
-	/* migrations that are not SQL: the SQL their tools print (core/discover/sqlgen.h) */
+	/* migrations that are not SQL: the SQL their tools print (core/discover/discover.h) */
 	sqlgen_prepare(run);
 	for (size_t i = 0; i < run->ms.errors.nr; i++)
 		strlist_add(&run->report.errors, run->ms.errors.items[i]);

@@ -19,7 +19,7 @@
 #define SLUICE_CHECK_H
 
 #include "settings.h"
-#include "db_check.h"
+#include "db.h"
 #include "discover.h"
 #include "judge.h"
 #include "report.h"

@@ -1,18 +1,18 @@
 # The database side (libpq): live statistics, the shadow database with
 # traced locks and the up/down round trip, drift.
 libsluice_a_SOURCES += \
-	core/db/db.c core/db/db.h core/db/db_catalog.c core/db/db_catalog.h core/db/db_mask.c \
-	core/db/shadow.c core/db/shadow.h core/db/shadow_cluster.c
+	core/db/db.c core/db/db.h core/db/db_catalog.c core/db/db_catalog_int.h core/db/db_mask.c \
+	core/db/shadow.c core/db/shadow_cluster.c
 libsluice_a_SOURCES += \
-	core/db/shadow_verify.c core/db/shadow_verify.h core/rules/rules_db.c \
-	core/db/shadow_seed.c core/db/shadow_seed.h
-# The application's statements replayed between migrations (app_sql.h).
+	core/db/shadow_verify.c core/rules/rules_db.c \
+	core/db/shadow_seed.c
+# The application's statements replayed between migrations (core/app_sql.h).
 libsluice_a_SOURCES += \
-	core/db/app_sql.c core/db/app_sql.h core/db/shadow_replay.c core/xref/xref_sql.c
+	core/app_sql.c core/app_sql.h core/db/shadow_replay.c core/xref/xref_sql.c
 libsluice_a_SOURCES += \
-	core/db/shadow_trust.c core/db/shadow_trust.h core/db/shadow_reap.c
+	core/db/shadow_trust.c core/db/shadow_trust_int.h core/db/shadow_reap.c
 libsluice_a_SOURCES += \
-	core/db/db_report.c core/db/db_check.c core/db/db_check.h core/db/drift.c core/db/drift.h
+	core/db/db_report.c core/db/db_check.c core/db/drift.c
 sluice_SOURCES += cli/cmd_drift.c
 # libpq is opened on first use, not linked (core/dynlib.h).
 libsluice_a_SOURCES += core/dynlib.c core/dynlib.h core/db/pq_shim.c

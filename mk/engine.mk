@@ -7,7 +7,7 @@ libsluice_a_SOURCES += \
 	core/parse.c core/parse.h \
 	core/parseahead.c core/parseahead.h core/parallel.c core/parallel.h \
 	core/schema.c core/schema.h core/schema_lookup.c core/schema_lookup.h \
-	core/typechange.c core/typechange.h \
+	core/typechange.c core/typechange.h core/textdiff.c core/textdiff.h \
 	core/locks.c core/judge.c core/judge.h core/ignore.c core/ignore.h \
 	core/rules/rules.c core/rules/rules.h
 

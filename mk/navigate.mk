@@ -1,6 +1,6 @@
 # Navigating the workbench (issue 15): the filter, re-judging edited files.
 libsluice_a_SOURCES += core/filter.c core/filter.h core/rejudge.c core/rejudge.h \
-	core/discover/basediff.c core/discover/basediff.h
+	core/discover/basediff.c
 # unit-navigate: the filter on judged migrations; file stamps; following a statement
 # across an edit; a file against the base branch.
 check_PROGRAMS += tests/unit-navigate

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-draft-placeholder.sh - a new NOT NULL column without a DEFAULT, and the
-# value only the engineer can choose (core/draft/draft_input.h):
+# value only the engineer can choose (core/draft/draft.h):
 #   - PostgreSQL 11+: the draft is one instant statement, ADD COLUMN ...
 #     NOT NULL DEFAULT <value>, no split; without --set it holds a
 #     placeholder and is NEEDS INPUT: exit 1, not verified, not written

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-git-lazy.sh - libgit2 is opened only when a run needs git
-# (core/discover/git_shim.c, core/discover/gitprobe.c): `sluice check DIR`
+# (core/discover/git_shim.c, core/gitprobe.c): `sluice check DIR`
 # outside any repository, with no sluice.* key in the user's git config,
 # never loads it and reports what it reported with it; in a repository (at
 # its top, below it, a bare one) it does; a sluice.* key in ~/.gitconfig, $XDG_CONFIG_HOME/git/config,

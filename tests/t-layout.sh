@@ -1,8 +1,11 @@
 #!/bin/sh
 # t-layout.sh - the parts of the source keep to their borders:
 #
-#   - a part's private headers (core/<part>/*_int.h) are included only in
-#     core/<part>/ and in that part's unit test (tests/unit-<part>.c);
+#   - each part of core/ (core/<part>/) has one public header, named after
+#     it (core/db/db.h); every other header there is private (*_int.h);
+#   - outside core/<part>/, the only header of the part anyone includes is
+#     its public one; unit tests (tests/unit-*.c) may include its private
+#     headers too;
 #   - core/ and llm/ never include curses (the engine runs headless);
 #   - views/ never include libpq-fe.h or curl (screens ask the engine);
 #   - in core/draft/, nothing calls back into the driver: no object but
@@ -27,19 +30,36 @@ all_includes() {
 		}')
 }
 
-# private_violations ROOT: "file includes header" for every private header used outside its part.
-private_violations() {
-	all_includes "$1" >"$T/incs"
-	for hdr in $(cd "$1" && ls core/*/*_int.h 2>/dev/null); do
-		part=$(echo "$hdr" | cut -d/ -f2)
-		name=${hdr##*/}
-		while read -r f inc; do
-			case $f in
-			core/"$part"/*|tests/unit-"$part".c) continue ;;
-			esac
-			[ "${inc##*/}" = "$name" ] && echo "$f includes $hdr"
-		done <"$T/incs"
+# "part header" for every header in a part of core/ (core/<part>/<header>).
+part_headers() {
+	(cd "$1" && ls core/*/*.h 2>/dev/null) | awk -F/ '{ print $2, $3 }'
+}
+
+# part_violations ROOT: "file includes core/<part>/<header>" for every header of a part
+# included outside core/<part>/ that is not the part's public one (<part>.h), unless
+# a unit test (tests/unit-*.c) includes a private one (*_int.h).
+part_violations() {
+	part_headers "$1" >"$T/parts"
+	all_includes "$1" | awk '
+		NR == FNR { part[$2] = $1; next }
+		{
+			name = $2; sub(/.*\//, "", name)
+			if (!(name in part)) next
+			p = part[name]
+			if (index($1, "core/" p "/") == 1 || name == p ".h") next
+			if ($1 ~ /^tests\/unit-[^\/]*\.c$/ && name ~ /_int\.h$/) next
+			print $1 " includes core/" p "/" name
+		}' "$T/parts" -
+}
+
+# header_violations ROOT: a part without its public header (core/<part>/<part>.h), and
+# every header of a part that is neither that one nor private (*_int.h).
+header_violations() {
+	for d in $(cd "$1" && ls -d core/*/ 2>/dev/null); do
+		p=$(basename "$d")
+		[ -f "$1/core/$p/$p.h" ] || echo "core/$p/$p.h is missing"
 	done
+	part_headers "$1" | awk '$2 != $1 ".h" && $2 !~ /_int\.h$/ { print "core/" $1 "/" $2 }'
 }
 
 # banned_violations ROOT DIRS PATTERN: "file includes name" for includes matching PATTERN (ERE).
@@ -53,13 +73,18 @@ CURSES='(^|/)n?curses(w)?(\.h$|/)|^ncursesw?/|(^|/)(term|panel|menu|form)\.h$'
 NETDB='(^|/)libpq-fe\.h$|(^|/)libpq/|^curl/'
 
 # The rules on a planted tree: each must name exactly the violation planted.
-mkdir -p plant/core/draft plant/core/xref plant/llm plant/views plant/tests plant/cli
+mkdir -p plant/core/draft plant/core/xref plant/core/db plant/llm plant/views plant/tests plant/cli
 echo '#include "draft.h"' >plant/core/draft/draft.h
 echo '#include "draft_int.h"' >plant/core/draft/draft_rw_x.c
 : >plant/core/draft/draft_int.h
+: >plant/core/draft/draft_shadow.h
+: >plant/core/xref/xref.h
 : >plant/core/xref/xref_int.h
+: >plant/core/db/shadow.h
 echo '#include "xref_int.h"' >plant/tests/unit-xref.c
 echo '#include "draft_int.h"' >plant/tests/unit-xref2.c
+echo '#include "draft_shadow.h"' >plant/tests/unit-draft.c
+printf '#include "draft.h"\n#include "draft_shadow.h"\n#include "core/xref/xref.h"\n' >plant/cli/cmd.c
 printf '#include <stdio.h>\n  #  include "draft_int.h" /* private */\n' >plant/llm/prompt.c
 echo '#include <ncursesw/curses.h>' >plant/core/draft/ui.c
 echo '#include <curses.h>' >plant/llm/tty.c
@@ -67,10 +92,16 @@ echo '#include <curses.h>' >plant/views/ok.c
 echo '#include <libpq-fe.h>' >plant/views/db.c
 echo '#include <curl/curl.h>' >plant/views/net.c
 echo '#include <libpq-fe.h>' >plant/cli/fine.c
-expect_eq "planted: private headers used outside their part are named" \
-	"$(private_violations plant | sort)" \
-"llm/prompt.c includes core/draft/draft_int.h
-tests/unit-xref2.c includes core/draft/draft_int.h"
+expect_eq "planted: a part's headers but its public one used outside the part are named" \
+	"$(part_violations plant | sort)" \
+"cli/cmd.c includes core/draft/draft_shadow.h
+llm/prompt.c includes core/draft/draft_int.h
+tests/unit-draft.c includes core/draft/draft_shadow.h"
+expect_eq "planted: a part without its public header, and a header neither public nor private, are named" \
+	"$(header_violations plant | sort)" \
+"core/db/db.h is missing
+core/db/shadow.h
+core/draft/draft_shadow.h"
 expect_eq "planted: curses in core/ and llm/ is named" \
 	"$(banned_violations plant 'core llm' "$CURSES" | sort)" \
 "core/draft/ui.c includes ncursesw/curses.h
@@ -81,10 +112,12 @@ expect_eq "planted: libpq and curl in views/ are named" \
 views/net.c includes curl/curl.h"
 
 # The rules on the source tree.
-v=$(private_violations "$SLUICE_SRC")
-expect_eq "no private header (core/<part>/*_int.h) is included outside its part" "$v" ""
-check "the private headers were found (core/draft/draft_int.h among them)" \
-	test -f "$SLUICE_SRC/core/draft/draft_int.h" -a -f "$SLUICE_SRC/core/discover/discover_int.h"
+v=$(header_violations "$SLUICE_SRC")
+expect_eq "each part of core/ has one public header (core/<part>/<part>.h), the rest *_int.h" "$v" ""
+v=$(part_violations "$SLUICE_SRC")
+expect_eq "outside core/<part>/, only the part's public header is included (unit tests: *_int.h too)" "$v" ""
+expect_contains "the parts' headers were found (core/draft/draft_int.h among them)" \
+	"$(part_headers "$SLUICE_SRC" | tr '\n' ,)" "draft draft_int.h,"
 v=$(banned_violations "$SLUICE_SRC" 'core llm' "$CURSES")
 expect_eq "core/ and llm/ include no curses header" "$v" ""
 v=$(banned_violations "$SLUICE_SRC" views "$NETDB")

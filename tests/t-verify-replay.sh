@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-verify-replay.sh - the application's own statements replayed on the
-# shadow after each migration (core/db/app_sql.c, core/xref/xref_sql.c,
+# shadow after each migration (core/app_sql.c, core/xref/xref_sql.c,
 # core/db/shadow_replay.c), on the real test server:
 #   - `sluice verify`: a rename breaks the Go INSERT/SELECT/UPDATE that name
 #     the old column: app-statement-fails, BLOCKER, each with its file:line

@@ -7,10 +7,7 @@
  * rest is skipped with "ok # skip" when SLUICE_TEST_PG is unset.
  */
 #include "db.h"
-#include "drift.h"
 #include "model.h"
-#include "shadow.h"
-#include "shadow_verify.h"
 #include "schema.h"
 #include "tap.h"
 #include "util.h"

@@ -7,7 +7,7 @@
  * diffed against the base branch (core/discover/basediff.c) in a real repository.
  */
 #include "check.h"
-#include "basediff.h"
+#include "discover.h"
 #include "filter.h"
 #include "rejudge.h"
 #include "tap.h"

@@ -6,7 +6,7 @@
  * hash rockets, unterminated text), each checked on the SQL and lines it
  * gives.
  */
-#include "rails.h"
+#include "rails_int.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  */
 #include "tap.h"
 #include "run_command.h"
-#include "shadow_trust.h"
+#include "shadow_trust_int.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -11,9 +11,7 @@
 #include "drafting.h"
 #include "app.h"
 #include "check.h"
-#include "commit.h"
-#include "draft_input.h"
-#include "draft_subset.h"
+#include "draft.h"
 #include "job.h"
 
 #include <errno.h>
@@ -176,7 +174,7 @@ void accepting_commit(void)
 		return;
 	}
 	drafting_selection(&sel, true);
-	/* the migration under review: what the draft may rewrite (core/draft/commit.h) */
+	/* the migration under review: what the draft may rewrite (core/draft/draft.h) */
 	struct draft_ctx ctx;
 	struct commit_scope scope = { NULL, NULL };
 	char *up = NULL, *down = NULL;

@@ -12,7 +12,7 @@
 #include "display.h"
 #include "drafting.h"
 #include "job.h"
-#include "commit.h"
+#include "draft.h"
 #include "text.h"
 #include "navigate.h"
 

@@ -9,8 +9,7 @@
 #include "drafting.h"
 #include "app.h"
 #include "check.h"
-#include "commit.h"
-#include "draft_input.h"
+#include "draft.h"
 #include "job.h"
 
 #include <errno.h>

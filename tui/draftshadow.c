@@ -14,7 +14,7 @@
  */
 #include "app.h"
 #include "display.h"
-#include "draft_shadow.h"
+#include "draft.h"
 #include "drafting.h"
 #include "job.h"
 #include "worker.h"

@@ -15,9 +15,6 @@
 #include "display.h"
 #include "db.h"
 #include "discover.h"
-#include "drift.h"
-#include "shadow.h"
-#include "sqlgen.h"
 #include "job.h"
 #include "worker.h"
 

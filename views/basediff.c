@@ -12,7 +12,7 @@
 #include "tui/app.h"
 #include "tui/text.h"
 #include "tui/navigate.h"
-#include "basediff.h"
+#include "discover.h"
 #include "check.h"
 
 #include <stdlib.h>

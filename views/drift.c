@@ -13,7 +13,7 @@
 #include "tui/job.h"
 #include "tui/text.h"
 #include "check.h"
-#include "drift.h"
+#include "db.h"
 
 #include <stdlib.h>
 #include <string.h>

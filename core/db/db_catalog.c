@@ -1,13 +1,13 @@
 /*
  * db_catalog.c - reading a schema from the catalogues and diffing two
- * (see db_catalog.h).
+ * (see db_catalog_int.h).
  *
  * One query, one round trip: a UNION ALL over the object kinds. Objects
  * that belong to extensions are skipped (they come from CREATE EXTENSION,
  * which is listed itself), as are the migration frameworks' tables and
  * everything hanging off them.
  */
-#include "db_catalog.h"
+#include "db_catalog_int.h"
 #include "db.h"
 
 #include <stdlib.h>

@@ -1,9 +1,8 @@
 /*
- * db_check.c - the database's part of `sluice check` (see db_check.h).
+ * db_check.c - the database's part of `sluice check` (see db.h).
  */
-#include "db_check.h"
-#include "check.h"
 #include "db.h"
+#include "check.h"
 #include "report.h"
 
 #include <cjson/cJSON.h>

@@ -1,12 +1,10 @@
 /*
  * drift.c - comparing the live schema with the one the history builds
- * (see drift.h).
+ * (see db.h).
  */
-#include "drift.h"
 #include "db.h"
-#include "db_catalog.h"
+#include "db_catalog_int.h"
 #include "discover.h"
-#include "shadow.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>

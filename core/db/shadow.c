@@ -1,6 +1,6 @@
 /*
  * shadow.c - the scratch database and running statements on it with their
- * locks traced (see shadow.h).
+ * locks traced (see db.h).
  *
  * Tracing in a transaction is exact: after the statement, before COMMIT,
  * pg_locks lists every lock the backend holds, and locks are held to the
@@ -11,9 +11,8 @@
  * for its lock on that table, and pg_locks shows the mode it asks for (not
  * yet granted). The second connection reads it, then lets go.
  */
-#include "shadow.h"
-#include "shadow_trust.h"
 #include "db.h"
+#include "shadow_trust_int.h"
 #include "parse.h"
 
 #include <errno.h>

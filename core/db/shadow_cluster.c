@@ -27,7 +27,7 @@
  * its postmaster (when it is still running and really is that cluster's)
  * is stopped.
  */
-#include "shadow.h"
+#include "db.h"
 #include "run_command.h"
 #include "util.h"
 

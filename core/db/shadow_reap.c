@@ -17,7 +17,6 @@
  * Anything that cannot be dropped (not ours to drop, a race with its
  * owner) is left alone; reaping never stops a run.
  */
-#include "shadow.h"
 #include "db.h"
 
 #include <stdlib.h>

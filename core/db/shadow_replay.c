@@ -18,8 +18,7 @@
 #include "draft.h"
 #include "model.h"
 #include "rules.h"
-#include "shadow.h"
-#include "shadow_trust.h"
+#include "shadow_trust_int.h"
 
 #include <stdlib.h>
 #include <string.h>

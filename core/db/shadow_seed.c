@@ -1,5 +1,5 @@
 /*
- * shadow_seed.c - generated rows for the shadow's tables (see shadow_seed.h).
+ * shadow_seed.c - generated rows for the shadow's tables (see db.h).
  *
  * The work is one DO block run on the scratch database: it reads the
  * catalogue there (which is the truth, whatever the history's SQL looked
@@ -8,7 +8,6 @@
  * generate_series per table. Its verdict per table lands in a temporary
  * table that the C side reads back.
  */
-#include "shadow_seed.h"
 #include "db.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * shadow_trust.c - deciding from the parse tree what a shadow will not run
- * (see shadow_trust.h).
+ * (see shadow_trust_int.h).
  *
  * Three tables: statement kinds refused outright or when one field has a
  * value (RenameStmt of a database, GRANT ON TABLESPACE, ...), functions
@@ -9,7 +9,7 @@
  * look (COPY, SET, functions and DO blocks, CREATE EXTENSION, set_config)
  * and get a small function each. New entries go at the end of a table.
  */
-#include "shadow_trust.h"
+#include "shadow_trust_int.h"
 #include "tree.h"
 
 #include <pg_query.h>

@@ -1,6 +1,6 @@
 /*
  * shadow_verify.c - the up/down round trip and traced locks on the shadow
- * (see shadow_verify.h).
+ * (see db.h).
  *
  * Migrations are applied in the run's apply order. History is run as is.
  * A pending migration's up script runs statement by statement, each traced
@@ -10,11 +10,11 @@
  * Explicit BEGIN/COMMIT statements are not sent: every statement gets its
  * own transaction, which is what lets its locks be told apart.
  */
-#include "shadow_verify.h"
-#include "check.h"
 #include "db.h"
-#include "db_catalog.h"
+#include "check.h"
+#include "db_catalog_int.h"
 #include "rules.h"
+#include "xref.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
- * basediff.c - a migration file against the base branch (see basediff.h).
+ * basediff.c - a migration file against the base branch (see discover.h).
  */
-#include "basediff.h"
+#include "discover.h"
 #include "discover_int.h"
 
 #include <git2.h>

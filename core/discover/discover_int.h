@@ -29,7 +29,7 @@ void discover_refuse_size(struct migration_set *ms, const char *path, unsigned l
 struct markers {
 	struct strlist paths, texts;
 	/* Not a marker file, but also what files read so far tell the next:
-	 * the indexes the Rails migrations before made (core/discover/rails.h),
+	 * the indexes the Rails migrations before made (core/discover/rails_int.h),
 	 * which a later rename_column or rename_table renames. */
 	struct rindexes *rails_indexes;
 };

@@ -12,7 +12,7 @@
  */
 #include "discover_int.h"
 #include "parse.h"
-#include "rails.h"
+#include "rails_int.h"
 #include "util.h"
 
 #include <ctype.h>

@@ -3,7 +3,7 @@
  * opened on first use (core/dynlib.h says why). libgit2 with what it pulls
  * in (mbedTLS, libssh2, Kerberos, OpenSSL, pcre2: 15 libraries) was most of
  * the time a `sluice check` of a directory outside any repository spent
- * starting, and such a run needs no git at all (core/discover/gitprobe.h). A
+ * starting, and such a run needs no git at all (core/gitprobe.h). A
  * function sluice starts to call is added here; the link fails until it is.
  *
  * libgit2 must be initialised before any other call: opening it does that

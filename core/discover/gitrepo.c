@@ -14,7 +14,7 @@
  * migration is new to them (rule migration-renamed).
  */
 #include "discover_int.h"
-#include "rails.h"
+#include "rails_int.h"
 #include "util.h"
 
 #include <git2.h>

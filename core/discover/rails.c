@@ -19,7 +19,7 @@
  *   say_with_time "..." do ... end                     its calls
  *   # sluice:ignore rule -- reason                     as the SQL comment
  */
-#include "rails.h"
+#include "rails_int.h"
 
 #include <stdlib.h>
 #include <string.h>

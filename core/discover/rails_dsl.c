@@ -15,7 +15,7 @@
  * `change` that makes it then cannot be rolled back, and the derived down
  * says so at the call's line.
  */
-#include "rails.h"
+#include "rails_int.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

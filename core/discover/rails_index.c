@@ -1,6 +1,6 @@
 /*
  * rails_index.c - the indexes earlier Rails migration calls made (struct
- * rindexes, rails.h), so that rename_column and rename_table send the
+ * rindexes, rails_int.h), so that rename_column and rename_table send the
  * ALTER INDEX statements ActiveRecord 6.1 sends after them:
  *
  *   rename_column_indexes(table, old, new)   postgresql/schema_statements.rb
@@ -16,7 +16,7 @@
  * which sorts as bytes); sluice from what the migrations before made. A
  * new name over 63 bytes makes ActiveRecord raise (validate_index_length!).
  */
-#include "rails.h"
+#include "rails_int.h"
 
 #include <stdlib.h>
 #include <string.h>

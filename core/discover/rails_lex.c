@@ -14,7 +14,7 @@
  * times, and a string that never ends stops the lexer with a message that
  * names its line (what came before it is still read).
  */
-#include "rails.h"
+#include "rails_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>

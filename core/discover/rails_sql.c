@@ -8,7 +8,7 @@
  *   activesupport/lib/active_support/inflections.rb (singular and plural)
  * tests/t-rails.sh compares what is built here with what ActiveRecord sends.
  */
-#include "rails.h"
+#include "rails_int.h"
 
 #include <ctype.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
  * sqlgen.c - the stage that asks tools for the SQL of migrations that are
- * not SQL files (see sqlgen.h), the generic hook sluice.sqlFrom, and what
+ * not SQL files (see discover.h), the generic hook sluice.sqlFrom, and what
  * the tool drivers share.
  */
-#include "sqlgen.h"
+#include "discover.h"
 #include "sqlgen_int.h"
 #include "discover_int.h"
 #include "parse.h"

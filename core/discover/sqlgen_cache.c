@@ -12,7 +12,7 @@
  * the SQL; one that does not read back whole is not used.
  */
 #include "sqlgen_int.h"
-#include "rails.h"   /* rsql_sha256_hex */
+#include "rails_int.h"   /* rsql_sha256_hex */
 #include "settings.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * commit.c - writing a draft into the repository and committing it with
- * libgit2 (see commit.h for the rules).
+ * libgit2 (see draft.h for the rules).
  *
  * The order is what makes failure safe:
  *   1. check: a branch is checked out and it is the expected one; take the
@@ -26,9 +26,8 @@
  * full disk or a lost race would, after SECONDS of sleep, so that each
  * rollback can be checked. No user setting reads it.
  */
-#include "commit.h"
-#include "discover.h"
 #include "draft.h"
+#include "discover.h"
 #include "util.h"
 
 #include <errno.h>

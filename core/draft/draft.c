@@ -9,10 +9,7 @@
  * worst finding is not better than the original's, fails.
  */
 #include "draft.h"
-#include "draft_input.h"
 #include "draft_int.h"
-#include "draft_shadow.h"
-#include "commit.h"
 #include "parse.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /*
- * draft_deps.c - what hangs on a column, from the history (see draft_deps.h).
+ * draft_deps.c - what hangs on a column, from the history (see draft_deps_int.h).
  */
-#include "draft_deps.h"
+#include "draft_deps_int.h"
 #include "draft_int.h"
 #include "parse.h"
 #include "schema.h"

@@ -13,11 +13,11 @@
  *                       WHERE and method kept);
  *   DROP COLUMN t.c  -> ADD COLUMN with its type (serial as serial), DEFAULT
  *                       and NOT NULL, then its CHECKs, UNIQUEs, indexes and
- *                       foreign keys (draft_deps.h).
+ *                       foreign keys (draft_deps_int.h).
  *
  * Anything else goes to reverse_statement() (draft_down.c).
  */
-#include "draft_deps.h"
+#include "draft_deps_int.h"
 #include "draft_int.h"
 #include "parse.h"
 #include "tree.h"

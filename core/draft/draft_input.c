@@ -1,8 +1,7 @@
 /*
  * draft_input.c - placeholders and the values that replace them (see
- * draft_input.h).
+ * draft.h).
  */
-#include "draft_input.h"
 #include "draft.h"
 #include "rules.h"
 #include "tree.h"

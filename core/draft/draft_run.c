@@ -1,5 +1,5 @@
 /*
- * draft_run.c - the run a draft is judged in (see draft_shadow.h): the
+ * draft_run.c - the run a draft is judged in (see draft.h): the
  * repository as it will be once the draft is accepted, judged by the same
  * pipeline `sluice check` runs in CI (core/check.h), the cross-check with
  * the application code included.
@@ -12,7 +12,7 @@
  * draft that only rewrites the up keeps the original down), since that
  * pair is what the repository will hold once it is accepted.
  */
-#include "draft_shadow.h"
+#include "draft.h"
 #include "draft_int.h"
 
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * UPDATE EXCLUSIVE (reads and writes go on), which PostgreSQL 12+ trusts
  * to SET NOT NULL without a scan.
  */
-#include "draft_input.h"
+#include "draft.h"
 #include "draft_split_int.h"
 
 #include <stdlib.h>

@@ -16,7 +16,7 @@
  * own: never a copy of user data into the same database. The down puts
  * back the schema exactly as the history wrote it (draft_down_history.c).
  */
-#include "draft_deps.h"
+#include "draft_deps_int.h"
 #include "draft_split_int.h"
 #include "app_sql.h"
 #include "schema.h"

@@ -12,7 +12,7 @@
  * renamed table leaves a simple view under its old name, which running code
  * can still read and write through.
  */
-#include "draft_deps.h"
+#include "draft_deps_int.h"
 #include "draft_split_int.h"
 #include "typechange.h"
 

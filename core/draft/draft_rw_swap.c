@@ -16,7 +16,7 @@
  * that they read the new column. Every step has the down that puts back
  * exactly what was there.
  */
-#include "draft_deps.h"
+#include "draft_deps_int.h"
 #include "draft_split_int.h"
 
 #include <stdarg.h>

@@ -1,13 +1,13 @@
 /*
  * draft_shadow.c - a draft applied up and down on a shadow database (see
- * draft_shadow.h).
+ * draft.h).
  *
  * The run is draft_run.c's, with the history's scripts as applied history
  * (not pending, so they are replayed as they are on the shadow), then the
  * draft's migrations, all pending: the whole pipeline runs on it with the
  * shadow stage, as `sluice verify` would once the draft is accepted.
  */
-#include "draft_shadow.h"
+#include "draft.h"
 #include "draft_int.h"
 #include "rules.h"
 

@@ -43,7 +43,7 @@ bool rw_alter_type(struct split *sp, const char *table, const struct stmt *st,
 		   const cJSON *cmd, size_t to);
 bool rw_rename(struct split *sp, const struct stmt *st, const cJSON *b);
 
-/* draft_rw_swap.c: what hangs on a column, carried to its copy (draft_deps.h) */
+/* draft_rw_swap.c: what hangs on a column, carried to its copy (draft_deps_int.h) */
 struct col_deps;
 char *carry_name(const char *name, const char *col, const char *newcol, bool swap);
 void carry_build(struct split *sp, const char *table, const struct col_deps *cd, const char *col,

@@ -1,6 +1,6 @@
 /*
  * draft_subset.c - the dependencies between a draft's files (see
- * draft_subset.h).
+ * draft.h).
  *
  * Each SQL file is parsed and walked once: every name a statement creates
  * ("constraint users_org_fk", "column users.status", "index x_idx") is a
@@ -9,9 +9,8 @@
  * one does depends on that file. Names are compared as the schema model
  * compares them: unqualified, as PostgreSQL folds them.
  */
-#include "draft_subset.h"
-#include "discover.h"
 #include "draft.h"
+#include "discover.h"
 #include "model.h"
 #include "parse.h"
 #include "tree.h"

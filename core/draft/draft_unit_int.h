@@ -24,7 +24,7 @@ struct split {
 	struct strlist safe;       /* why statements the judge flagged need no split */
 	bool progress_table;       /* the progress table was created in an earlier step */
 	char *comment;             /* the engineer's comment on the statement being rewritten */
-	const struct strlist *values; /* --set values (draft_input.h), or NULL */
+	const struct strlist *values; /* --set values (draft.h), or NULL */
 	const struct migration_set *ms; /* the history, for what hangs on a column */
 	size_t target;
 	const struct file_report *report; /* the original, judged: its cross-check's verdicts */

@@ -21,7 +21,7 @@
  *     (ANALYZE) after a backfill, and the rollback that works from there.
  */
 #include "draft_int.h"
-#include "draft_shadow.h"
+#include "draft.h"
 #include "app_sql.h"
 #include "estimate.h"
 #include "judge.h"

@@ -3,12 +3,12 @@
  * before it is finished.
  *
  * A draft that needs a value only a person can choose holds a placeholder
- * (core/draft/draft_input.h); sluice never verifies or commits such a draft, but
+ * (core/draft/draft.h); sluice never verifies or commits such a draft, but
  * a file copied by hand, or an older draft, can still carry one into a
  * migration. It fails on every database it reaches: HIGH (the deploy fails),
  * a BLOCKER where that leaves the database half-migrated.
  */
-#include "draft_input.h"
+#include "draft.h"
 #include "rules.h"
 
 #include <stdlib.h>

@@ -14,9 +14,12 @@
 
 #include <stdio.h>
 
+struct app_sql;
 struct check_run;
 struct cJSON;
 struct file_report;
+struct strbuf;
+struct strlist;
 
 /* How sure a reference is (app_ref.confidence); larger is surer. */
 #define XREF_BARE 1   /* the identifier, in code, table unknown */
@@ -44,5 +47,13 @@ void xref_facts_free(struct check_run *run);
 void xref_compat_text(FILE *out, const struct file_report *fr);
 void xref_compat_markdown(FILE *out, const struct file_report *fr);
 struct cJSON *xref_compat_json(const struct file_report *fr);
+
+/*
+ * The application's own SQL (app_sql.h; xref_sql.c): the statements of the
+ * application code at run->ms.workdir that name one of `tables`. 0, or -1
+ * with why in *err (the repository cannot be read).
+ */
+int app_sql_collect(const struct check_run *run, const struct strlist *tables, struct app_sql *out,
+		    struct strbuf *err);
 
 #endif

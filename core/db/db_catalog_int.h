@@ -1,5 +1,5 @@
 /*
- * db_catalog.h - a database's schema as a set of catalogue objects, and
+ * db_catalog_int.h - a database's schema as a set of catalogue objects, and
  * the difference between two of them.
  *
  * Both the shadow round trip ("is the schema after down the schema before
@@ -10,8 +10,8 @@
  * pg_get_expr ...) so that formatting, column order and comments do not
  * count. The migration frameworks' own tables are left out.
  */
-#ifndef SLUICE_DB_CATALOG_H
-#define SLUICE_DB_CATALOG_H
+#ifndef SLUICE_DB_CATALOG_INT_H
+#define SLUICE_DB_CATALOG_INT_H
 
 #include <stddef.h>
 

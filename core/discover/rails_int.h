@@ -1,5 +1,5 @@
 /*
- * rails.h - Rails (ActiveRecord) migrations, read without Ruby.
+ * rails_int.h - Rails (ActiveRecord) migrations, read without Ruby.
  *
  * A `db/migrate/<version>_<name>.rb` file is Ruby. sluice never runs it:
  *
@@ -20,8 +20,8 @@
  * A call the table cannot translate stays in the script as a statement of
  * its own that is not judged (rule rails-untranslated), never skipped.
  */
-#ifndef SLUICE_RAILS_H
-#define SLUICE_RAILS_H
+#ifndef SLUICE_RAILS_INT_H
+#define SLUICE_RAILS_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

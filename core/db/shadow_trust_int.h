@@ -1,5 +1,5 @@
 /*
- * shadow_trust.h - what a shadow database will not run.
+ * shadow_trust_int.h - what a shadow database will not run.
  *
  * A shadow runs a stranger's migrations for real, on a server the user
  * named (--shadow URL) or on a cluster sluice started. The scratch
@@ -18,8 +18,8 @@
  * the scratch database (shadow.c), which also covers what a parse tree
  * cannot show (dynamic SQL in a DO block or a function body).
  */
-#ifndef SLUICE_SHADOW_TRUST_H
-#define SLUICE_SHADOW_TRUST_H
+#ifndef SLUICE_SHADOW_TRUST_INT_H
+#define SLUICE_SHADOW_TRUST_INT_H
 
 #include <stddef.h>
 #include "util.h"

@@ -1,5 +1,5 @@
 /*
- * draft_deps.h - what hangs on a column, read from the migration history.
+ * draft_deps_int.h - what hangs on a column, read from the migration history.
  *
  * A column swap (ALTER COLUMN TYPE as new column + backfill + rename) or a
  * column rename (new column + two-way sync) must carry everything attached
@@ -18,8 +18,8 @@
  * and with the column replaced by the new one (`renamed`), from the parse
  * tree's own positions, so that an expression is rewritten exactly.
  */
-#ifndef SLUICE_DRAFT_DEPS_H
-#define SLUICE_DRAFT_DEPS_H
+#ifndef SLUICE_DRAFT_DEPS_INT_H
+#define SLUICE_DRAFT_DEPS_INT_H
 
 #include <stdbool.h>
 #include "discover.h"

@@ -19,14 +19,16 @@
  * where the statement shows it, to the column it is compared with,
  * assigned to or inserted into, so that the value is one a row really
  * holds (a fresh one for a unique column an INSERT sets).
+ *
+ * Three parts share these statements, so they are kept at the top of
+ * core/: xref finds them (app_sql_collect(), xref.h), db replays them
+ * (app_sql_replay(), db.h), draft writes the deploy-first mark.
  */
 #ifndef SLUICE_APP_SQL_H
 #define SLUICE_APP_SQL_H
 
 #include <stdbool.h>
 #include "util.h"
-
-struct check_run;
 
 struct app_stmt {
 	char *path;
@@ -53,12 +55,6 @@ struct app_sql {
 /* At most this many are replayed: the first found, in path order. */
 #define APP_SQL_MAX 200
 
-/*
- * The statements of the application code at run->ms.workdir that name one
- * of `tables`. 0, or -1 with why in *err (the repository cannot be read).
- */
-int app_sql_collect(const struct check_run *run, const struct strlist *tables, struct app_sql *out,
-		    struct strbuf *err);
 void app_sql_release(struct app_sql *a);
 
 /*
@@ -74,23 +70,5 @@ void app_stmt_clear(struct app_stmt *s);   /* its fields only */
 /* "path:line" lists in a `-- sluice: deploy first: ...` line of a migration's text. */
 void app_sql_deploy_first(const char *text, struct strlist *out);
 #define APP_SQL_DEPLOY_MARK "-- sluice: deploy first:"
-
-/* --- on the shadow (shadow_replay.c) --- */
-struct shadow;
-struct file_report;
-
-/* After the history, before any pending migration: which statements run (s->ran, s->why). */
-void app_sql_baseline(struct shadow *sh, struct app_sql *a);
-/*
- * After a pending migration's up: every statement naming one of `tables`
- * runs again. One that ran before and fails now is an app-statement-fails
- * finding on `fr`, unless its "path:line" is in `deploy_first` (the
- * migration says that code deploys before it: s->expected). Returns how
- * many failed.
- */
-size_t app_sql_replay(struct shadow *sh, struct app_sql *a, const struct strlist *tables,
-		      const struct strlist *deploy_first, struct file_report *fr);
-/* How many ran at some point (those are the ones the replay judges). */
-size_t app_sql_replayed(const struct app_sql *a);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * textdiff.h - a line diff of two texts, for showing a draft against the
- * file it would replace.
+ * file it would replace (the draft screen) and a migration file against the
+ * base branch (core/discover/basediff.c): both parts use it, so it sits at
+ * the top of core/.
  *
  * The diff is libgit2's (git_diff_buffers: Myers, like `git diff`), so what
  * the workbench shows is what `git show` will show after the commit. The

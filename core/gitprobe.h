@@ -6,6 +6,8 @@
  * would still open them to learn that there is no repository and that the
  * user's git config sets no sluice.* key; these answer both from the file
  * system. Each errs towards "maybe": then libgit2 decides, as always.
+ * Its callers are the settings (core/settings.c) and the CLI
+ * (cli/cmd_tui.c), not discovery, so it sits at the top of core/.
  */
 #ifndef SLUICE_GITPROBE_H
 #define SLUICE_GITPROBE_H
