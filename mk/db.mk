@@ -6,9 +6,9 @@ libsluice_a_SOURCES += \
 libsluice_a_SOURCES += \
 	core/db/shadow_verify.c core/rules/rules_db.c \
 	core/db/shadow_seed.c
-# The application's statements replayed between migrations (core/app_sql.h).
-libsluice_a_SOURCES += \
-	core/app_sql.c core/app_sql.h core/db/shadow_replay.c core/xref/xref_sql.c
+# The application's statements replayed between migrations (core/app_sql.h
+# says what they are; core/xref/xref_sql.c finds them, see mk/xref.mk).
+libsluice_a_SOURCES += core/db/shadow_replay.c
 libsluice_a_SOURCES += \
 	core/db/shadow_trust.c core/db/shadow_trust_int.h core/db/shadow_reap.c
 libsluice_a_SOURCES += \

@@ -5,6 +5,9 @@ libsluice_a_SOURCES += \
 	core/xref/xref_extract.c core/xref/xref_files.c core/xref/xref_lex.c \
 	core/xref/xref_match.c core/xref/xref_scopes.c core/xref/xref_compat.c \
 	core/rules/rules_xref.c
+# The application's SQL statements, found for the shadow database to replay
+# (core/app_sql.h: what one is, shared by xref, db and draft).
+libsluice_a_SOURCES += core/xref/xref_sql.c core/app_sql.c core/app_sql.h
 
 # unit-xref: unit checks of the matcher with no arguments; with arguments, a
 # driver that runs the cross-check for the t-xref-*.sh tests and the bench.

@@ -150,4 +150,9 @@ else
 	not_ok "core/draft: the objects to check are in $obj (build first)"
 fi
 
+# Every header compiles alone, included twice (make headers-alone: its own
+# includes and its guard), so no file depends on what another brought in.
+expect_exit "every header under core/, llm/, tui/, views/, themes/ and cli/ compiles alone" 0 \
+	make -s -C "$SLUICE_BUILD" headers-alone
+
 finish
