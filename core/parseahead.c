@@ -32,7 +32,13 @@
 
 #define WINDOW 64
 #define MAX_WORKERS 16
-#define TRASH_BATCH 1024     /* trees: about a window's worth of statements */
+/*
+ * Trees: about a window's worth of statements. Whichever thread sees this
+ * many waiting frees them before parsing more: when both were always busy
+ * parsing, the trash was emptied only at the end, and peak RSS on 5,000
+ * files swung between 91 and 150 MB from run to run.
+ */
+#define TRASH_BATCH 1024
 
 struct parse_ahead {
 	struct script *const *scripts;
@@ -101,7 +107,9 @@ static void *worker(void *data)
 	heap_for_thread();
 	pthread_mutex_lock(&pa->lock);
 	while (!pa->stop) {
-		if (may_claim(pa)) {
+		if (pa->nr_trash >= TRASH_BATCH)
+			empty_trash(pa);        /* memory first: see TRASH_BATCH */
+		else if (may_claim(pa)) {
 			size_t i = pa->claimed++;
 			pthread_mutex_unlock(&pa->lock);
 			struct file_report *slot = &pa->slots[i % WINDOW];
@@ -199,7 +207,9 @@ static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 		return false;
 	pthread_mutex_lock(&pa->lock);
 	while (pa->done[pa->taken % WINDOW] != pa->taken + 1) {
-		if (may_claim(pa))
+		if (pa->nr_trash >= TRASH_BATCH)
+			empty_trash(pa);
+		else if (may_claim(pa))
 			parse_here(pa);
 		else if (pa->nr_trash)
 			empty_trash(pa);
