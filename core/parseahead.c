@@ -97,9 +97,43 @@ static void parse_one(struct parse_ahead *pa, size_t i, struct file_report *slot
 }
 
 /*
- * Parses while the window has room, frees the trash while it has none,
- * until told to stop: after the last script it stays on for the trash.
+ * Claims the next script and parses it into its slot on this thread,
+ * unlocking meanwhile; wakes the judge when it waits for this one. Under
+ * the lock.
  */
+static void parse_next(struct parse_ahead *pa)
+{
+	size_t i = pa->claimed++;
+	struct file_report *slot = &pa->slots[i % WINDOW];
+	pthread_mutex_unlock(&pa->lock);
+	memset(slot, 0, sizeof(*slot));
+	parse_one(pa, i, slot);
+	pthread_mutex_lock(&pa->lock);
+	pa->done[i % WINDOW] = i + 1;
+	if (pa->judge_waits && i == pa->taken)
+		pthread_cond_signal(&pa->ready);
+}
+
+/*
+ * One job, if there is one, for any thread (a worker, or the judge while
+ * the script it needs is not ready): a full trash first (see
+ * TRASH_BATCH), else the next script while the window has room, else what
+ * trash there is. False when there is nothing to do. Under the lock.
+ */
+static bool do_one_job(struct parse_ahead *pa)
+{
+	if (pa->nr_trash >= TRASH_BATCH)
+		empty_trash(pa);
+	else if (may_claim(pa))
+		parse_next(pa);
+	else if (pa->nr_trash)
+		empty_trash(pa);
+	else
+		return false;
+	return true;
+}
+
+/* Works until told to stop: after the last script it stays on for the trash. */
 static void *worker(void *data)
 {
 	struct parse_ahead *pa = data;
@@ -107,21 +141,7 @@ static void *worker(void *data)
 	heap_for_thread();
 	pthread_mutex_lock(&pa->lock);
 	while (!pa->stop) {
-		if (pa->nr_trash >= TRASH_BATCH)
-			empty_trash(pa);        /* memory first: see TRASH_BATCH */
-		else if (may_claim(pa)) {
-			size_t i = pa->claimed++;
-			pthread_mutex_unlock(&pa->lock);
-			struct file_report *slot = &pa->slots[i % WINDOW];
-			memset(slot, 0, sizeof(*slot));
-			parse_one(pa, i, slot);
-			pthread_mutex_lock(&pa->lock);
-			pa->done[i % WINDOW] = i + 1;
-			if (pa->judge_waits && i == pa->taken)
-				pthread_cond_signal(&pa->ready);
-		} else if (pa->nr_trash)
-			empty_trash(pa);
-		else {
+		if (!do_one_job(pa)) {
 			pa->idle++;
 			pthread_cond_wait(&pa->room, &pa->lock);
 			pa->idle--;
@@ -179,21 +199,6 @@ static void wake_workers(struct parse_ahead *pa, bool judge_waiting)
 }
 
 /*
- * Claims the next script and parses it on this thread (the judge's),
- * unlocking meanwhile. Under the lock.
- */
-static void parse_here(struct parse_ahead *pa)
-{
-	size_t i = pa->claimed++;
-	struct file_report *slot = &pa->slots[i % WINDOW];
-	pthread_mutex_unlock(&pa->lock);
-	memset(slot, 0, sizeof(*slot));
-	parse_one(pa, i, slot);
-	pthread_mutex_lock(&pa->lock);
-	pa->done[i % WINDOW] = i + 1;
-}
-
-/*
  * Is sc the next script to take? Then waits until it is parsed, parsing
  * the next unclaimed script meanwhile rather than sleep (with no worker,
  * that is sc itself): a judge asleep had to be woken, which on a loaded
@@ -207,13 +212,7 @@ static bool wait_next(struct parse_ahead *pa, const struct script *sc)
 		return false;
 	pthread_mutex_lock(&pa->lock);
 	while (pa->done[pa->taken % WINDOW] != pa->taken + 1) {
-		if (pa->nr_trash >= TRASH_BATCH)
-			empty_trash(pa);
-		else if (may_claim(pa))
-			parse_here(pa);
-		else if (pa->nr_trash)
-			empty_trash(pa);
-		else {
+		if (!do_one_job(pa)) {
 			wake_workers(pa, true);
 			pa->judge_waits = true;
 			pthread_cond_wait(&pa->ready, &pa->lock);
