@@ -709,8 +709,9 @@ static void read_batch_file(size_t i, void *data)
 		b->err[i] = read_regular(b->paths[i], &b->texts[i], &b->st[i]);
 }
 
-/* Adds files[0..n) (not forced), as add_disk_file() would; returns how many were taken. */
-static size_t add_disk_files(struct migration_set *ms, char *const *files, size_t n, size_t skip)
+/* Adds files[0..n) as add_disk_file() would each; returns how many were taken. */
+static size_t add_disk_files(struct migration_set *ms, char *const *files, size_t n, size_t skip,
+			     bool forced)
 {
 	bool wanted[READ_BATCH];
 	struct strbuf texts[READ_BATCH];
@@ -719,7 +720,7 @@ static size_t add_disk_files(struct migration_set *ms, char *const *files, size_
 	struct read_batch b = { files, wanted, texts, st, err };
 	size_t found = 0;
 	for (size_t i = 0; i < n; i++) {
-		wanted[i] = disk_candidate(ms, files[i], skip, false);
+		wanted[i] = disk_candidate(ms, files[i], skip, forced);
 		strbuf_init(&texts[i], 0);
 		err[i] = 0;
 	}
@@ -730,17 +731,29 @@ static size_t add_disk_files(struct migration_set *ms, char *const *files, size_
 		else if (err[i])
 			read_failed(ms, files[i], files[i], err[i], &st[i]);
 		else
-			found += discover_add(ms, files[i], skip, false, texts[i].buf, texts[i].len,
+			found += discover_add(ms, files[i], skip, forced, texts[i].buf, texts[i].len,
 					      true) == 0;
 		strbuf_release(&texts[i]);
 	}
 	return found;
 }
 
+/* Adds every file of the list, READ_BATCH at a time; returns how many were taken. */
+static size_t add_disk_list(struct migration_set *ms, const struct strlist *files, size_t skip,
+			    bool forced)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < files->nr; i += READ_BATCH)
+		found += add_disk_files(ms, files->items + i,
+					files->nr - i < READ_BATCH ? files->nr - i : READ_BATCH, skip,
+					forced);
+	return found;
+}
+
 void discover_add_dir(struct migration_set *ms, const char *dir)
 {
 	struct strlist files = STRLIST_INIT;
-	size_t skip = strlen(dir), found = 0;
+	size_t skip = strlen(dir);
 	struct walk w = { .ms = ms, .files = &files };
 	struct stat st;
 	if (stat(dir, &st) == 0) {
@@ -751,16 +764,12 @@ void discover_add_dir(struct migration_set *ms, const char *dir)
 	free(w.seen);
 	if (files.nr)
 		qsort(files.items, files.nr, sizeof(*files.items), cmp_str);
-	for (size_t i = 0; i < files.nr; i += READ_BATCH)
-		found += add_disk_files(ms, files.items + i,
-					files.nr - i < READ_BATCH ? files.nr - i : READ_BATCH, skip);
 	/*
 	 * A directory named on the command line that holds no recognised
 	 * migration directory is itself the migration directory.
 	 */
-	if (!found)
-		for (size_t i = 0; i < files.nr; i++)
-			add_disk_file(ms, files.items[i], skip, true);
+	if (!add_disk_list(ms, &files, skip, false))
+		add_disk_list(ms, &files, skip, true);
 	strlist_clear(&files);
 }
 
