@@ -217,19 +217,17 @@ static int load_policy_blob(struct config *c, git_repository *repo, const char *
 }
 
 /*
- * Whether libgit2 can be left unloaded (core/discover/git_shim.c): outside
- * a repository, when no config file it would read can set a sluice.* key.
+ * `maybe_repo` below is gitprobe_maybe_in_repo(workdir): false means libgit2
+ * could find no repository there, and need not be loaded to learn it
+ * (core/discover/git_shim.c). config_load() asks it once for both steps.
  */
-static bool no_git_config(const char *workdir)
-{
-	return workdir && !gitprobe_maybe_in_repo(workdir) && !gitprobe_user_config_maybe_sluice();
-}
 
-int config_load_user(struct config *c, const char *workdir)
+static int load_user(struct config *c, const char *workdir, bool maybe_repo)
 {
 	git_config *cfg = NULL;
 	git_repository *repo;
-	if (no_git_config(workdir))
+	/* outside a repository, no config file libgit2 would read can set a sluice.* key */
+	if (workdir && !maybe_repo && !gitprobe_user_config_maybe_sluice())
 		return 0;
 	if (workdir && git_repository_open_ext(&repo, workdir, 0, NULL) == 0) {
 		if (git_repository_config_snapshot(&cfg, repo) == 0) {
@@ -250,16 +248,15 @@ int config_load_user(struct config *c, const char *workdir)
 	return 0;
 }
 
-int config_load_repo_file(struct config *c, const char *workdir, const char *commit,
-			  const char *origin, bool warn)
+static int load_repo_file(struct config *c, const char *workdir, bool maybe_repo,
+			  const char *commit, const char *origin, bool warn)
 {
 	git_repository *repo;
 	int ret;
 	if (!workdir)
 		return 0;
 	/* load_policy() needs no libgit2 when there is no .sluice */
-	if (!gitprobe_maybe_in_repo(workdir) ||
-	    git_repository_open_ext(&repo, workdir, 0, NULL) < 0)
+	if (!maybe_repo || git_repository_open_ext(&repo, workdir, 0, NULL) < 0)
 		return commit ? 0 : load_policy(c, workdir, warn);
 	if (commit) {
 		ret = load_policy_blob(c, repo, commit, origin);
@@ -272,10 +269,23 @@ int config_load_repo_file(struct config *c, const char *workdir, const char *com
 	return ret;
 }
 
+int config_load_user(struct config *c, const char *workdir)
+{
+	return load_user(c, workdir, workdir && gitprobe_maybe_in_repo(workdir));
+}
+
+int config_load_repo_file(struct config *c, const char *workdir, const char *commit,
+			  const char *origin, bool warn)
+{
+	return load_repo_file(c, workdir, workdir && gitprobe_maybe_in_repo(workdir), commit,
+			      origin, warn);
+}
+
 int config_load(struct config *c, const char *workdir)
 {
-	int ret = config_load_repo_file(c, workdir, NULL, NULL, true);
-	config_load_user(c, workdir);
+	bool maybe_repo = workdir && gitprobe_maybe_in_repo(workdir);
+	int ret = load_repo_file(c, workdir, maybe_repo, NULL, NULL, true);
+	load_user(c, workdir, maybe_repo);
 	return ret;
 }
 
